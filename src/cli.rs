@@ -1,0 +1,74 @@
+//! Command-line flags, defined in one place.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::formats::Format;
+use crate::report::OutputFormat;
+
+const EXAMPLES: &str = "\
+Examples:
+  aws s3 ls --debug 2>&1 | authsift          analyze a failing command as it runs
+  authsift job.log                           analyze a saved log (plain or .gz)
+  authsift logs/ --format json | jq .        every file under logs/, as JSON
+  authsift --input-format aws-debug paste.txt
+
+Exit status: 0 no failure found, 1 a failure was classified, 2 usage error or unreadable input.";
+
+/// Explains AWS authentication and authorization failures from the logs you
+/// already have: the root cause, the lines that prove it, and the fix.
+/// Works offline; never calls AWS.
+#[derive(Debug, Parser)]
+#[command(name = "authsift", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Files or directories to analyze (`-` for stdin; none reads stdin).
+    /// Directories are walked recursively, hidden entries skipped; gzip is
+    /// detected by content.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// Input format; `auto` sniffs each input's content.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+
+    /// When to use colour in human output (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Show access key ids unmasked. Secrets, tokens and signatures stay hidden.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Print nothing on stderr (warnings, unreadable inputs); results still go to stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    Auto,
+    AwsDebug,
+    Text,
+}
+
+impl InputFormatArg {
+    pub fn forced(self) -> Option<Format> {
+        match self {
+            InputFormatArg::Auto => None,
+            InputFormatArg::AwsDebug => Some(Format::AwsDebug),
+            InputFormatArg::Text => Some(Format::Text),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,633 @@
+//! Records → facts: one flat, named set of facts per incident.
+//!
+//! Facts are the only vocabulary classification sees. Each has a fixed name
+//! (`error.code`, `clock.skew_seconds`, …) and a slot in a fixed-size table,
+//! so looking one up is an index, not a hash or an allocation. A fact may
+//! point at the input line that established it; a finding's evidence is the
+//! lines of the facts its rule used.
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::model::{CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, Run};
+use crate::response::{ErrorBody, parse_error_body};
+use crate::sigv4::{self, Authorization, CanonicalRequest, Difference, StringToSign};
+use crate::time;
+
+macro_rules! fact_table {
+    ($($id:ident = $name:literal),* $(,)?) => {
+        /// Every fact name classification can use.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Fact { $($id),* }
+
+        impl Fact {
+            pub const ALL: &'static [Fact] = &[$(Fact::$id),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Fact::$id => $name),* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Fact> {
+                match name { $($name => Some(Fact::$id),)* _ => None }
+            }
+        }
+    };
+}
+
+fact_table! {
+    ErrorKind = "error.kind",
+    ErrorCode = "error.code",
+    ErrorMessage = "error.message",
+    ErrorOperation = "error.operation",
+    ErrorDetail = "error.detail",
+    HttpStatus = "http.status",
+    RequestOperation = "request.operation",
+    RequestService = "request.service",
+    RequestRegion = "request.region",
+    RequestEndpointHost = "request.endpoint_host",
+    RequestEndpointRegion = "request.endpoint_region",
+    RequestMethod = "request.method",
+    RequestAmzDate = "request.amz_date",
+    RequestAlgorithm = "request.algorithm",
+    RequestSignedHeaders = "request.signed_headers",
+    RequestHasSecurityToken = "request.has_security_token",
+    RequestSigningRegion = "request.signing_region",
+    CredentialAccessKeyId = "credential.access_key_id",
+    CredentialKeyType = "credential.key_type",
+    CredentialKeyIdProblem = "credential.key_id_problem",
+    CredentialSource = "credential.source",
+    CredentialProfile = "credential.profile",
+    CredentialEnvSkipped = "credential.env_skipped",
+    ResponseDate = "response.date",
+    ResponseServerTime = "response.server_time",
+    ResponseExpectedRegion = "response.expected_region",
+    ClockSkewSeconds = "clock.skew_seconds",
+    ClockAllowedSkewSeconds = "clock.allowed_skew_seconds",
+    SignatureServerCanonical = "signature.server_canonical",
+    SignatureCanonicalMatch = "signature.canonical_match",
+    SignatureStringToSignMatch = "signature.string_to_sign_match",
+    SignatureComponent = "signature.component",
+    ImdsEndpoint = "imds.endpoint",
+    ImdsCustomEndpoint = "imds.custom_endpoint",
+    ImdsDisabled = "imds.disabled",
+    ImdsAttempted = "imds.attempted",
+    ImdsErrorStatus = "imds.error_status",
+    AuthzReason = "authz.reason",
+    AuthzAction = "authz.action",
+    CliVersion = "cli.version",
+    CliMajor = "cli.major",
+}
+
+/// A fact's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+/// The facts of one incident, and the lines that established them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    values: Vec<Option<Value>>,
+    sources: Vec<Option<usize>>,
+    lines: Vec<EvidenceLine>,
+}
+
+impl Default for Facts {
+    fn default() -> Self {
+        Facts {
+            values: vec![None; Fact::ALL.len()],
+            sources: vec![None; Fact::ALL.len()],
+            lines: Vec::new(),
+        }
+    }
+}
+
+impl Facts {
+    pub fn get(&self, fact: Fact) -> Option<&Value> {
+        self.values[fact as usize].as_ref()
+    }
+
+    pub fn str(&self, fact: Fact) -> Option<&str> {
+        self.get(fact).and_then(Value::as_str)
+    }
+
+    pub fn int(&self, fact: Fact) -> Option<i64> {
+        self.get(fact).and_then(Value::as_int)
+    }
+
+    pub fn bool(&self, fact: Fact) -> Option<bool> {
+        self.get(fact).and_then(Value::as_bool)
+    }
+
+    pub fn has(&self, fact: Fact) -> bool {
+        self.values[fact as usize].is_some()
+    }
+
+    /// Sets a fact; `line` is the evidence that established it.
+    pub fn set(&mut self, fact: Fact, value: impl Into<Value>, line: Option<&EvidenceLine>) {
+        self.values[fact as usize] = Some(value.into());
+        self.sources[fact as usize] = line.map(|l| self.line_index(l));
+    }
+
+    fn line_index(&mut self, line: &EvidenceLine) -> usize {
+        match self.lines.iter().position(|l| l.line == line.line) {
+            Some(i) => i,
+            None => {
+                self.lines.push(line.clone());
+                self.lines.len() - 1
+            }
+        }
+    }
+
+    /// The evidence lines behind the given facts, in line order.
+    pub fn evidence(&self, facts: &[Fact]) -> Vec<EvidenceLine> {
+        let mut idx: Vec<usize> = facts
+            .iter()
+            .filter_map(|f| self.sources[*f as usize])
+            .collect();
+        idx.sort_unstable();
+        idx.dedup();
+        let mut lines: Vec<EvidenceLine> = idx.into_iter().map(|i| self.lines[i].clone()).collect();
+        lines.sort_by_key(|l| l.line);
+        lines
+    }
+
+    /// Facts that are set, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = (Fact, &Value)> {
+        Fact::ALL
+            .iter()
+            .filter_map(|f| self.get(*f).map(|v| (*f, v)))
+    }
+}
+
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (fact, value) in self.iter() {
+            map.serialize_entry(fact.name(), value)?;
+        }
+        map.end()
+    }
+}
+
+/// A failed run, described by facts, plus what the report needs to show.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub facts: Facts,
+    /// Client-vs-server differences of the signed request, when known.
+    pub signature_diff: Vec<Difference>,
+    /// The line a reader should look at first (the final error line).
+    pub headline: Option<EvidenceLine>,
+}
+
+/// Turns a run into an incident, or `None` when nothing in it failed.
+pub fn incident(run: &Run) -> Option<Incident> {
+    let failed_exchange = run
+        .exchanges
+        .iter()
+        .rev()
+        .find(|x| x.response.status.is_some_and(|s| s >= 400));
+    let error = run.errors.last();
+    // A run whose last exchange succeeded after a failed attempt (a region
+    // redirect, a retry) did not fail.
+    let last_status = run.exchanges.iter().rev().find_map(|x| x.response.status);
+    if error.is_none() && (failed_exchange.is_none() || last_status.is_some_and(|s| s < 400)) {
+        return None;
+    }
+
+    let mut facts = Facts::default();
+    let mut signature_diff = Vec::new();
+    add_cli_facts(&mut facts, run);
+    add_credential_facts(&mut facts, run);
+    add_imds_facts(&mut facts, run);
+    if let Some(error) = error {
+        add_error_facts(&mut facts, error);
+    }
+    // The exchange the error is about: the last one that failed, else the last.
+    if let Some(exchange) = failed_exchange.or(run.exchanges.last()) {
+        add_exchange_facts(&mut facts, exchange, &mut signature_diff);
+    }
+    Some(Incident {
+        facts,
+        signature_diff,
+        headline: error
+            .map(|e| e.evidence.clone())
+            .or_else(|| failed_exchange.and_then(status_evidence)),
+    })
+}
+
+fn status_evidence(x: &Exchange) -> Option<EvidenceLine> {
+    x.response.status_line.clone()
+}
+
+fn add_cli_facts(facts: &mut Facts, run: &Run) {
+    if let Some(version) = &run.cli_version {
+        facts.set(Fact::CliVersion, version.as_str(), run.cli_version_line.as_ref());
+        let major = version
+            .strip_prefix("aws-cli/")
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse::<i64>().ok());
+        if let Some(major) = major {
+            facts.set(Fact::CliMajor, major, run.cli_version_line.as_ref());
+        }
+    }
+    if let Some(args) = &run.arguments {
+        // `['s3', 'ls', '--profile', 'prod']` → prod
+        let args: Vec<&str> = args
+            .trim_matches(|c| c == '[' || c == ']')
+            .split(", ")
+            .map(|a| a.trim_matches('\''))
+            .collect();
+        if let Some(i) = args.iter().position(|a| *a == "--profile") {
+            if let Some(profile) = args.get(i + 1) {
+                facts.set(Fact::CredentialProfile, *profile, None);
+            }
+        }
+    }
+}
+
+fn add_credential_facts(facts: &mut Facts, run: &Run) {
+    // The chain stops at the first provider that answers: the last `Found`
+    // names the source; without one, the last provider tried.
+    let found = run
+        .credential_steps
+        .iter()
+        .rev()
+        .find_map(|(step, line)| match step {
+            CredentialStep::Found(p) => Some((p, line)),
+            _ => None,
+        });
+    if let Some((provider, line)) = found {
+        facts.set(Fact::CredentialSource, provider.as_str(), Some(line));
+    }
+    if let Some((_, line)) = run
+        .credential_steps
+        .iter()
+        .find(|(s, _)| *s == CredentialStep::EnvSkippedForProfile)
+    {
+        facts.set(Fact::CredentialEnvSkipped, true, Some(line));
+    }
+}
+
+fn add_imds_facts(facts: &mut Facts, run: &Run) {
+    let imds = &run.imds;
+    let first = imds.evidence.first();
+    if let Some(endpoint) = &imds.endpoint {
+        facts.set(Fact::ImdsEndpoint, endpoint.as_str(), None);
+        let default = endpoint.contains("169.254.169.254") || endpoint.contains("[fd00:ec2::254]");
+        facts.set(Fact::ImdsCustomEndpoint, !default, None);
+    }
+    if imds.disabled {
+        facts.set(Fact::ImdsDisabled, true, first);
+    }
+    let tried_iam_role = run
+        .credential_steps
+        .iter()
+        .any(|(s, _)| matches!(s, CredentialStep::Looking(p) if p == "iam-role"));
+    if tried_iam_role && !imds.disabled && !imds.evidence.is_empty() {
+        facts.set(Fact::ImdsAttempted, true, first);
+    }
+    if let Some(status) = imds.error_statuses.last() {
+        facts.set(Fact::ImdsErrorStatus, *status as i64, imds.evidence.last());
+    }
+}
+
+fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
+    let line = Some(&error.evidence);
+    facts.set(Fact::ErrorKind, error.kind.as_str(), line);
+    if let Some(code) = &error.code {
+        facts.set(Fact::ErrorCode, code.as_str(), line);
+    }
+    facts.set(Fact::ErrorMessage, error.message.as_str(), line);
+    if let Some(op) = &error.operation {
+        facts.set(Fact::ErrorOperation, op.as_str(), line);
+    }
+    if let Some(detail) = &error.detail {
+        facts.set(Fact::ErrorDetail, detail.as_str(), line);
+    }
+    if error.kind == ErrorKind::ServiceError {
+        add_message_facts(facts, &error.message, line);
+    }
+}
+
+/// Facts hidden in an error message's wording.
+fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&EvidenceLine>) {
+    // `Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)`
+    if let Some((request, server, window)) = signature_time_window(message) {
+        if let (Some(r), Some(s)) = (time::parse_amz_date(&request), time::parse_amz_date(&server)) {
+            facts.set(Fact::ClockSkewSeconds, r - s, line);
+            facts.set(Fact::ResponseServerTime, time::format_iso8601(s), line);
+        }
+        facts.set(Fact::ClockAllowedSkewSeconds, window * 60, line);
+    }
+    // `the region 'us-east-1' is wrong; expecting 'eu-central-1'`
+    if let Some(expected) = between(message, "expecting '", "'") {
+        facts.set(Fact::ResponseExpectedRegion, expected, line);
+    }
+    // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`
+    if let Some(action) = between(message, "not authorized to perform: ", " ") {
+        facts.set(Fact::AuthzAction, action.trim_end_matches(','), line);
+    }
+    if let Some(reason) = authz_reason(message) {
+        facts.set(Fact::AuthzReason, reason, line);
+    }
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let len = s[from..].find(end).unwrap_or(s.len() - from);
+    Some(&s[from..from + len])
+}
+
+fn signature_time_window(message: &str) -> Option<(String, String, i64)> {
+    let rest = message
+        .split_once("Signature expired: ")
+        .or_else(|| message.split_once("Signature not yet current: "))?
+        .1;
+    let request = rest.split_whitespace().next()?.to_string();
+    let paren = between(rest, "(", ")")?;
+    let mut parts = paren.split_whitespace();
+    let server = parts.next()?.to_string();
+    let _sign = parts.next()?;
+    let window: i64 = parts.next()?.parse().ok()?;
+    Some((request, server, window))
+}
+
+/// Which policy type denied, from the standard IAM wording.
+fn authz_reason(message: &str) -> Option<&'static str> {
+    const REASONS: &[(&str, &str)] = &[
+        ("explicit deny in a service control policy", "explicit-deny-scp"),
+        ("explicit deny in a resource control policy", "explicit-deny-rcp"),
+        ("explicit deny in a permissions boundary", "explicit-deny-boundary"),
+        ("explicit deny in a session policy", "explicit-deny-session-policy"),
+        ("explicit deny in a resource-based policy", "explicit-deny-resource-policy"),
+        ("explicit deny in an identity-based policy", "explicit-deny-identity-policy"),
+        ("explicit deny", "explicit-deny"),
+        ("no identity-based policy allows", "no-identity-policy-allows"),
+        ("no resource-based policy allows", "no-resource-policy-allows"),
+        ("no session policy allows", "no-session-policy-allows"),
+        ("no permissions boundary allows", "no-boundary-allows"),
+        ("no VPC endpoint policy allows", "no-vpc-endpoint-policy-allows"),
+    ];
+    REASONS
+        .iter()
+        .find(|(wording, _)| message.contains(wording))
+        .map(|(_, reason)| *reason)
+}
+
+fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference>) {
+    let status_line = status_evidence(x);
+    if let Some(op) = &x.operation {
+        facts.set(Fact::RequestOperation, op.as_str(), None);
+    }
+    if let Some(region) = &x.signing_region {
+        facts.set(Fact::RequestSigningRegion, region.as_str(), None);
+    }
+    if let Some(status) = x.response.status {
+        facts.set(Fact::HttpStatus, status as i64, status_line.as_ref());
+    }
+    let body = x.response.body.as_deref().and_then(parse_error_body);
+    if let Some(request) = &x.request {
+        let line = request.line.as_ref();
+        facts.set(Fact::RequestMethod, request.method.as_str(), line);
+        if let Some(host) = host_of(&request.url) {
+            facts.set(Fact::RequestEndpointHost, host, line);
+            if let Some(region) = sigv4::region_from_host(host) {
+                facts.set(Fact::RequestEndpointRegion, region, line);
+            }
+        }
+        let token = request.header("X-Amz-Security-Token").is_some()
+            || request.url.contains("X-Amz-Security-Token=");
+        facts.set(Fact::RequestHasSecurityToken, token, line);
+        if let Some(date) = request.header("X-Amz-Date") {
+            facts.set(Fact::RequestAmzDate, date, line);
+        }
+        if let Some(auth) = request.header("Authorization").and_then(Authorization::parse) {
+            facts.set(Fact::RequestAlgorithm, auth.algorithm.as_str(), line);
+            facts.set(Fact::CredentialAccessKeyId, auth.access_key_id.as_str(), line);
+            facts.set(Fact::CredentialKeyType, sigv4::key_type(&auth.access_key_id), line);
+            if let Some(problem) = key_id_problem(&auth.access_key_id) {
+                facts.set(Fact::CredentialKeyIdProblem, problem, line);
+            }
+            facts.set(Fact::RequestService, auth.scope.service.as_str(), line);
+            if let Some(region) = &auth.scope.region {
+                facts.set(Fact::RequestRegion, region.as_str(), line);
+            }
+            facts.set(Fact::RequestSignedHeaders, auth.signed_headers.join(";"), line);
+        }
+    }
+    if let Some(date) = x.response.header("Date") {
+        facts.set(Fact::ResponseDate, date, status_line.as_ref());
+    }
+    add_clock_facts(facts, x, body.as_ref(), status_line.as_ref());
+    if let Some(body) = &body {
+        add_body_facts(facts, x, body, status_line.as_ref(), diff);
+    }
+}
+
+/// Skew = request time − server time (positive: the client clock is ahead).
+fn add_clock_facts(facts: &mut Facts, x: &Exchange, body: Option<&ErrorBody>, line: Option<&EvidenceLine>) {
+    if facts.has(Fact::ClockSkewSeconds) {
+        return;
+    }
+    let request_time = x
+        .request
+        .as_ref()
+        .and_then(|r| r.header("X-Amz-Date"))
+        .and_then(time::parse_amz_date);
+    let server_time = body
+        .and_then(|b| b.field("ServerTime"))
+        .and_then(time::parse_any)
+        .or_else(|| x.response.header("Date").and_then(time::parse_http_date));
+    if let (Some(r), Some(s)) = (request_time, server_time) {
+        facts.set(Fact::ClockSkewSeconds, r - s, line);
+        facts.set(Fact::ResponseServerTime, time::format_iso8601(s), line);
+    }
+    if let Some(ms) = body
+        .and_then(|b| b.field("MaxAllowedSkewMilliseconds"))
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        facts.set(Fact::ClockAllowedSkewSeconds, ms / 1000, line);
+    }
+}
+
+fn add_body_facts(
+    facts: &mut Facts,
+    x: &Exchange,
+    body: &ErrorBody,
+    line: Option<&EvidenceLine>,
+    diff: &mut Vec<Difference>,
+) {
+    // The body is the authority on the code when no error line was printed
+    // (SDK scripts that log but do not print), or when botocore could not
+    // parse the body and fell back to the HTTP status as the code.
+    let code_is_status = facts
+        .str(Fact::ErrorCode)
+        .is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit()));
+    if !facts.has(Fact::ErrorCode) || code_is_status {
+        if let Some(code) = &body.code {
+            facts.set(Fact::ErrorKind, ErrorKind::ServiceError.as_str(), line);
+            facts.set(Fact::ErrorCode, code.as_str(), line);
+            if let Some(m) = &body.message {
+                facts.set(Fact::ErrorMessage, m.as_str(), line);
+            }
+        }
+    }
+    if let Some(message) = &body.message {
+        add_message_facts(facts, message, line);
+    }
+    if let Some(region) = body.field("Region") {
+        facts.set(Fact::ResponseExpectedRegion, region, line);
+    }
+    let server = sigv4::server::server_view(body);
+    let client_cr = x
+        .canonical_request
+        .as_ref()
+        .and_then(|l| CanonicalRequest::parse(&l.text));
+    let client_sts = x
+        .string_to_sign
+        .as_ref()
+        .and_then(|l| StringToSign::parse(&l.text));
+    let server_cr = server.canonical();
+    facts.set(Fact::SignatureServerCanonical, server_cr.is_some(), line);
+    if let (Some(c), Some(s)) = (&client_cr, &server_cr) {
+        diff.extend(sigv4::diff_canonical(c, s));
+        facts.set(Fact::SignatureCanonicalMatch, diff.is_empty(), line);
+    }
+    if let (Some(c), Some(s)) = (&client_sts, &server.string_to_sign()) {
+        let sts_diff = sigv4::diff_string_to_sign(c, s);
+        facts.set(Fact::SignatureStringToSignMatch, sts_diff.is_empty(), line);
+        // The hash line differs whenever the canonical request does; only
+        // report the string-to-sign parts that add something.
+        diff.extend(sts_diff);
+    }
+    if let Some(first) = diff.first() {
+        facts.set(Fact::SignatureComponent, first.component.as_str(), line);
+    }
+}
+
+/// Key ids are upper-case letters and digits; anything else (a pasted
+/// zero-width space, a quote, a trailing `\r`) breaks every request.
+fn key_id_problem(id: &str) -> Option<String> {
+    let (i, c) = id
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '*'))?;
+    let shown = if c.is_ascii_graphic() {
+        format!("`{c}`")
+    } else {
+        format!("U+{:04X}", c as u32)
+    };
+    Some(format!("{shown} at position {}", i + 1))
+}
+
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    Some(host.rsplit_once('@').map_or(host, |(_, h)| h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fact_names_round_trip() {
+        for f in Fact::ALL {
+            assert_eq!(Fact::from_name(f.name()), Some(*f));
+        }
+        assert_eq!(Fact::from_name("no.such"), None);
+    }
+
+    #[test]
+    fn evidence_follows_the_facts_used() {
+        let mut facts = Facts::default();
+        let a = EvidenceLine { line: 9, text: "nine".into() };
+        let b = EvidenceLine { line: 3, text: "three".into() };
+        facts.set(Fact::ErrorCode, "X", Some(&a));
+        facts.set(Fact::HttpStatus, 403i64, Some(&b));
+        facts.set(Fact::ErrorMessage, "m", Some(&a));
+        let ev = facts.evidence(&[Fact::ErrorCode, Fact::HttpStatus, Fact::ErrorMessage]);
+        assert_eq!(ev.iter().map(|l| l.line).collect::<Vec<_>>(), vec![3, 9]);
+        assert!(facts.evidence(&[Fact::CliVersion]).is_empty());
+    }
+
+    #[test]
+    fn message_facts_from_signature_expired() {
+        let mut facts = Facts::default();
+        add_message_facts(&mut facts, "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)", None);
+        assert_eq!(facts.int(Fact::ClockSkewSeconds), Some(-(3600 + 45 * 60 + 1)));
+        assert_eq!(facts.int(Fact::ClockAllowedSkewSeconds), Some(900));
+    }
+
+    #[test]
+    fn authz_message_facts() {
+        let mut facts = Facts::default();
+        add_message_facts(&mut facts, "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::b with an explicit deny in a service control policy", None);
+        assert_eq!(facts.str(Fact::AuthzAction), Some("s3:ListBucket"));
+        assert_eq!(facts.str(Fact::AuthzReason), Some("explicit-deny-scp"));
+    }
+
+    #[test]
+    fn key_id_problems_name_the_character() {
+        assert_eq!(key_id_problem("AKIAIOSFODNN7EXAMPLE"), None);
+        assert_eq!(
+            key_id_problem("AKIARZPUZD\u{200b}IKERYDEXJC").as_deref(),
+            Some("U+200B at position 11")
+        );
+        assert_eq!(key_id_problem("ASIA************KT4B"), None, "masked ids are not malformed");
+    }
+
+    #[test]
+    fn host_is_taken_from_url() {
+        assert_eq!(host_of("https://b.s3.amazonaws.com/k?x=1"), Some("b.s3.amazonaws.com"));
+        assert_eq!(host_of("http://127.0.0.1:9"), Some("127.0.0.1:9"));
+        assert_eq!(host_of("not a url"), None);
+    }
+}

@@ -1,0 +1,46 @@
+//! What classification produces and every report renders.
+
+use serde::Serialize;
+
+use crate::facts::Facts;
+use crate::model::EvidenceLine;
+use crate::sigv4::Difference;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// One explained root cause of one incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Which incident of its input (0-based, in input order) this explains.
+    pub incident: usize,
+    /// Root-cause id (`clock.skew`, …).
+    pub rule: String,
+    pub title: String,
+    pub severity: Severity,
+    pub explanation: String,
+    pub fix: Vec<String>,
+    pub evidence: Vec<EvidenceLine>,
+    pub facts: Facts,
+    /// Client-vs-server differences of the signed request, when known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signature_diff: Vec<Difference>,
+    /// The failure line a reader looks at first.
+    #[serde(skip)]
+    pub headline: Option<EvidenceLine>,
+}

@@ -1,0 +1,365 @@
+//! `aws --debug` output and boto3/botocore debug logging → [`Run`]s.
+//!
+//! The log is split into records (see [`logrecord`]), then each record is
+//! matched by what its message says, not by its logger name: wrappers rename
+//! loggers, and CLI v2 vendors botocore under another module path. Unknown
+//! records are skipped. A new run starts at each `CLI version:` record, so a
+//! file holding several pasted runs yields several incidents.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{logrecord, pyrepr, sdk_errors};
+use crate::model::{
+    CredentialStep, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
+};
+
+/// Parses a whole log into runs, in input order.
+pub fn parse(text: &str) -> Vec<Run> {
+    let records = logrecord::split(text);
+    let mut runs: Vec<Run> = Vec::new();
+    let mut run = Run::default();
+    let mut pending_signing: Option<(String, String)> = None;
+    let mut previous: Option<(&str, &str)> = None;
+
+    for record in &records {
+        // Duplicated logging handlers print every record twice in a row.
+        if record.is_header() && previous == Some((record.logger, record.message)) {
+            continue;
+        }
+        previous = Some((record.logger, record.message));
+        let first = record.first_line();
+        if first.starts_with("CLI version: ") && run_has_content(&run) {
+            runs.push(std::mem::take(&mut run));
+            pending_signing = None;
+        }
+        run.records += 1;
+        extend_span(&mut run, record.line, record.end_line);
+        if record.is_header() {
+            read_record(&mut run, record, first, &mut pending_signing);
+        }
+    }
+    if run.records > 0 {
+        runs.push(run);
+    }
+    attach_errors(text, &mut runs);
+    runs
+}
+
+fn run_has_content(run: &Run) -> bool {
+    run.cli_version.is_some() || !run.exchanges.is_empty() || !run.credential_steps.is_empty()
+}
+
+fn extend_span(run: &mut Run, line: usize, end_line: usize) {
+    match run.span.as_mut() {
+        Some(span) => span.end_line = end_line,
+        None => run.span = Some(Span { line, end_line }),
+    }
+}
+
+fn evidence(record: &logrecord::Record<'_>, text: &str) -> EvidenceLine {
+    EvidenceLine {
+        line: record.line,
+        text: text.to_string(),
+    }
+}
+
+/// The record's first line as it appeared, for evidence.
+fn header_line(record: &logrecord::Record<'_>) -> EvidenceLine {
+    evidence(record, record.raw_line)
+}
+
+static OPERATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^Making request for OperationModel\(name=(\w+)\)").unwrap());
+static SIGNING_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"'(?:region|signing_region)': '([^']*)', '(?:signing_name|service)': '([^']*)'")
+        .unwrap()
+});
+static URLLIB3_RESPONSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\S+ "(\S+) (\S*) HTTP/[\d.]+" (\d{3}) "#).unwrap());
+static METADATA_STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"status code of (\d{3})").unwrap());
+
+fn read_record(
+    run: &mut Run,
+    record: &logrecord::Record<'_>,
+    first: &str,
+    pending_signing: &mut Option<(String, String)>,
+) {
+    if let Some(version) = first.strip_prefix("CLI version: ") {
+        run.cli_version = Some(version.trim().to_string());
+        run.cli_version_line = Some(header_line(record));
+    } else if let Some(args) = first.strip_prefix("Arguments entered to CLI: ") {
+        run.arguments = Some(args.to_string());
+    } else if first.starts_with("Looking for credentials via: ")
+        || first.starts_with("Found credentials")
+        || first.starts_with("Credentials found in")
+        || first.starts_with("Skipping environment variable credential check")
+    {
+        if let Some(step) = credential_step(first) {
+            run.credential_steps.push((step, header_line(record)));
+        }
+    } else if first.contains("metadata") || first.starts_with("IMDS ENDPOINT: ") {
+        read_imds(run, record, first);
+    } else if let Some(caps) = OPERATION.captures(first) {
+        let mut exchange = Exchange {
+            operation: Some(caps[1].to_string()),
+            ..Exchange::default()
+        };
+        if let Some(c) = SIGNING_CONTEXT.captures(first) {
+            exchange.signing_region = Some(c[1].to_string());
+            exchange.signing_name = Some(c[2].to_string());
+        } else if let Some((region, name)) = pending_signing.take() {
+            exchange.signing_region = Some(region);
+            exchange.signing_name = Some(name);
+        }
+        run.exchanges.push(exchange);
+    } else if first.starts_with("Selected auth type") {
+        if let Some(c) = SIGNING_CONTEXT.captures(first) {
+            *pending_signing = Some((c[1].to_string(), c[2].to_string()));
+        }
+    } else if first == "CanonicalRequest:" {
+        let block = block(record);
+        let exchange = exchange_for_signing(run);
+        exchange.canonical_request = Some(block);
+    } else if first == "StringToSign:" {
+        let block = block(record);
+        current_exchange(run).string_to_sign = Some(block);
+    } else if first == "Signature:" {
+        let block = block(record);
+        current_exchange(run).signature = Some(block);
+    } else if let Some(rest) = first.strip_prefix("Sending http request: ") {
+        if let Some(mut request) = prepared_request(rest) {
+            request.line = Some(header_line(record));
+            let exchange = current_exchange(run);
+            if exchange.request.is_some() {
+                // A resend without new signing records (e.g. a retry whose
+                // signing block was deduplicated): keep attempts apart.
+                let operation = exchange.operation.clone();
+                run.exchanges.push(Exchange {
+                    operation,
+                    ..Exchange::default()
+                });
+            }
+            current_exchange(run).request = Some(request);
+        }
+    } else if let Some(rest) = first.strip_prefix("Response headers: ") {
+        if let Ok((_, headers)) = pyrepr::dict(rest) {
+            current_exchange(run).response.headers = headers;
+        }
+    } else if first == "Response body:" {
+        let body = pyrepr::decode_literal(record.continuation());
+        current_exchange(run).response.body = Some(body);
+    } else if let Some(caps) = URLLIB3_RESPONSE.captures(first) {
+        let exchange = current_exchange(run);
+        exchange.response.status = caps[3].parse().ok();
+        exchange.response.status_line = Some(header_line(record));
+    }
+}
+
+fn credential_step(message: &str) -> Option<CredentialStep> {
+    if let Some(provider) = message.strip_prefix("Looking for credentials via: ") {
+        return Some(CredentialStep::Looking(provider.trim().to_string()));
+    }
+    if message.starts_with("Skipping environment variable credential check") {
+        return Some(CredentialStep::EnvSkippedForProfile);
+    }
+    // The wording differs per provider; normalise to the provider names the
+    // `Looking for credentials via:` lines use.
+    const FOUND: &[(&str, &str)] = &[
+        ("Found credentials in environment variables", "env"),
+        ("Found credentials in shared credentials file", "shared-credentials-file"),
+        ("Credentials found in config file", "config-file"),
+        ("Found credentials in AWS_CREDENTIAL_FILE", "ec2-credentials-file"),
+        ("Found credentials in boto config file", "boto-config"),
+        ("Found credentials from IAM Role", "iam-role"),
+        ("Found credentials from container", "container-role"),
+    ];
+    FOUND
+        .iter()
+        .find(|(prefix, _)| message.starts_with(prefix))
+        .map(|(_, provider)| CredentialStep::Found((*provider).to_string()))
+        .or_else(|| {
+            message
+                .strip_prefix("Found credentials")
+                .map(|rest| CredentialStep::Found(rest.trim().to_string()))
+        })
+}
+
+fn read_imds(run: &mut Run, record: &logrecord::Record<'_>, first: &str) {
+    let imds = &mut run.imds;
+    if let Some(endpoint) = first.strip_prefix("IMDS ENDPOINT: ") {
+        imds.endpoint = Some(endpoint.trim().to_string());
+        return;
+    }
+    if first.starts_with("Access to EC2 metadata has been disabled") {
+        imds.disabled = true;
+    } else if first.starts_with("Caught retryable HTTP exception while making metadata service request") {
+        imds.connect_failures += 1;
+    } else if first.starts_with("Metadata service returned") {
+        if let Some(c) = METADATA_STATUS.captures(first) {
+            imds.error_statuses.push(c[1].parse().unwrap_or(0));
+        }
+    } else if first.starts_with("Max number of attempts exceeded") {
+        imds.gave_up = true;
+    } else if !first.starts_with("Error response received when retrievingcredentials")
+        && !first.starts_with("Bad IMDS request")
+    {
+        return;
+    }
+    imds.evidence.push(header_line(record));
+}
+
+fn block(record: &logrecord::Record<'_>) -> Logged {
+    let body = record.continuation();
+    let text = body.replace("\r\n", "\n");
+    Logged {
+        text,
+        span: Span {
+            line: record.line,
+            end_line: record.end_line,
+        },
+    }
+}
+
+fn current_exchange(run: &mut Run) -> &mut Exchange {
+    if run.exchanges.is_empty() {
+        run.exchanges.push(Exchange::default());
+    }
+    run.exchanges.last_mut().expect("just ensured non-empty")
+}
+
+/// Signing starts a new attempt when the current one was already signed or
+/// sent (retries and redirects sign again).
+fn exchange_for_signing(run: &mut Run) -> &mut Exchange {
+    let exchange = current_exchange(run);
+    if exchange.canonical_request.is_some() || exchange.request.is_some() {
+        let next = Exchange {
+            operation: exchange.operation.clone(),
+            signing_region: exchange.signing_region.clone(),
+            signing_name: exchange.signing_name.clone(),
+            ..Exchange::default()
+        };
+        run.exchanges.push(next);
+    }
+    current_exchange(run)
+}
+
+/// Parses `<AWSPreparedRequest stream_output=False, method=GET, url=…, headers={…}>`.
+fn prepared_request(rest: &str) -> Option<HttpRequest> {
+    let rest = rest.strip_prefix("<AWSPreparedRequest ")?;
+    let method_at = rest.find("method=")? + "method=".len();
+    let method_end = rest[method_at..].find(',')? + method_at;
+    let url_at = rest.find(", url=")? + ", url=".len();
+    let headers_at = rest.find(", headers=")?;
+    let url = rest.get(url_at..headers_at)?;
+    let headers = pyrepr::dict(&rest[headers_at + ", headers=".len()..])
+        .map(|(_, h)| h)
+        .unwrap_or_default();
+    Some(HttpRequest {
+        method: rest[method_at..method_end].to_string(),
+        url: url.to_string(),
+        headers,
+        line: None,
+    })
+}
+
+/// Scans the text once for failure lines and gives each to the run whose
+/// lines contain it. Metadata-service probes are IMDS facts, not the
+/// failure itself.
+fn attach_errors(text: &str, runs: &mut [Run]) {
+    let mut index = 0;
+    for event in sdk_errors::scan(text, 1) {
+        if event.evidence.text.contains("metadata service") {
+            continue;
+        }
+        while index + 1 < runs.len()
+            && runs[index].span.is_some_and(|s| s.end_line < event.evidence.line)
+        {
+            index += 1;
+        }
+        if let Some(run) = runs.get_mut(index) {
+            run.errors.push(event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_request_parses_method_url_and_bytes_headers() {
+        let r = prepared_request("<AWSPreparedRequest stream_output=False, method=POST, url=http://127.0.0.1:9/?a=b, headers={'X-Amz-Date': b'20261126T154712Z', 'Content-Length': '43'}>").unwrap();
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.url, "http://127.0.0.1:9/?a=b");
+        assert_eq!(r.header("x-amz-date"), Some("20261126T154712Z"));
+        assert_eq!(r.header("content-length"), Some("43"));
+    }
+
+    #[test]
+    fn credential_wording_is_normalised() {
+        assert_eq!(
+            credential_step("Found credentials in shared credentials file: ~/.aws/credentials"),
+            Some(CredentialStep::Found("shared-credentials-file".into()))
+        );
+        assert_eq!(
+            credential_step("Credentials found in config file: ~/.aws/config"),
+            Some(CredentialStep::Found("config-file".into()))
+        );
+        assert_eq!(
+            credential_step("Looking for credentials via: assume-role"),
+            Some(CredentialStep::Looking("assume-role".into()))
+        );
+    }
+
+    const TWO_RUNS: &str = "\
+2026-11-26 15:47:12,823 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3 Python/3.11.7 Linux/6.1 botocore/1.43.62
+2026-11-26 15:47:12,869 - MainThread - botocore.credentials - DEBUG - Looking for credentials via: env
+2026-11-26 15:47:12,923 - MainThread - botocore.endpoint - DEBUG - Making request for OperationModel(name=GetCallerIdentity) with params: {'url': 'http://127.0.0.1:9/'}
+2026-11-26 15:47:12,924 - MainThread - botocore.auth - DEBUG - CanonicalRequest:
+POST
+/
+
+host:127.0.0.1:9
+x-amz-date:20261126T154712Z
+
+host;x-amz-date
+ab82
+2026-11-26 15:47:12,924 - MainThread - botocore.auth - DEBUG - Signature:
+a7c8
+2026-11-26 15:47:12,924 - MainThread - botocore.auth - DEBUG - Signature:
+a7c8
+2026-11-26 15:47:12,925 - MainThread - urllib3.connectionpool - DEBUG - http://127.0.0.1:9 \"POST / HTTP/1.1\" 403 305
+2026-11-26 15:47:12,926 - MainThread - botocore.parsers - DEBUG - Response body:
+b'<Error><Code>X</Code>\\n</Error>'
+2026-11-26 15:47:24,140 - MainThread - awscli.clidriver - DEBUG - Exiting with rc 255
+
+An error occurred (X) when calling the GetCallerIdentity operation: nope
+2026-11-26 15:48:12,823 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3 Python/3.11.7 Linux/6.1 botocore/1.43.62
+2026-11-26 15:48:12,924 - MainThread - botocore.hooks - DEBUG - Event x
+Unable to locate credentials. You can configure credentials by running \"aws configure\".
+";
+
+    #[test]
+    fn splits_runs_and_builds_exchanges() {
+        let runs = parse(TWO_RUNS);
+        assert_eq!(runs.len(), 2);
+        let first = &runs[0];
+        assert_eq!(first.exchanges.len(), 1, "duplicate Signature record is dropped");
+        let x = &first.exchanges[0];
+        assert_eq!(x.operation.as_deref(), Some("GetCallerIdentity"));
+        assert_eq!(
+            x.canonical_request.as_ref().unwrap().text,
+            "POST\n/\n\nhost:127.0.0.1:9\nx-amz-date:20261126T154712Z\n\nhost;x-amz-date\nab82"
+        );
+        assert_eq!(x.signature.as_ref().unwrap().text, "a7c8");
+        assert_eq!(x.response.status, Some(403));
+        assert_eq!(x.response.body.as_deref(), Some("<Error><Code>X</Code>\n</Error>"));
+        assert_eq!(first.errors.len(), 1);
+        assert_eq!(first.errors[0].evidence.line, 22);
+        assert_eq!(runs[1].errors.len(), 1);
+        assert_eq!(runs[1].errors[0].evidence.line, 25);
+    }
+}

@@ -1,0 +1,348 @@
+//! Splits Python `logging` output into records.
+//!
+//! A record is a header line plus every following line that does not start a
+//! new header: Python writes multi-line messages verbatim, so signing blocks,
+//! response bodies and tracebacks arrive as header-less continuation lines.
+//! Header shapes accepted (people configure logging themselves):
+//!
+//! * AWS CLI `--debug`:        `2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - msg`
+//! * botocore stream logger:  `2026-11-26 15:14:12,027 - botocore.auth - DEBUG - msg`
+//! * boto3 stream logger:     `2018-01-23 15:04:19,885 botocore.auth [DEBUG] msg`
+//! * `logging.basicConfig`:   `DEBUG:botocore.auth:msg`
+//! * wrapper style:           `botocore.auth: DEBUG: msg`
+//!
+//! This runs on every line of every input, so header detection is a handful
+//! of byte comparisons before any search.
+
+use memchr::memchr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// 1-based line of the header (or of the first line, for the preamble).
+    pub line: usize,
+    pub end_line: usize,
+    pub timestamp: &'a str,
+    pub thread: &'a str,
+    pub logger: &'a str,
+    pub level: &'a str,
+    /// The record's first physical line, header included, as in the input.
+    pub raw_line: &'a str,
+    /// The message: first line after the header, then the continuation lines
+    /// (joined by `\n`, exactly as in the input).
+    pub message: &'a str,
+}
+
+impl<'a> Record<'a> {
+    /// The message's lines with their 1-based line numbers.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+        let start = self.line;
+        self.message
+            .split('\n')
+            .enumerate()
+            .map(move |(i, l)| (start + i, l.strip_suffix('\r').unwrap_or(l)))
+    }
+
+    /// Lines after the first one (a multi-line message's body).
+    pub fn continuation(&self) -> &'a str {
+        match memchr(b'\n', self.message.as_bytes()) {
+            Some(i) => &self.message[i + 1..],
+            None => "",
+        }
+    }
+
+    /// The first line of the message.
+    pub fn first_line(&self) -> &'a str {
+        let first = match memchr(b'\n', self.message.as_bytes()) {
+            Some(i) => &self.message[..i],
+            None => self.message,
+        };
+        first.strip_suffix('\r').unwrap_or(first)
+    }
+
+    pub fn is_header(&self) -> bool {
+        !self.logger.is_empty()
+    }
+}
+
+const LEVELS: [&str; 6] = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "WARN"];
+
+/// The parts of a header line; `message_start` is a byte offset into the line.
+#[derive(Debug, PartialEq, Eq)]
+struct Header<'a> {
+    timestamp: &'a str,
+    thread: &'a str,
+    logger: &'a str,
+    level: &'a str,
+    message_start: usize,
+}
+
+/// Splits text into records. Lines before the first header form a header-less
+/// preamble record, so nothing in the input is ever dropped.
+pub fn split(text: &str) -> Vec<Record<'_>> {
+    let mut records = Vec::new();
+    let mut current: Option<Record<'_>> = None;
+    let mut offset = 0;
+    let mut line_no = 0;
+    let bytes = text.as_bytes();
+    while offset < bytes.len() {
+        line_no += 1;
+        let end = memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+        let line = &text[offset..end];
+        let raw_line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(h) = parse_header(raw_line) {
+            if let Some(r) = current.take() {
+                records.push(r);
+            }
+            current = Some(Record {
+                line: line_no,
+                end_line: line_no,
+                timestamp: h.timestamp,
+                thread: h.thread,
+                logger: h.logger,
+                level: h.level,
+                raw_line,
+                message: &text[offset + h.message_start..end],
+            });
+        } else {
+            match current.as_mut() {
+                Some(r) => {
+                    // Extend the message slice to the end of this line: records
+                    // are contiguous in the input, so no copy is needed.
+                    let start = r.message.as_ptr() as usize - text.as_ptr() as usize;
+                    r.message = &text[start..end];
+                    r.end_line = line_no;
+                }
+                None => {
+                    current = Some(Record {
+                        line: line_no,
+                        end_line: line_no,
+                        timestamp: "",
+                        thread: "",
+                        logger: "",
+                        level: "",
+                        raw_line,
+                        message: line,
+                    })
+                }
+            }
+        }
+        offset = end + 1;
+    }
+    if let Some(r) = current {
+        records.push(r);
+    }
+    records
+}
+
+fn parse_header(line: &str) -> Option<Header<'_>> {
+    let b = line.as_bytes();
+    if b.first()?.is_ascii_digit() {
+        return timestamped_header(line);
+    }
+    if b[0].is_ascii_uppercase() {
+        return basic_config_header(line);
+    }
+    if b[0].is_ascii_lowercase() {
+        return wrapper_header(line);
+    }
+    None
+}
+
+/// `YYYY-MM-DD HH:MM:SS,mmm` followed by one of the three timestamped layouts.
+fn timestamped_header(line: &str) -> Option<Header<'_>> {
+    const TS: usize = 23;
+    let b = line.as_bytes();
+    if b.len() < TS + 4
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b','
+    {
+        return None;
+    }
+    let timestamp = &line[..TS];
+    let rest = &line[TS..];
+    if let Some(after) = rest.strip_prefix(" - ") {
+        // `thread - logger - LEVEL - msg` or `logger - LEVEL - msg`. Thread
+        // names contain spaces and parentheses, never " - ".
+        let base = TS + 3;
+        let (t1, r1) = split_dash(after)?;
+        let (t2, r2) = split_dash(r1)?;
+        if is_level(t2) && is_logger(t1) {
+            return Some(Header {
+                timestamp,
+                thread: "",
+                logger: t1,
+                level: t2,
+                message_start: base + (after.len() - r2.len()),
+            });
+        }
+        let (t3, r3) = split_dash(r2)?;
+        if is_level(t3) && is_logger(t2) {
+            return Some(Header {
+                timestamp,
+                thread: t1,
+                logger: t2,
+                level: t3,
+                message_start: base + (after.len() - r3.len()),
+            });
+        }
+        return None;
+    }
+    // boto3.set_stream_logger: `<ts> <logger> [<LEVEL>] <msg>`
+    let after = rest.strip_prefix(' ')?;
+    let sp = after.find(" [")?;
+    let logger = &after[..sp];
+    let lvl_rest = &after[sp + 2..];
+    let close = lvl_rest.find("] ")?;
+    let level = &lvl_rest[..close];
+    if !is_logger(logger) || !is_level(level) {
+        return None;
+    }
+    Some(Header {
+        timestamp,
+        thread: "",
+        logger,
+        level,
+        message_start: TS + 1 + sp + 2 + close + 2,
+    })
+}
+
+/// `LEVEL:logger:msg` (logging.basicConfig default).
+fn basic_config_header(line: &str) -> Option<Header<'_>> {
+    let colon = line.find(':')?;
+    let level = &line[..colon];
+    if !is_level(level) {
+        return None;
+    }
+    let rest = &line[colon + 1..];
+    let colon2 = rest.find(':')?;
+    let logger = &rest[..colon2];
+    if !is_known_logger(logger) {
+        return None;
+    }
+    Some(Header {
+        timestamp: "",
+        thread: "",
+        logger,
+        level,
+        message_start: colon + 1 + colon2 + 1,
+    })
+}
+
+/// `logger: LEVEL: msg`, as some wrappers and packagers print it.
+fn wrapper_header(line: &str) -> Option<Header<'_>> {
+    let colon = line.find(": ")?;
+    let logger = &line[..colon];
+    if !is_known_logger(logger) {
+        return None;
+    }
+    let rest = &line[colon + 2..];
+    let colon2 = rest.find(": ")?;
+    let level = &rest[..colon2];
+    if !is_level(level) {
+        return None;
+    }
+    Some(Header {
+        timestamp: "",
+        thread: "",
+        logger,
+        level,
+        message_start: colon + 2 + colon2 + 2,
+    })
+}
+
+fn split_dash(s: &str) -> Option<(&str, &str)> {
+    let i = memchr::memmem::find(s.as_bytes(), b" - ")?;
+    Some((&s[..i], &s[i + 3..]))
+}
+
+fn is_level(s: &str) -> bool {
+    LEVELS.contains(&s)
+}
+
+/// A Python logger name: dotted identifiers, no spaces.
+fn is_logger(s: &str) -> bool {
+    !s.is_empty()
+        && s
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// Header shapes without a timestamp are only trusted for the AWS client
+/// libraries' own loggers, so ordinary text is not mistaken for a header.
+fn is_known_logger(s: &str) -> bool {
+    is_logger(s)
+        && ["botocore", "boto3", "awscli", "urllib3", "s3transfer", "aws"]
+            .iter()
+            .any(|p| s == *p || (s.starts_with(p) && s.as_bytes().get(p.len()) == Some(&b'.')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_header_with_spaces_in_thread_name() {
+        let r = split("2026-11-26 15:14:12,027 - Thread-3 (_worker) - botocore.auth - DEBUG - CanonicalRequest:\nGET\n/\n\nhost:x\n");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].thread, "Thread-3 (_worker)");
+        assert_eq!(r[0].logger, "botocore.auth");
+        assert_eq!(r[0].level, "DEBUG");
+        assert_eq!(r[0].first_line(), "CanonicalRequest:");
+        assert_eq!(r[0].continuation(), "GET\n/\n\nhost:x");
+        assert_eq!((r[0].line, r[0].end_line), (1, 5));
+    }
+
+    #[test]
+    fn keeps_empty_continuation_lines() {
+        let r = split("2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - CanonicalRequest:\nGET\n\n\nx\n2026-11-26 15:14:12,028 - MainThread - botocore.auth - DEBUG - StringToSign:\n");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].continuation(), "GET\n\n\nx");
+        assert_eq!(r[1].line, 6);
+    }
+
+    #[test]
+    fn session_stream_logger_without_thread() {
+        let r = split("2026-11-26 15:14:12,027 - botocore.endpoint - DEBUG - Sending http request: <x>");
+        assert_eq!(r[0].thread, "");
+        assert_eq!(r[0].logger, "botocore.endpoint");
+        assert_eq!(r[0].message, "Sending http request: <x>");
+    }
+
+    #[test]
+    fn boto3_stream_logger() {
+        let r = split("2018-01-23 15:04:19,885 botocore.auth [DEBUG] CanonicalRequest:\nGET");
+        assert_eq!(r[0].logger, "botocore.auth");
+        assert_eq!(r[0].level, "DEBUG");
+        assert_eq!(r[0].message, "CanonicalRequest:\nGET");
+    }
+
+    #[test]
+    fn basic_config_and_wrapper_shapes() {
+        let r = split("DEBUG:botocore.auth:CanonicalRequest:\nbotocore.hooks: DEBUG: Event x\n");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].message, "CanonicalRequest:");
+        assert_eq!(r[1].logger, "botocore.hooks");
+        assert_eq!(r[1].message, "Event x");
+    }
+
+    #[test]
+    fn ordinary_text_is_a_preamble_not_a_header() {
+        let r = split("NOTE: something\nhello - world - x\n2026-11-26 15:14:12,027 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3\n");
+        assert_eq!(r.len(), 2);
+        assert!(!r[0].is_header());
+        assert_eq!(r[0].message, "NOTE: something\nhello - world - x");
+        assert_eq!(r[1].line, 3);
+    }
+
+    #[test]
+    fn crlf_lines_are_accepted() {
+        let r = split("2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - Signature:\r\nabc\r\n");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].first_line(), "Signature:");
+        assert_eq!(r[0].lines().nth(1).unwrap(), (2, "abc"));
+    }
+}

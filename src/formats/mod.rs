@@ -1,0 +1,76 @@
+//! One parser per input format, each turning text into model records.
+
+pub mod aws_debug;
+pub mod logrecord;
+pub mod pyrepr;
+pub mod sdk_errors;
+
+use serde::Serialize;
+
+use crate::model::Run;
+
+/// The formats authsift reads. `Text` is any other log: only the one-line
+/// failure messages in it are recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    AwsDebug,
+    Text,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::AwsDebug => "aws-debug",
+            Format::Text => "text",
+        }
+    }
+}
+
+/// How much of an input sniffing looks at: enough for the CLI's preamble.
+const SNIFF_BYTES: usize = 256 * 1024;
+
+/// Guesses the format from content (never from the file name: pasted logs
+/// have arbitrary names).
+pub fn sniff(text: &str) -> Format {
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    let is_client_logger = |l: &str| {
+        ["botocore", "awscli", "boto3", "s3transfer"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    };
+    if logrecord::split(head)
+        .iter()
+        .any(|r| r.is_header() && is_client_logger(r.logger))
+    {
+        Format::AwsDebug
+    } else {
+        Format::Text
+    }
+}
+
+/// Parses text in the given format into runs.
+pub fn parse(text: &str, format: Format) -> Vec<Run> {
+    // Plain text has no records; the same parser sees one header-less run
+    // and recognises its failure lines.
+    match format {
+        Format::AwsDebug | Format::Text => aws_debug::parse(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_debug_logs_by_their_loggers() {
+        let log = "2026-11-26 15:47:12,823 - MainThread - awscli.clidriver - DEBUG - CLI version: x\n";
+        assert_eq!(sniff(log), Format::AwsDebug);
+        assert_eq!(sniff("DEBUG:botocore.auth:CanonicalRequest:\n"), Format::AwsDebug);
+        assert_eq!(sniff("make: *** [all] Error 1\n"), Format::Text);
+    }
+}

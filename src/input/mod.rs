@@ -1,0 +1,232 @@
+//! Where text comes from: stdin, files, directories, gzip.
+//!
+//! Inputs are read whole: a debug log is parsed as one text, and its records
+//! borrow from it. Gzip is recognised by its magic bytes, not the file name,
+//! and multi-member streams (concatenated `.gz` files) are read to the end.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use thiserror::Error;
+
+/// Decompressed inputs larger than this are refused (a decompression bomb,
+/// or a file that needs the streaming archive path instead).
+pub const MAX_INPUT_BYTES: u64 = 2 << 30;
+
+/// How far into a decompressed input a NUL byte marks it as binary.
+const BINARY_SNIFF_BYTES: usize = 8 * 1024;
+
+/// One thing to analyze.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Source {
+    /// How reports name the input.
+    pub fn label(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum InputError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: permission denied")]
+    PermissionDenied { path: String },
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}: corrupt or truncated gzip data ({detail})")]
+    Gzip { path: String, detail: String },
+    #[error("{path}: binary data, not a log (NUL byte at offset {offset})")]
+    Binary { path: String, offset: usize },
+    #[error("{path}: empty input")]
+    Empty { path: String },
+    #[error("{path}: larger than {limit} bytes once decompressed; refusing to read it whole")]
+    TooLarge { path: String, limit: u64 },
+}
+
+impl InputError {
+    fn from_io(path: &str, e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::NotFound => InputError::NotFound { path: path.to_string() },
+            io::ErrorKind::PermissionDenied => InputError::PermissionDenied { path: path.to_string() },
+            _ => InputError::Io { path: path.to_string(), source: e },
+        }
+    }
+}
+
+/// Expands command-line inputs in order: `-` is stdin, directories are
+/// walked recursively in name order (hidden entries skipped). A problem with
+/// one argument is an `Err` in its place; the others are still expanded.
+pub fn expand(args: &[PathBuf]) -> Vec<Result<Source, InputError>> {
+    let mut out = Vec::new();
+    if args.is_empty() {
+        out.push(Ok(Source::Stdin));
+    }
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            out.push(Ok(Source::Stdin));
+            continue;
+        }
+        match fs::metadata(arg) {
+            Ok(m) if m.is_dir() => walk(arg, &mut out),
+            Ok(_) => out.push(Ok(Source::File(arg.clone()))),
+            Err(e) => out.push(Err(InputError::from_io(&arg.display().to_string(), e))),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<Result<Source, InputError>>) {
+    let label = dir.display().to_string();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return out.push(Err(InputError::from_io(&label, e))),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        match fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, out),
+            Ok(m) if m.is_file() => out.push(Ok(Source::File(path))),
+            Ok(_) => {}
+            Err(e) => out.push(Err(InputError::from_io(&path.display().to_string(), e))),
+        }
+    }
+}
+
+impl InputError {
+    /// The input the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            InputError::NotFound { path }
+            | InputError::PermissionDenied { path }
+            | InputError::Io { path, .. }
+            | InputError::Gzip { path, .. }
+            | InputError::Binary { path, .. }
+            | InputError::Empty { path }
+            | InputError::TooLarge { path, .. } => path,
+        }
+    }
+}
+
+/// Reads a source to text: decompressed, binary-checked, lossily decoded.
+pub fn read(source: &Source) -> Result<String, InputError> {
+    let label = source.label();
+    let raw = match source {
+        Source::Stdin => read_limited(io::stdin().lock(), &label)?,
+        Source::File(path) => {
+            let file = fs::File::open(path).map_err(|e| InputError::from_io(&label, e))?;
+            read_limited(file, &label)?
+        }
+    };
+    decode(raw, &label)
+}
+
+/// Turns raw bytes into text (used for every source, and by tests).
+pub fn decode(raw: Vec<u8>, label: &str) -> Result<String, InputError> {
+    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        gunzip(&raw, label)?
+    } else {
+        raw
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(InputError::Empty { path: label.to_string() });
+    }
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+    if let Some(offset) = memchr::memchr(0, head) {
+        return Err(InputError::Binary { path: label.to_string(), offset });
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+fn read_limited(reader: impl Read, label: &str) -> Result<Vec<u8>, InputError> {
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| InputError::from_io(label, e))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge { path: label.to_string(), limit: MAX_INPUT_BYTES });
+    }
+    Ok(buf)
+}
+
+fn gunzip(raw: &[u8], label: &str) -> Result<Vec<u8>, InputError> {
+    let mut out = Vec::new();
+    MultiGzDecoder::new(raw)
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| InputError::Gzip { path: label.to_string(), detail: e.to_string() })?;
+    if out.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge { path: label.to_string(), limit: MAX_INPUT_BYTES });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_by_magic_and_multi_member() {
+        let mut two = gz(b"hello ");
+        two.extend(gz(b"world"));
+        assert_eq!(decode(two, "x").unwrap(), "hello world");
+    }
+
+    #[test]
+    fn truncated_gzip_is_an_error() {
+        let data = gz(&b"some log line\n".repeat(100));
+        let cut = data[..data.len() / 2].to_vec();
+        assert!(matches!(decode(cut, "x.gz"), Err(InputError::Gzip { .. })));
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_lossily() {
+        assert_eq!(decode(b"a\xffb".to_vec(), "x").unwrap(), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn binary_and_empty_are_errors() {
+        assert!(matches!(decode(b"\x7fELF\x00\x01".to_vec(), "x"), Err(InputError::Binary { .. })));
+        assert!(matches!(decode(b"  \n".to_vec(), "x"), Err(InputError::Empty { .. })));
+    }
+
+    #[test]
+    fn expand_walks_directories_in_order_and_skips_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("b.log"), "b").unwrap();
+        fs::write(dir.path().join("sub/a.log"), "a").unwrap();
+        fs::write(dir.path().join(".hidden"), "h").unwrap();
+        let out = expand(&[dir.path().to_path_buf(), PathBuf::from("/no/such")]);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].as_ref().unwrap(), &Source::File(dir.path().join("b.log")));
+        assert_eq!(out[1].as_ref().unwrap(), &Source::File(dir.path().join("sub/a.log")));
+        assert!(matches!(out[2], Err(InputError::NotFound { .. })));
+    }
+}

@@ -1,0 +1,158 @@
+//! The default output: a verdict that reads like a colleague's answer.
+//!
+//! Per input: the verdict line first, then the evidence with line numbers,
+//! the explanation and the fix. Every input-derived string is redacted,
+//! then sanitised for the terminal.
+
+use std::fmt::Write;
+
+use super::{InputReport, RenderOptions, Report};
+use crate::facts::Fact;
+use crate::finding::Finding;
+
+/// Evidence lines longer than this are cut in the terminal (JSON keeps them).
+const MAX_EVIDENCE_CHARS: usize = 220;
+const LABEL_WIDTH: usize = 10;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bad(&self, t: &str) -> String {
+        self.paint("1;31", t)
+    }
+    fn good(&self, t: &str) -> String {
+        self.paint("1;32", t)
+    }
+    fn label(&self, t: &str) -> String {
+        self.paint("2", &format!("{t:<LABEL_WIDTH$}"))
+    }
+    fn strong(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+}
+
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let style = Style { color: options.color };
+    let clean = |s: &str| -> String {
+        let redacted = options.redactor.text(s);
+        super::terminal::sanitize(&redacted).into_owned()
+    };
+    let mut out = String::new();
+    for input in &report.inputs {
+        render_input(&mut out, input, &style, &clean);
+    }
+    out
+}
+
+fn render_input(out: &mut String, input: &InputReport, style: &Style, clean: &dyn Fn(&str) -> String) {
+    let path = clean(&input.path);
+    // Unreadable inputs are reported on stderr, not in the results.
+    if !input.errors.is_empty() {
+        return;
+    }
+    if input.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {path}: no AWS failure found ({} records)",
+            style.good("✔"),
+            input.records
+        );
+        for u in &input.unclassified {
+            let _ = writeln!(
+                out,
+                "  ? a failure no rule explains, line {}: {}",
+                u.line,
+                clean(&truncate(&u.text))
+            );
+        }
+        out.push('\n');
+        return;
+    }
+    // Findings are grouped by incident; the first of each is its verdict.
+    let mut start = 0;
+    while start < input.findings.len() {
+        let incident = input.findings[start].incident;
+        let end = input.findings[start..]
+            .iter()
+            .position(|f| f.incident != incident)
+            .map_or(input.findings.len(), |n| start + n);
+        render_incident(out, &path, &input.findings[start..end], style, clean);
+        start = end;
+    }
+}
+
+fn render_incident(out: &mut String, path: &str, findings: &[Finding], style: &Style, clean: &dyn Fn(&str) -> String) {
+    let f = &findings[0];
+    let what = f
+        .facts
+        .str(Fact::ErrorCode)
+        .or(f.facts.str(Fact::ErrorKind))
+        .unwrap_or("failure");
+    let operation = f
+        .facts
+        .str(Fact::ErrorOperation)
+        .or(f.facts.str(Fact::RequestOperation));
+    let on = match (f.facts.str(Fact::RequestService), operation) {
+        (Some(s), Some(o)) => format!(" on {s}:{o}"),
+        (None, Some(o)) => format!(" on {o}"),
+        _ => String::new(),
+    };
+    let location = match &f.headline {
+        Some(h) => format!("({path}, line {})", h.line),
+        None => format!("({path})"),
+    };
+    let _ = writeln!(out, "{} {}   {location}\n", style.bad("✖"), style.strong(&clean(&format!("{what}{on}"))));
+    let _ = writeln!(
+        out,
+        "  {}{}   [{}, {}]",
+        style.label("cause"),
+        f.title,
+        f.rule,
+        f.severity.as_str()
+    );
+    for (i, e) in f.evidence.iter().enumerate() {
+        let label = if i == 0 { "evidence" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {}{:<9} {}",
+            style.label(label),
+            format!("line {}", e.line),
+            clean(&truncate(&e.text))
+        );
+    }
+    for (i, d) in f.signature_diff.iter().enumerate() {
+        let label = if i == 0 { "differs" } else { "" };
+        let _ = writeln!(out, "  {}{}", style.label(label), clean(&d.component));
+        let show = |v: &Option<String>| v.as_deref().map_or("(absent)".to_string(), |v| clean(v));
+        let pad = " ".repeat(LABEL_WIDTH + 4);
+        let _ = writeln!(out, "{pad}client signed   {}", show(&d.client));
+        let _ = writeln!(out, "{pad}server computed {}", show(&d.server));
+    }
+    let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
+    for (i, step) in f.fix.iter().enumerate() {
+        let label = if i == 0 { "fix" } else { "" };
+        let _ = writeln!(out, "  {}{}. {}", style.label(label), i + 1, step);
+    }
+    if findings.len() > 1 {
+        let others: Vec<&str> = findings[1..].iter().map(|f| f.rule.as_str()).collect();
+        let _ = writeln!(out, "  {}{}", style.label("also"), others.join(", "));
+    }
+    out.push('\n');
+}
+
+fn truncate(text: &str) -> String {
+    let text = text.trim_end();
+    match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}

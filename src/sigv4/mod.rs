@@ -1,0 +1,346 @@
+//! SigV4 artefacts: the `Authorization` header, canonical requests and
+//! strings to sign, parsed into parts and compared part by part.
+//!
+//! A `SignatureDoesNotMatch` only says "something differs". Comparing the
+//! client's canonical request with the one the server computed (S3 returns
+//! it, query services quote it) names the part that differs; when both
+//! agree, only the secret key can be wrong.
+
+pub mod server;
+
+use serde::Serialize;
+
+/// `AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/s3/aws4_request, SignedHeaders=a;b, Signature=hex`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    pub algorithm: String,
+    pub access_key_id: String,
+    pub scope: Scope,
+    pub signed_headers: Vec<String>,
+    pub signature: String,
+}
+
+/// Credential scope. SigV4A scopes have no region.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scope {
+    pub date: String,
+    pub region: Option<String>,
+    pub service: String,
+}
+
+impl Authorization {
+    pub fn parse(value: &str) -> Option<Self> {
+        let (algorithm, rest) = value.trim().split_once(' ')?;
+        let mut credential = None;
+        let mut signed_headers = None;
+        let mut signature = None;
+        // SDKs write ", " between parts, but AWS also accepts ",".
+        for part in rest.split(',') {
+            let (key, val) = part.trim().split_once('=')?;
+            match key {
+                "Credential" => credential = Some(val),
+                "SignedHeaders" => signed_headers = Some(val),
+                "Signature" => signature = Some(val),
+                _ => {}
+            }
+        }
+        let credential = credential?;
+        let (access_key_id, scope) = credential.split_once('/')?;
+        Some(Authorization {
+            algorithm: algorithm.to_string(),
+            access_key_id: access_key_id.to_string(),
+            scope: Scope::parse(scope)?,
+            signed_headers: signed_headers
+                .unwrap_or("")
+                .split(';')
+                .filter(|h| !h.is_empty())
+                .map(str::to_string)
+                .collect(),
+            signature: signature.unwrap_or("").to_string(),
+        })
+    }
+
+    pub fn is_sigv4a(&self) -> bool {
+        self.algorithm == "AWS4-ECDSA-P256-SHA256"
+    }
+}
+
+impl Scope {
+    /// `20261126/us-east-1/s3/aws4_request` or SigV4A `20261126/s3/aws4_request`.
+    pub fn parse(scope: &str) -> Option<Self> {
+        let parts: Vec<&str> = scope.split('/').collect();
+        match parts.as_slice() {
+            [date, region, service, "aws4_request"] => Some(Scope {
+                date: date.to_string(),
+                region: Some(region.to_string()),
+                service: service.to_string(),
+            }),
+            [date, service, "aws4_request"] => Some(Scope {
+                date: date.to_string(),
+                region: None,
+                service: service.to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A canonical request split into its parts (layout in formats.md §1.5).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CanonicalRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub signed_headers: String,
+    pub payload_hash: String,
+}
+
+impl CanonicalRequest {
+    pub fn parse(text: &str) -> Option<Self> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        if lines.len() < 6 {
+            return None;
+        }
+        // Headers run from line 3 to the blank line before the last two.
+        let payload_hash = lines[lines.len() - 1];
+        let signed_headers = lines[lines.len() - 2];
+        let header_lines = &lines[3..lines.len() - 2];
+        let header_lines = header_lines.strip_suffix(&[""]).unwrap_or(header_lines);
+        let headers = header_lines
+            .iter()
+            .map(|l| match l.split_once(':') {
+                Some((n, v)) => (n.to_string(), v.to_string()),
+                None => (l.to_string(), String::new()),
+            })
+            .collect();
+        Some(CanonicalRequest {
+            method: lines[0].to_string(),
+            path: lines[1].to_string(),
+            query: lines[2].to_string(),
+            headers,
+            signed_headers: signed_headers.to_string(),
+            payload_hash: payload_hash.to_string(),
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A string to sign: algorithm, timestamp, scope, canonical-request hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringToSign {
+    pub algorithm: String,
+    pub timestamp: String,
+    pub scope: String,
+    pub canonical_request_hash: String,
+}
+
+impl StringToSign {
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
+        Some(StringToSign {
+            algorithm: lines.next()?.to_string(),
+            timestamp: lines.next()?.to_string(),
+            scope: lines.next()?.to_string(),
+            canonical_request_hash: lines.next()?.to_string(),
+        })
+    }
+}
+
+/// One part that differs between what the client signed and what the server
+/// computed from what it received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// `method`, `path`, `query`, `header:<name>`, `signed-headers`,
+    /// `payload-hash`, `timestamp`, `scope:date|region|service`, `algorithm`.
+    pub component: String,
+    pub client: Option<String>,
+    pub server: Option<String>,
+}
+
+fn difference(component: &str, client: &str, server: &str) -> Option<Difference> {
+    (client != server).then(|| Difference {
+        component: component.to_string(),
+        client: Some(client.to_string()),
+        server: Some(server.to_string()),
+    })
+}
+
+/// Compares two canonical requests part by part, headers by name.
+pub fn diff_canonical(client: &CanonicalRequest, server: &CanonicalRequest) -> Vec<Difference> {
+    let mut out: Vec<Difference> = [
+        difference("method", &client.method, &server.method),
+        difference("path", &client.path, &server.path),
+        difference("query", &client.query, &server.query),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut names: Vec<&str> = client
+        .headers
+        .iter()
+        .chain(&server.headers)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let (c, s) = (client.header(name), server.header(name));
+        if c != s {
+            out.push(Difference {
+                component: format!("header:{name}"),
+                client: c.map(str::to_string),
+                server: s.map(str::to_string),
+            });
+        }
+    }
+    out.extend(difference(
+        "signed-headers",
+        &client.signed_headers,
+        &server.signed_headers,
+    ));
+    out.extend(difference(
+        "payload-hash",
+        &client.payload_hash,
+        &server.payload_hash,
+    ));
+    out
+}
+
+/// Compares two strings to sign; the scope is compared part by part.
+pub fn diff_string_to_sign(client: &StringToSign, server: &StringToSign) -> Vec<Difference> {
+    let mut out: Vec<Difference> = [
+        difference("algorithm", &client.algorithm, &server.algorithm),
+        difference("timestamp", &client.timestamp, &server.timestamp),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if client.scope != server.scope {
+        let (c, s) = (client.scope.split('/'), server.scope.split('/'));
+        let names = ["scope:date", "scope:region", "scope:service", "scope:terminator"];
+        let parts: Vec<Difference> = c
+            .zip(s)
+            .zip(names)
+            .filter_map(|((c, s), name)| difference(name, c, s))
+            .collect();
+        if parts.is_empty() {
+            out.extend(difference("scope", &client.scope, &server.scope));
+        } else {
+            out.extend(parts);
+        }
+    }
+    out
+}
+
+/// The key-id prefix says what kind of credential signed the request.
+pub fn key_type(access_key_id: &str) -> &'static str {
+    match access_key_id.get(..4) {
+        Some("AKIA") => "long-term",
+        Some("ASIA") => "temporary",
+        Some("AROA" | "AIDA" | "AGPA" | "AIPA" | "ANPA" | "ANVA" | "APKA" | "ASCA" | "ACCA") => {
+            "unique-id"
+        }
+        _ if access_key_id.contains('*') => "masked",
+        _ => "unknown",
+    }
+}
+
+/// The region an AWS endpoint host names, if it names one
+/// (`sts.eu-west-1.amazonaws.com`, `bucket.s3.eu-central-1.amazonaws.com`,
+/// `s3-eu-west-1.amazonaws.com`, `ec2.cn-north-1.amazonaws.com.cn`).
+pub fn region_from_host(host: &str) -> Option<String> {
+    let host = host.split(':').next()?.to_ascii_lowercase();
+    if !host.contains(".amazonaws.com") {
+        return None;
+    }
+    host.split('.')
+        .flat_map(|label| [label, label.strip_prefix("s3-").unwrap_or("")])
+        .find(|label| looks_like_region(label))
+        .map(str::to_string)
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-4`, ...
+pub fn looks_like_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|c| c.is_ascii_lowercase())
+        && parts.last().is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()) && !p.is_empty())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_authorization_header() {
+        let a = Authorization::parse("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261126/eu-west-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=a7c8").unwrap();
+        assert_eq!(a.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(a.scope.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(a.scope.service, "sts");
+        assert_eq!(a.signed_headers, ["content-type", "host", "x-amz-date"]);
+        assert_eq!(a.signature, "a7c8");
+        assert!(!a.is_sigv4a());
+    }
+
+    #[test]
+    fn parses_sigv4a_scope_without_region() {
+        let a = Authorization::parse("AWS4-ECDSA-P256-SHA256 Credential=AKIAX/20260101/s3/aws4_request,SignedHeaders=host,Signature=30").unwrap();
+        assert!(a.is_sigv4a());
+        assert_eq!(a.scope.region, None);
+        assert_eq!(a.scope.service, "s3");
+    }
+
+    #[test]
+    fn canonical_diff_names_the_header() {
+        let c = CanonicalRequest::parse("GET\n/\n\nhost:a.example\nx-amz-date:1\n\nhost;x-amz-date\nabc").unwrap();
+        let s = CanonicalRequest::parse("GET\n/\n\nhost:b.example\nx-amz-date:1\n\nhost;x-amz-date\nabc").unwrap();
+        let d = diff_canonical(&c, &s);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].component, "header:host");
+        assert_eq!(d[0].client.as_deref(), Some("a.example"));
+        assert_eq!(d[0].server.as_deref(), Some("b.example"));
+        assert!(diff_canonical(&c, &c).is_empty());
+    }
+
+    #[test]
+    fn canonical_with_empty_query_and_payload() {
+        let c = CanonicalRequest::parse("POST\n/\n\ncontent-type:x\nhost:h\n\ncontent-type;host\nff").unwrap();
+        assert_eq!(c.query, "");
+        assert_eq!(c.headers.len(), 2);
+        assert_eq!(c.payload_hash, "ff");
+    }
+
+    #[test]
+    fn string_to_sign_scope_diff_is_per_part() {
+        let c = StringToSign::parse("AWS4-HMAC-SHA256\n20261126T000000Z\n20261126/us-east-1/s3/aws4_request\nab").unwrap();
+        let s = StringToSign::parse("AWS4-HMAC-SHA256\n20261126T000000Z\n20261126/eu-west-1/s3/aws4_request\nab").unwrap();
+        let d = diff_string_to_sign(&c, &s);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].component, "scope:region");
+    }
+
+    #[test]
+    fn key_types_and_regions() {
+        assert_eq!(key_type("ASIAEXAMPLEEXAMPLE12"), "temporary");
+        assert_eq!(key_type("AKIAIOSFODNN7EXAMPLE"), "long-term");
+        assert_eq!(key_type("AROAEXAMPLE"), "unique-id");
+        assert_eq!(region_from_host("sts.eu-west-1.amazonaws.com").as_deref(), Some("eu-west-1"));
+        assert_eq!(region_from_host("b.s3.eu-central-1.amazonaws.com:443").as_deref(), Some("eu-central-1"));
+        assert_eq!(region_from_host("s3-eu-west-1.amazonaws.com").as_deref(), Some("eu-west-1"));
+        assert_eq!(region_from_host("s3.amazonaws.com"), None);
+        assert_eq!(region_from_host("127.0.0.1:5000"), None);
+        assert!(looks_like_region("us-gov-west-1"));
+        assert!(!looks_like_region("us-east-1a"));
+    }
+}

@@ -1,0 +1,127 @@
+//! The few fixed timestamp layouts AWS uses, to UTC epoch seconds.
+//!
+//! Only fixed-width layouts appear in SigV4 and AWS error bodies, so a
+//! calendar library would add weight without adding correctness.
+
+/// `YYYYMMDDTHHMMSSZ` (SigV4 `X-Amz-Date`).
+pub fn parse_amz_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    epoch(num(s, 0, 4)?, num(s, 4, 6)?, num(s, 6, 8)?, num(s, 9, 11)?, num(s, 11, 13)?, num(s, 13, 15)?)
+}
+
+/// `Wed, 01 Jan 2025 00:00:00 GMT` (HTTP `Date`, RFC 7231 IMF-fixdate).
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let mut parts = s.split_whitespace();
+    let _weekday = parts.next()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    let month = month_number(parts.next()?)?;
+    let year: i64 = parts.next()?.parse().ok()?;
+    let hms = parts.next()?;
+    if hms.len() != 8 {
+        return None;
+    }
+    epoch(year, month, day, num(hms, 0, 2)?, num(hms, 3, 5)?, num(hms, 6, 8)?)
+}
+
+/// `2025-09-03T16:21:50Z` or `2025-09-03T16:21:50.123Z` (ISO 8601, UTC).
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' || !s.ends_with('Z') {
+        return None;
+    }
+    epoch(num(s, 0, 4)?, num(s, 5, 7)?, num(s, 8, 10)?, num(s, 11, 13)?, num(s, 14, 16)?, num(s, 17, 19)?)
+}
+
+/// Any of the layouts above.
+pub fn parse_any(s: &str) -> Option<i64> {
+    let s = s.trim();
+    parse_amz_date(s).or_else(|| parse_iso8601(s)).or_else(|| parse_http_date(s))
+}
+
+/// Formats epoch seconds as ISO 8601 UTC (`2025-09-03T16:21:50Z`).
+pub fn format_iso8601(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn num(s: &str, from: usize, to: usize) -> Option<i64> {
+    let part = s.get(from..to)?;
+    if !part.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+fn month_number(name: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    MONTHS.iter().position(|m| *m == name).map(|i| i as i64 + 1)
+}
+
+fn epoch(y: i64, m: i64, d: i64, hh: i64, mm: i64, ss: i64) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_layouts_agree() {
+        let a = parse_amz_date("20250903T162150Z").unwrap();
+        assert_eq!(parse_iso8601("2025-09-03T16:21:50Z"), Some(a));
+        assert_eq!(parse_http_date("Wed, 03 Sep 2025 16:21:50 GMT"), Some(a));
+        assert_eq!(a, 1_756_916_510);
+    }
+
+    #[test]
+    fn round_trips_through_iso() {
+        assert_eq!(format_iso8601(1_756_916_510), "2025-09-03T16:21:50Z");
+        assert_eq!(format_iso8601(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        assert_eq!(parse_amz_date("20251303T162150Z"), None);
+        assert_eq!(parse_amz_date("2025-09-03"), None);
+        assert_eq!(parse_http_date("yesterday"), None);
+    }
+}
