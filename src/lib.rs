@@ -35,28 +35,102 @@ pub struct Options {
     pub input_format: Option<Format>,
 }
 
+/// Inputs larger than this are cut into chunks that are analyzed in
+/// parallel. Cuts depend only on the text, never on the thread count, so
+/// the output is the same however many threads run.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// What one chunk of an input yielded.
+#[derive(Default)]
+struct ChunkResult {
+    records: usize,
+    incidents: usize,
+    findings: Vec<finding::Finding>,
+    unclassified: Vec<model::EvidenceLine>,
+}
+
 /// Analyzes one input's text.
 pub fn analyze_text(path: &str, text: &str, options: &Options) -> InputReport {
     let format = options.input_format.unwrap_or_else(|| formats::sniff(text));
-    let runs = formats::parse(text, format);
-    let mut findings = Vec::new();
-    let mut unclassified = Vec::new();
-    let incidents = runs.iter().filter_map(facts::incident);
-    for (index, incident) in incidents.enumerate() {
-        let classified = classify::classify(&incident, index);
-        if classified.is_empty() {
-            unclassified.extend(incident.headline);
-        }
-        findings.extend(classified);
-    }
-    InputReport {
+    let cuts = chunk_starts(text);
+    let bounds: Vec<(usize, usize)> = cuts
+        .iter()
+        .zip(cuts.iter().skip(1).chain([&text.len()]))
+        .map(|(a, b)| (*a, *b))
+        .collect();
+    // Line numbers continue across chunks: count each chunk's lines first.
+    let newlines: Vec<usize> = bounds
+        .par_iter()
+        .map(|(a, b)| memchr::memchr_iter(b'\n', &text.as_bytes()[*a..*b]).count())
+        .collect();
+    let first_lines = newlines.iter().scan(1, |line, n| {
+        let first = *line;
+        *line += n;
+        Some(first)
+    });
+    let jobs: Vec<(&str, usize)> = bounds.iter().map(|(a, b)| &text[*a..*b]).zip(first_lines).collect();
+    let results: Vec<ChunkResult> = jobs
+        .par_iter()
+        .map(|(chunk, first_line)| analyze_chunk(chunk, *first_line, format))
+        .collect();
+
+    let mut report = InputReport {
         path: path.to_string(),
         format: Some(format),
-        records: runs.iter().map(|r| r.records).sum(),
-        findings,
-        unclassified,
+        records: 0,
+        findings: Vec::new(),
+        unclassified: Vec::new(),
         errors: Vec::new(),
+    };
+    let mut incidents = 0;
+    for mut chunk in results {
+        for f in &mut chunk.findings {
+            f.incident += incidents;
+        }
+        incidents += chunk.incidents;
+        report.records += chunk.records;
+        report.findings.append(&mut chunk.findings);
+        report.unclassified.append(&mut chunk.unclassified);
     }
+    report
+}
+
+fn analyze_chunk(text: &str, first_line: usize, format: Format) -> ChunkResult {
+    let mut out = ChunkResult::default();
+    for run in formats::runs(text, first_line, format) {
+        out.records += run.records;
+        let Some(incident) = facts::incident(&run) else { continue };
+        let classified = classify::classify(&incident, out.incidents);
+        if classified.is_empty() {
+            out.unclassified.extend(incident.headline);
+        }
+        out.findings.extend(classified);
+        out.incidents += 1;
+    }
+    out
+}
+
+/// Where chunks start: the first line of a client run (`CLI version:`)
+/// after every `CHUNK_BYTES`, so no run is split between two chunks.
+fn chunk_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let finder = memchr::memmem::Finder::new(b"CLI version: ");
+    let mut starts = vec![0];
+    let mut from = CHUNK_BYTES;
+    while from < bytes.len() {
+        let Some(i) = finder.find(&bytes[from..]) else { break };
+        let at = from + i;
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |j| j + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j);
+        let line = text[line_start..line_end].trim_end_matches('\r');
+        if line_start > *starts.last().unwrap_or(&0) && formats::logrecord::is_header_line(line) {
+            starts.push(line_start);
+            from = line_start + CHUNK_BYTES;
+        } else {
+            from = line_end;
+        }
+    }
+    starts
 }
 
 /// Reads and analyzes every source in parallel; results keep input order,

@@ -17,45 +17,92 @@ use crate::model::{
 
 /// Parses a whole log into runs, in input order.
 pub fn parse(text: &str) -> Vec<Run> {
-    let records = logrecord::split(text);
-    let mut runs: Vec<Run> = Vec::new();
-    let mut run = Run::default();
-    let mut pending_signing: Option<(String, String)> = None;
-    let mut previous: Option<(&str, &str)> = None;
+    runs(text, 1).collect()
+}
 
-    for record in &records {
-        // Duplicated logging handlers print every record twice in a row.
-        if record.is_header() && previous == Some((record.logger, record.message)) {
-            continue;
+/// The runs of a log, lazily; `first_line` is the number of the text's
+/// first line (the text may be a chunk of a larger input).
+pub fn runs(text: &str, first_line: usize) -> Runs<'_> {
+    Runs {
+        text,
+        records: logrecord::Records::new(text, first_line),
+        run: Run::default(),
+        range: None,
+        pending_signing: None,
+        previous: None,
+    }
+}
+
+pub struct Runs<'a> {
+    text: &'a str,
+    records: logrecord::Records<'a>,
+    run: Run,
+    /// Byte range of the current run in `text`.
+    range: Option<(usize, usize)>,
+    pending_signing: Option<(String, String)>,
+    previous: Option<(&'a str, &'a str)>,
+}
+
+impl Iterator for Runs<'_> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        while let Some(record) = self.records.next() {
+            // Duplicated logging handlers print every record twice in a row.
+            if record.is_header() && self.previous == Some((record.logger, record.message)) {
+                continue;
+            }
+            self.previous = Some((record.logger, record.message));
+            let first = record.first_line();
+            let finished = if first.starts_with("CLI version: ") && run_has_content(&self.run) {
+                Some(self.finish())
+            } else {
+                None
+            };
+            self.add(&record, first);
+            if finished.is_some() {
+                return finished;
+            }
         }
-        previous = Some((record.logger, record.message));
-        let first = record.first_line();
-        if first.starts_with("CLI version: ") && run_has_content(&run) {
-            runs.push(std::mem::take(&mut run));
-            pending_signing = None;
-        }
+        (self.run.records > 0).then(|| self.finish())
+    }
+}
+
+impl Runs<'_> {
+    fn add(&mut self, record: &logrecord::Record<'_>, first: &str) {
+        let run = &mut self.run;
         run.records += 1;
-        extend_span(&mut run, record.line, record.end_line);
-        if record.is_header() {
-            read_record(&mut run, record, first, &mut pending_signing);
+        match run.span.as_mut() {
+            Some(span) => span.end_line = record.end_line,
+            None => run.span = Some(Span { line: record.line, end_line: record.end_line }),
+        }
+        self.range = Some(match self.range {
+            Some((start, _)) => (start, record.end),
+            None => (record.start, record.end),
+        });
+        // Hook and loader chatter is most of a debug log and says nothing here.
+        if record.is_header() && !matches!(record.logger, "botocore.hooks" | "botocore.loaders") {
+            read_record(run, record, first, &mut self.pending_signing);
         }
     }
-    if run.records > 0 {
-        runs.push(run);
+
+    /// Closes the current run: its failure lines are scanned once, over the
+    /// run's own text. Metadata-service probes are IMDS facts, not the failure.
+    fn finish(&mut self) -> Run {
+        let mut run = std::mem::take(&mut self.run);
+        self.pending_signing = None;
+        if let (Some((start, end)), Some(span)) = (self.range.take(), run.span) {
+            run.errors = sdk_errors::scan(&self.text[start..end], span.line)
+                .into_iter()
+                .filter(|e| !e.evidence.text.contains("metadata service"))
+                .collect();
+        }
+        run
     }
-    attach_errors(text, &mut runs);
-    runs
 }
 
 fn run_has_content(run: &Run) -> bool {
     run.cli_version.is_some() || !run.exchanges.is_empty() || !run.credential_steps.is_empty()
-}
-
-fn extend_span(run: &mut Run, line: usize, end_line: usize) {
-    match run.span.as_mut() {
-        Some(span) => span.end_line = end_line,
-        None => run.span = Some(Span { line, end_line }),
-    }
 }
 
 fn evidence(record: &logrecord::Record<'_>, text: &str) -> EvidenceLine {
@@ -69,6 +116,17 @@ fn evidence(record: &logrecord::Record<'_>, text: &str) -> EvidenceLine {
 fn header_line(record: &logrecord::Record<'_>) -> EvidenceLine {
     evidence(record, record.raw_line)
 }
+
+/// Messages botocore.utils logs about the instance metadata service.
+const IMDS_PREFIXES: &[&str] = &[
+    "IMDS ENDPOINT: ",
+    "Access to EC2 metadata has been disabled",
+    "Caught retryable HTTP exception while making metadata service request",
+    "Metadata service returned",
+    "Max number of attempts exceeded",
+    "Error response received when retrievingcredentials",
+    "Bad IMDS request",
+];
 
 static OPERATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^Making request for OperationModel\(name=(\w+)\)").unwrap());
@@ -100,14 +158,20 @@ fn read_record(
         if let Some(step) = credential_step(first) {
             run.credential_steps.push((step, header_line(record)));
         }
-    } else if first.contains("metadata") || first.starts_with("IMDS ENDPOINT: ") {
+    } else if IMDS_PREFIXES.iter().any(|p| first.starts_with(p)) {
         read_imds(run, record, first);
-    } else if let Some(caps) = OPERATION.captures(first) {
+    } else if let Some(caps) = first
+        .starts_with("Making request for OperationModel")
+        .then(|| OPERATION.captures(first))
+        .flatten()
+    {
         let mut exchange = Exchange {
             operation: Some(caps[1].to_string()),
             ..Exchange::default()
         };
-        if let Some(c) = SIGNING_CONTEXT.captures(first) {
+        // The params dict is long; only its `'signing': {…}` part matters.
+        let signing = first.find("'signing': {").map(|i| &first[i..]);
+        if let Some(c) = signing.and_then(|s| SIGNING_CONTEXT.captures(s)) {
             exchange.signing_region = Some(c[1].to_string());
             exchange.signing_name = Some(c[2].to_string());
         } else if let Some((region, name)) = pending_signing.take() {
@@ -151,7 +215,12 @@ fn read_record(
     } else if first == "Response body:" {
         let body = pyrepr::decode_literal(record.continuation());
         current_exchange(run).response.body = Some(body);
-    } else if let Some(caps) = URLLIB3_RESPONSE.captures(first) {
+    } else if let Some(caps) = record
+        .logger
+        .starts_with("urllib3")
+        .then(|| URLLIB3_RESPONSE.captures(first))
+        .flatten()
+    {
         let exchange = current_exchange(run);
         exchange.response.status = caps[3].parse().ok();
         exchange.response.status_line = Some(header_line(record));
@@ -213,7 +282,11 @@ fn read_imds(run: &mut Run, record: &logrecord::Record<'_>, first: &str) {
 
 fn block(record: &logrecord::Record<'_>) -> Logged {
     let body = record.continuation();
-    let text = body.replace("\r\n", "\n");
+    let text = if body.contains('\r') {
+        body.replace("\r\n", "\n")
+    } else {
+        body.to_string()
+    };
     Logged {
         text,
         span: Span {
@@ -263,26 +336,6 @@ fn prepared_request(rest: &str) -> Option<HttpRequest> {
         headers,
         line: None,
     })
-}
-
-/// Scans the text once for failure lines and gives each to the run whose
-/// lines contain it. Metadata-service probes are IMDS facts, not the
-/// failure itself.
-fn attach_errors(text: &str, runs: &mut [Run]) {
-    let mut index = 0;
-    for event in sdk_errors::scan(text, 1) {
-        if event.evidence.text.contains("metadata service") {
-            continue;
-        }
-        while index + 1 < runs.len()
-            && runs[index].span.is_some_and(|s| s.end_line < event.evidence.line)
-        {
-            index += 1;
-        }
-        if let Some(run) = runs.get_mut(index) {
-            run.errors.push(event);
-        }
-    }
 }
 
 #[cfg(test)]

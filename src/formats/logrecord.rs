@@ -21,6 +21,9 @@ pub struct Record<'a> {
     /// 1-based line of the header (or of the first line, for the preamble).
     pub line: usize,
     pub end_line: usize,
+    /// Byte range of the whole record in the text it was split from.
+    pub start: usize,
+    pub end: usize,
     pub timestamp: &'a str,
     pub thread: &'a str,
     pub logger: &'a str,
@@ -79,59 +82,87 @@ struct Header<'a> {
 /// Splits text into records. Lines before the first header form a header-less
 /// preamble record, so nothing in the input is ever dropped.
 pub fn split(text: &str) -> Vec<Record<'_>> {
-    let mut records = Vec::new();
-    let mut current: Option<Record<'_>> = None;
-    let mut offset = 0;
-    let mut line_no = 0;
-    let bytes = text.as_bytes();
-    while offset < bytes.len() {
-        line_no += 1;
-        let end = memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
-        let line = &text[offset..end];
-        let raw_line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some(h) = parse_header(raw_line) {
-            if let Some(r) = current.take() {
-                records.push(r);
-            }
-            current = Some(Record {
-                line: line_no,
-                end_line: line_no,
-                timestamp: h.timestamp,
-                thread: h.thread,
-                logger: h.logger,
-                level: h.level,
-                raw_line,
-                message: &text[offset + h.message_start..end],
-            });
-        } else {
-            match current.as_mut() {
-                Some(r) => {
-                    // Extend the message slice to the end of this line: records
-                    // are contiguous in the input, so no copy is needed.
-                    let start = r.message.as_ptr() as usize - text.as_ptr() as usize;
-                    r.message = &text[start..end];
-                    r.end_line = line_no;
+    Records::new(text, 1).collect()
+}
+
+/// The records of a text, lazily: memory stays flat however long the log.
+pub struct Records<'a> {
+    text: &'a str,
+    offset: usize,
+    line_no: usize,
+    current: Option<Record<'a>>,
+}
+
+impl<'a> Records<'a> {
+    /// `first_line` is the line number of the text's first line.
+    pub fn new(text: &'a str, first_line: usize) -> Self {
+        Records {
+            text,
+            offset: 0,
+            line_no: first_line - 1,
+            current: None,
+        }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        while self.offset < bytes.len() {
+            let offset = self.offset;
+            self.line_no += 1;
+            let end = memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+            self.offset = end + 1;
+            let line = &text[offset..end];
+            let raw_line = line.strip_suffix('\r').unwrap_or(line);
+            if let Some(h) = parse_header(raw_line) {
+                let record = Record {
+                    line: self.line_no,
+                    end_line: self.line_no,
+                    start: offset,
+                    end,
+                    timestamp: h.timestamp,
+                    thread: h.thread,
+                    logger: h.logger,
+                    level: h.level,
+                    raw_line,
+                    message: &text[offset + h.message_start..end],
+                };
+                if let Some(done) = self.current.replace(record) {
+                    return Some(done);
                 }
-                None => {
-                    current = Some(Record {
-                        line: line_no,
-                        end_line: line_no,
-                        timestamp: "",
-                        thread: "",
-                        logger: "",
-                        level: "",
-                        raw_line,
-                        message: line,
-                    })
-                }
+            } else if let Some(r) = self.current.as_mut() {
+                // Extend the message to the end of this line: records are
+                // contiguous in the input, so no copy is needed.
+                let start = r.end - r.message.len();
+                r.message = &text[start..end];
+                r.end = end;
+                r.end_line = self.line_no;
+            } else {
+                self.current = Some(Record {
+                    line: self.line_no,
+                    end_line: self.line_no,
+                    start: offset,
+                    end,
+                    timestamp: "",
+                    thread: "",
+                    logger: "",
+                    level: "",
+                    raw_line,
+                    message: line,
+                });
             }
         }
-        offset = end + 1;
+        self.current.take()
     }
-    if let Some(r) = current {
-        records.push(r);
-    }
-    records
+}
+
+/// Whether a line (without its newline) starts a record.
+pub fn is_header_line(line: &str) -> bool {
+    parse_header(line).is_some()
 }
 
 fn parse_header(line: &str) -> Option<Header<'_>> {
@@ -212,13 +243,13 @@ fn timestamped_header(line: &str) -> Option<Header<'_>> {
 
 /// `LEVEL:logger:msg` (logging.basicConfig default).
 fn basic_config_header(line: &str) -> Option<Header<'_>> {
-    let colon = line.find(':')?;
+    let colon = memchr(b':', &line.as_bytes()[..line.len().min(9)])?;
     let level = &line[..colon];
     if !is_level(level) {
         return None;
     }
     let rest = &line[colon + 1..];
-    let colon2 = rest.find(':')?;
+    let colon2 = memchr(b':', rest.as_bytes())?;
     let logger = &rest[..colon2];
     if !is_known_logger(logger) {
         return None;
@@ -234,13 +265,17 @@ fn basic_config_header(line: &str) -> Option<Header<'_>> {
 
 /// `logger: LEVEL: msg`, as some wrappers and packagers print it.
 fn wrapper_header(line: &str) -> Option<Header<'_>> {
-    let colon = line.find(": ")?;
+    // The logger ends at the first colon, which must be followed by a space.
+    let colon = memchr(b':', line.as_bytes())?;
+    if line.as_bytes().get(colon + 1) != Some(&b' ') {
+        return None;
+    }
     let logger = &line[..colon];
     if !is_known_logger(logger) {
         return None;
     }
     let rest = &line[colon + 2..];
-    let colon2 = rest.find(": ")?;
+    let colon2 = memchr(b':', rest.as_bytes())?;
     let level = &rest[..colon2];
     if !is_level(level) {
         return None;
@@ -254,13 +289,17 @@ fn wrapper_header(line: &str) -> Option<Header<'_>> {
     })
 }
 
+/// Splits at the first ` - `. Runs on every header candidate, so it looks
+/// for the dash with memchr instead of building a substring searcher.
 fn split_dash(s: &str) -> Option<(&str, &str)> {
-    let i = memchr::memmem::find(s.as_bytes(), b" - ")?;
-    Some((&s[..i], &s[i + 3..]))
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'-', b)
+        .find(|&i| i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '))
+        .map(|i| (&s[..i - 1], &s[i + 2..]))
 }
 
 fn is_level(s: &str) -> bool {
-    LEVELS.contains(&s)
+    (4..=8).contains(&s.len()) && LEVELS.contains(&s)
 }
 
 /// A Python logger name: dotted identifiers, no spaces.

@@ -53,12 +53,13 @@ pub fn sniff(text: &str) -> Format {
     }
 }
 
-/// Parses text in the given format into runs.
-pub fn parse(text: &str, format: Format) -> Vec<Run> {
+/// Parses text in the given format into runs, lazily; `first_line` is the
+/// line number of the text's first line.
+pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item = Run> + '_ {
     // Plain text has no records; the same parser sees one header-less run
     // and recognises its failure lines.
     match format {
-        Format::AwsDebug | Format::Text => aws_debug::parse(text),
+        Format::AwsDebug | Format::Text => aws_debug::runs(text, first_line),
     }
 }
 

@@ -28,7 +28,11 @@ pub fn string_literal(input: &str) -> IResult<&str, String> {
     let bytes = body.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let c = bytes[i];
+        // Copy the run up to the next quote or backslash in one go.
+        let run = memchr::memchr2(quote as u8, b'\\', &bytes[i..]).unwrap_or(bytes.len() - i);
+        out.extend_from_slice(&bytes[i..i + run]);
+        i += run;
+        let Some(&c) = bytes.get(i) else { break };
         if c == quote as u8 {
             let text = String::from_utf8(out)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());

@@ -25,6 +25,7 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
                         .map(|e| json!({"path": input.path, "line": e.line, "text": e.text}))
                         .collect();
                     let mut finding = json!({
+                        "incident": f.incident,
                         "rule": f.rule,
                         "title": f.title,
                         "severity": f.severity,

@@ -1,0 +1,229 @@
+//! The binary's contract: flags, exit codes, bad input, JSON shape,
+//! redaction and terminal safety.
+
+mod common;
+
+use common::{bin, fixtures_dir, gzip, json, run, verdict};
+
+fn fixture(name: &str) -> String {
+    fixtures_dir().join(format!("{name}.log")).display().to_string()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn version_and_help() {
+    let out = run(&["--version"], b"");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("authsift "));
+    let out = run(&["--help"], b"");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("aws s3 ls --debug 2>&1 | authsift"), "{help}");
+    assert!(help.contains("--format"));
+}
+
+#[test]
+fn usage_error_exits_two() {
+    let out = run(&["--format", "yaml"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn missing_path_is_reported_and_others_still_analyzed() {
+    let ok = fixture("s3-ls-ok");
+    let failing = fixture("s3-ls-wrong-secret");
+    let out = run(&["--format", "json", "/no/such/file.log", &failing, &ok], b"");
+    assert_eq!(out.status.code(), Some(2), "an unreadable input wins the exit code");
+    assert!(stderr(&out).contains("/no/such/file.log: no such file or directory"), "{}", stderr(&out));
+    let report = json(&out);
+    let inputs = report["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 3);
+    assert_eq!(inputs[0]["errors"][0], "/no/such/file.log: no such file or directory");
+    assert_eq!(verdict(&inputs[1]), "credentials.wrong-secret");
+    assert_eq!(verdict(&inputs[2]), "ok");
+}
+
+#[test]
+fn truncated_gzip_binary_and_empty_inputs_get_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::fs::read(fixture("s3-ls-ok")).unwrap();
+    let gz = gzip(&data);
+    let truncated = dir.path().join("cut.log.gz");
+    std::fs::write(&truncated, &gz[..gz.len() / 2]).unwrap();
+    let binary = dir.path().join("garbage.bin");
+    std::fs::write(&binary, [0x7f, b'E', b'L', b'F', 0, 1, 2, 3, 0xff, 0xfe]).unwrap();
+    let ok = fixture("s3-ls-ok");
+    let out = run(&[truncated.to_str().unwrap(), binary.to_str().unwrap(), &ok], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].contains("cut.log.gz") && lines[0].contains("gzip"), "{err}");
+    assert!(lines[1].contains("garbage.bin") && lines[1].contains("binary"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("s3-ls-ok.log: no AWS failure found"));
+
+    let out = run(&[], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).trim(), "authsift: <stdin>: empty input");
+}
+
+#[test]
+fn unreadable_directory_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("a.log"), "x").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read_dir(&locked).is_ok() {
+        // Running as root: permissions do not apply, nothing to test here.
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        return;
+    }
+    let out = run(&[dir.path().to_str().unwrap()], b"");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("locked: permission denied"), "{}", stderr(&out));
+}
+
+#[test]
+fn json_document_shape() {
+    let out = run(&["--format", "json", &fixture("s3-ls-proxy-rewrites-host")], b"");
+    let report = json(&out);
+    assert_eq!(report["schema"], "authsift/1");
+    let input = &report["inputs"][0];
+    assert_eq!(input["format"], "aws-debug");
+    assert!(input["records"].as_u64().unwrap() > 10);
+    assert!(input["errors"].as_array().unwrap().is_empty());
+    let finding = &input["findings"][0];
+    for key in ["rule", "title", "severity", "explanation"] {
+        assert!(finding[key].is_string(), "{key}");
+    }
+    assert!(!finding["fix"].as_array().unwrap().is_empty());
+    let evidence = &finding["evidence"][0];
+    assert!(evidence["path"].as_str().unwrap().ends_with("s3-ls-proxy-rewrites-host.log"));
+    assert!(evidence["line"].as_u64().unwrap() > 0);
+    assert!(evidence["text"].is_string());
+    assert_eq!(finding["facts"]["error.code"], "SignatureDoesNotMatch");
+    assert_eq!(finding["signature_diff"][0]["component"], "header:host");
+}
+
+#[test]
+fn planted_secrets_never_reach_any_output() {
+    let secret = "Zq9wRkT3bLmN8xVc2HyU5aPe7GdJ4sFo1KiWnQ6t";
+    let token = "IQoJb3JpZ2luX2VjEPLANTEDTOKENvYXdzEFQaCXVzLWVhc3QtMSJHMEUCIQD";
+    let password = "hunter2hunter2";
+    let text = std::fs::read_to_string(fixture("s3-ls-wrong-secret")).unwrap();
+    let planted = text
+        .replace(
+            "The request signature we calculated does not match the signature you provided.",
+            &format!(
+                "The request signature we calculated does not match the signature you provided. aws_secret_access_key={secret} X-Amz-Security-Token: {token} via http://bob:{password}@proxy.corp:3128/ raw {secret}"
+            ),
+        )
+        .replace("'X-Amz-Date'", &format!("'X-Amz-Security-Token': b'{token}', 'X-Amz-Date'"));
+    assert_ne!(planted, text, "the plant took");
+    for format in ["json", "human"] {
+        let out = run(&["--format", format, "--color", "never", "--no-redact"], planted.as_bytes());
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(shown.contains("<redacted>"), "{format}: something was redacted:\n{shown}");
+        for s in [secret, token, password] {
+            assert!(!shown.contains(s), "{format} leaks {s}:\n{shown}");
+        }
+    }
+}
+
+#[test]
+fn key_ids_are_masked_unless_asked() {
+    let log = fixture("s3-ls-wrong-secret");
+    let masked = String::from_utf8(run(&["--format", "json", &log], b"").stdout).unwrap();
+    let key = json_key_id(&String::from_utf8(run(&["--format", "json", "--no-redact", &log], b"").stdout).unwrap());
+    assert!(key.len() == 20 && key.starts_with("AK"), "{key}");
+    assert!(!masked.contains(&key));
+    assert!(masked.contains(&format!("{}…{}", &key[..4], &key[16..])));
+}
+
+fn json_key_id(doc: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+    v["inputs"][0]["findings"][0]["facts"]["credential.access_key_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn escape_sequences_from_logs_never_reach_the_terminal() {
+    let text = std::fs::read_to_string(fixture("s3-ls-access-denied")).unwrap();
+    // The final error line carries a hostile OSC title and a screen clear.
+    let hostile: String = text
+        .lines()
+        .map(|l| match l.starts_with("An error occurred (") {
+            true => format!("{l} \x1b]0;pwned\x07\x1b[2J\n"),
+            false => format!("{l}\n"),
+        })
+        .collect();
+    assert_ne!(hostile, text);
+    let out = run(&["--color", "always"], hostile.as_bytes());
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("\\e]0;pwned\\x07"), "{shown}");
+    assert!(!shown.contains("\x1b]0;"), "raw OSC reached the terminal");
+    assert!(!shown.contains("\x1b[2J"), "raw CSI reached the terminal");
+}
+
+#[test]
+fn colour_follows_flag_and_no_color() {
+    let log = fixture("s3-ls-wrong-secret");
+    let always = run(&["--color", "always", &log], b"");
+    assert!(always.stdout.contains(&0x1b));
+    let never = run(&["--color", "never", &log], b"");
+    assert!(!never.stdout.contains(&0x1b));
+    let piped = run(&[&log], b"");
+    assert!(!piped.stdout.contains(&0x1b), "auto is off when stdout is not a terminal");
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = fixtures_dir();
+    let render = |threads: &str| {
+        bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "json", dir.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = render("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, render("4"));
+}
+
+#[test]
+fn several_runs_in_one_input_are_separate_incidents() {
+    let a = std::fs::read_to_string(fixture("s3-ls-ok")).unwrap();
+    let b = std::fs::read_to_string(fixture("s3-ls-no-credentials")).unwrap();
+    let c = std::fs::read_to_string(fixture("sts-get-caller-identity-expired-token")).unwrap();
+    let out = run(&["--format", "json"], format!("{a}{b}{c}").as_bytes());
+    let report = json(&out);
+    let findings = report["inputs"][0]["findings"].as_array().unwrap();
+    let verdicts: Vec<(&str, u64)> = findings
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["incident"].as_u64().unwrap_or(99)))
+        .collect();
+    assert_eq!(verdicts[0], ("credentials.missing", 0));
+    assert!(verdicts.contains(&("token.expired", 1)), "{verdicts:?}");
+    let line_a = a.lines().count() as u64;
+    assert!(findings[0]["evidence"][0]["line"].as_u64().unwrap() > line_a, "line numbers count from the start of the input");
+}
+
+#[test]
+fn forced_text_format_still_finds_one_line_failures() {
+    let out = run(
+        &["--input-format", "text", "--format", "json"],
+        b"step 3\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n",
+    );
+    let report = json(&out);
+    assert_eq!(report["inputs"][0]["format"], "text");
+    assert_eq!(verdict(&report["inputs"][0]), "credentials.missing");
+    assert_eq!(report["inputs"][0]["findings"][0]["evidence"][0]["line"], 2);
+}

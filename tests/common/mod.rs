@@ -1,0 +1,111 @@
+//! Helpers shared by the integration tests: run the real binary, read the
+//! fixture corpus.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_authsift"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs authsift with `args`, feeding `stdin`.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("authsift starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input.write_all(stdin).expect("stdin accepts the input");
+    drop(input);
+    child.wait_with_output().expect("authsift finishes")
+}
+
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// The verdict of one input in a JSON report: its first finding's rule, or `ok`.
+pub fn verdict(input: &serde_json::Value) -> String {
+    input["findings"]
+        .as_array()
+        .and_then(|f| f.first())
+        .map_or("ok".to_string(), |f| f["rule"].as_str().unwrap().to_string())
+}
+
+pub struct Fixture {
+    pub log: PathBuf,
+    pub expected: serde_json::Value,
+}
+
+impl Fixture {
+    pub fn verdict(&self) -> &str {
+        self.expected["verdict"].as_str().expect("verdict is a string")
+    }
+
+    pub fn name(&self) -> String {
+        self.log.file_stem().unwrap().to_string_lossy().into_owned()
+    }
+
+    /// Secret values the client had (from the metadata) plus every
+    /// signature and session token that appears in the log itself.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.expected["secrets"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let signature = regex::Regex::new(r"Signature=([0-9a-f]{64})").unwrap();
+        let token = regex::Regex::new(r"(?i)x-amz-security-token(?::|': b')([A-Za-z0-9/+=]{20,})").unwrap();
+        for caps in signature.captures_iter(&text).chain(token.captures_iter(&text)) {
+            out.push(caps[1].to_string());
+        }
+        out.retain(|s| s.len() >= 16);
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/aws-debug")
+}
+
+/// Every `<name>.log` with a sibling `<name>.expected.json`, by name.
+pub fn fixtures() -> Vec<Fixture> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(fixtures_dir()).expect("fixtures/aws-debug exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "log") {
+            let expected = path.with_extension("expected.json");
+            let text = std::fs::read_to_string(&expected)
+                .unwrap_or_else(|_| panic!("{} has no .expected.json", path.display()));
+            out.push(Fixture {
+                log: path,
+                expected: serde_json::from_str(&text).expect("expected.json parses"),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.log.cmp(&b.log));
+    assert!(!out.is_empty(), "no fixtures found");
+    out
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
