@@ -68,8 +68,12 @@ fn s(f: &Facts, fact: Fact) -> &str {
 /// Where the credentials came from, in words.
 fn source_name(f: &Facts) -> String {
     match f.str(Fact::CredentialSource) {
-        Some("env") => "the environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY".to_string(),
-        Some("shared-credentials-file") => "the shared credentials file (~/.aws/credentials)".to_string(),
+        Some("env") => {
+            "the environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY".to_string()
+        }
+        Some("shared-credentials-file") => {
+            "the shared credentials file (~/.aws/credentials)".to_string()
+        }
         Some("config-file") => "the config file (~/.aws/config)".to_string(),
         Some(other) => format!("the `{other}` provider"),
         None => "the credential chain".to_string(),
@@ -96,7 +100,10 @@ fn describe_skew(f: &Facts) -> String {
                 dir
             )
         }
-        None => format!("AWS rejected the request time: {}", s(f, Fact::ErrorMessage)),
+        None => format!(
+            "AWS rejected the request time: {}",
+            s(f, Fact::ErrorMessage)
+        ),
     }
 }
 
@@ -115,7 +122,13 @@ const CAUSES: &[Cause] = &[
         title: "The AWS config or credentials file cannot be used as written",
         severity: Severity::High,
         priority: 95,
-        uses: &[Fact::ErrorKind, Fact::ErrorMessage, Fact::ErrorDetail, Fact::CredentialKeyIdProblem, Fact::CredentialSource],
+        uses: &[
+            Fact::ErrorKind,
+            Fact::ErrorMessage,
+            Fact::ErrorDetail,
+            Fact::CredentialKeyIdProblem,
+            Fact::CredentialSource,
+        ],
         when: |f| {
             kind_in(f, &["config-parse", "partial-credentials"])
                 || (f.has(Fact::CredentialKeyIdProblem) && code_in(f, AUTH_FAILURE_CODES))
@@ -125,7 +138,10 @@ const CAUSES: &[Cause] = &[
                 "The access key id read from {} contains an invalid character ({problem}): AWS cannot recognise the key.",
                 source_name(f)
             ),
-            None => format!("The CLI could not use the configuration: {}", s(f, Fact::ErrorMessage)),
+            None => format!(
+                "The CLI could not use the configuration: {}",
+                s(f, Fact::ErrorMessage)
+            ),
         },
         fix: &[
             "Open the file named above and check each section header is `[name]` (credentials) or `[profile name]` (config), with both brackets",
@@ -141,7 +157,12 @@ const CAUSES: &[Cause] = &[
         priority: 94,
         uses: &[Fact::ErrorKind, Fact::ErrorDetail, Fact::CredentialProfile],
         when: |f| kind_in(f, &["profile-not-found"]),
-        explain: |f| format!("The profile `{}` is not defined in ~/.aws/config or ~/.aws/credentials.", s(f, Fact::ErrorDetail)),
+        explain: |f| {
+            format!(
+                "The profile `{}` is not defined in ~/.aws/config or ~/.aws/credentials.",
+                s(f, Fact::ErrorDetail)
+            )
+        },
         fix: &[
             "List the profiles that exist: aws configure list-profiles",
             "Fix the name in --profile / AWS_PROFILE, or create it: aws configure --profile <name>",
@@ -155,7 +176,12 @@ const CAUSES: &[Cause] = &[
         priority: 93,
         uses: &[Fact::ErrorKind, Fact::ErrorMessage],
         when: |f| kind_in(f, &["sso-token"]),
-        explain: |f| format!("The cached SSO token can no longer be used: {}", s(f, Fact::ErrorMessage)),
+        explain: |f| {
+            format!(
+                "The cached SSO token can no longer be used: {}",
+                s(f, Fact::ErrorMessage)
+            )
+        },
         fix: &[
             "Sign in again: aws sso login --profile <profile>",
             "Check afterwards: aws sts get-caller-identity --profile <profile>",
@@ -167,8 +193,16 @@ const CAUSES: &[Cause] = &[
         severity: Severity::High,
         priority: 92,
         uses: &[Fact::ErrorKind, Fact::ErrorMessage, Fact::ErrorDetail],
-        when: |f| kind_in(f, &["mfa-prompt"]) || message_has(f, &["MultiFactorAuthentication", "MFA token is required"]),
-        explain: |f| format!("The profile assumes a role that requires MFA ({}), and no code could be read.", s(f, Fact::ErrorDetail)),
+        when: |f| {
+            kind_in(f, &["mfa-prompt"])
+                || message_has(f, &["MultiFactorAuthentication", "MFA token is required"])
+        },
+        explain: |f| {
+            format!(
+                "The profile assumes a role that requires MFA ({}), and no code could be read.",
+                s(f, Fact::ErrorDetail)
+            )
+        },
         fix: &[
             "Run the command in a terminal so the CLI can prompt for the MFA code",
             "In CI, get session credentials first: aws sts get-session-token --serial-number <mfa-arn> --token-code <code>",
@@ -182,7 +216,12 @@ const CAUSES: &[Cause] = &[
         priority: 90,
         uses: &[Fact::ErrorKind, Fact::ErrorMessage, Fact::ErrorDetail],
         when: |f| kind_in(f, &["proxy", "tls"]),
-        explain: |f| format!("The connection failed before AWS saw the request: {}", s(f, Fact::ErrorMessage)),
+        explain: |f| {
+            format!(
+                "The connection failed before AWS saw the request: {}",
+                s(f, Fact::ErrorMessage)
+            )
+        },
         fix: &[
             "Check the proxy settings the CLI sees: env | grep -i _proxy",
             "Exclude AWS endpoints from the proxy if they are reachable directly: export NO_PROXY=.amazonaws.com",
@@ -196,7 +235,12 @@ const CAUSES: &[Cause] = &[
         priority: 89,
         uses: &[Fact::ErrorKind, Fact::ErrorMessage, Fact::ErrorDetail],
         when: |f| kind_in(f, &["endpoint-connection", "connect-timeout"]),
-        explain: |f| format!("No connection to {}: the request never reached AWS, so credentials were not checked.", s(f, Fact::ErrorDetail)),
+        explain: |f| {
+            format!(
+                "No connection to {}: the request never reached AWS, so credentials were not checked.",
+                s(f, Fact::ErrorDetail)
+            )
+        },
         fix: &[
             "Check the endpoint and region: aws configure get region; look for a wrong --endpoint-url or AWS_ENDPOINT_URL",
             "Test connectivity: curl -sv https://sts.<region>.amazonaws.com/ -o /dev/null",
@@ -208,13 +252,23 @@ const CAUSES: &[Cause] = &[
         title: "The instance metadata service did not provide credentials",
         severity: Severity::High,
         priority: 88,
-        uses: &[Fact::ErrorKind, Fact::ImdsAttempted, Fact::ImdsErrorStatus, Fact::ImdsEndpoint],
+        uses: &[
+            Fact::ErrorKind,
+            Fact::ImdsAttempted,
+            Fact::ImdsErrorStatus,
+            Fact::ImdsEndpoint,
+        ],
         when: |f| {
             kind_in(f, &["no-credentials"])
                 && f.bool(Fact::ImdsAttempted) == Some(true)
                 && (f.bool(Fact::ImdsCustomEndpoint) == Some(true) || f.has(Fact::ImdsErrorStatus))
         },
-        explain: |f| format!("No other credential source was configured, and the metadata service at {} did not answer with credentials.", s(f, Fact::ImdsEndpoint)),
+        explain: |f| {
+            format!(
+                "No other credential source was configured, and the metadata service at {} did not answer with credentials.",
+                s(f, Fact::ImdsEndpoint)
+            )
+        },
         fix: &[
             "Check the instance has a role attached: curl -s http://169.254.169.254/latest/meta-data/iam/info (with an IMDSv2 token)",
             "In containers, raise the hop limit: aws ec2 modify-instance-metadata-options --instance-id <id> --http-put-response-hop-limit 2",
@@ -228,7 +282,9 @@ const CAUSES: &[Cause] = &[
         priority: 85,
         uses: &[Fact::ErrorKind, Fact::ErrorMessage, Fact::ImdsDisabled],
         when: |f| kind_in(f, &["no-credentials"]),
-        explain: |_| "Every credential provider was tried (environment, profiles, SSO, container, instance metadata) and none had credentials.".to_string(),
+        explain: |_| {
+            "Every credential provider was tried (environment, profiles, SSO, container, instance metadata) and none had credentials.".to_string()
+        },
         fix: &[
             "See what the CLI finds: aws configure list",
             "Configure a profile (aws configure, or aws configure sso) or export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
@@ -240,10 +296,23 @@ const CAUSES: &[Cause] = &[
         title: "The client's clock is out of sync with AWS",
         severity: Severity::High,
         priority: 80,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::RequestAmzDate, Fact::ResponseDate, Fact::ResponseServerTime, Fact::ClockSkewSeconds],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::RequestAmzDate,
+            Fact::ResponseDate,
+            Fact::ResponseServerTime,
+            Fact::ClockSkewSeconds,
+        ],
         when: |f| {
-            code_in(f, &["RequestTimeTooSkewed", "RequestExpired", "RequestTimeTooSkewedException"])
-                || message_has(f, &["Signature expired", "Signature not yet current"])
+            code_in(
+                f,
+                &[
+                    "RequestTimeTooSkewed",
+                    "RequestExpired",
+                    "RequestTimeTooSkewedException",
+                ],
+            ) || message_has(f, &["Signature expired", "Signature not yet current"])
                 || (code_in(f, AUTH_FAILURE_CODES) && skew_beyond_window(f))
         },
         explain: describe_skew,
@@ -258,18 +327,43 @@ const CAUSES: &[Cause] = &[
         title: "The request was signed for a different region than the endpoint expects",
         severity: Severity::High,
         priority: 78,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::RequestRegion, Fact::ResponseExpectedRegion, Fact::RequestEndpointHost],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::RequestRegion,
+            Fact::ResponseExpectedRegion,
+            Fact::RequestEndpointHost,
+        ],
         when: |f| {
-            (code_in(f, &["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException"])
-                && (f.has(Fact::ResponseExpectedRegion) || message_has(f, &["region"])))
-                || message_has(f, &["scoped to a valid region", "must be scoped to a valid region"])
+            (code_in(
+                f,
+                &[
+                    "AuthorizationHeaderMalformed",
+                    "PermanentRedirect",
+                    "IllegalLocationConstraintException",
+                ],
+            ) && (f.has(Fact::ResponseExpectedRegion) || message_has(f, &["region"])))
+                || message_has(
+                    f,
+                    &[
+                        "scoped to a valid region",
+                        "must be scoped to a valid region",
+                    ],
+                )
                 || (code_in(f, AUTH_FAILURE_CODES)
                     && f.has(Fact::RequestEndpointRegion)
                     && f.str(Fact::RequestRegion) != f.str(Fact::RequestEndpointRegion))
         },
         explain: |f| match f.str(Fact::ResponseExpectedRegion) {
-            Some(expected) => format!("The request was signed for region `{}`, but the endpoint expects `{expected}`.", s(f, Fact::RequestRegion)),
-            None => format!("The request was signed for region `{}`, which this endpoint does not accept: {}", s(f, Fact::RequestRegion), s(f, Fact::ErrorMessage)),
+            Some(expected) => format!(
+                "The request was signed for region `{}`, but the endpoint expects `{expected}`.",
+                s(f, Fact::RequestRegion)
+            ),
+            None => format!(
+                "The request was signed for region `{}`, which this endpoint does not accept: {}",
+                s(f, Fact::RequestRegion),
+                s(f, Fact::ErrorMessage)
+            ),
         },
         fix: &[
             "Use the resource's region: aws configure set region <region>, or pass --region <region>",
@@ -282,12 +376,30 @@ const CAUSES: &[Cause] = &[
         title: "The session token has expired",
         severity: Severity::High,
         priority: 76,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::RequestHasSecurityToken],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::RequestHasSecurityToken,
+        ],
         when: |f| {
-            code_in(f, &["ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"])
-                || message_has(f, &["token included in the request is expired", "provided token has expired"])
+            code_in(
+                f,
+                &[
+                    "ExpiredToken",
+                    "ExpiredTokenException",
+                    "TokenRefreshRequired",
+                ],
+            ) || message_has(
+                f,
+                &[
+                    "token included in the request is expired",
+                    "provided token has expired",
+                ],
+            )
         },
-        explain: |_| "The temporary credentials (access key + session token) were valid once but have expired.".to_string(),
+        explain: |_| {
+            "The temporary credentials (access key + session token) were valid once but have expired.".to_string()
+        },
         fix: &[
             "Get fresh credentials: re-run aws sso login, the assume-role step, or the CI credentials step",
             "Unset stale exported values: unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
@@ -299,7 +411,13 @@ const CAUSES: &[Cause] = &[
         title: "The session token is missing, malformed or does not belong to the key",
         severity: Severity::High,
         priority: 74,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::CredentialAccessKeyId, Fact::CredentialKeyType, Fact::RequestHasSecurityToken],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::CredentialAccessKeyId,
+            Fact::CredentialKeyType,
+            Fact::RequestHasSecurityToken,
+        ],
         when: |f| {
             code_in(f, &["InvalidToken"])
                 || (code_in(f, UNKNOWN_KEY_CODES)
@@ -327,13 +445,22 @@ const CAUSES: &[Cause] = &[
         title: "Environment variables override the intended profile",
         severity: Severity::High,
         priority: 72,
-        uses: &[Fact::ErrorCode, Fact::CredentialSource, Fact::CredentialProfile],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::CredentialSource,
+            Fact::CredentialProfile,
+        ],
         when: |f| {
             f.str(Fact::CredentialSource) == Some("env")
                 && f.has(Fact::CredentialProfile)
                 && code_in(f, AUTH_FAILURE_CODES)
         },
-        explain: |f| format!("The profile `{}` was asked for, but the credentials came from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, which take precedence.", s(f, Fact::CredentialProfile)),
+        explain: |f| {
+            format!(
+                "The profile `{}` was asked for, but the credentials came from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, which take precedence.",
+                s(f, Fact::CredentialProfile)
+            )
+        },
         fix: &[
             "Remove the environment credentials: unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
             "Or pass --profile explicitly, which skips the environment variables",
@@ -345,13 +472,20 @@ const CAUSES: &[Cause] = &[
         title: "AWS does not know this access key id",
         severity: Severity::High,
         priority: 70,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::CredentialAccessKeyId, Fact::CredentialSource],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::CredentialAccessKeyId,
+            Fact::CredentialSource,
+        ],
         when: |f| code_in(f, UNKNOWN_KEY_CODES),
-        explain: |f| format!(
-            "The access key id {} (from {}) is not valid here: deleted, deactivated, mistyped, or from another partition (China, GovCloud).",
-            s(f, Fact::CredentialAccessKeyId),
-            source_name(f)
-        ),
+        explain: |f| {
+            format!(
+                "The access key id {} (from {}) is not valid here: deleted, deactivated, mistyped, or from another partition (China, GovCloud).",
+                s(f, Fact::CredentialAccessKeyId),
+                source_name(f)
+            )
+        },
         fix: &[
             "Check which key is used and where it comes from: aws configure list",
             "Check the key exists and is active: aws iam list-access-keys --user-name <user> (from a working identity)",
@@ -363,9 +497,20 @@ const CAUSES: &[Cause] = &[
         title: "The request AWS received differs from the one the client signed",
         severity: Severity::High,
         priority: 68,
-        uses: &[Fact::ErrorCode, Fact::SignatureComponent, Fact::SignatureCanonicalMatch],
-        when: |f| code_in(f, SIGNATURE_CODES) && f.bool(Fact::SignatureCanonicalMatch) == Some(false),
-        explain: |f| format!("The server's canonical request differs from the client's in `{}`: something between the client and AWS changed the request after it was signed.", s(f, Fact::SignatureComponent)),
+        uses: &[
+            Fact::ErrorCode,
+            Fact::SignatureComponent,
+            Fact::SignatureCanonicalMatch,
+        ],
+        when: |f| {
+            code_in(f, SIGNATURE_CODES) && f.bool(Fact::SignatureCanonicalMatch) == Some(false)
+        },
+        explain: |f| {
+            format!(
+                "The server's canonical request differs from the client's in `{}`: something between the client and AWS changed the request after it was signed.",
+                s(f, Fact::SignatureComponent)
+            )
+        },
         fix: &[
             "Look for a proxy, load balancer or gateway that rewrites requests; route AWS traffic around it: export NO_PROXY=.amazonaws.com",
             "If the Host differs, sign for the host the server sees (--endpoint-url) or stop the proxy rewriting it",
@@ -377,7 +522,13 @@ const CAUSES: &[Cause] = &[
         title: "The secret access key does not match the access key id",
         severity: Severity::High,
         priority: 66,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::CredentialAccessKeyId, Fact::SignatureCanonicalMatch, Fact::CredentialSource],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::CredentialAccessKeyId,
+            Fact::SignatureCanonicalMatch,
+            Fact::CredentialSource,
+        ],
         when: |f| code_in(f, SIGNATURE_CODES),
         explain: |f| match f.bool(Fact::SignatureCanonicalMatch) {
             Some(true) => format!(
@@ -402,13 +553,26 @@ const CAUSES: &[Cause] = &[
         title: "Assuming the role was denied",
         severity: Severity::High,
         priority: 60,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::ErrorOperation, Fact::AuthzAction],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::ErrorOperation,
+            Fact::AuthzAction,
+        ],
         when: |f| {
             code_in(f, DENIED_CODES)
-                && (f.str(Fact::ErrorOperation).is_some_and(|op| op.starts_with("AssumeRole"))
-                    || f.str(Fact::AuthzAction).is_some_and(|a| a.starts_with("sts:AssumeRole")))
+                && (f
+                    .str(Fact::ErrorOperation)
+                    .is_some_and(|op| op.starts_with("AssumeRole"))
+                    || f.str(Fact::AuthzAction)
+                        .is_some_and(|a| a.starts_with("sts:AssumeRole")))
         },
-        explain: |f| format!("The caller may not assume the role: {}", s(f, Fact::ErrorMessage)),
+        explain: |f| {
+            format!(
+                "The caller may not assume the role: {}",
+                s(f, Fact::ErrorMessage)
+            )
+        },
         fix: &[
             "Check the role's trust policy names the caller's ARN (aws iam get-role --role-name <role>)",
             "Check the caller's own policy allows sts:AssumeRole on the role ARN",
@@ -420,11 +584,22 @@ const CAUSES: &[Cause] = &[
         title: "The identity is authenticated but not allowed to do this",
         severity: Severity::Medium,
         priority: 55,
-        uses: &[Fact::ErrorCode, Fact::ErrorMessage, Fact::AuthzAction, Fact::AuthzReason],
+        uses: &[
+            Fact::ErrorCode,
+            Fact::ErrorMessage,
+            Fact::AuthzAction,
+            Fact::AuthzReason,
+        ],
         when: |f| code_in(f, DENIED_CODES),
         explain: |f| match f.str(Fact::AuthzReason) {
-            Some(reason) => format!("AWS authenticated the caller, then denied `{}` ({reason}).", s(f, Fact::AuthzAction)),
-            None => format!("AWS authenticated the caller, then denied the call: {}", s(f, Fact::ErrorMessage)),
+            Some(reason) => format!(
+                "AWS authenticated the caller, then denied `{}` ({reason}).",
+                s(f, Fact::AuthzAction)
+            ),
+            None => format!(
+                "AWS authenticated the caller, then denied the call: {}",
+                s(f, Fact::ErrorMessage)
+            ),
         },
         fix: &[
             "Confirm who is calling: aws sts get-caller-identity",
@@ -438,8 +613,15 @@ const CAUSES: &[Cause] = &[
         severity: Severity::Low,
         priority: 40,
         uses: &[Fact::ErrorKind, Fact::ErrorMessage, Fact::CliVersion],
-        when: |f| kind_in(f, &["cli-usage"]) && message_has(f, &["Invalid choice", "Unknown service"]),
-        explain: |f| format!("The CLI rejected the command: {} — a command or service newer than this CLI, or a typo.", s(f, Fact::ErrorMessage)),
+        when: |f| {
+            kind_in(f, &["cli-usage"]) && message_has(f, &["Invalid choice", "Unknown service"])
+        },
+        explain: |f| {
+            format!(
+                "The CLI rejected the command: {} — a command or service newer than this CLI, or a typo.",
+                s(f, Fact::ErrorMessage)
+            )
+        },
         fix: &[
             "Check the version: aws --version",
             "Upgrade the CLI (v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)",
@@ -448,19 +630,36 @@ const CAUSES: &[Cause] = &[
     },
 ];
 
+/// The rules in force as a terminal table: id, severity, title.
+pub fn rules_table() -> String {
+    let mut causes: Vec<&Cause> = CAUSES.iter().collect();
+    causes.sort_by_key(|c| std::cmp::Reverse(c.priority));
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(["rule", "severity", "priority", "title"]);
+    for c in causes {
+        table.add_row([c.id, c.severity.as_str(), &c.priority.to_string(), c.title]);
+    }
+    format!("{table}\n")
+}
+
 /// Every finding an incident supports, most likely cause first.
 pub fn classify(incident: &Incident, index: usize) -> Vec<Finding> {
-    let mut causes: Vec<&Cause> = CAUSES.iter().filter(|c| (c.when)(&incident.facts)).collect();
+    let mut causes: Vec<&Cause> = CAUSES
+        .iter()
+        .filter(|c| (c.when)(&incident.facts))
+        .collect();
     causes.sort_by_key(|c| std::cmp::Reverse(c.priority));
     causes
         .into_iter()
         .map(|c| {
             let mut evidence = incident.facts.evidence(c.uses);
-            if let Some(h) = &incident.headline {
-                if !evidence.iter().any(|l| l.line == h.line) {
-                    evidence.push(h.clone());
-                    evidence.sort_by_key(|l| l.line);
-                }
+            if let Some(h) = &incident.headline
+                && !evidence.iter().any(|l| l.line == h.line)
+            {
+                evidence.push(h.clone());
+                evidence.sort_by_key(|l| l.line);
             }
             Finding {
                 incident: index,
@@ -487,7 +686,11 @@ mod tests {
         for (f, v) in set {
             facts.set(*f, v.clone(), None);
         }
-        Incident { facts, signature_diff: vec![], headline: None }
+        Incident {
+            facts,
+            signature_diff: vec![],
+            headline: None,
+        }
     }
 
     fn top(set: &[(Fact, crate::facts::Value)]) -> Option<String> {
@@ -498,7 +701,10 @@ mod tests {
     fn signature_mismatch_is_disambiguated_by_facts() {
         use crate::facts::Value::*;
         let code = (Fact::ErrorCode, Str("SignatureDoesNotMatch".into()));
-        assert_eq!(top(&[code.clone()]).as_deref(), Some("credentials.wrong-secret"));
+        assert_eq!(
+            top(std::slice::from_ref(&code)).as_deref(),
+            Some("credentials.wrong-secret")
+        );
         assert_eq!(
             top(&[code.clone(), (Fact::SignatureCanonicalMatch, Bool(false))]).as_deref(),
             Some("signature.canonical-mismatch")
@@ -519,11 +725,21 @@ mod tests {
         use crate::facts::Value::*;
         let code = (Fact::ErrorCode, Str("InvalidClientTokenId".into()));
         assert_eq!(
-            top(&[code.clone(), (Fact::RequestHasSecurityToken, Bool(false)), (Fact::CredentialKeyType, Str("long-term".into()))]).as_deref(),
+            top(&[
+                code.clone(),
+                (Fact::RequestHasSecurityToken, Bool(false)),
+                (Fact::CredentialKeyType, Str("long-term".into()))
+            ])
+            .as_deref(),
             Some("credentials.invalid-access-key")
         );
         assert_eq!(
-            top(&[code.clone(), (Fact::RequestHasSecurityToken, Bool(false)), (Fact::CredentialKeyType, Str("temporary".into()))]).as_deref(),
+            top(&[
+                code.clone(),
+                (Fact::RequestHasSecurityToken, Bool(false)),
+                (Fact::CredentialKeyType, Str("temporary".into()))
+            ])
+            .as_deref(),
             Some("token.invalid")
         );
         assert_eq!(
@@ -537,7 +753,11 @@ mod tests {
         use crate::facts::Value::*;
         let code = (Fact::ErrorCode, Str("AccessDenied".into()));
         assert_eq!(
-            top(&[code.clone(), (Fact::ErrorOperation, Str("AssumeRole".into()))]).as_deref(),
+            top(&[
+                code.clone(),
+                (Fact::ErrorOperation, Str("AssumeRole".into()))
+            ])
+            .as_deref(),
             Some("role.assume-denied")
         );
         assert_eq!(
@@ -555,9 +775,17 @@ mod tests {
     fn imds_needs_evidence_that_imds_was_expected() {
         use crate::facts::Value::*;
         let kind = (Fact::ErrorKind, Str("no-credentials".into()));
-        assert_eq!(top(&[kind.clone()]).as_deref(), Some("credentials.missing"));
         assert_eq!(
-            top(&[kind, (Fact::ImdsAttempted, Bool(true)), (Fact::ImdsCustomEndpoint, Bool(true))]).as_deref(),
+            top(std::slice::from_ref(&kind)).as_deref(),
+            Some("credentials.missing")
+        );
+        assert_eq!(
+            top(&[
+                kind,
+                (Fact::ImdsAttempted, Bool(true)),
+                (Fact::ImdsCustomEndpoint, Bool(true))
+            ])
+            .as_deref(),
             Some("imds.unavailable")
         );
     }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::formats::Format;
 use crate::report::OutputFormat;
@@ -20,8 +20,19 @@ Exit status: 0 no failure found, 1 a failure was classified, 2 usage error or un
 /// already have: the root cause, the lines that prove it, and the fix.
 /// Works offline; never calls AWS.
 #[derive(Debug, Parser)]
-#[command(name = "authsift", version, about, after_help = EXAMPLES)]
+#[command(
+    name = "authsift",
+    version,
+    about,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    /// Other jobs than analyzing logs. (A log file named like a subcommand
+    /// is analyzed as `./name`.)
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Files or directories to analyze (`-` for stdin; none reads stdin).
     /// Directories are walked recursively, hidden entries skipped; gzip is
     /// detected by content.
@@ -47,6 +58,19 @@ pub struct Cli {
     /// Print nothing on stderr (warnings, unreadable inputs); results still go to stdout.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect the rules that classify failures.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules in force: id, severity, title.
+    List,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

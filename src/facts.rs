@@ -267,7 +267,11 @@ fn status_evidence(x: &Exchange) -> Option<EvidenceLine> {
 
 fn add_cli_facts(facts: &mut Facts, run: &Run) {
     if let Some(version) = &run.cli_version {
-        facts.set(Fact::CliVersion, version.as_str(), run.cli_version_line.as_ref());
+        facts.set(
+            Fact::CliVersion,
+            version.as_str(),
+            run.cli_version_line.as_ref(),
+        );
         let major = version
             .strip_prefix("aws-cli/")
             .and_then(|v| v.split('.').next())
@@ -283,10 +287,10 @@ fn add_cli_facts(facts: &mut Facts, run: &Run) {
             .split(", ")
             .map(|a| a.trim_matches('\''))
             .collect();
-        if let Some(i) = args.iter().position(|a| *a == "--profile") {
-            if let Some(profile) = args.get(i + 1) {
-                facts.set(Fact::CredentialProfile, *profile, None);
-            }
+        if let Some(i) = args.iter().position(|a| *a == "--profile")
+            && let Some(profile) = args.get(i + 1)
+        {
+            facts.set(Fact::CredentialProfile, *profile, None);
         }
     }
 }
@@ -359,7 +363,10 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
 fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&EvidenceLine>) {
     // `Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)`
     if let Some((request, server, window)) = signature_time_window(message) {
-        if let (Some(r), Some(s)) = (time::parse_amz_date(&request), time::parse_amz_date(&server)) {
+        if let (Some(r), Some(s)) = (
+            time::parse_amz_date(&request),
+            time::parse_amz_date(&server),
+        ) {
             facts.set(Fact::ClockSkewSeconds, r - s, line);
             facts.set(Fact::ResponseServerTime, time::format_iso8601(s), line);
         }
@@ -401,18 +408,45 @@ fn signature_time_window(message: &str) -> Option<(String, String, i64)> {
 /// Which policy type denied, from the standard IAM wording.
 fn authz_reason(message: &str) -> Option<&'static str> {
     const REASONS: &[(&str, &str)] = &[
-        ("explicit deny in a service control policy", "explicit-deny-scp"),
-        ("explicit deny in a resource control policy", "explicit-deny-rcp"),
-        ("explicit deny in a permissions boundary", "explicit-deny-boundary"),
-        ("explicit deny in a session policy", "explicit-deny-session-policy"),
-        ("explicit deny in a resource-based policy", "explicit-deny-resource-policy"),
-        ("explicit deny in an identity-based policy", "explicit-deny-identity-policy"),
+        (
+            "explicit deny in a service control policy",
+            "explicit-deny-scp",
+        ),
+        (
+            "explicit deny in a resource control policy",
+            "explicit-deny-rcp",
+        ),
+        (
+            "explicit deny in a permissions boundary",
+            "explicit-deny-boundary",
+        ),
+        (
+            "explicit deny in a session policy",
+            "explicit-deny-session-policy",
+        ),
+        (
+            "explicit deny in a resource-based policy",
+            "explicit-deny-resource-policy",
+        ),
+        (
+            "explicit deny in an identity-based policy",
+            "explicit-deny-identity-policy",
+        ),
         ("explicit deny", "explicit-deny"),
-        ("no identity-based policy allows", "no-identity-policy-allows"),
-        ("no resource-based policy allows", "no-resource-policy-allows"),
+        (
+            "no identity-based policy allows",
+            "no-identity-policy-allows",
+        ),
+        (
+            "no resource-based policy allows",
+            "no-resource-policy-allows",
+        ),
         ("no session policy allows", "no-session-policy-allows"),
         ("no permissions boundary allows", "no-boundary-allows"),
-        ("no VPC endpoint policy allows", "no-vpc-endpoint-policy-allows"),
+        (
+            "no VPC endpoint policy allows",
+            "no-vpc-endpoint-policy-allows",
+        ),
     ];
     REASONS
         .iter()
@@ -447,10 +481,21 @@ fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference
         if let Some(date) = request.header("X-Amz-Date") {
             facts.set(Fact::RequestAmzDate, date, line);
         }
-        if let Some(auth) = request.header("Authorization").and_then(Authorization::parse) {
+        if let Some(auth) = request
+            .header("Authorization")
+            .and_then(Authorization::parse)
+        {
             facts.set(Fact::RequestAlgorithm, auth.algorithm.as_str(), line);
-            facts.set(Fact::CredentialAccessKeyId, auth.access_key_id.as_str(), line);
-            facts.set(Fact::CredentialKeyType, sigv4::key_type(&auth.access_key_id), line);
+            facts.set(
+                Fact::CredentialAccessKeyId,
+                auth.access_key_id.as_str(),
+                line,
+            );
+            facts.set(
+                Fact::CredentialKeyType,
+                sigv4::key_type(&auth.access_key_id),
+                line,
+            );
             if let Some(problem) = key_id_problem(&auth.access_key_id) {
                 facts.set(Fact::CredentialKeyIdProblem, problem, line);
             }
@@ -458,7 +503,11 @@ fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference
             if let Some(region) = &auth.scope.region {
                 facts.set(Fact::RequestRegion, region.as_str(), line);
             }
-            facts.set(Fact::RequestSignedHeaders, auth.signed_headers.join(";"), line);
+            facts.set(
+                Fact::RequestSignedHeaders,
+                auth.signed_headers.join(";"),
+                line,
+            );
         }
     }
     if let Some(date) = x.response.header("Date") {
@@ -471,7 +520,12 @@ fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference
 }
 
 /// Skew = request time − server time (positive: the client clock is ahead).
-fn add_clock_facts(facts: &mut Facts, x: &Exchange, body: Option<&ErrorBody>, line: Option<&EvidenceLine>) {
+fn add_clock_facts(
+    facts: &mut Facts,
+    x: &Exchange,
+    body: Option<&ErrorBody>,
+    line: Option<&EvidenceLine>,
+) {
     if facts.has(Fact::ClockSkewSeconds) {
         return;
     }
@@ -509,13 +563,13 @@ fn add_body_facts(
     let code_is_status = facts
         .str(Fact::ErrorCode)
         .is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit()));
-    if !facts.has(Fact::ErrorCode) || code_is_status {
-        if let Some(code) = &body.code {
-            facts.set(Fact::ErrorKind, ErrorKind::ServiceError.as_str(), line);
-            facts.set(Fact::ErrorCode, code.as_str(), line);
-            if let Some(m) = &body.message {
-                facts.set(Fact::ErrorMessage, m.as_str(), line);
-            }
+    if (!facts.has(Fact::ErrorCode) || code_is_status)
+        && let Some(code) = &body.code
+    {
+        facts.set(Fact::ErrorKind, ErrorKind::ServiceError.as_str(), line);
+        facts.set(Fact::ErrorCode, code.as_str(), line);
+        if let Some(m) = &body.message {
+            facts.set(Fact::ErrorMessage, m.as_str(), line);
         }
     }
     if let Some(message) = &body.message {
@@ -588,8 +642,14 @@ mod tests {
     #[test]
     fn evidence_follows_the_facts_used() {
         let mut facts = Facts::default();
-        let a = EvidenceLine { line: 9, text: "nine".into() };
-        let b = EvidenceLine { line: 3, text: "three".into() };
+        let a = EvidenceLine {
+            line: 9,
+            text: "nine".into(),
+        };
+        let b = EvidenceLine {
+            line: 3,
+            text: "three".into(),
+        };
         facts.set(Fact::ErrorCode, "X", Some(&a));
         facts.set(Fact::HttpStatus, 403i64, Some(&b));
         facts.set(Fact::ErrorMessage, "m", Some(&a));
@@ -601,15 +661,26 @@ mod tests {
     #[test]
     fn message_facts_from_signature_expired() {
         let mut facts = Facts::default();
-        add_message_facts(&mut facts, "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)", None);
-        assert_eq!(facts.int(Fact::ClockSkewSeconds), Some(-(3600 + 45 * 60 + 1)));
+        add_message_facts(
+            &mut facts,
+            "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)",
+            None,
+        );
+        assert_eq!(
+            facts.int(Fact::ClockSkewSeconds),
+            Some(-(3600 + 45 * 60 + 1))
+        );
         assert_eq!(facts.int(Fact::ClockAllowedSkewSeconds), Some(900));
     }
 
     #[test]
     fn authz_message_facts() {
         let mut facts = Facts::default();
-        add_message_facts(&mut facts, "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::b with an explicit deny in a service control policy", None);
+        add_message_facts(
+            &mut facts,
+            "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::b with an explicit deny in a service control policy",
+            None,
+        );
         assert_eq!(facts.str(Fact::AuthzAction), Some("s3:ListBucket"));
         assert_eq!(facts.str(Fact::AuthzReason), Some("explicit-deny-scp"));
     }
@@ -621,12 +692,19 @@ mod tests {
             key_id_problem("AKIARZPUZD\u{200b}IKERYDEXJC").as_deref(),
             Some("U+200B at position 11")
         );
-        assert_eq!(key_id_problem("ASIA************KT4B"), None, "masked ids are not malformed");
+        assert_eq!(
+            key_id_problem("ASIA************KT4B"),
+            None,
+            "masked ids are not malformed"
+        );
     }
 
     #[test]
     fn host_is_taken_from_url() {
-        assert_eq!(host_of("https://b.s3.amazonaws.com/k?x=1"), Some("b.s3.amazonaws.com"));
+        assert_eq!(
+            host_of("https://b.s3.amazonaws.com/k?x=1"),
+            Some("b.s3.amazonaws.com")
+        );
         assert_eq!(host_of("http://127.0.0.1:9"), Some("127.0.0.1:9"));
         assert_eq!(host_of("not a url"), None);
     }

@@ -68,7 +68,11 @@ pub fn analyze_text(path: &str, text: &str, options: &Options) -> InputReport {
         *line += n;
         Some(first)
     });
-    let jobs: Vec<(&str, usize)> = bounds.iter().map(|(a, b)| &text[*a..*b]).zip(first_lines).collect();
+    let jobs: Vec<(&str, usize)> = bounds
+        .iter()
+        .map(|(a, b)| &text[*a..*b])
+        .zip(first_lines)
+        .collect();
     let results: Vec<ChunkResult> = jobs
         .par_iter()
         .map(|(chunk, first_line)| analyze_chunk(chunk, *first_line, format))
@@ -99,7 +103,9 @@ fn analyze_chunk(text: &str, first_line: usize, format: Format) -> ChunkResult {
     let mut out = ChunkResult::default();
     for run in formats::runs(text, first_line, format) {
         out.records += run.records;
-        let Some(incident) = facts::incident(&run) else { continue };
+        let Some(incident) = facts::incident(&run) else {
+            continue;
+        };
         let classified = classify::classify(&incident, out.incidents);
         if classified.is_empty() {
             out.unclassified.extend(incident.headline);
@@ -118,7 +124,9 @@ fn chunk_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut from = CHUNK_BYTES;
     while from < bytes.len() {
-        let Some(i) = finder.find(&bytes[from..]) else { break };
+        let Some(i) = finder.find(&bytes[from..]) else {
+            break;
+        };
         let at = from + i;
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |j| j + 1);
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j);
@@ -151,6 +159,28 @@ pub fn analyze(sources: &[Result<Source, input::InputError>], options: &Options)
 
 /// The binary's whole job; returns the exit code.
 pub fn run(cli: &cli::Cli) -> u8 {
+    match &cli.command {
+        Some(cli::Command::Rules(cli::RulesCommand::List)) => {
+            write_stdout(&classify::rules_table())
+        }
+        None => run_analysis(cli),
+    }
+}
+
+/// Writes results to stdout; a closed pipe (`| head`) ends the run quietly.
+fn write_stdout(text: &str) -> u8 {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("authsift: writing output: {e}");
+            2
+        }
+    }
+}
+
+fn run_analysis(cli: &cli::Cli) -> u8 {
     let options = Options {
         input_format: cli.input_format.forced(),
     };
@@ -170,15 +200,10 @@ pub fn run(cli: &cli::Cli) -> u8 {
         color: use_color(cli.color),
     };
     let text = report::render(&report, cli.format, &render);
-    let mut out = io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        // A closed pipe (`| head`) ends the run quietly.
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("authsift: writing output: {e}");
-            return 2;
-        }
+    match write_stdout(&text) {
+        0 => report.exit_code() as u8,
+        failed => failed,
     }
-    report.exit_code() as u8
 }
 
 fn use_color(choice: cli::ColorChoice) -> bool {

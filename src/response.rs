@@ -164,12 +164,18 @@ mod tests {
     fn json_code_is_normalised() {
         let j = parse_error_body(r#"{"__type":"com.amazon.coral.service#UnrecognizedClientException:http://x","message":"The security token included in the request is invalid."}"#).unwrap();
         assert_eq!(j.code.as_deref(), Some("UnrecognizedClientException"));
-        assert_eq!(j.message.as_deref(), Some("The security token included in the request is invalid."));
+        assert_eq!(
+            j.message.as_deref(),
+            Some("The security token included in the request is invalid.")
+        );
     }
 
     #[test]
     fn non_error_bodies() {
-        assert_eq!(parse_error_body("<ListAllMyBucketsResult></ListAllMyBucketsResult>"), None);
+        assert_eq!(
+            parse_error_body("<ListAllMyBucketsResult></ListAllMyBucketsResult>"),
+            None
+        );
         assert_eq!(parse_error_body("hello"), None);
         assert_eq!(unescape_xml("a &#x41;&#66; &bogus; &lt;"), "a AB &bogus; <");
     }

@@ -9,7 +9,14 @@ pub fn parse_amz_date(s: &str) -> Option<i64> {
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    epoch(num(s, 0, 4)?, num(s, 4, 6)?, num(s, 6, 8)?, num(s, 9, 11)?, num(s, 11, 13)?, num(s, 13, 15)?)
+    epoch(
+        num(s, 0, 4)?,
+        num(s, 4, 6)?,
+        num(s, 6, 8)?,
+        num(s, 9, 11)?,
+        num(s, 11, 13)?,
+        num(s, 13, 15)?,
+    )
 }
 
 /// `Wed, 01 Jan 2025 00:00:00 GMT` (HTTP `Date`, RFC 7231 IMF-fixdate).
@@ -23,7 +30,14 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     if hms.len() != 8 {
         return None;
     }
-    epoch(year, month, day, num(hms, 0, 2)?, num(hms, 3, 5)?, num(hms, 6, 8)?)
+    epoch(
+        year,
+        month,
+        day,
+        num(hms, 0, 2)?,
+        num(hms, 3, 5)?,
+        num(hms, 6, 8)?,
+    )
 }
 
 /// `2025-09-03T16:21:50Z` or `2025-09-03T16:21:50.123Z` (ISO 8601, UTC).
@@ -32,13 +46,22 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     if b.len() < 20 || b[4] != b'-' || b[10] != b'T' || !s.ends_with('Z') {
         return None;
     }
-    epoch(num(s, 0, 4)?, num(s, 5, 7)?, num(s, 8, 10)?, num(s, 11, 13)?, num(s, 14, 16)?, num(s, 17, 19)?)
+    epoch(
+        num(s, 0, 4)?,
+        num(s, 5, 7)?,
+        num(s, 8, 10)?,
+        num(s, 11, 13)?,
+        num(s, 14, 16)?,
+        num(s, 17, 19)?,
+    )
 }
 
 /// Any of the layouts above.
 pub fn parse_any(s: &str) -> Option<i64> {
     let s = s.trim();
-    parse_amz_date(s).or_else(|| parse_iso8601(s)).or_else(|| parse_http_date(s))
+    parse_amz_date(s)
+        .or_else(|| parse_iso8601(s))
+        .or_else(|| parse_http_date(s))
 }
 
 /// Formats epoch seconds as ISO 8601 UTC (`2025-09-03T16:21:50Z`).

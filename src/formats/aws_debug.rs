@@ -11,9 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{logrecord, pyrepr, sdk_errors};
-use crate::model::{
-    CredentialStep, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
-};
+use crate::model::{CredentialStep, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span};
 
 /// Parses a whole log into runs, in input order.
 pub fn parse(text: &str) -> Vec<Run> {
@@ -74,7 +72,12 @@ impl Runs<'_> {
         run.records += 1;
         match run.span.as_mut() {
             Some(span) => span.end_line = record.end_line,
-            None => run.span = Some(Span { line: record.line, end_line: record.end_line }),
+            None => {
+                run.span = Some(Span {
+                    line: record.line,
+                    end_line: record.end_line,
+                })
+            }
         }
         self.range = Some(match self.range {
             Some((start, _)) => (start, record.end),
@@ -238,9 +241,15 @@ fn credential_step(message: &str) -> Option<CredentialStep> {
     // `Looking for credentials via:` lines use.
     const FOUND: &[(&str, &str)] = &[
         ("Found credentials in environment variables", "env"),
-        ("Found credentials in shared credentials file", "shared-credentials-file"),
+        (
+            "Found credentials in shared credentials file",
+            "shared-credentials-file",
+        ),
         ("Credentials found in config file", "config-file"),
-        ("Found credentials in AWS_CREDENTIAL_FILE", "ec2-credentials-file"),
+        (
+            "Found credentials in AWS_CREDENTIAL_FILE",
+            "ec2-credentials-file",
+        ),
         ("Found credentials in boto config file", "boto-config"),
         ("Found credentials from IAM Role", "iam-role"),
         ("Found credentials from container", "container-role"),
@@ -264,7 +273,9 @@ fn read_imds(run: &mut Run, record: &logrecord::Record<'_>, first: &str) {
     }
     if first.starts_with("Access to EC2 metadata has been disabled") {
         imds.disabled = true;
-    } else if first.starts_with("Caught retryable HTTP exception while making metadata service request") {
+    } else if first
+        .starts_with("Caught retryable HTTP exception while making metadata service request")
+    {
         imds.connect_failures += 1;
     } else if first.starts_with("Metadata service returned") {
         if let Some(c) = METADATA_STATUS.captures(first) {
@@ -400,7 +411,11 @@ Unable to locate credentials. You can configure credentials by running \"aws con
         let runs = parse(TWO_RUNS);
         assert_eq!(runs.len(), 2);
         let first = &runs[0];
-        assert_eq!(first.exchanges.len(), 1, "duplicate Signature record is dropped");
+        assert_eq!(
+            first.exchanges.len(),
+            1,
+            "duplicate Signature record is dropped"
+        );
         let x = &first.exchanges[0];
         assert_eq!(x.operation.as_deref(), Some("GetCallerIdentity"));
         assert_eq!(
@@ -409,7 +424,10 @@ Unable to locate credentials. You can configure credentials by running \"aws con
         );
         assert_eq!(x.signature.as_ref().unwrap().text, "a7c8");
         assert_eq!(x.response.status, Some(403));
-        assert_eq!(x.response.body.as_deref(), Some("<Error><Code>X</Code>\n</Error>"));
+        assert_eq!(
+            x.response.body.as_deref(),
+            Some("<Error><Code>X</Code>\n</Error>")
+        );
         assert_eq!(first.errors.len(), 1);
         assert_eq!(first.errors[0].evidence.line, 22);
         assert_eq!(runs[1].errors.len(), 1);

@@ -305,8 +305,7 @@ fn is_level(s: &str) -> bool {
 /// A Python logger name: dotted identifiers, no spaces.
 fn is_logger(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
 }
 
@@ -314,9 +313,16 @@ fn is_logger(s: &str) -> bool {
 /// libraries' own loggers, so ordinary text is not mistaken for a header.
 fn is_known_logger(s: &str) -> bool {
     is_logger(s)
-        && ["botocore", "boto3", "awscli", "urllib3", "s3transfer", "aws"]
-            .iter()
-            .any(|p| s == *p || (s.starts_with(p) && s.as_bytes().get(p.len()) == Some(&b'.')))
+        && [
+            "botocore",
+            "boto3",
+            "awscli",
+            "urllib3",
+            "s3transfer",
+            "aws",
+        ]
+        .iter()
+        .any(|p| s == *p || (s.starts_with(p) && s.as_bytes().get(p.len()) == Some(&b'.')))
 }
 
 #[cfg(test)]
@@ -325,7 +331,9 @@ mod tests {
 
     #[test]
     fn cli_header_with_spaces_in_thread_name() {
-        let r = split("2026-11-26 15:14:12,027 - Thread-3 (_worker) - botocore.auth - DEBUG - CanonicalRequest:\nGET\n/\n\nhost:x\n");
+        let r = split(
+            "2026-11-26 15:14:12,027 - Thread-3 (_worker) - botocore.auth - DEBUG - CanonicalRequest:\nGET\n/\n\nhost:x\n",
+        );
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].thread, "Thread-3 (_worker)");
         assert_eq!(r[0].logger, "botocore.auth");
@@ -337,7 +345,9 @@ mod tests {
 
     #[test]
     fn keeps_empty_continuation_lines() {
-        let r = split("2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - CanonicalRequest:\nGET\n\n\nx\n2026-11-26 15:14:12,028 - MainThread - botocore.auth - DEBUG - StringToSign:\n");
+        let r = split(
+            "2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - CanonicalRequest:\nGET\n\n\nx\n2026-11-26 15:14:12,028 - MainThread - botocore.auth - DEBUG - StringToSign:\n",
+        );
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].continuation(), "GET\n\n\nx");
         assert_eq!(r[1].line, 6);
@@ -345,7 +355,9 @@ mod tests {
 
     #[test]
     fn session_stream_logger_without_thread() {
-        let r = split("2026-11-26 15:14:12,027 - botocore.endpoint - DEBUG - Sending http request: <x>");
+        let r = split(
+            "2026-11-26 15:14:12,027 - botocore.endpoint - DEBUG - Sending http request: <x>",
+        );
         assert_eq!(r[0].thread, "");
         assert_eq!(r[0].logger, "botocore.endpoint");
         assert_eq!(r[0].message, "Sending http request: <x>");
@@ -370,7 +382,9 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_a_preamble_not_a_header() {
-        let r = split("NOTE: something\nhello - world - x\n2026-11-26 15:14:12,027 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3\n");
+        let r = split(
+            "NOTE: something\nhello - world - x\n2026-11-26 15:14:12,027 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3\n",
+        );
         assert_eq!(r.len(), 2);
         assert!(!r[0].is_header());
         assert_eq!(r[0].message, "NOTE: something\nhello - world - x");
@@ -379,7 +393,9 @@ mod tests {
 
     #[test]
     fn crlf_lines_are_accepted() {
-        let r = split("2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - Signature:\r\nabc\r\n");
+        let r = split(
+            "2026-11-26 15:14:12,027 - MainThread - botocore.auth - DEBUG - Signature:\r\nabc\r\n",
+        );
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].first_line(), "Signature:");
         assert_eq!(r[0].lines().nth(1).unwrap(), (2, "abc"));

@@ -69,9 +69,13 @@ mod tests {
 
     #[test]
     fn sniffs_debug_logs_by_their_loggers() {
-        let log = "2026-11-26 15:47:12,823 - MainThread - awscli.clidriver - DEBUG - CLI version: x\n";
+        let log =
+            "2026-11-26 15:47:12,823 - MainThread - awscli.clidriver - DEBUG - CLI version: x\n";
         assert_eq!(sniff(log), Format::AwsDebug);
-        assert_eq!(sniff("DEBUG:botocore.auth:CanonicalRequest:\n"), Format::AwsDebug);
+        assert_eq!(
+            sniff("DEBUG:botocore.auth:CanonicalRequest:\n"),
+            Format::AwsDebug
+        );
         assert_eq!(sniff("make: *** [all] Error 1\n"), Format::Text);
     }
 }

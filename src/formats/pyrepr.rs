@@ -156,10 +156,8 @@ mod tests {
 
     #[test]
     fn parses_header_dict_with_mixed_values() {
-        let (rest, d) = dict(
-            "{'User-Agent': b'aws-cli/1.46.3', 'Content-Length': '43', 'X': None}>",
-        )
-        .unwrap();
+        let (rest, d) =
+            dict("{'User-Agent': b'aws-cli/1.46.3', 'Content-Length': '43', 'X': None}>").unwrap();
         assert_eq!(rest, ">");
         assert_eq!(
             d,

@@ -143,7 +143,9 @@ pub fn scan(text: &str, first_line: usize) -> Vec<ErrorEvent> {
         }
         last_line_start = start;
         let end = memchr::memchr(b'\n', &bytes[m.start()..]).map_or(bytes.len(), |i| m.start() + i);
-        let line = text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]);
+        let line = text[start..end]
+            .strip_suffix('\r')
+            .unwrap_or(&text[start..end]);
         if let Some(event) = recognise(line, line_no) {
             events.push(event);
         }
@@ -190,7 +192,10 @@ fn service_error(line: &str, line_no: usize) -> Option<ErrorEvent> {
     let rest = &line[line.find(START)? + START.len()..];
     let (code, rest) = rest.split_once(") when calling the ")?;
     let (op, rest) = rest.split_once(" operation")?;
-    if code.contains(['(', ')']) || op.is_empty() || !op.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if code.contains(['(', ')'])
+        || op.is_empty()
+        || !op.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return None;
     }
     let rest = match rest.strip_prefix(" (reached max retries: ") {
@@ -227,7 +232,11 @@ mod tests {
 
     #[test]
     fn traceback_tail_is_recognised() {
-        let e = recognise("botocore.exceptions.ProfileNotFound: The config profile (prod) could not be found", 1).unwrap();
+        let e = recognise(
+            "botocore.exceptions.ProfileNotFound: The config profile (prod) could not be found",
+            1,
+        )
+        .unwrap();
         assert_eq!(e.kind, ErrorKind::ProfileNotFound);
         assert_eq!(e.detail.as_deref(), Some("prod"));
     }

@@ -56,9 +56,16 @@ pub enum InputError {
 impl InputError {
     fn from_io(path: &str, e: io::Error) -> Self {
         match e.kind() {
-            io::ErrorKind::NotFound => InputError::NotFound { path: path.to_string() },
-            io::ErrorKind::PermissionDenied => InputError::PermissionDenied { path: path.to_string() },
-            _ => InputError::Io { path: path.to_string(), source: e },
+            io::ErrorKind::NotFound => InputError::NotFound {
+                path: path.to_string(),
+            },
+            io::ErrorKind::PermissionDenied => InputError::PermissionDenied {
+                path: path.to_string(),
+            },
+            _ => InputError::Io {
+                path: path.to_string(),
+                source: e,
+            },
         }
     }
 }
@@ -146,15 +153,21 @@ impl std::ops::Deref for Text {
 pub fn read(source: &Source) -> Result<Text, InputError> {
     let label = source.label();
     let file = match source {
-        Source::Stdin => return decode(read_limited(io::stdin().lock(), &label)?, &label).map(Text::Owned),
+        Source::Stdin => {
+            return decode(read_limited(io::stdin().lock(), &label)?, &label).map(Text::Owned);
+        }
         Source::File(path) => fs::File::open(path).map_err(|e| InputError::from_io(&label, e))?,
     };
-    let is_regular = file.metadata().map(|m| m.is_file() && m.len() > 0).unwrap_or(false);
+    let is_regular = file
+        .metadata()
+        .map(|m| m.is_file() && m.len() > 0)
+        .unwrap_or(false);
     if is_regular {
         // SAFETY: the map is read-only; a file truncated by another process
         // while we read it can fault, as with any mmap-based reader (ripgrep
         // accepts the same trade for the same speed).
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| InputError::from_io(&label, e))?;
+        let map =
+            unsafe { memmap2::Mmap::map(&file) }.map_err(|e| InputError::from_io(&label, e))?;
         if !map.starts_with(&[0x1f, 0x8b]) {
             check_text(&map, &label)?;
             if std::str::from_utf8(&map).is_ok() {
@@ -183,11 +196,16 @@ pub fn decode(raw: Vec<u8>, label: &str) -> Result<String, InputError> {
 /// Refuses empty and binary inputs.
 fn check_text(bytes: &[u8], label: &str) -> Result<(), InputError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(InputError::Empty { path: label.to_string() });
+        return Err(InputError::Empty {
+            path: label.to_string(),
+        });
     }
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
     if let Some(offset) = memchr::memchr(0, head) {
-        return Err(InputError::Binary { path: label.to_string(), offset });
+        return Err(InputError::Binary {
+            path: label.to_string(),
+            offset,
+        });
     }
     Ok(())
 }
@@ -199,7 +217,10 @@ fn read_limited(reader: impl Read, label: &str) -> Result<Vec<u8>, InputError> {
         .read_to_end(&mut buf)
         .map_err(|e| InputError::from_io(label, e))?;
     if buf.len() as u64 > MAX_INPUT_BYTES {
-        return Err(InputError::TooLarge { path: label.to_string(), limit: MAX_INPUT_BYTES });
+        return Err(InputError::TooLarge {
+            path: label.to_string(),
+            limit: MAX_INPUT_BYTES,
+        });
     }
     Ok(buf)
 }
@@ -209,9 +230,15 @@ fn gunzip(raw: &[u8], label: &str) -> Result<Vec<u8>, InputError> {
     MultiGzDecoder::new(raw)
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| InputError::Gzip { path: label.to_string(), detail: e.to_string() })?;
+        .map_err(|e| InputError::Gzip {
+            path: label.to_string(),
+            detail: e.to_string(),
+        })?;
     if out.len() as u64 > MAX_INPUT_BYTES {
-        return Err(InputError::TooLarge { path: label.to_string(), limit: MAX_INPUT_BYTES });
+        return Err(InputError::TooLarge {
+            path: label.to_string(),
+            limit: MAX_INPUT_BYTES,
+        });
     }
     Ok(out)
 }
@@ -249,8 +276,14 @@ mod tests {
 
     #[test]
     fn binary_and_empty_are_errors() {
-        assert!(matches!(decode(b"\x7fELF\x00\x01".to_vec(), "x"), Err(InputError::Binary { .. })));
-        assert!(matches!(decode(b"  \n".to_vec(), "x"), Err(InputError::Empty { .. })));
+        assert!(matches!(
+            decode(b"\x7fELF\x00\x01".to_vec(), "x"),
+            Err(InputError::Binary { .. })
+        ));
+        assert!(matches!(
+            decode(b"  \n".to_vec(), "x"),
+            Err(InputError::Empty { .. })
+        ));
     }
 
     #[test]
@@ -262,8 +295,14 @@ mod tests {
         fs::write(dir.path().join(".hidden"), "h").unwrap();
         let out = expand(&[dir.path().to_path_buf(), PathBuf::from("/no/such")]);
         assert_eq!(out.len(), 3);
-        assert_eq!(out[0].as_ref().unwrap(), &Source::File(dir.path().join("b.log")));
-        assert_eq!(out[1].as_ref().unwrap(), &Source::File(dir.path().join("sub/a.log")));
+        assert_eq!(
+            out[0].as_ref().unwrap(),
+            &Source::File(dir.path().join("b.log"))
+        );
+        assert_eq!(
+            out[1].as_ref().unwrap(),
+            &Source::File(dir.path().join("sub/a.log"))
+        );
         assert!(matches!(out[2], Err(InputError::NotFound { .. })));
     }
 }

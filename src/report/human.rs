@@ -41,7 +41,9 @@ impl Style {
 }
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let style = Style { color: options.color };
+    let style = Style {
+        color: options.color,
+    };
     let clean = |s: &str| -> String {
         let redacted = options.redactor.text(s);
         super::terminal::sanitize(&redacted).into_owned()
@@ -53,7 +55,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out
 }
 
-fn render_input(out: &mut String, input: &InputReport, style: &Style, clean: &dyn Fn(&str) -> String) {
+fn render_input(
+    out: &mut String,
+    input: &InputReport,
+    style: &Style,
+    clean: &dyn Fn(&str) -> String,
+) {
     let path = clean(&input.path);
     // Unreadable inputs are reported on stderr, not in the results.
     if !input.errors.is_empty() {
@@ -90,7 +97,13 @@ fn render_input(out: &mut String, input: &InputReport, style: &Style, clean: &dy
     }
 }
 
-fn render_incident(out: &mut String, path: &str, findings: &[Finding], style: &Style, clean: &dyn Fn(&str) -> String) {
+fn render_incident(
+    out: &mut String,
+    path: &str,
+    findings: &[Finding],
+    style: &Style,
+    clean: &dyn Fn(&str) -> String,
+) {
     let f = &findings[0];
     let what = f
         .facts
@@ -110,7 +123,12 @@ fn render_incident(out: &mut String, path: &str, findings: &[Finding], style: &S
         Some(h) => format!("({path}, line {})", h.line),
         None => format!("({path})"),
     };
-    let _ = writeln!(out, "{} {}   {location}\n", style.bad("✖"), style.strong(&clean(&format!("{what}{on}"))));
+    let _ = writeln!(
+        out,
+        "{} {}   {location}\n",
+        style.bad("✖"),
+        style.strong(&clean(&format!("{what}{on}")))
+    );
     let _ = writeln!(
         out,
         "  {}{}   [{}, {}]",
@@ -132,7 +150,7 @@ fn render_incident(out: &mut String, path: &str, findings: &[Finding], style: &S
     for (i, d) in f.signature_diff.iter().enumerate() {
         let label = if i == 0 { "differs" } else { "" };
         let _ = writeln!(out, "  {}{}", style.label(label), clean(&d.component));
-        let show = |v: &Option<String>| v.as_deref().map_or("(absent)".to_string(), |v| clean(v));
+        let show = |v: &Option<String>| v.as_deref().map_or("(absent)".to_string(), clean);
         let pad = " ".repeat(LABEL_WIDTH + 4);
         let _ = writeln!(out, "{pad}client signed   {}", show(&d.client));
         let _ = writeln!(out, "{pad}server computed {}", show(&d.server));

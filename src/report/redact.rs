@@ -36,7 +36,8 @@ static LABELLED_SECRETS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// XML elements that carry secrets (STS responses, S3 error bodies).
 static SECRET_ELEMENTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(<(SecretAccessKey|SessionToken|Token-0|Password)>)([^<]*)(</)").expect("valid regex")
+    Regex::new(r"(<(SecretAccessKey|SessionToken|Token-0|Password)>)([^<]*)(</)")
+        .expect("valid regex")
 });
 
 /// Signatures: keep a short prefix so two reports can still be compared.
@@ -46,12 +47,15 @@ static SIGNATURES: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Passwords in URLs: `http://user:pass@proxy:3128`.
-static URL_PASSWORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)@").expect("valid regex"));
+static URL_PASSWORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)@").expect("valid regex")
+});
 
 static KEY_IDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,})\b")
-        .expect("valid regex")
+    Regex::new(
+        r"\b((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,})\b",
+    )
+    .expect("valid regex")
 });
 
 /// Long base64-looking runs: secret keys (40 characters) and session tokens.
@@ -61,13 +65,21 @@ static OPAQUE_RUNS: LazyLock<Regex> =
 impl Redactor {
     pub fn text<'a>(&self, input: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(input);
-        replace(&mut out, &SECRET_ELEMENTS, |c| format!("{}{HIDDEN}{}", &c[1], &c[4]));
-        replace(&mut out, &LABELLED_SECRETS, |c| format!("{}{HIDDEN}", &c[1]));
+        replace(&mut out, &SECRET_ELEMENTS, |c| {
+            format!("{}{HIDDEN}{}", &c[1], &c[4])
+        });
+        replace(&mut out, &LABELLED_SECRETS, |c| {
+            format!("{}{HIDDEN}", &c[1])
+        });
         replace(&mut out, &SIGNATURES, |c| format!("{}{}…", &c[1], &c[2]));
         replace(&mut out, &URL_PASSWORDS, |c| format!("{}{HIDDEN}@", &c[1]));
         replace(&mut out, &OPAQUE_RUNS, |c| {
             let run = &c[0];
-            if looks_secret(run) { HIDDEN.to_string() } else { run.to_string() }
+            if looks_secret(run) {
+                HIDDEN.to_string()
+            } else {
+                run.to_string()
+            }
         });
         if self.mask_key_ids {
             replace(&mut out, &KEY_IDS, |c| mask_key_id(&c[1]));
@@ -95,7 +107,7 @@ fn looks_secret(run: &str) -> bool {
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`.
 pub fn mask_key_id(id: &str) -> String {
     if id.len() <= 8 {
-        return "…".repeat(1);
+        return "…".to_string();
     }
     format!("{}…{}", &id[..4], &id[id.len() - 4..])
 }
@@ -131,7 +143,9 @@ mod tests {
         assert!(out.contains("Signature=de7c4aac…"), "{out}");
         assert!(!out.contains("0123456789abcdef0123"), "{out}");
         assert!(out.contains("AKIA…MPLE"), "{out}");
-        let canonical = r.text(&format!("x-amz-security-token:{token}")).into_owned();
+        let canonical = r
+            .text(&format!("x-amz-security-token:{token}"))
+            .into_owned();
         assert!(!canonical.contains(token));
     }
 
@@ -151,8 +165,12 @@ mod tests {
 
     #[test]
     fn no_redact_keeps_key_ids_but_not_secrets() {
-        let r = Redactor { mask_key_ids: false };
-        let out = r.text(&format!("AKIAIOSFODNN7EXAMPLE {SECRET}")).into_owned();
+        let r = Redactor {
+            mask_key_ids: false,
+        };
+        let out = r
+            .text(&format!("AKIAIOSFODNN7EXAMPLE {SECRET}"))
+            .into_owned();
         assert!(out.contains("AKIAIOSFODNN7EXAMPLE"));
         assert!(!out.contains(SECRET));
     }

@@ -224,7 +224,12 @@ pub fn diff_string_to_sign(client: &StringToSign, server: &StringToSign) -> Vec<
     .collect();
     if client.scope != server.scope {
         let (c, s) = (client.scope.split('/'), server.scope.split('/'));
-        let names = ["scope:date", "scope:region", "scope:service", "scope:terminator"];
+        let names = [
+            "scope:date",
+            "scope:region",
+            "scope:service",
+            "scope:terminator",
+        ];
         let parts: Vec<Difference> = c
             .zip(s)
             .zip(names)
@@ -272,7 +277,9 @@ pub fn looks_like_region(s: &str) -> bool {
     parts.len() >= 3
         && parts[0].len() == 2
         && parts[0].bytes().all(|c| c.is_ascii_lowercase())
-        && parts.last().is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()) && !p.is_empty())
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()) && !p.is_empty())
         && parts[1..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
@@ -303,8 +310,14 @@ mod tests {
 
     #[test]
     fn canonical_diff_names_the_header() {
-        let c = CanonicalRequest::parse("GET\n/\n\nhost:a.example\nx-amz-date:1\n\nhost;x-amz-date\nabc").unwrap();
-        let s = CanonicalRequest::parse("GET\n/\n\nhost:b.example\nx-amz-date:1\n\nhost;x-amz-date\nabc").unwrap();
+        let c = CanonicalRequest::parse(
+            "GET\n/\n\nhost:a.example\nx-amz-date:1\n\nhost;x-amz-date\nabc",
+        )
+        .unwrap();
+        let s = CanonicalRequest::parse(
+            "GET\n/\n\nhost:b.example\nx-amz-date:1\n\nhost;x-amz-date\nabc",
+        )
+        .unwrap();
         let d = diff_canonical(&c, &s);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].component, "header:host");
@@ -315,7 +328,9 @@ mod tests {
 
     #[test]
     fn canonical_with_empty_query_and_payload() {
-        let c = CanonicalRequest::parse("POST\n/\n\ncontent-type:x\nhost:h\n\ncontent-type;host\nff").unwrap();
+        let c =
+            CanonicalRequest::parse("POST\n/\n\ncontent-type:x\nhost:h\n\ncontent-type;host\nff")
+                .unwrap();
         assert_eq!(c.query, "");
         assert_eq!(c.headers.len(), 2);
         assert_eq!(c.payload_hash, "ff");
@@ -323,8 +338,14 @@ mod tests {
 
     #[test]
     fn string_to_sign_scope_diff_is_per_part() {
-        let c = StringToSign::parse("AWS4-HMAC-SHA256\n20261126T000000Z\n20261126/us-east-1/s3/aws4_request\nab").unwrap();
-        let s = StringToSign::parse("AWS4-HMAC-SHA256\n20261126T000000Z\n20261126/eu-west-1/s3/aws4_request\nab").unwrap();
+        let c = StringToSign::parse(
+            "AWS4-HMAC-SHA256\n20261126T000000Z\n20261126/us-east-1/s3/aws4_request\nab",
+        )
+        .unwrap();
+        let s = StringToSign::parse(
+            "AWS4-HMAC-SHA256\n20261126T000000Z\n20261126/eu-west-1/s3/aws4_request\nab",
+        )
+        .unwrap();
         let d = diff_string_to_sign(&c, &s);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].component, "scope:region");
@@ -335,9 +356,18 @@ mod tests {
         assert_eq!(key_type("ASIAEXAMPLEEXAMPLE12"), "temporary");
         assert_eq!(key_type("AKIAIOSFODNN7EXAMPLE"), "long-term");
         assert_eq!(key_type("AROAEXAMPLE"), "unique-id");
-        assert_eq!(region_from_host("sts.eu-west-1.amazonaws.com").as_deref(), Some("eu-west-1"));
-        assert_eq!(region_from_host("b.s3.eu-central-1.amazonaws.com:443").as_deref(), Some("eu-central-1"));
-        assert_eq!(region_from_host("s3-eu-west-1.amazonaws.com").as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            region_from_host("sts.eu-west-1.amazonaws.com").as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(
+            region_from_host("b.s3.eu-central-1.amazonaws.com:443").as_deref(),
+            Some("eu-central-1")
+        );
+        assert_eq!(
+            region_from_host("s3-eu-west-1.amazonaws.com").as_deref(),
+            Some("eu-west-1")
+        );
         assert_eq!(region_from_host("s3.amazonaws.com"), None);
         assert_eq!(region_from_host("127.0.0.1:5000"), None);
         assert!(looks_like_region("us-gov-west-1"));

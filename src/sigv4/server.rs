@@ -34,7 +34,10 @@ pub fn server_view(body: &ErrorBody) -> ServerView {
     }
     let message = body.message.as_deref().unwrap_or("");
     ServerView {
-        canonical_request: quoted_after(message, "The Canonical String for this request should have been"),
+        canonical_request: quoted_after(
+            message,
+            "The Canonical String for this request should have been",
+        ),
         string_to_sign: quoted_after(message, "The String-to-Sign should have been"),
     }
 }
@@ -60,12 +63,19 @@ mod tests {
         let v = server_view(&body);
         let c = v.canonical().unwrap();
         assert_eq!(c.query, "Action=ListQueues&Version=2012-11-05");
-        assert_eq!(v.string_to_sign().unwrap().scope, "20130618/eu-west-1/sqs/aws4_request");
+        assert_eq!(
+            v.string_to_sign().unwrap().scope,
+            "20130618/eu-west-1/sqs/aws4_request"
+        );
     }
 
     #[test]
     fn plain_message_has_no_view() {
-        let body = ErrorBody { code: None, message: Some("nope".into()), fields: vec![] };
+        let body = ErrorBody {
+            code: None,
+            message: Some("nope".into()),
+            fields: vec![],
+        };
         assert_eq!(server_view(&body), ServerView::default());
     }
 }
