@@ -379,9 +379,9 @@ fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&EvidenceLin
     // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`
     if let Some(action) = between(message, "not authorized to perform: ", " ") {
         facts.set(Fact::AuthzAction, action.trim_end_matches(','), line);
-    }
-    if let Some(reason) = authz_reason(message) {
-        facts.set(Fact::AuthzReason, reason, line);
+        if let Some(reason) = authz_reason(message) {
+            facts.set(Fact::AuthzReason, reason, line);
+        }
     }
 }
 

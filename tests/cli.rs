@@ -6,7 +6,10 @@ mod common;
 use common::{bin, fixtures_dir, gzip, json, run, verdict};
 
 fn fixture(name: &str) -> String {
-    fixtures_dir().join(format!("{name}.log")).display().to_string()
+    fixtures_dir()
+        .join(format!("{name}.log"))
+        .display()
+        .to_string()
 }
 
 fn stderr(out: &std::process::Output) -> String {
@@ -33,13 +36,27 @@ fn usage_error_exits_two() {
 fn missing_path_is_reported_and_others_still_analyzed() {
     let ok = fixture("s3-ls-ok");
     let failing = fixture("s3-ls-wrong-secret");
-    let out = run(&["--format", "json", "/no/such/file.log", &failing, &ok], b"");
-    assert_eq!(out.status.code(), Some(2), "an unreadable input wins the exit code");
-    assert!(stderr(&out).contains("/no/such/file.log: no such file or directory"), "{}", stderr(&out));
+    let out = run(
+        &["--format", "json", "/no/such/file.log", &failing, &ok],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unreadable input wins the exit code"
+    );
+    assert!(
+        stderr(&out).contains("/no/such/file.log: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
     let report = json(&out);
     let inputs = report["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 3);
-    assert_eq!(inputs[0]["errors"][0], "/no/such/file.log: no such file or directory");
+    assert_eq!(
+        inputs[0]["errors"][0],
+        "/no/such/file.log: no such file or directory"
+    );
     assert_eq!(verdict(&inputs[1]), "credentials.wrong-secret");
     assert_eq!(verdict(&inputs[2]), "ok");
 }
@@ -54,13 +71,22 @@ fn truncated_gzip_binary_and_empty_inputs_get_one_line_errors() {
     let binary = dir.path().join("garbage.bin");
     std::fs::write(&binary, [0x7f, b'E', b'L', b'F', 0, 1, 2, 3, 0xff, 0xfe]).unwrap();
     let ok = fixture("s3-ls-ok");
-    let out = run(&[truncated.to_str().unwrap(), binary.to_str().unwrap(), &ok], b"");
+    let out = run(
+        &[truncated.to_str().unwrap(), binary.to_str().unwrap(), &ok],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
-    assert!(lines[0].contains("cut.log.gz") && lines[0].contains("gzip"), "{err}");
-    assert!(lines[1].contains("garbage.bin") && lines[1].contains("binary"), "{err}");
+    assert!(
+        lines[0].contains("cut.log.gz") && lines[0].contains("gzip"),
+        "{err}"
+    );
+    assert!(
+        lines[1].contains("garbage.bin") && lines[1].contains("binary"),
+        "{err}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("s3-ls-ok.log: no AWS failure found"));
 
     let out = run(&[], b"");
@@ -84,12 +110,19 @@ fn unreadable_directory_is_reported() {
     let out = run(&[dir.path().to_str().unwrap()], b"");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("locked: permission denied"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("locked: permission denied"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn json_document_shape() {
-    let out = run(&["--format", "json", &fixture("s3-ls-proxy-rewrites-host")], b"");
+    let out = run(
+        &["--format", "json", &fixture("s3-ls-proxy-rewrites-host")],
+        b"",
+    );
     let report = json(&out);
     assert_eq!(report["schema"], "authsift/1");
     let input = &report["inputs"][0];
@@ -102,7 +135,12 @@ fn json_document_shape() {
     }
     assert!(!finding["fix"].as_array().unwrap().is_empty());
     let evidence = &finding["evidence"][0];
-    assert!(evidence["path"].as_str().unwrap().ends_with("s3-ls-proxy-rewrites-host.log"));
+    assert!(
+        evidence["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("s3-ls-proxy-rewrites-host.log")
+    );
     assert!(evidence["line"].as_u64().unwrap() > 0);
     assert!(evidence["text"].is_string());
     assert_eq!(finding["facts"]["error.code"], "SignatureDoesNotMatch");
@@ -125,9 +163,15 @@ fn planted_secrets_never_reach_any_output() {
         .replace("'X-Amz-Date'", &format!("'X-Amz-Security-Token': b'{token}', 'X-Amz-Date'"));
     assert_ne!(planted, text, "the plant took");
     for format in ["json", "human"] {
-        let out = run(&["--format", format, "--color", "never", "--no-redact"], planted.as_bytes());
+        let out = run(
+            &["--format", format, "--color", "never", "--no-redact"],
+            planted.as_bytes(),
+        );
         let shown = String::from_utf8_lossy(&out.stdout);
-        assert!(shown.contains("<redacted>"), "{format}: something was redacted:\n{shown}");
+        assert!(
+            shown.contains("<redacted>"),
+            "{format}: something was redacted:\n{shown}"
+        );
         for s in [secret, token, password] {
             assert!(!shown.contains(s), "{format} leaks {s}:\n{shown}");
         }
@@ -138,7 +182,9 @@ fn planted_secrets_never_reach_any_output() {
 fn key_ids_are_masked_unless_asked() {
     let log = fixture("s3-ls-wrong-secret");
     let masked = String::from_utf8(run(&["--format", "json", &log], b"").stdout).unwrap();
-    let key = json_key_id(&String::from_utf8(run(&["--format", "json", "--no-redact", &log], b"").stdout).unwrap());
+    let key = json_key_id(
+        &String::from_utf8(run(&["--format", "json", "--no-redact", &log], b"").stdout).unwrap(),
+    );
     assert!(key.len() == 20 && key.starts_with("AK"), "{key}");
     assert!(!masked.contains(&key));
     assert!(masked.contains(&format!("{}…{}", &key[..4], &key[16..])));
@@ -179,7 +225,10 @@ fn colour_follows_flag_and_no_color() {
     let never = run(&["--color", "never", &log], b"");
     assert!(!never.stdout.contains(&0x1b));
     let piped = run(&[&log], b"");
-    assert!(!piped.stdout.contains(&0x1b), "auto is off when stdout is not a terminal");
+    assert!(
+        !piped.stdout.contains(&0x1b),
+        "auto is off when stdout is not a terminal"
+    );
 }
 
 #[test]
@@ -208,12 +257,20 @@ fn several_runs_in_one_input_are_separate_incidents() {
     let findings = report["inputs"][0]["findings"].as_array().unwrap();
     let verdicts: Vec<(&str, u64)> = findings
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap(), f["incident"].as_u64().unwrap_or(99)))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["incident"].as_u64().unwrap_or(99),
+            )
+        })
         .collect();
     assert_eq!(verdicts[0], ("credentials.missing", 0));
     assert!(verdicts.contains(&("token.expired", 1)), "{verdicts:?}");
     let line_a = a.lines().count() as u64;
-    assert!(findings[0]["evidence"][0]["line"].as_u64().unwrap() > line_a, "line numbers count from the start of the input");
+    assert!(
+        findings[0]["evidence"][0]["line"].as_u64().unwrap() > line_a,
+        "line numbers count from the start of the input"
+    );
 }
 
 #[test]

@@ -14,13 +14,20 @@ fn check_verdicts(report: &serde_json::Value, names: &[String], expected: &[&str
         .filter(|(input, (_, want))| verdict(input) != **want)
         .map(|(input, (name, want))| format!("{name}: expected {want}, got {}", verdict(input)))
         .collect();
-    assert!(wrong.is_empty(), "{how}: wrong verdicts:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{how}: wrong verdicts:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn every_fixture_verdict_by_path() {
     let fixtures = fixtures();
-    let paths: Vec<String> = fixtures.iter().map(|f| f.log.display().to_string()).collect();
+    let paths: Vec<String> = fixtures
+        .iter()
+        .map(|f| f.log.display().to_string())
+        .collect();
     let mut args = vec!["--format", "json"];
     args.extend(paths.iter().map(String::as_str));
     let out = run(&args, b"");
@@ -77,8 +84,16 @@ fn human_output_names_the_cause_and_the_line() {
     for f in fixtures().iter().filter(|f| f.verdict() != "ok") {
         let out = run(&["--color", "never", f.log.to_str().unwrap()], b"");
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.starts_with('✖'), "{}: verdict first:\n{text}", f.name());
-        assert!(text.contains(&format!("[{},", f.verdict())), "{}:\n{text}", f.name());
+        assert!(
+            text.starts_with('✖'),
+            "{}: verdict first:\n{text}",
+            f.name()
+        );
+        assert!(
+            text.contains(&format!("[{},", f.verdict())),
+            "{}:\n{text}",
+            f.name()
+        );
         assert!(text.contains("evidence  line "), "{}:\n{text}", f.name());
         assert!(text.contains("fix       1. "), "{}:\n{text}", f.name());
     }
@@ -87,7 +102,10 @@ fn human_output_names_the_cause_and_the_line() {
 #[test]
 fn no_secret_from_any_fixture_reaches_any_output() {
     let fixtures = fixtures();
-    let paths: Vec<String> = fixtures.iter().map(|f| f.log.display().to_string()).collect();
+    let paths: Vec<String> = fixtures
+        .iter()
+        .map(|f| f.log.display().to_string())
+        .collect();
     for format in ["json", "human"] {
         let mut args = vec!["--format", format, "--color", "never"];
         args.extend(paths.iter().map(String::as_str));

@@ -289,13 +289,19 @@ fn wrapper_header(line: &str) -> Option<Header<'_>> {
     })
 }
 
-/// Splits at the first ` - `. Runs on every header candidate, so it looks
-/// for the dash with memchr instead of building a substring searcher.
+/// Splits at the first ` - `. Runs on every header candidate over short
+/// spans (thread and logger names), where a plain byte loop beats setting
+/// up a SIMD search.
 fn split_dash(s: &str) -> Option<(&str, &str)> {
     let b = s.as_bytes();
-    memchr::memchr_iter(b'-', b)
-        .find(|&i| i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '))
-        .map(|i| (&s[..i - 1], &s[i + 2..]))
+    let mut i = 1;
+    while i + 1 < b.len() {
+        if b[i] == b'-' && b[i - 1] == b' ' && b[i + 1] == b' ' {
+            return Some((&s[..i - 1], &s[i + 2..]));
+        }
+        i += 1;
+    }
+    None
 }
 
 fn is_level(s: &str) -> bool {

@@ -6,6 +6,8 @@
 
 use std::fmt::Write;
 
+use rayon::prelude::*;
+
 use super::{InputReport, RenderOptions, Report};
 use crate::facts::Fact;
 use crate::finding::Finding;
@@ -59,7 +61,7 @@ fn render_input(
     out: &mut String,
     input: &InputReport,
     style: &Style,
-    clean: &dyn Fn(&str) -> String,
+    clean: &(dyn Fn(&str) -> String + Sync),
 ) {
     let path = clean(&input.path);
     // Unreadable inputs are reported on stderr, not in the results.
@@ -85,16 +87,21 @@ fn render_input(
         return;
     }
     // Findings are grouped by incident; the first of each is its verdict.
-    let mut start = 0;
-    while start < input.findings.len() {
-        let incident = input.findings[start].incident;
-        let end = input.findings[start..]
-            .iter()
-            .position(|f| f.incident != incident)
-            .map_or(input.findings.len(), |n| start + n);
-        render_incident(out, &path, &input.findings[start..end], style, clean);
-        start = end;
-    }
+    // A big log has thousands of incidents: they are rendered in parallel
+    // and joined in order.
+    let incidents: Vec<&[Finding]> = input
+        .findings
+        .chunk_by(|a, b| a.incident == b.incident)
+        .collect();
+    let rendered: Vec<String> = incidents
+        .par_iter()
+        .map(|findings| {
+            let mut text = String::new();
+            render_incident(&mut text, &path, findings, style, clean);
+            text
+        })
+        .collect();
+    out.extend(rendered);
 }
 
 fn render_incident(
@@ -102,7 +109,7 @@ fn render_incident(
     path: &str,
     findings: &[Finding],
     style: &Style,
-    clean: &dyn Fn(&str) -> String,
+    clean: &(dyn Fn(&str) -> String + Sync),
 ) {
     let f = &findings[0];
     let what = f

@@ -43,7 +43,9 @@ pub fn verdict(input: &serde_json::Value) -> String {
     input["findings"]
         .as_array()
         .and_then(|f| f.first())
-        .map_or("ok".to_string(), |f| f["rule"].as_str().unwrap().to_string())
+        .map_or("ok".to_string(), |f| {
+            f["rule"].as_str().unwrap().to_string()
+        })
 }
 
 pub struct Fixture {
@@ -53,7 +55,9 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn verdict(&self) -> &str {
-        self.expected["verdict"].as_str().expect("verdict is a string")
+        self.expected["verdict"]
+            .as_str()
+            .expect("verdict is a string")
     }
 
     pub fn name(&self) -> String {
@@ -65,12 +69,20 @@ impl Fixture {
     pub fn secrets(&self) -> Vec<String> {
         let mut out: Vec<String> = self.expected["secrets"]
             .as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let signature = regex::Regex::new(r"Signature=([0-9a-f]{64})").unwrap();
-        let token = regex::Regex::new(r"(?i)x-amz-security-token(?::|': b')([A-Za-z0-9/+=]{20,})").unwrap();
-        for caps in signature.captures_iter(&text).chain(token.captures_iter(&text)) {
+        let token =
+            regex::Regex::new(r"(?i)x-amz-security-token(?::|': b')([A-Za-z0-9/+=]{20,})").unwrap();
+        for caps in signature
+            .captures_iter(&text)
+            .chain(token.captures_iter(&text))
+        {
             out.push(caps[1].to_string());
         }
         out.retain(|s| s.len() >= 16);
