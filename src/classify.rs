@@ -651,6 +651,7 @@ pub fn classify(incident: &Incident, index: usize) -> Vec<Finding> {
         .filter(|c| (c.when)(&incident.facts))
         .collect();
     causes.sort_by_key(|c| std::cmp::Reverse(c.priority));
+    let facts = std::sync::Arc::new(incident.facts.clone());
     causes
         .into_iter()
         .map(|c| {
@@ -669,7 +670,7 @@ pub fn classify(incident: &Incident, index: usize) -> Vec<Finding> {
                 explanation: (c.explain)(&incident.facts),
                 fix: c.fix.iter().map(|s| s.to_string()).collect(),
                 evidence,
-                facts: incident.facts.clone(),
+                facts: facts.clone(),
                 signature_diff: incident.signature_diff.clone(),
                 headline: incident.headline.clone(),
             }

@@ -1,5 +1,7 @@
 //! What classification produces and every report renders.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::facts::Facts;
@@ -36,7 +38,8 @@ pub struct Finding {
     pub explanation: String,
     pub fix: Vec<String>,
     pub evidence: Vec<EvidenceLine>,
-    pub facts: Facts,
+    /// Shared by every finding of the same incident.
+    pub facts: Arc<Facts>,
     /// Client-vs-server differences of the signed request, when known.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signature_diff: Vec<Difference>,

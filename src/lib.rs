@@ -51,7 +51,16 @@ struct ChunkResult {
 
 /// Analyzes one input's text.
 pub fn analyze_text(path: &str, text: &str, options: &Options) -> InputReport {
-    let format = options.input_format.unwrap_or_else(|| formats::sniff(text));
+    analyze_bytes(path, text.as_bytes(), options)
+}
+
+/// Analyzes one input's bytes; invalid UTF-8 is decoded lossily, chunk by
+/// chunk (chunks start at line starts, which are character boundaries).
+pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport {
+    let format = options.input_format.unwrap_or_else(|| {
+        let head = &text[..text.len().min(formats::SNIFF_BYTES)];
+        formats::sniff(&String::from_utf8_lossy(head))
+    });
     let cuts = chunk_starts(text);
     let bounds: Vec<(usize, usize)> = cuts
         .iter()
@@ -61,21 +70,23 @@ pub fn analyze_text(path: &str, text: &str, options: &Options) -> InputReport {
     // Line numbers continue across chunks: count each chunk's lines first.
     let newlines: Vec<usize> = bounds
         .par_iter()
-        .map(|(a, b)| memchr::memchr_iter(b'\n', &text.as_bytes()[*a..*b]).count())
+        .map(|(a, b)| memchr::memchr_iter(b'\n', &text[*a..*b]).count())
         .collect();
     let first_lines = newlines.iter().scan(1, |line, n| {
         let first = *line;
         *line += n;
         Some(first)
     });
-    let jobs: Vec<(&str, usize)> = bounds
+    let jobs: Vec<(&[u8], usize)> = bounds
         .iter()
         .map(|(a, b)| &text[*a..*b])
         .zip(first_lines)
         .collect();
     let results: Vec<ChunkResult> = jobs
         .par_iter()
-        .map(|(chunk, first_line)| analyze_chunk(chunk, *first_line, format))
+        .map(|(chunk, first_line)| {
+            analyze_chunk(&String::from_utf8_lossy(chunk), *first_line, format)
+        })
         .collect();
 
     let mut report = InputReport {
@@ -86,6 +97,9 @@ pub fn analyze_text(path: &str, text: &str, options: &Options) -> InputReport {
         unclassified: Vec::new(),
         errors: Vec::new(),
     };
+    report
+        .findings
+        .reserve(results.iter().map(|c| c.findings.len()).sum());
     let mut incidents = 0;
     for mut chunk in results {
         for f in &mut chunk.findings {
@@ -118,8 +132,7 @@ fn analyze_chunk(text: &str, first_line: usize, format: Format) -> ChunkResult {
 
 /// Where chunks start: the first line of a client run (`CLI version:`)
 /// after every `CHUNK_BYTES`, so no run is split between two chunks.
-fn chunk_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
+fn chunk_starts(bytes: &[u8]) -> Vec<usize> {
     let finder = memchr::memmem::Finder::new(b"CLI version: ");
     let mut starts = vec![0];
     let mut from = CHUNK_BYTES;
@@ -130,7 +143,8 @@ fn chunk_starts(text: &str) -> Vec<usize> {
         let at = from + i;
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |j| j + 1);
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j);
-        let line = text[line_start..line_end].trim_end_matches('\r');
+        let line = std::str::from_utf8(&bytes[line_start..line_end]).unwrap_or("");
+        let line = line.trim_end_matches('\r');
         if line_start > *starts.last().unwrap_or(&0) && formats::logrecord::is_header_line(line) {
             starts.push(line_start);
             from = line_start + CHUNK_BYTES;
@@ -148,7 +162,7 @@ pub fn analyze(sources: &[Result<Source, input::InputError>], options: &Options)
         .par_iter()
         .map(|source| match source {
             Ok(source) => match input::read(source) {
-                Ok(text) => analyze_text(&source.label(), &text, options),
+                Ok(text) => analyze_bytes(&source.label(), &text, options),
                 Err(e) => InputReport::failed(source.label(), e.to_string()),
             },
             Err(e) => InputReport::failed(e.path().to_string(), e.to_string()),

@@ -28,7 +28,7 @@ impl Format {
 }
 
 /// How much of an input sniffing looks at: enough for the CLI's preamble.
-const SNIFF_BYTES: usize = 256 * 1024;
+pub const SNIFF_BYTES: usize = 256 * 1024;
 
 /// Guesses the format from content (never from the file name: pasted logs
 /// have arbitrary names).

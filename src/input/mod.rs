@@ -129,22 +129,21 @@ impl InputError {
     }
 }
 
-/// An input's text: mapped from its file when it is already plain UTF-8
-/// (no copy, no allocation), otherwise decoded into memory.
+/// An input's bytes: mapped from its file when it is plain (no copy, no
+/// allocation), otherwise read and decoded into memory. UTF-8 is checked
+/// later, chunk by chunk and in parallel (see `analyze_bytes`).
 pub enum Text {
     Mapped(memmap2::Mmap),
     Owned(String),
 }
 
 impl std::ops::Deref for Text {
-    type Target = str;
+    type Target = [u8];
 
-    fn deref(&self) -> &str {
+    fn deref(&self) -> &[u8] {
         match self {
-            // SAFETY: `Text::Mapped` is only built after `str::from_utf8`
-            // accepted these exact bytes (see `read`).
-            Text::Mapped(map) => unsafe { std::str::from_utf8_unchecked(map) },
-            Text::Owned(text) => text,
+            Text::Mapped(map) => map,
+            Text::Owned(text) => text.as_bytes(),
         }
     }
 }
@@ -166,15 +165,13 @@ pub fn read(source: &Source) -> Result<Text, InputError> {
         // SAFETY: the map is read-only; a file truncated by another process
         // while we read it can fault, as with any mmap-based reader (ripgrep
         // accepts the same trade for the same speed).
-        let map =
-            unsafe { memmap2::Mmap::map(&file) }.map_err(|e| InputError::from_io(&label, e))?;
-        if !map.starts_with(&[0x1f, 0x8b]) {
-            check_text(&map, &label)?;
-            if std::str::from_utf8(&map).is_ok() {
-                return Ok(Text::Mapped(map));
-            }
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+            .map_err(|e| InputError::from_io(&label, e))?;
+        if map.starts_with(&[0x1f, 0x8b]) {
+            return decode(map.to_vec(), &label).map(Text::Owned);
         }
-        return decode(map.to_vec(), &label).map(Text::Owned);
+        check_text(&map, &label)?;
+        return Ok(Text::Mapped(map));
     }
     decode(read_limited(file, &label)?, &label).map(Text::Owned)
 }

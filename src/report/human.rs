@@ -101,6 +101,7 @@ fn render_input(
             text
         })
         .collect();
+    out.reserve(rendered.iter().map(String::len).sum());
     out.extend(rendered);
 }
 

@@ -1,8 +1,12 @@
 //! `--format json`: one document, schema `authsift/1`.
 //!
-//! The document is built as a `serde_json::Value` and every string in it is
-//! redacted on the way out, so no field can leak a secret by being forgotten.
+//! Every part of the document is built as a `serde_json::Value` and every
+//! string in it is redacted on the way out, so no field can leak a secret by
+//! being forgotten. The output is compact (one line); pipe it to `jq` to read.
 
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::Report;
@@ -11,13 +15,15 @@ use super::redact::Redactor;
 pub const SCHEMA: &str = "authsift/1";
 
 pub fn render(report: &Report, redactor: &Redactor) -> String {
-    let inputs: Vec<Value> = report
+    let inputs: Vec<InputDocument> = report
         .inputs
         .iter()
         .map(|input| {
-            let findings: Vec<Value> = input
+            // Findings are independent: a big log has thousands, so they are
+            // built, redacted and serialised in parallel, then spliced in.
+            let findings: Vec<Box<RawValue>> = input
                 .findings
-                .iter()
+                .par_iter()
                 .map(|f| {
                     let evidence: Vec<Value> = f
                         .evidence
@@ -37,29 +43,59 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
                     if !f.signature_diff.is_empty() {
                         finding["signature_diff"] = json!(f.signature_diff);
                     }
-                    finding
+                    redact_value(&mut finding, redactor);
+                    raw(&finding)
                 })
                 .collect();
-            let unclassified: Vec<Value> = input
-                .unclassified
-                .iter()
-                .map(|e| json!({"path": input.path, "line": e.line, "text": e.text}))
-                .collect();
-            json!({
+            let mut rest = json!({
                 "path": input.path,
-                "format": input.format.map(|f| f.as_str()),
-                "records": input.records,
-                "findings": findings,
-                "unclassified": unclassified,
+                "unclassified": input
+                    .unclassified
+                    .iter()
+                    .map(|e| json!({"path": input.path, "line": e.line, "text": e.text}))
+                    .collect::<Vec<Value>>(),
                 "errors": input.errors,
-            })
+            });
+            redact_value(&mut rest, redactor);
+            InputDocument {
+                path: rest["path"].take(),
+                format: input.format.map(|f| f.as_str()),
+                records: input.records,
+                findings,
+                unclassified: rest["unclassified"].take(),
+                errors: rest["errors"].take(),
+            }
         })
         .collect();
-    let mut doc = json!({"schema": SCHEMA, "inputs": inputs});
-    redact_value(&mut doc, redactor);
-    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
+    let doc = Document {
+        schema: SCHEMA,
+        inputs,
+    };
+    let mut out = serde_json::to_string(&doc).expect("the document always serialises");
     out.push('\n');
     out
+}
+
+/// The document's shape; findings arrive already serialised.
+#[derive(Serialize)]
+struct Document {
+    schema: &'static str,
+    inputs: Vec<InputDocument>,
+}
+
+#[derive(Serialize)]
+struct InputDocument {
+    path: Value,
+    format: Option<&'static str>,
+    records: usize,
+    findings: Vec<Box<RawValue>>,
+    unclassified: Value,
+    errors: Value,
+}
+
+fn raw(value: &Value) -> Box<RawValue> {
+    let text = serde_json::to_string(value).expect("a JSON value always serialises");
+    RawValue::from_string(text).expect("serde_json output is valid JSON")
 }
 
 fn redact_value(value: &mut Value, redactor: &Redactor) {
