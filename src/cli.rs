@@ -58,6 +58,36 @@ pub struct Cli {
     /// Print nothing on stderr (warnings, unreadable inputs); results still go to stdout.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Check whether the secret access key in this environment variable
+    /// reproduces the logged signature (fact `signature.secret_verified`).
+    /// The secret is never printed.
+    #[arg(long, value_name = "VAR", conflicts_with = "credentials_file")]
+    pub secret_from_env: Option<String>,
+
+    /// Like --secret-from-env, reading aws_secret_access_key of --profile
+    /// from this AWS credentials file.
+    #[arg(long, value_name = "PATH", requires = "profile")]
+    pub credentials_file: Option<PathBuf>,
+
+    /// The profile of --credentials-file whose secret to check.
+    #[arg(long, value_name = "NAME", requires = "credentials_file")]
+    pub profile: Option<String>,
+}
+
+impl Cli {
+    /// Where the user keeps the secret to verify signatures with, if anywhere.
+    pub fn secret_source(&self) -> Option<crate::sigv4::verify::SecretSource> {
+        use crate::sigv4::verify::SecretSource;
+        match (&self.secret_from_env, &self.credentials_file, &self.profile) {
+            (Some(var), _, _) => Some(SecretSource::Env(var.clone())),
+            (None, Some(path), Some(profile)) => Some(SecretSource::CredentialsFile {
+                path: path.clone(),
+                profile: profile.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +95,22 @@ pub enum Command {
     /// Inspect the rules that classify failures.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// SigV4 tools that work on text you already have.
+    #[command(subcommand)]
+    Sigv4(Sigv4Command),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sigv4Command {
+    /// Compare two canonical requests or two strings to sign (files, or `-`
+    /// for stdin) and name the parts that differ. Exit 0 when equal, 1 when
+    /// they differ, 2 on error.
+    Diff {
+        /// The client's side (e.g. botocore's `CanonicalRequest:` block).
+        a: PathBuf,
+        /// The other side (e.g. the server's `<CanonicalRequest>`).
+        b: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

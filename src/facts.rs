@@ -11,7 +11,9 @@ use serde::ser::SerializeMap;
 
 use crate::model::{CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, Run};
 use crate::response::{ErrorBody, parse_error_body};
-use crate::sigv4::{self, Authorization, CanonicalRequest, Difference, StringToSign};
+use crate::sigv4::canonical::{self, PayloadSource, RebuildOptions};
+use crate::sigv4::verify::{self, Secret};
+use crate::sigv4::{self, Against, Authorization, CanonicalRequest, Difference, StringToSign};
 use crate::time;
 
 macro_rules! fact_table {
@@ -67,6 +69,17 @@ fact_table! {
     SignatureCanonicalMatch = "signature.canonical_match",
     SignatureStringToSignMatch = "signature.string_to_sign_match",
     SignatureComponent = "signature.component",
+    SignatureRebuildMatch = "signature.rebuild_match",
+    SignaturePayloadSource = "signature.payload_source",
+    SignatureLoggedHashMatch = "signature.logged_hash_match",
+    SignatureScopeDateMatch = "signature.scope_date_match",
+    SignatureScopeRegionMatch = "signature.scope_region_match",
+    SignatureScopeServiceMatch = "signature.scope_service_match",
+    SignatureSecretVerified = "signature.secret_verified",
+    SignatureSigv4a = "signature.sigv4a",
+    RequestEndpointService = "request.endpoint_service",
+    RequestScopeDate = "request.scope_date",
+    CredentialTokenConsistent = "credential.token_consistent",
     ImdsEndpoint = "imds.endpoint",
     ImdsCustomEndpoint = "imds.custom_endpoint",
     ImdsDisabled = "imds.disabled",
@@ -227,6 +240,12 @@ pub struct Incident {
 
 /// Turns a run into an incident, or `None` when nothing in it failed.
 pub fn incident(run: &Run) -> Option<Incident> {
+    incident_with_secret(run, None)
+}
+
+/// [`incident`], also checking whether `secret` reproduces the logged
+/// signature (`signature.secret_verified`).
+pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incident> {
     let failed_exchange = run
         .exchanges
         .iter()
@@ -250,7 +269,7 @@ pub fn incident(run: &Run) -> Option<Incident> {
     }
     // The exchange the error is about: the last one that failed, else the last.
     if let Some(exchange) = failed_exchange.or(run.exchanges.last()) {
-        add_exchange_facts(&mut facts, exchange, &mut signature_diff);
+        add_exchange_facts(&mut facts, exchange, &mut signature_diff, secret);
     }
     Some(Incident {
         facts,
@@ -454,7 +473,13 @@ fn authz_reason(message: &str) -> Option<&'static str> {
         .map(|(_, reason)| *reason)
 }
 
-fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference>) {
+fn add_exchange_facts(
+    facts: &mut Facts,
+    x: &Exchange,
+    diff: &mut Vec<Difference>,
+    secret: Option<&Secret>,
+) {
+    let mut rebuild_diff = Vec::new();
     let status_line = status_evidence(x);
     if let Some(op) = &x.operation {
         facts.set(Fact::RequestOperation, op.as_str(), None);
@@ -508,7 +533,14 @@ fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference
                 auth.signed_headers.join(";"),
                 line,
             );
+            add_scope_facts(facts, request, &auth, token, line);
+            if !auth.is_sigv4a()
+                && let Some(secret) = secret
+            {
+                add_secret_facts(facts, x, &auth, secret, line);
+            }
         }
+        add_rebuild_facts(facts, x, request, &mut rebuild_diff);
     }
     if let Some(date) = x.response.header("Date") {
         facts.set(Fact::ResponseDate, date, status_line.as_ref());
@@ -517,6 +549,189 @@ fn add_exchange_facts(facts: &mut Facts, x: &Exchange, diff: &mut Vec<Difference
     if let Some(body) = &body {
         add_body_facts(facts, x, body, status_line.as_ref(), diff);
     }
+    // Most telling first: the server's view, then what the server or the
+    // endpoint expected, then the client's log against the sent request.
+    diff.extend(expected_differences(facts));
+    diff.extend(rebuild_diff);
+    if let Some(first) = diff.first() {
+        facts.set(
+            Fact::SignatureComponent,
+            first.component.as_str(),
+            status_line.as_ref(),
+        );
+    }
+}
+
+/// Scope, timestamp and key/token consistency of a signed request.
+fn add_scope_facts(
+    facts: &mut Facts,
+    request: &crate::model::HttpRequest,
+    auth: &Authorization,
+    token: bool,
+    line: Option<&EvidenceLine>,
+) {
+    facts.set(Fact::SignatureSigv4a, auth.is_sigv4a(), line);
+    facts.set(Fact::RequestScopeDate, auth.scope.date.as_str(), line);
+    if let Some(date) = request.header("X-Amz-Date") {
+        let day = date.get(..8).unwrap_or(date);
+        facts.set(Fact::SignatureScopeDateMatch, auth.scope.date == day, line);
+    }
+    if let (Some(endpoint), Some(region)) = (
+        facts.str(Fact::RequestEndpointRegion).map(str::to_string),
+        &auth.scope.region,
+    ) {
+        facts.set(Fact::SignatureScopeRegionMatch, *region == endpoint, line);
+    }
+    // Only an AWS host names its service; a custom endpoint (emulator,
+    // proxy) says nothing, and then neither does this fact.
+    if let Some(service) = host_of(&request.url).and_then(sigv4::service_from_host) {
+        facts.set(Fact::RequestEndpointService, service.as_str(), line);
+        facts.set(
+            Fact::SignatureScopeServiceMatch,
+            auth.scope.service == service,
+            line,
+        );
+    }
+    match sigv4::key_type(&auth.access_key_id) {
+        "temporary" => facts.set(Fact::CredentialTokenConsistent, token, line),
+        "long-term" => facts.set(Fact::CredentialTokenConsistent, !token, line),
+        _ => {}
+    }
+}
+
+/// Whether the user's secret reproduces the signature the client logged.
+fn add_secret_facts(
+    facts: &mut Facts,
+    x: &Exchange,
+    auth: &Authorization,
+    secret: &Secret,
+    line: Option<&EvidenceLine>,
+) {
+    let Some(sts) = x
+        .string_to_sign
+        .as_ref()
+        .and_then(|l| StringToSign::parse(&l.text))
+    else {
+        return;
+    };
+    let logged = x
+        .signature
+        .as_ref()
+        .map_or(auth.signature.as_str(), |s| s.text.trim());
+    if let Ok(verified) = verify::verifies(secret, &sts, logged) {
+        facts.set(Fact::SignatureSecretVerified, verified, line);
+    }
+}
+
+/// The client's logged canonical request against authsift's rebuild from
+/// the request as sent, and the logged hash against the string to sign.
+fn add_rebuild_facts(
+    facts: &mut Facts,
+    x: &Exchange,
+    request: &crate::model::HttpRequest,
+    diff: &mut Vec<Difference>,
+) {
+    let logged_cr = x.canonical_request.as_ref();
+    let evidence = logged_cr.map(|l| EvidenceLine {
+        line: l.span.line,
+        text: "CanonicalRequest:".to_string(),
+    });
+    if let (Some(cr), Some(sts)) = (
+        logged_cr,
+        x.string_to_sign
+            .as_ref()
+            .and_then(|l| StringToSign::parse(&l.text)),
+    ) {
+        let hash = canonical::sha256_hex(cr.text.as_bytes());
+        facts.set(
+            Fact::SignatureLoggedHashMatch,
+            hash == sts.canonical_request_hash,
+            evidence.as_ref(),
+        );
+    }
+    // botocore does not keep query-protocol bodies in the model: the
+    // payload line stays unknown rather than guessed.
+    let Ok(rebuilt) = canonical::rebuild(request, None, &RebuildOptions::default()) else {
+        return;
+    };
+    let source = match rebuilt.payload {
+        PayloadSource::Header => "header",
+        PayloadSource::PresignedS3 => "presigned-s3",
+        PayloadSource::Body => "body",
+        PayloadSource::Unknown => "unknown",
+    };
+    facts.set(Fact::SignaturePayloadSource, source, request.line.as_ref());
+    if let Some(logged) = logged_cr.and_then(|l| CanonicalRequest::parse(&l.text)) {
+        let d = sigv4::diff::diff_canonical_against(&logged, &rebuilt.canonical, Against::Rebuild);
+        facts.set(Fact::SignatureRebuildMatch, d.is_empty(), evidence.as_ref());
+        diff.extend(d);
+    }
+}
+
+/// Differences between what was signed and what the server or the
+/// endpoint expected, from facts already established.
+fn expected_differences(facts: &Facts) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let expected = |component: &str, client: Option<&str>, other: Option<&str>| {
+        Difference::new(component, client, other, Against::Expected)
+    };
+    let region = facts.str(Fact::RequestRegion);
+    let expected_region = facts.str(Fact::ResponseExpectedRegion).or_else(|| {
+        (facts.bool(Fact::SignatureScopeRegionMatch) == Some(false))
+            .then(|| facts.str(Fact::RequestEndpointRegion))
+            .flatten()
+    });
+    let region_rejected = facts.str(Fact::ErrorMessage).is_some_and(|m| {
+        m.contains("scoped to a valid region") || m.contains("must be scoped to a valid region")
+    });
+    if let (Some(r), Some(e)) = (region, expected_region) {
+        if r != e {
+            out.push(expected("scope:region", Some(r), Some(e)));
+        }
+    } else if region_rejected && region.is_some() {
+        out.push(expected("scope:region", region, None));
+    }
+    if facts.bool(Fact::SignatureScopeDateMatch) == Some(false) {
+        let day = facts.str(Fact::RequestAmzDate).and_then(|d| d.get(..8));
+        out.push(expected(
+            "scope:date",
+            facts.str(Fact::RequestScopeDate),
+            day,
+        ));
+    }
+    if facts.bool(Fact::SignatureScopeServiceMatch) == Some(false) {
+        out.push(expected(
+            "scope:service",
+            facts.str(Fact::RequestService),
+            facts.str(Fact::RequestEndpointService),
+        ));
+    }
+    if let Some(skew) = facts.int(Fact::ClockSkewSeconds) {
+        let window = facts.int(Fact::ClockAllowedSkewSeconds).unwrap_or(300);
+        if skew.abs() > window {
+            out.push(expected(
+                "date",
+                facts.str(Fact::RequestAmzDate),
+                facts.str(Fact::ResponseServerTime),
+            ));
+        }
+    }
+    if facts.bool(Fact::CredentialTokenConsistent) == Some(false) {
+        let temporary = facts.str(Fact::CredentialKeyType) == Some("temporary");
+        let (sent, wanted) = if temporary {
+            (
+                "not sent",
+                "sent: a temporary (ASIA…) key needs its session token",
+            )
+        } else {
+            (
+                "sent",
+                "not sent: a long-term (AKIA…) key takes no session token",
+            )
+        };
+        out.push(expected("security-token", Some(sent), Some(wanted)));
+    }
+    out
 }
 
 /// Skew = request time − server time (positive: the client clock is ahead).
@@ -598,10 +813,12 @@ fn add_body_facts(
         facts.set(Fact::SignatureStringToSignMatch, sts_diff.is_empty(), line);
         // The hash line differs whenever the canonical request does; only
         // report the string-to-sign parts that add something.
-        diff.extend(sts_diff);
-    }
-    if let Some(first) = diff.first() {
-        facts.set(Fact::SignatureComponent, first.component.as_str(), line);
+        let canonical_differs = !diff.is_empty();
+        diff.extend(
+            sts_diff
+                .into_iter()
+                .filter(|d| !(canonical_differs && d.component == "canonical-request-hash")),
+        );
     }
 }
 

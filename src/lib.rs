@@ -33,6 +33,8 @@ use report::{InputReport, Report};
 pub struct Options {
     /// Skip sniffing and parse every input as this format.
     pub input_format: Option<Format>,
+    /// A secret access key to check logged signatures against.
+    pub secret: Option<sigv4::verify::Secret>,
 }
 
 /// Inputs larger than this are cut into chunks that are analyzed in
@@ -85,7 +87,12 @@ pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport 
     let results: Vec<ChunkResult> = jobs
         .par_iter()
         .map(|(chunk, first_line)| {
-            analyze_chunk(&String::from_utf8_lossy(chunk), *first_line, format)
+            analyze_chunk(
+                &String::from_utf8_lossy(chunk),
+                *first_line,
+                format,
+                options.secret.as_ref(),
+            )
         })
         .collect();
 
@@ -113,11 +120,16 @@ pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport 
     report
 }
 
-fn analyze_chunk(text: &str, first_line: usize, format: Format) -> ChunkResult {
+fn analyze_chunk(
+    text: &str,
+    first_line: usize,
+    format: Format,
+    secret: Option<&sigv4::verify::Secret>,
+) -> ChunkResult {
     let mut out = ChunkResult::default();
     for run in formats::runs(text, first_line, format) {
         out.records += run.records;
-        let Some(incident) = facts::incident(&run) else {
+        let Some(incident) = facts::incident_with_secret(&run, secret) else {
             continue;
         };
         let classified = classify::classify(&incident, out.incidents);
@@ -177,6 +189,18 @@ pub fn run(cli: &cli::Cli) -> u8 {
         Some(cli::Command::Rules(cli::RulesCommand::List)) => {
             write_stdout(&classify::rules_table())
         }
+        Some(cli::Command::Sigv4(cli::Sigv4Command::Diff { a, b })) => {
+            match sigv4::diff_files::run(a, b) {
+                Ok((text, differ)) => match write_stdout(&text) {
+                    0 => u8::from(differ),
+                    failed => failed,
+                },
+                Err(e) => {
+                    eprintln!("authsift: {}", report::terminal::sanitize(&e.to_string()));
+                    2
+                }
+            }
+        }
         None => run_analysis(cli),
     }
 }
@@ -195,8 +219,17 @@ fn write_stdout(text: &str) -> u8 {
 }
 
 fn run_analysis(cli: &cli::Cli) -> u8 {
+    let secret = match cli.secret_source().map(|s| sigv4::verify::Secret::load(&s)) {
+        None => None,
+        Some(Ok(secret)) => Some(secret),
+        Some(Err(e)) => {
+            eprintln!("authsift: {}", report::terminal::sanitize(&e.to_string()));
+            return 2;
+        }
+    };
     let options = Options {
         input_format: cli.input_format.forced(),
+        secret,
     };
     let sources = input::expand(&cli.inputs);
     let report = analyze(&sources, &options);

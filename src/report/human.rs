@@ -158,10 +158,10 @@ fn render_incident(
     for (i, d) in f.signature_diff.iter().enumerate() {
         let label = if i == 0 { "differs" } else { "" };
         let _ = writeln!(out, "  {}{}", style.label(label), clean(&d.component));
-        let show = |v: &Option<String>| v.as_deref().map_or("(absent)".to_string(), clean);
         let pad = " ".repeat(LABEL_WIDTH + 4);
-        let _ = writeln!(out, "{pad}client signed   {}", show(&d.client));
-        let _ = writeln!(out, "{pad}server computed {}", show(&d.server));
+        for line in crate::sigv4::show::difference_lines(d, clean) {
+            let _ = writeln!(out, "{pad}{line}");
+        }
     }
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
     for (i, step) in f.fix.iter().enumerate() {

@@ -6,9 +6,14 @@
 //! it, query services quote it) names the part that differs; when both
 //! agree, only the secret key can be wrong.
 
+pub mod canonical;
+pub mod diff;
+pub mod diff_files;
 pub mod server;
+pub mod show;
+pub mod verify;
 
-use serde::Serialize;
+pub use diff::{Against, Difference, diff_canonical, diff_string_to_sign};
 
 /// `AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/s3/aws4_request, SignedHeaders=a;b, Signature=hex`
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +129,24 @@ impl CanonicalRequest {
         })
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The canonical request as signed: the exact bytes whose SHA-256 is
+    /// the string to sign's last line.
+    pub fn text(&self) -> String {
+        let mut out = format!("{}\n{}\n{}\n", self.method, self.path, self.query);
+        for (name, value) in &self.headers {
+            out.push_str(name);
+            out.push(':');
+            out.push_str(value);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(&self.signed_headers);
+        out.push('\n');
+        out.push_str(&self.payload_hash);
+        out
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -142,6 +164,14 @@ pub struct StringToSign {
 }
 
 impl StringToSign {
+    /// The four lines, joined as signed.
+    pub fn text(&self) -> String {
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.algorithm, self.timestamp, self.scope, self.canonical_request_hash
+        )
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
         Some(StringToSign {
@@ -151,97 +181,6 @@ impl StringToSign {
             canonical_request_hash: lines.next()?.to_string(),
         })
     }
-}
-
-/// One part that differs between what the client signed and what the server
-/// computed from what it received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Difference {
-    /// `method`, `path`, `query`, `header:<name>`, `signed-headers`,
-    /// `payload-hash`, `timestamp`, `scope:date|region|service`, `algorithm`.
-    pub component: String,
-    pub client: Option<String>,
-    pub server: Option<String>,
-}
-
-fn difference(component: &str, client: &str, server: &str) -> Option<Difference> {
-    (client != server).then(|| Difference {
-        component: component.to_string(),
-        client: Some(client.to_string()),
-        server: Some(server.to_string()),
-    })
-}
-
-/// Compares two canonical requests part by part, headers by name.
-pub fn diff_canonical(client: &CanonicalRequest, server: &CanonicalRequest) -> Vec<Difference> {
-    let mut out: Vec<Difference> = [
-        difference("method", &client.method, &server.method),
-        difference("path", &client.path, &server.path),
-        difference("query", &client.query, &server.query),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut names: Vec<&str> = client
-        .headers
-        .iter()
-        .chain(&server.headers)
-        .map(|(n, _)| n.as_str())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        let (c, s) = (client.header(name), server.header(name));
-        if c != s {
-            out.push(Difference {
-                component: format!("header:{name}"),
-                client: c.map(str::to_string),
-                server: s.map(str::to_string),
-            });
-        }
-    }
-    out.extend(difference(
-        "signed-headers",
-        &client.signed_headers,
-        &server.signed_headers,
-    ));
-    out.extend(difference(
-        "payload-hash",
-        &client.payload_hash,
-        &server.payload_hash,
-    ));
-    out
-}
-
-/// Compares two strings to sign; the scope is compared part by part.
-pub fn diff_string_to_sign(client: &StringToSign, server: &StringToSign) -> Vec<Difference> {
-    let mut out: Vec<Difference> = [
-        difference("algorithm", &client.algorithm, &server.algorithm),
-        difference("timestamp", &client.timestamp, &server.timestamp),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if client.scope != server.scope {
-        let (c, s) = (client.scope.split('/'), server.scope.split('/'));
-        let names = [
-            "scope:date",
-            "scope:region",
-            "scope:service",
-            "scope:terminator",
-        ];
-        let parts: Vec<Difference> = c
-            .zip(s)
-            .zip(names)
-            .filter_map(|((c, s), name)| difference(name, c, s))
-            .collect();
-        if parts.is_empty() {
-            out.extend(difference("scope", &client.scope, &server.scope));
-        } else {
-            out.extend(parts);
-        }
-    }
-    out
 }
 
 /// The key-id prefix says what kind of credential signed the request.
@@ -269,6 +208,38 @@ pub fn region_from_host(host: &str) -> Option<String> {
         .flat_map(|label| [label, label.strip_prefix("s3-").unwrap_or("")])
         .find(|label| looks_like_region(label))
         .map(str::to_string)
+}
+
+/// The service an AWS endpoint host names: the label just before the
+/// region (`api.ecr.us-east-1…` → `ecr`, `abc.execute-api.eu-west-1…` →
+/// `execute-api`), `s3` for every S3 host shape, else the first label of a
+/// global endpoint (`iam.amazonaws.com`). Hosts whose prefix differs from
+/// the signing name are mapped (`email` signs as `ses`). `None` for non-AWS
+/// hosts (local emulators, proxies).
+pub fn service_from_host(host: &str) -> Option<String> {
+    let host = host.split(':').next()?.to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    let aws = labels.iter().position(|l| *l == "amazonaws")?;
+    let labels = &labels[..aws];
+    if labels
+        .iter()
+        .any(|l| *l == "s3" || (l.starts_with("s3-") && *l != "s3-outposts"))
+    {
+        return Some("s3".to_string());
+    }
+    let service = match labels.iter().position(|l| looks_like_region(l)) {
+        // `search-x.eu-west-1.es.amazonaws.com`: the service follows the region.
+        Some(i) if i + 1 < labels.len() => labels[i + 1],
+        Some(0) => return None,
+        Some(i) => labels[i - 1],
+        None => labels.first()?,
+    };
+    const ALIASES: &[(&str, &str)] = &[("email", "ses")];
+    let service = ALIASES
+        .iter()
+        .find(|(prefix, _)| *prefix == service)
+        .map_or(service, |(_, name)| name);
+    Some(service.to_string())
 }
 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-4`, ...
@@ -371,6 +342,31 @@ mod tests {
         assert_eq!(region_from_host("s3.amazonaws.com"), None);
         assert_eq!(region_from_host("127.0.0.1:5000"), None);
         assert!(looks_like_region("us-gov-west-1"));
+        assert_eq!(
+            service_from_host("sts.eu-west-1.amazonaws.com").as_deref(),
+            Some("sts")
+        );
+        assert_eq!(
+            service_from_host("iam.amazonaws.com").as_deref(),
+            Some("iam")
+        );
+        assert_eq!(
+            service_from_host("b.s3.amazonaws.com").as_deref(),
+            Some("s3")
+        );
+        assert_eq!(
+            service_from_host("s3-eu-west-1.amazonaws.com").as_deref(),
+            Some("s3")
+        );
+        assert_eq!(
+            service_from_host("api.ecr.us-east-1.amazonaws.com").as_deref(),
+            Some("ecr")
+        );
+        assert_eq!(
+            service_from_host("x.execute-api.eu-west-1.amazonaws.com:443").as_deref(),
+            Some("execute-api")
+        );
+        assert_eq!(service_from_host("127.0.0.1:5000"), None);
         assert!(!looks_like_region("us-east-1a"));
     }
 }
