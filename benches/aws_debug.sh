@@ -10,7 +10,7 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 
 cargo build --release --quiet
-bin=$PWD/target/release/authsift
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/authsift
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$work/big.log

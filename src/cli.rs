@@ -73,6 +73,22 @@ pub struct Cli {
     /// The profile of --credentials-file whose secret to check.
     #[arg(long, value_name = "NAME", requires = "credentials_file")]
     pub profile: Option<String>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Which rules classify failures.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RuleArgs {
+    /// A rule file to add (repeatable): a rule with an existing id replaces
+    /// it, a new id adds one. See rules/README.md for the language.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Use only the rules given with --rules.
+    #[arg(long)]
+    pub no_default_rules: bool,
 }
 
 impl Cli {
@@ -95,6 +111,14 @@ pub enum Command {
     /// Inspect the rules that classify failures.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// What an AWS error code or a rule id means: causes and fixes.
+    Explain {
+        /// An error code (`SignatureDoesNotMatch`) or a rule id (`clock.skew`).
+        #[arg(value_name = "CODE_OR_RULE")]
+        what: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
     /// SigV4 tools that work on text you already have.
     #[command(subcommand)]
     Sigv4(Sigv4Command),
@@ -115,8 +139,22 @@ pub enum Sigv4Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// List the rules in force: id, severity, title.
-    List,
+    /// List the rules in force: id, severity, priority, title.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Validate rule files (with the built-in rules); exit 2 on an error.
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Run the examples that rule files carry (`example match …` /
+    /// `example no-match …`); exit 1 when one fails.
+    Test {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

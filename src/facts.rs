@@ -17,7 +17,7 @@ use crate::sigv4::{self, Against, Authorization, CanonicalRequest, Difference, S
 use crate::time;
 
 macro_rules! fact_table {
-    ($($id:ident = $name:literal),* $(,)?) => {
+    ($($id:ident = $name:literal: $kind:ident),* $(,)?) => {
         /// Every fact name classification can use.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Fact { $($id),* }
@@ -32,63 +32,99 @@ macro_rules! fact_table {
             pub fn from_name(name: &str) -> Option<Fact> {
                 match name { $($name => Some(Fact::$id),)* _ => None }
             }
+
+            /// The type every value of this fact has.
+            pub fn kind(self) -> Kind {
+                match self { $(Fact::$id => Kind::$kind),* }
+            }
         }
     };
 }
 
 fact_table! {
-    ErrorKind = "error.kind",
-    ErrorCode = "error.code",
-    ErrorMessage = "error.message",
-    ErrorOperation = "error.operation",
-    ErrorDetail = "error.detail",
-    HttpStatus = "http.status",
-    RequestOperation = "request.operation",
-    RequestService = "request.service",
-    RequestRegion = "request.region",
-    RequestEndpointHost = "request.endpoint_host",
-    RequestEndpointRegion = "request.endpoint_region",
-    RequestMethod = "request.method",
-    RequestAmzDate = "request.amz_date",
-    RequestAlgorithm = "request.algorithm",
-    RequestSignedHeaders = "request.signed_headers",
-    RequestHasSecurityToken = "request.has_security_token",
-    RequestSigningRegion = "request.signing_region",
-    CredentialAccessKeyId = "credential.access_key_id",
-    CredentialKeyType = "credential.key_type",
-    CredentialKeyIdProblem = "credential.key_id_problem",
-    CredentialSource = "credential.source",
-    CredentialProfile = "credential.profile",
-    CredentialEnvSkipped = "credential.env_skipped",
-    ResponseDate = "response.date",
-    ResponseServerTime = "response.server_time",
-    ResponseExpectedRegion = "response.expected_region",
-    ClockSkewSeconds = "clock.skew_seconds",
-    ClockAllowedSkewSeconds = "clock.allowed_skew_seconds",
-    SignatureServerCanonical = "signature.server_canonical",
-    SignatureCanonicalMatch = "signature.canonical_match",
-    SignatureStringToSignMatch = "signature.string_to_sign_match",
-    SignatureComponent = "signature.component",
-    SignatureRebuildMatch = "signature.rebuild_match",
-    SignaturePayloadSource = "signature.payload_source",
-    SignatureLoggedHashMatch = "signature.logged_hash_match",
-    SignatureScopeDateMatch = "signature.scope_date_match",
-    SignatureScopeRegionMatch = "signature.scope_region_match",
-    SignatureScopeServiceMatch = "signature.scope_service_match",
-    SignatureSecretVerified = "signature.secret_verified",
-    SignatureSigv4a = "signature.sigv4a",
-    RequestEndpointService = "request.endpoint_service",
-    RequestScopeDate = "request.scope_date",
-    CredentialTokenConsistent = "credential.token_consistent",
-    ImdsEndpoint = "imds.endpoint",
-    ImdsCustomEndpoint = "imds.custom_endpoint",
-    ImdsDisabled = "imds.disabled",
-    ImdsAttempted = "imds.attempted",
-    ImdsErrorStatus = "imds.error_status",
-    AuthzReason = "authz.reason",
-    AuthzAction = "authz.action",
-    CliVersion = "cli.version",
-    CliMajor = "cli.major",
+    ErrorKind = "error.kind": Str,
+    ErrorCode = "error.code": Str,
+    ErrorMessage = "error.message": Str,
+    ErrorOperation = "error.operation": Str,
+    ErrorDetail = "error.detail": Str,
+    HttpStatus = "http.status": Int,
+    RequestOperation = "request.operation": Str,
+    RequestService = "request.service": Str,
+    RequestRegion = "request.region": Str,
+    RequestEndpointHost = "request.endpoint_host": Str,
+    RequestEndpointRegion = "request.endpoint_region": Str,
+    RequestMethod = "request.method": Str,
+    RequestAmzDate = "request.amz_date": Str,
+    RequestAlgorithm = "request.algorithm": Str,
+    RequestSignedHeaders = "request.signed_headers": Str,
+    RequestHasSecurityToken = "request.has_security_token": Bool,
+    RequestSigningRegion = "request.signing_region": Str,
+    CredentialAccessKeyId = "credential.access_key_id": Str,
+    CredentialKeyType = "credential.key_type": Str,
+    CredentialKeyIdProblem = "credential.key_id_problem": Str,
+    CredentialSource = "credential.source": Str,
+    CredentialSourceName = "credential.source_name": Str,
+    CredentialProfile = "credential.profile": Str,
+    CredentialEnvSkipped = "credential.env_skipped": Bool,
+    ResponseDate = "response.date": Str,
+    ResponseServerTime = "response.server_time": Str,
+    ResponseExpectedRegion = "response.expected_region": Str,
+    ClockSkewSeconds = "clock.skew_seconds": Int,
+    ClockAllowedSkewSeconds = "clock.allowed_skew_seconds": Int,
+    ClockSkewHuman = "clock.skew_human": Str,
+    ClockDirection = "clock.direction": Str,
+    SignatureServerCanonical = "signature.server_canonical": Bool,
+    SignatureCanonicalMatch = "signature.canonical_match": Bool,
+    SignatureStringToSignMatch = "signature.string_to_sign_match": Bool,
+    SignatureComponent = "signature.component": Str,
+    SignatureRebuildMatch = "signature.rebuild_match": Bool,
+    SignaturePayloadSource = "signature.payload_source": Str,
+    SignatureLoggedHashMatch = "signature.logged_hash_match": Bool,
+    SignatureScopeDateMatch = "signature.scope_date_match": Bool,
+    SignatureScopeRegionMatch = "signature.scope_region_match": Bool,
+    SignatureScopeServiceMatch = "signature.scope_service_match": Bool,
+    SignatureSecretVerified = "signature.secret_verified": Bool,
+    SignatureSigv4a = "signature.sigv4a": Bool,
+    RequestEndpointService = "request.endpoint_service": Str,
+    RequestScopeDate = "request.scope_date": Str,
+    CredentialTokenConsistent = "credential.token_consistent": Bool,
+    ImdsEndpoint = "imds.endpoint": Str,
+    ImdsCustomEndpoint = "imds.custom_endpoint": Bool,
+    ImdsDisabled = "imds.disabled": Bool,
+    ImdsAttempted = "imds.attempted": Bool,
+    ImdsErrorStatus = "imds.error_status": Int,
+    AuthzReason = "authz.reason": Str,
+    AuthzAction = "authz.action": Str,
+    CliVersion = "cli.version": Str,
+    CliMajor = "cli.major": Int,
+    EventTime = "event.time": Int,
+}
+
+/// The type of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Int,
+    Bool,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Str => "string",
+            Kind::Int => "integer",
+            Kind::Bool => "boolean",
+        }
+    }
+
+    /// The name with its article, for messages: "an integer".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Str => "a string",
+            Kind::Int => "an integer",
+            Kind::Bool => "a boolean",
+        }
+    }
 }
 
 /// A fact's value.
@@ -101,6 +137,14 @@ pub enum Value {
 }
 
 impl Value {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Str(_) => Kind::Str,
+            Value::Int(_) => Kind::Int,
+            Value::Bool(_) => Kind::Bool,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
@@ -183,7 +227,14 @@ impl Facts {
 
     /// Sets a fact; `line` is the evidence that established it.
     pub fn set(&mut self, fact: Fact, value: impl Into<Value>, line: Option<&EvidenceLine>) {
-        self.values[fact as usize] = Some(value.into());
+        let value = value.into();
+        debug_assert_eq!(
+            value.kind(),
+            fact.kind(),
+            "{} has the wrong type",
+            fact.name()
+        );
+        self.values[fact as usize] = Some(value);
         self.sources[fact as usize] = line.map(|l| self.line_index(l));
     }
 
@@ -262,6 +313,9 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
     let mut facts = Facts::default();
     let mut signature_diff = Vec::new();
     add_cli_facts(&mut facts, run);
+    if let Some(time) = run.started {
+        facts.set(Fact::EventTime, time, None);
+    }
     add_credential_facts(&mut facts, run);
     add_imds_facts(&mut facts, run);
     if let Some(error) = error {
@@ -271,6 +325,7 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
     if let Some(exchange) = failed_exchange.or(run.exchanges.last()) {
         add_exchange_facts(&mut facts, exchange, &mut signature_diff, secret);
     }
+    add_derived_facts(&mut facts);
     Some(Incident {
         facts,
         signature_diff,
@@ -278,6 +333,39 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
             .map(|e| e.evidence.clone())
             .or_else(|| failed_exchange.and_then(status_evidence)),
     })
+}
+
+/// Facts computed from other facts, in the words reports use, so rule
+/// templates can quote them.
+fn add_derived_facts(facts: &mut Facts) {
+    if let Some(skew) = facts.int(Fact::ClockSkewSeconds) {
+        let direction = if skew > 0 { "ahead of" } else { "behind" };
+        facts.set(Fact::ClockDirection, direction, None);
+        facts.set(Fact::ClockSkewHuman, human_duration(skew.abs()), None);
+    }
+    let source = match facts.str(Fact::CredentialSource) {
+        Some("env") => {
+            "the environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY".to_string()
+        }
+        Some("shared-credentials-file") => {
+            "the shared credentials file (~/.aws/credentials)".to_string()
+        }
+        Some("config-file") => "the config file (~/.aws/config)".to_string(),
+        Some("iam-role") => "the instance metadata service (instance role)".to_string(),
+        Some(other) => format!("the `{other}` credential provider"),
+        None => "the credential chain".to_string(),
+    };
+    facts.set(Fact::CredentialSourceName, source, None);
+}
+
+/// `42 s`, `17 min`, `3.0 h`, `2.0 days`.
+fn human_duration(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
+        s => format!("{:.1} days", s as f64 / 86_400.0),
+    }
 }
 
 fn status_evidence(x: &Exchange) -> Option<EvidenceLine> {

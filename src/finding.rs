@@ -46,4 +46,17 @@ pub struct Finding {
     /// The failure line a reader looks at first.
     #[serde(skip)]
     pub headline: Option<EvidenceLine>,
+    /// Set for findings of batch rules (many incidents grouped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
+}
+
+/// What a batch rule found: a group of incidents dense enough in time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Batch {
+    /// The group-by facts and their values.
+    pub group: Vec<(String, String)>,
+    pub count: usize,
+    pub first_seen: i64,
+    pub last_seen: i64,
 }

@@ -5,10 +5,9 @@
 //!
 //! ```text
 //! input::read ─► formats::sniff/parse ─► model::Run ─► facts::incident
-//!             ─► classify::classify ─► finding::Finding ─► report::render
+//!             ─► rules::RuleSet::evaluate ─► finding::Finding ─► report::render
 //! ```
 
-pub mod classify;
 pub mod cli;
 pub mod facts;
 pub mod finding;
@@ -17,16 +16,20 @@ pub mod input;
 pub mod model;
 pub mod report;
 pub mod response;
+pub mod rules;
 pub mod sigv4;
 pub mod time;
 
 use std::io::{self, IsTerminal, Write};
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use formats::Format;
 use input::Source;
 use report::{InputReport, Report};
+use rules::RuleSet;
 
 /// Analysis settings that do not concern rendering.
 #[derive(Debug, Clone, Default)]
@@ -49,19 +52,21 @@ struct ChunkResult {
     incidents: usize,
     findings: Vec<finding::Finding>,
     unclassified: Vec<model::EvidenceLine>,
+    /// Every incident's facts, kept only when batch rules need them.
+    batch_inputs: Vec<(Arc<facts::Facts>, Option<model::EvidenceLine>)>,
 }
 
 /// Analyzes one input's text.
-pub fn analyze_text(path: &str, text: &str, options: &Options) -> InputReport {
-    analyze_bytes(path, text.as_bytes(), options)
+pub fn analyze_text(path: &str, text: &str, rules: &RuleSet, options: &Options) -> InputReport {
+    analyze_bytes(path, text.as_bytes(), rules, options)
 }
 
 /// Analyzes one input's bytes; invalid UTF-8 is decoded lossily, chunk by
 /// chunk (chunks start at line starts, which are character boundaries).
-pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport {
+pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options) -> InputReport {
     let format = options.input_format.unwrap_or_else(|| {
         let head = &text[..text.len().min(formats::SNIFF_BYTES)];
-        formats::sniff(&String::from_utf8_lossy(head))
+        formats::sniff(&decode(head))
     });
     let cuts = chunk_starts(text);
     let bounds: Vec<(usize, usize)> = cuts
@@ -88,9 +93,10 @@ pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport 
         .par_iter()
         .map(|(chunk, first_line)| {
             analyze_chunk(
-                &String::from_utf8_lossy(chunk),
+                &decode(chunk),
                 *first_line,
                 format,
+                rules,
                 options.secret.as_ref(),
             )
         })
@@ -108,6 +114,7 @@ pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport 
         .findings
         .reserve(results.iter().map(|c| c.findings.len()).sum());
     let mut incidents = 0;
+    let mut batch_inputs = Vec::new();
     for mut chunk in results {
         for f in &mut chunk.findings {
             f.incident += incidents;
@@ -116,25 +123,45 @@ pub fn analyze_bytes(path: &str, text: &[u8], options: &Options) -> InputReport 
         report.records += chunk.records;
         report.findings.append(&mut chunk.findings);
         report.unclassified.append(&mut chunk.unclassified);
+        batch_inputs.append(&mut chunk.batch_inputs);
     }
+    // Batch rules see every incident of the input at once.
+    report.findings.extend(rules.evaluate_batch(&batch_inputs));
     report
+}
+
+/// Text of a chunk: borrowed when it is valid UTF-8 (the SIMD-fast check),
+/// decoded lossily otherwise (the slow path, only for broken input).
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 fn analyze_chunk(
     text: &str,
     first_line: usize,
     format: Format,
+    rules: &RuleSet,
     secret: Option<&sigv4::verify::Secret>,
 ) -> ChunkResult {
     let mut out = ChunkResult::default();
+    let keep_facts = rules.has_batch_rules();
     for run in formats::runs(text, first_line, format) {
         out.records += run.records;
         let Some(incident) = facts::incident_with_secret(&run, secret) else {
             continue;
         };
-        let classified = classify::classify(&incident, out.incidents);
+        let classified = rules.evaluate(&incident, out.incidents);
         if classified.is_empty() {
-            out.unclassified.extend(incident.headline);
+            out.unclassified.extend(incident.headline.clone());
+        }
+        if keep_facts {
+            let facts = classified
+                .first()
+                .map_or_else(|| Arc::new(incident.facts.clone()), |f| f.facts.clone());
+            out.batch_inputs.push((facts, incident.headline.clone()));
         }
         out.findings.extend(classified);
         out.incidents += 1;
@@ -169,12 +196,16 @@ fn chunk_starts(bytes: &[u8]) -> Vec<usize> {
 
 /// Reads and analyzes every source in parallel; results keep input order,
 /// so output is the same whatever the thread count.
-pub fn analyze(sources: &[Result<Source, input::InputError>], options: &Options) -> Report {
+pub fn analyze(
+    sources: &[Result<Source, input::InputError>],
+    rules: &RuleSet,
+    options: &Options,
+) -> Report {
     let inputs = sources
         .par_iter()
         .map(|source| match source {
             Ok(source) => match input::read(source) {
-                Ok(text) => analyze_bytes(&source.label(), &text, options),
+                Ok(text) => analyze_bytes(&source.label(), &text, rules, options),
                 Err(e) => InputReport::failed(source.label(), e.to_string()),
             },
             Err(e) => InputReport::failed(e.path().to_string(), e.to_string()),
@@ -186,9 +217,20 @@ pub fn analyze(sources: &[Result<Source, input::InputError>], options: &Options)
 /// The binary's whole job; returns the exit code.
 pub fn run(cli: &cli::Cli) -> u8 {
     match &cli.command {
-        Some(cli::Command::Rules(cli::RulesCommand::List)) => {
-            write_stdout(&classify::rules_table())
-        }
+        Some(cli::Command::Rules(command)) => run_rules(command),
+        Some(cli::Command::Explain { what, rules }) => match load_rules(rules) {
+            Some(set) => match report::explain(&set, what) {
+                Some(text) => write_stdout(&text),
+                None => {
+                    eprintln!(
+                        "authsift: `{}` is neither a rule id nor an error code the rules know (see: authsift rules list)",
+                        report::terminal::sanitize(what)
+                    );
+                    2
+                }
+            },
+            None => 2,
+        },
         Some(cli::Command::Sigv4(cli::Sigv4Command::Diff { a, b })) => {
             match sigv4::diff_files::run(a, b) {
                 Ok((text, differ)) => match write_stdout(&text) {
@@ -218,7 +260,81 @@ fn write_stdout(text: &str) -> u8 {
     }
 }
 
+/// Loads the rules in force; a broken rule file is reported (file, line,
+/// column and a caret) and ends the run with exit code 2.
+fn load_rules(args: &cli::RuleArgs) -> Option<RuleSet> {
+    match RuleSet::load(!args.no_default_rules, &args.files) {
+        Ok(set) => Some(set),
+        Err(e) => {
+            // Three lines (location and message, source line, caret): each
+            // is sanitised on its own so the layout survives.
+            let shown: Vec<String> = e
+                .to_string()
+                .lines()
+                .map(|l| report::terminal::sanitize(l).into_owned())
+                .collect();
+            eprintln!("authsift: {}", shown.join("\n"));
+            None
+        }
+    }
+}
+
+fn run_rules(command: &cli::RulesCommand) -> u8 {
+    match command {
+        cli::RulesCommand::List { rules } => match load_rules(rules) {
+            Some(set) => write_stdout(&report::rules_table(&set)),
+            None => 2,
+        },
+        cli::RulesCommand::Check { files } => {
+            let mut failed = false;
+            for file in files {
+                let args = cli::RuleArgs {
+                    files: vec![file.clone()],
+                    no_default_rules: false,
+                };
+                match load_rules(&args) {
+                    Some(set) => println!(
+                        "{}: ok ({} rules in force)",
+                        file.display(),
+                        set.rules().len()
+                    ),
+                    None => failed = true,
+                }
+            }
+            if failed { 2 } else { 0 }
+        }
+        cli::RulesCommand::Test { files } => {
+            let mut outcome = rules::examples::Outcome::default();
+            for file in files {
+                let args = cli::RuleArgs {
+                    files: vec![file.clone()],
+                    no_default_rules: false,
+                };
+                let Some(set) = load_rules(&args) else {
+                    return 2;
+                };
+                let run = |path: &std::path::Path| {
+                    let sources = [Ok(Source::File(path.to_path_buf()))];
+                    analyze(&sources, &set, &Options::default())
+                        .inputs
+                        .remove(0)
+                };
+                outcome.merge(rules::examples::run(&set, file, &run));
+            }
+            let code = write_stdout(&outcome.report());
+            match (code, outcome.failed) {
+                (0, 0) => 0,
+                (0, _) => 1,
+                (failed, _) => failed,
+            }
+        }
+    }
+}
+
 fn run_analysis(cli: &cli::Cli) -> u8 {
+    let Some(rules) = load_rules(&cli.rules) else {
+        return 2;
+    };
     let secret = match cli.secret_source().map(|s| sigv4::verify::Secret::load(&s)) {
         None => None,
         Some(Ok(secret)) => Some(secret),
@@ -232,7 +348,7 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
         secret,
     };
     let sources = input::expand(&cli.inputs);
-    let report = analyze(&sources, &options);
+    let report = analyze(&sources, &rules, &options);
     if !cli.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();

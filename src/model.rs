@@ -176,6 +176,10 @@ pub struct ErrorEvent {
 #[derive(Debug, Clone, Default)]
 pub struct Run {
     pub span: Option<Span>,
+    /// When the run started, in seconds since the epoch of the log's own
+    /// clock (debug logs print local time without a zone: comparable within
+    /// one log, not with UTC).
+    pub started: Option<i64>,
     pub cli_version: Option<String>,
     pub cli_version_line: Option<EvidenceLine>,
     pub arguments: Option<String>,

@@ -56,6 +56,22 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     )
 }
 
+/// `2026-11-26 15:14:12,027` (Python logging's asctime; the zone is unknown).
+pub fn parse_log_timestamp(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[10] != b' ' {
+        return None;
+    }
+    epoch(
+        num(s, 0, 4)?,
+        num(s, 5, 7)?,
+        num(s, 8, 10)?,
+        num(s, 11, 13)?,
+        num(s, 14, 16)?,
+        num(s, 17, 19)?,
+    )
+}
+
 /// Any of the layouts above.
 pub fn parse_any(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -139,6 +155,15 @@ mod tests {
     fn round_trips_through_iso() {
         assert_eq!(format_iso8601(1_756_916_510), "2025-09-03T16:21:50Z");
         assert_eq!(format_iso8601(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn log_timestamps_read_as_naive_times() {
+        assert_eq!(
+            parse_log_timestamp("2025-09-03 16:21:50,123"),
+            parse_iso8601("2025-09-03T16:21:50Z")
+        );
+        assert_eq!(parse_log_timestamp("MainThread"), None);
     }
 
     #[test]

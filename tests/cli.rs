@@ -179,6 +179,37 @@ fn planted_secrets_never_reach_any_output() {
 }
 
 #[test]
+fn a_secret_straddling_the_display_cut_is_hidden_whole() {
+    // Human output cuts long evidence lines; the cut must not leave a
+    // secret's head unredacted.
+    let secret = "Zq9wRkT3bLmN8xVc2HyU5aPe7GdJ4sFo1KiWnQ6t";
+    let text = std::fs::read_to_string(fixture("s3-ls-access-denied")).unwrap();
+    // The line starts with 76 characters before the padding; the display
+    // cut is at 220, so these paddings put the secret across the cut.
+    for pad in [110, 120, 130, 140] {
+        let planted: String = text
+            .lines()
+            .map(|l| match l.starts_with("An error occurred (") {
+                true => format!("An error occurred (AccessDenied) when calling the ListObjectsV2 operation: {}{secret} tail\n", "word ".repeat(pad / 5)),
+                false => format!("{l}\n"),
+            })
+            .collect();
+        let out = run(&["--color", "never"], planted.as_bytes());
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains("word word"),
+            "the planted line is shown:\n{shown}"
+        );
+        for n in [8, 12, 20] {
+            assert!(
+                !shown.contains(&secret[..n]),
+                "pad {pad}: {n} characters of the secret leak:\n{shown}"
+            );
+        }
+    }
+}
+
+#[test]
 fn key_ids_are_masked_unless_asked() {
     let log = fixture("s3-ls-wrong-secret");
     let masked = String::from_utf8(run(&["--format", "json", &log], b"").stdout).unwrap();

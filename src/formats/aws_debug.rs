@@ -70,6 +70,9 @@ impl Runs<'_> {
     fn add(&mut self, record: &logrecord::Record<'_>, first: &str) {
         let run = &mut self.run;
         run.records += 1;
+        if run.started.is_none() && !record.timestamp.is_empty() {
+            run.started = crate::time::parse_log_timestamp(record.timestamp);
+        }
         match run.span.as_mut() {
             Some(span) => span.end_line = record.end_line,
             None => {

@@ -80,7 +80,7 @@ fn render_input(
                 out,
                 "  ? a failure no rule explains, line {}: {}",
                 u.line,
-                clean(&truncate(&u.text))
+                evidence_text(&u.text, clean)
             );
         }
         out.push('\n');
@@ -88,11 +88,10 @@ fn render_input(
     }
     // Findings are grouped by incident; the first of each is its verdict.
     // A big log has thousands of incidents: they are rendered in parallel
-    // and joined in order.
-    let incidents: Vec<&[Finding]> = input
-        .findings
-        .chunk_by(|a, b| a.incident == b.incident)
-        .collect();
+    // and joined in order. Batch findings (many incidents) come last.
+    let (single, batch): (Vec<&Finding>, Vec<&Finding>) =
+        input.findings.iter().partition(|f| f.batch.is_none());
+    let incidents: Vec<&[&Finding]> = single.chunk_by(|a, b| a.incident == b.incident).collect();
     let rendered: Vec<String> = incidents
         .par_iter()
         .map(|findings| {
@@ -103,12 +102,79 @@ fn render_input(
         .collect();
     out.reserve(rendered.iter().map(String::len).sum());
     out.extend(rendered);
+    for f in batch {
+        render_batch(out, &path, f, style, clean);
+    }
+}
+
+fn render_batch(
+    out: &mut String,
+    path: &str,
+    f: &Finding,
+    style: &Style,
+    clean: &(dyn Fn(&str) -> String + Sync),
+) {
+    let Some(batch) = &f.batch else { return };
+    let when = |t: i64| {
+        crate::time::format_iso8601(t)
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{} {}   ({path})\n",
+        style.bad("▲"),
+        style.strong(&f.title)
+    );
+    let _ = writeln!(
+        out,
+        "  {}[{}, {}]",
+        style.label("rule"),
+        f.rule,
+        f.severity.as_str()
+    );
+    let group: Vec<String> = batch
+        .group
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  {}{}",
+        style.label("group"),
+        clean(&group.join(", "))
+    );
+    let _ = writeln!(
+        out,
+        "  {}{} events, {} to {} (log clock)",
+        style.label("count"),
+        batch.count,
+        when(batch.first_seen),
+        when(batch.last_seen)
+    );
+    for (i, e) in f.evidence.iter().enumerate() {
+        let label = if i == 0 { "evidence" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {}{:<9} {}",
+            style.label(label),
+            format!("line {}", e.line),
+            evidence_text(&e.text, clean)
+        );
+    }
+    let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
+    for (i, step) in f.fix.iter().enumerate() {
+        let label = if i == 0 { "fix" } else { "" };
+        let _ = writeln!(out, "  {}{}. {}", style.label(label), i + 1, clean(step));
+    }
+    out.push('\n');
 }
 
 fn render_incident(
     out: &mut String,
     path: &str,
-    findings: &[Finding],
+    findings: &[&Finding],
     style: &Style,
     clean: &(dyn Fn(&str) -> String + Sync),
 ) {
@@ -152,7 +218,7 @@ fn render_incident(
             "  {}{:<9} {}",
             style.label(label),
             format!("line {}", e.line),
-            clean(&truncate(&e.text))
+            evidence_text(&e.text, clean)
         );
     }
     for (i, d) in f.signature_diff.iter().enumerate() {
@@ -166,13 +232,32 @@ fn render_incident(
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
     for (i, step) in f.fix.iter().enumerate() {
         let label = if i == 0 { "fix" } else { "" };
-        let _ = writeln!(out, "  {}{}. {}", style.label(label), i + 1, step);
+        let _ = writeln!(out, "  {}{}. {}", style.label(label), i + 1, clean(step));
     }
     if findings.len() > 1 {
         let others: Vec<&str> = findings[1..].iter().map(|f| f.rule.as_str()).collect();
         let _ = writeln!(out, "  {}{}", style.label("also"), others.join(", "));
     }
     out.push('\n');
+}
+
+/// Characters past the display cut that are still redacted, so a secret
+/// straddling the cut is recognised whole (and hidden) before it is cut.
+/// The longest fixed-size secret shape is 40 characters; longer ones
+/// (tokens) are recognised from any 100-character run.
+const REDACTION_MARGIN: usize = 200;
+
+/// An evidence line for the terminal: redacted with a margin, then cut.
+fn evidence_text(text: &str, clean: &(dyn Fn(&str) -> String + Sync)) -> String {
+    let text = text.trim_end();
+    let head = match text
+        .char_indices()
+        .nth(MAX_EVIDENCE_CHARS + REDACTION_MARGIN)
+    {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    truncate(&clean(head))
 }
 
 fn truncate(text: &str) -> String {

@@ -43,6 +43,9 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
                     if !f.signature_diff.is_empty() {
                         finding["signature_diff"] = json!(f.signature_diff);
                     }
+                    if let Some(batch) = &f.batch {
+                        finding["batch"] = json!(batch);
+                    }
                     redact_value(&mut finding, redactor);
                     raw(&finding)
                 })

@@ -72,6 +72,78 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
+/// The rules in force as a terminal table.
+pub fn rules_table(set: &crate::rules::RuleSet) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(["rule", "severity", "priority", "title", "defined in"]);
+    for r in set.rules() {
+        table.add_row([
+            r.id.clone(),
+            r.severity.as_str().to_string(),
+            r.priority.to_string(),
+            r.title.clone(),
+            format!("{}:{}", r.origin.file, r.origin.line),
+        ]);
+    }
+    format!("{table}\n")
+}
+
+/// `authsift explain`: a rule by id, or an error code with the rules that
+/// name it. `None` when the rules know neither.
+pub fn explain(set: &crate::rules::RuleSet, what: &str) -> Option<String> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let describe = |out: &mut String, r: &crate::rules::Rule| {
+        let _ = writeln!(
+            out,
+            "{}  [{}, priority {}]",
+            r.id,
+            r.severity.as_str(),
+            r.priority
+        );
+        let _ = writeln!(out, "  {}", r.title);
+        for e in r.explain_sources() {
+            let _ = writeln!(out, "  why: {e}");
+        }
+        for (i, f) in r.fix.iter().enumerate() {
+            let _ = writeln!(out, "  fix {}. {}", i + 1, f.source());
+        }
+        for s in &r.see {
+            let _ = writeln!(out, "  see: {s}");
+        }
+    };
+    if let Some(rule) = set.rule(what) {
+        describe(&mut out, rule);
+        return Some(out);
+    }
+    let rules: Vec<&crate::rules::Rule> = set
+        .rules()
+        .iter()
+        .filter(|r| r.codes().iter().any(|c| c == what))
+        .collect();
+    let description = set.code_description(what);
+    if rules.is_empty() && description.is_none() {
+        return None;
+    }
+    let _ = writeln!(out, "{what}");
+    if let Some(d) = description {
+        let _ = writeln!(out, "  {d}");
+    }
+    if !rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nLikely causes, most likely first (the log decides between them):\n"
+        );
+        for r in rules {
+            describe(&mut out, r);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {
         OutputFormat::Human => human::render(report, options),

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use regex::{Captures, Regex, RegexSet};
+use regex::{Captures, Regex};
 
 /// Replaces a secret value.
 pub const HIDDEN: &str = "<redacted>";
@@ -62,54 +62,26 @@ static KEY_IDS: LazyLock<Regex> = LazyLock::new(|| {
 static OPAQUE_RUNS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9/+]{40,}={0,2}").expect("valid regex"));
 
-/// All rules at once: one pass tells which rules can fire, so text with
-/// nothing secret-shaped (most of a report) is scanned once, not six times.
-static ANY_RULE: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([
-        SECRET_ELEMENTS.as_str(),
-        LABELLED_SECRETS.as_str(),
-        SIGNATURES.as_str(),
-        URL_PASSWORDS.as_str(),
-        OPAQUE_RUNS.as_str(),
-        KEY_IDS.as_str(),
-    ])
-    .expect("the rules are valid regexes")
-});
-
 impl Redactor {
     pub fn text<'a>(&self, input: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(input);
-        let hits = ANY_RULE.matches(input);
-        if !hits.matched_any() {
-            return out;
-        }
-        if hits.matched(0) {
-            replace(&mut out, &SECRET_ELEMENTS, |c| {
-                format!("{}{HIDDEN}{}", &c[1], &c[4])
-            });
-        }
-        if hits.matched(1) {
-            replace(&mut out, &LABELLED_SECRETS, |c| {
-                format!("{}{HIDDEN}", &c[1])
-            });
-        }
-        if hits.matched(2) {
-            replace(&mut out, &SIGNATURES, |c| format!("{}{}…", &c[1], &c[2]));
-        }
-        if hits.matched(3) {
-            replace(&mut out, &URL_PASSWORDS, |c| format!("{}{HIDDEN}@", &c[1]));
-        }
-        if hits.matched(4) {
-            replace(&mut out, &OPAQUE_RUNS, |c| {
-                let run = &c[0];
-                if looks_secret(run) {
-                    HIDDEN.to_string()
-                } else {
-                    run.to_string()
-                }
-            });
-        }
-        if self.mask_key_ids && hits.matched(5) {
+        replace(&mut out, &SECRET_ELEMENTS, |c| {
+            format!("{}{HIDDEN}{}", &c[1], &c[4])
+        });
+        replace(&mut out, &LABELLED_SECRETS, |c| {
+            format!("{}{HIDDEN}", &c[1])
+        });
+        replace(&mut out, &SIGNATURES, |c| format!("{}{}…", &c[1], &c[2]));
+        replace(&mut out, &URL_PASSWORDS, |c| format!("{}{HIDDEN}@", &c[1]));
+        replace(&mut out, &OPAQUE_RUNS, |c| {
+            let run = &c[0];
+            if looks_secret(run) {
+                HIDDEN.to_string()
+            } else {
+                run.to_string()
+            }
+        });
+        if self.mask_key_ids {
             replace(&mut out, &KEY_IDS, |c| mask_key_id(&c[1]));
         }
         out

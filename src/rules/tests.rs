@@ -1,0 +1,355 @@
+use std::sync::Arc;
+
+use super::*;
+
+fn set(text: &str) -> Result<RuleSet, RuleError> {
+    let mut set = RuleSet::default();
+    set.add_source("t.rules", text, None)?;
+    Ok(set)
+}
+
+fn facts(pairs: &[(Fact, Value)]) -> Facts {
+    let mut f = Facts::default();
+    for (fact, v) in pairs {
+        f.set(*fact, v.clone(), None);
+    }
+    f
+}
+
+const MINIMAL: &str = r#"
+rule a.one {
+  title "A"
+  severity high
+  priority 10
+  when error.code == "X"
+  explain "code {error.code}, status {http.status}"
+  fix "do it"
+}
+"#;
+
+#[test]
+fn builtin_rules_compile_and_cover_the_vocabulary() {
+    let set = RuleSet::builtin();
+    let ids: Vec<&str> = set.rules().iter().map(|r| r.id.as_str()).collect();
+    for id in [
+        "credentials.missing",
+        "credentials.profile-not-found",
+        "credentials.env-override",
+        "credentials.invalid-access-key",
+        "credentials.wrong-secret",
+        "signature.canonical-mismatch",
+        "token.expired",
+        "token.invalid",
+        "clock.skew",
+        "region.mismatch",
+        "sso.session-expired",
+        "mfa.required",
+        "role.assume-denied",
+        "authz.access-denied",
+        "imds.unavailable",
+        "network.endpoint-unreachable",
+        "network.proxy-tls",
+        "cli.outdated",
+        "config.malformed",
+    ] {
+        assert!(ids.contains(&id), "missing default rule {id}");
+    }
+    assert_eq!(ids.len(), 19, "the defaults use only the DESIGN vocabulary");
+}
+
+#[test]
+fn templates_quote_facts_and_mark_missing_ones() {
+    let set = set(MINIMAL).unwrap();
+    let f = facts(&[(Fact::ErrorCode, Value::Str("X".into()))]);
+    assert_eq!(set.rules()[0].explanation(&f), "code X, status (unknown)");
+}
+
+#[test]
+fn comparisons_with_missing_facts_are_false_and_not_inverts() {
+    let set = set(r#"
+rule a.b { title "t" severity low priority 1 fix "f" explain "e"
+  when not http.status >= 400 }
+rule a.c { title "t" severity low priority 1 fix "f" explain "e"
+  when http.status != 403 }
+"#)
+    .unwrap();
+    let empty = Facts::default();
+    assert!(
+        set.rule("a.b").unwrap().matches(&empty),
+        "missing ≥ 400 is false, so not is true"
+    );
+    assert!(
+        !set.rule("a.c").unwrap().matches(&empty),
+        "a missing fact is not != anything"
+    );
+    let f = facts(&[(Fact::HttpStatus, Value::Int(500))]);
+    assert!(!set.rule("a.b").unwrap().matches(&f));
+    assert!(set.rule("a.c").unwrap().matches(&f));
+}
+
+#[test]
+fn every_operator_evaluates() {
+    let f = facts(&[
+        (Fact::ErrorCode, Value::Str("AccessDenied".into())),
+        (Fact::ClockSkewSeconds, Value::Int(-600)),
+        (Fact::ClockAllowedSkewSeconds, Value::Int(300)),
+        (Fact::RequestHasSecurityToken, Value::Bool(true)),
+    ]);
+    let cases = [
+        (r#"error.code == "AccessDenied""#, true),
+        (r#"error.code != "AccessDenied""#, false),
+        ("clock.skew_seconds < 0", true),
+        ("clock.skew_seconds <= -600", true),
+        ("clock.skew_seconds > 0", false),
+        ("abs(clock.skew_seconds) >= 600", true),
+        ("abs(clock.skew_seconds) > clock.allowed_skew_seconds", true),
+        (r#"error.code in ["X", "AccessDenied"]"#, true),
+        (r#"error.code =~ "^Access""#, true),
+        (r#"error.code =~ "(?i)^access$""#, false),
+        ("exists(error.code) and not exists(error.message)", true),
+        ("request.has_security_token", true),
+        (
+            "request.has_security_token == false or http.status == 1",
+            false,
+        ),
+        (
+            "(http.status == 1 or error.code == \"AccessDenied\") and request.has_security_token",
+            true,
+        ),
+    ];
+    for (cond, want) in cases {
+        let text = format!(
+            "rule a.b {{ title \"t\" severity low priority 1 fix \"f\" explain \"e\" when {cond} }}"
+        );
+        let set = set(&text).unwrap_or_else(|e| panic!("{cond}: {e}"));
+        assert_eq!(set.rules()[0].matches(&f), want, "{cond}");
+    }
+}
+
+#[test]
+fn load_errors_name_line_column_and_show_a_caret() {
+    let cases = [
+        (
+            "rule a.b {\n  title \"t\"\n  when error.cod == \"X\"\n}",
+            3,
+            8,
+            "unknown fact `error.cod` (did you mean `error.code`?)",
+        ),
+        (
+            "rule a.b {\n  when http.status == \"403\"\n}",
+            2,
+            8,
+            "cannot compare an integer with a string",
+        ),
+        (
+            "rule a.b {\n  when error.code =~ \"(unclosed\"\n}",
+            2,
+            22,
+            "bad regular expression",
+        ),
+        (
+            "rule a.b {\n  when error.code >\n}",
+            3,
+            1,
+            "expected a fact or a value",
+        ),
+        (
+            "rule a.b {\n  when error.code < \"x\"\n}",
+            2,
+            8,
+            "compare integers",
+        ),
+        (
+            "rule a.b {\n  when error.code in $nope\n}",
+            2,
+            23,
+            "unknown list `$nope`",
+        ),
+        (
+            "rule a.b {\n  when http.status\n}",
+            2,
+            8,
+            "an integer is not a condition",
+        ),
+        ("rule a.b {\n  colour red\n}", 2, 3, "expected a field"),
+        (
+            "rule a.b {\n  title \"t\"\n}",
+            1,
+            6,
+            "rule `a.b` has no `when`",
+        ),
+        (
+            "rule a.b {\n  explain \"see {no.such}\"\n}",
+            2,
+            11,
+            "unknown fact `{no.such}`",
+        ),
+    ];
+    for (text, line, column, message) in cases {
+        let e = set(text).unwrap_err();
+        assert_eq!((e.line, e.column), (line, column), "{text}: {e}");
+        assert!(e.message.contains(message), "{text}: {}", e.message);
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with(&format!("t.rules:{line}:{column}: ")),
+            "{shown}"
+        );
+        let caret_line = shown.lines().last().unwrap();
+        assert_eq!(caret_line.find('^'), Some(2 + column - 1), "{shown}");
+    }
+}
+
+#[test]
+fn duplicate_ids_in_one_file_are_an_error_but_later_files_replace() {
+    let dup = format!("{MINIMAL}{MINIMAL}");
+    let e = set(&dup).unwrap_err();
+    assert!(e.message.contains("duplicate rule id `a.one`"), "{e}");
+    assert_eq!(e.line, 11);
+
+    let mut set = set(MINIMAL).unwrap();
+    set.add_source("u.rules", &MINIMAL.replace("\"A\"", "\"B\""), None)
+        .unwrap();
+    assert_eq!(set.rules().len(), 1);
+    assert_eq!(set.rules()[0].title, "B");
+    assert_eq!(set.rules()[0].origin.file, "u.rules");
+}
+
+#[test]
+fn order_is_priority_then_specificity_then_id() {
+    let set = set(r#"
+rule z.general { title "t" severity low priority 50 fix "f" explain "e" when error.code == "X" }
+rule a.specific { title "t" severity low priority 50 fix "f" explain "e" when error.code == "X" and http.status == 403 }
+rule m.first { title "t" severity low priority 90 fix "f" explain "e" when error.code == "X" }
+"#)
+    .unwrap();
+    let f = facts(&[
+        (Fact::ErrorCode, Value::Str("X".into())),
+        (Fact::HttpStatus, Value::Int(403)),
+    ]);
+    let ids: Vec<&str> = set.matching(&f).map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["m.first", "a.specific", "z.general"]);
+}
+
+#[test]
+fn first_matching_explanation_wins() {
+    let set = set(r#"
+rule a.b { title "t" severity low priority 1 fix "f" when exists(http.status)
+  explain "ahead" if http.status > 0
+  explain "other" }
+"#)
+    .unwrap();
+    let r = &set.rules()[0];
+    assert_eq!(
+        r.explanation(&facts(&[(Fact::HttpStatus, Value::Int(1))])),
+        "ahead"
+    );
+    assert_eq!(
+        r.explanation(&facts(&[(Fact::HttpStatus, Value::Int(-1))])),
+        "other"
+    );
+}
+
+#[test]
+fn batch_rules_find_the_densest_window_per_group() {
+    let set = set(r#"
+rule key.repeated-denials {
+  title "One key denied again and again"
+  severity medium
+  priority 20
+  when error.code == "AccessDenied"
+  group by credential.access_key_id within 10m count >= 3
+  explain "{credential.access_key_id} was denied repeatedly"
+  fix "look at the key"
+}
+"#)
+    .unwrap();
+    let event = |key: &str, t: i64, code: &str| {
+        let f = facts(&[
+            (Fact::ErrorCode, Value::Str(code.into())),
+            (Fact::CredentialAccessKeyId, Value::Str(key.into())),
+            (Fact::EventTime, Value::Int(t)),
+        ]);
+        (Arc::new(f), None)
+    };
+    let incidents = vec![
+        event("AKIAONE", 0, "AccessDenied"),
+        event("AKIAONE", 100, "AccessDenied"),
+        event("AKIATWO", 150, "AccessDenied"),
+        event("AKIAONE", 500, "AccessDenied"),
+        event("AKIAONE", 520, "Throttling"),
+        event("AKIATWO", 5000, "AccessDenied"),
+        event("AKIAONE", 5000, "AccessDenied"),
+    ];
+    let found = set.evaluate_batch(&incidents);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let b = found[0].batch.as_ref().unwrap();
+    assert_eq!(
+        b.group,
+        vec![(
+            "credential.access_key_id".to_string(),
+            "AKIAONE".to_string()
+        )]
+    );
+    assert_eq!((b.count, b.first_seen, b.last_seen), (3, 0, 500));
+    assert_eq!(found[0].explanation, "AKIAONE was denied repeatedly");
+    assert!(
+        set.matching(&incidents[0].0).next().is_none(),
+        "batch rules do not fire per incident"
+    );
+}
+
+#[test]
+fn env_override_needs_a_named_profile_and_env_credentials() {
+    // No debug log can show AWS_PROFILE (see fixtures/README.md), so this
+    // rule is shown on the facts other inputs provide.
+    let set = RuleSet::builtin();
+    let rule = set.rule("credentials.env-override").unwrap();
+    let base = [
+        (Fact::ErrorCode, Value::Str("InvalidClientTokenId".into())),
+        (Fact::CredentialSource, Value::Str("env".into())),
+    ];
+    let mut with_profile = base.to_vec();
+    with_profile.push((Fact::CredentialProfile, Value::Str("prod".into())));
+    assert!(rule.matches(&facts(&with_profile)));
+    assert!(
+        !rule.matches(&facts(&base)),
+        "near miss: env credentials, no profile named"
+    );
+    let mut from_file = with_profile.clone();
+    from_file[1] = (
+        Fact::CredentialSource,
+        Value::Str("shared-credentials-file".into()),
+    );
+    assert!(
+        !rule.matches(&facts(&from_file)),
+        "near miss: the profile's own credentials"
+    );
+}
+
+#[test]
+fn examples_are_parsed_with_types_checked() {
+    let set = set(r#"
+rule a.b { title "t" severity low priority 1 fix "f" explain "e" when http.status == 403
+  example match { http.status = 403 }
+  example no-match "some.log" }
+"#)
+    .unwrap();
+    assert_eq!(set.rules()[0].examples.len(), 2);
+    let e = set_err(
+        r#"rule a.b { title "t" severity low priority 1 fix "f" explain "e" when http.status == 403
+  example match { http.status = "403" } }"#,
+    );
+    assert!(e.message.contains("is an integer, not a string"), "{e}");
+}
+
+fn set_err(text: &str) -> RuleError {
+    set(text).unwrap_err()
+}
+
+#[test]
+fn regexes_are_size_limited() {
+    let e = set_err(
+        r#"rule a.b { title "t" severity low priority 1 fix "f" explain "e" when error.message =~ "\w{1000}\w{1000}\w{1000}" }"#,
+    );
+    assert!(e.message.contains("bad regular expression"), "{e}");
+}
