@@ -25,72 +25,50 @@ impl Default for Redactor {
     }
 }
 
-/// `label=value` shapes whose value is a secret, whatever its form.
-static LABELLED_SECRETS: LazyLock<Regex> = LazyLock::new(|| {
+/// Every secret shape, as one alternation so text is scanned once (a report
+/// of a big log redacts hundreds of thousands of strings). Alternatives, in
+/// the order they win at one position:
+///
+/// * XML elements that carry secrets (STS responses, S3 error bodies);
+/// * `label=value` / `label: value` shapes whose value is secret, whatever
+///   its form (credentials files, env dumps, header dicts, canonical requests);
+/// * signatures, keeping an 8-character prefix so reports can be compared;
+/// * passwords in URLs (`http://user:pass@proxy:3128`);
+/// * access key ids (masked, not hidden);
+/// * long base64-looking runs: secret keys (40 characters) and session tokens.
+static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)((?:aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|password)"#,
-        r#"['"]?\s*(?:[:=]|=>)\s*(?:b?['"])?)([^'"\s,&<}]+)"#,
+        r#"(?P<elem><(?:SecretAccessKey|SessionToken|Token-0|Password)>)[^<]*(?P<elem_end></)"#,
+        r#"|(?P<label>(?i:aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|password)"#,
+        r#"['"]?\s*(?:[:=]|=>)\s*(?:b?['"])?)[^'"\s,&<}]+"#,
+        r#"|(?P<sig>(?i:Signature=|X-Amz-Signature=|<SignatureProvided>|signature['"]?\s*:\s*['"]?))(?P<sig_keep>[0-9a-fA-F]{8})[0-9a-fA-F]{8,}"#,
+        r#"|(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:)[^@\s/]+@"#,
+        r#"|(?-u:\b)(?P<key>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,})(?-u:\b)"#,
+        r#"|(?P<opaque>[A-Za-z0-9/+]{40,}={0,2})"#,
     ))
     .expect("valid regex")
 });
 
-/// XML elements that carry secrets (STS responses, S3 error bodies).
-static SECRET_ELEMENTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(<(SecretAccessKey|SessionToken|Token-0|Password)>)([^<]*)(</)")
-        .expect("valid regex")
-});
-
-/// Signatures: keep a short prefix so two reports can still be compared.
-static SIGNATURES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)((?:Signature=|X-Amz-Signature=|<SignatureProvided>|signature['\x22]?\s*:\s*['\x22]?))([0-9a-f]{8})[0-9a-f]{8,}")
-        .expect("valid regex")
-});
-
-/// Passwords in URLs: `http://user:pass@proxy:3128`.
-static URL_PASSWORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)@").expect("valid regex")
-});
-
-static KEY_IDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?-u:\b)((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,})(?-u:\b)",
-    )
-    .expect("valid regex")
-});
-
-/// Long base64-looking runs: secret keys (40 characters) and session tokens.
-static OPAQUE_RUNS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9/+]{40,}={0,2}").expect("valid regex"));
-
 impl Redactor {
     pub fn text<'a>(&self, input: &'a str) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(input);
-        replace(&mut out, &SECRET_ELEMENTS, |c| {
-            format!("{}{HIDDEN}{}", &c[1], &c[4])
-        });
-        replace(&mut out, &LABELLED_SECRETS, |c| {
-            format!("{}{HIDDEN}", &c[1])
-        });
-        replace(&mut out, &SIGNATURES, |c| format!("{}{}…", &c[1], &c[2]));
-        replace(&mut out, &URL_PASSWORDS, |c| format!("{}{HIDDEN}@", &c[1]));
-        replace(&mut out, &OPAQUE_RUNS, |c| {
-            let run = &c[0];
-            if looks_secret(run) {
+        SECRETS.replace_all(input, |c: &Captures<'_>| {
+            let whole = &c[0];
+            if let Some(open) = c.name("elem") {
+                format!("{}{HIDDEN}{}", open.as_str(), &c["elem_end"])
+            } else if let Some(label) = c.name("label") {
+                format!("{}{HIDDEN}", label.as_str())
+            } else if let Some(sig) = c.name("sig") {
+                format!("{}{}…", sig.as_str(), &c["sig_keep"])
+            } else if let Some(url) = c.name("url") {
+                format!("{}{HIDDEN}@", url.as_str())
+            } else if c.name("key").is_some() && self.mask_key_ids {
+                mask_key_id(whole)
+            } else if c.name("opaque").is_some() && looks_secret(whole) {
                 HIDDEN.to_string()
             } else {
-                run.to_string()
+                whole.to_string()
             }
-        });
-        if self.mask_key_ids {
-            replace(&mut out, &KEY_IDS, |c| mask_key_id(&c[1]));
-        }
-        out
-    }
-}
-
-fn replace(text: &mut Cow<'_, str>, re: &Regex, f: impl Fn(&Captures<'_>) -> String) {
-    if let Cow::Owned(s) = re.replace_all(text, |c: &Captures<'_>| f(c)) {
-        *text = Cow::Owned(s);
+        })
     }
 }
 

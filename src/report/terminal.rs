@@ -8,6 +8,14 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 pub fn sanitize(text: &str) -> Cow<'_, str> {
+    // Fast path: printable ASCII needs nothing (a byte test the compiler
+    // vectorises; most report text is plain ASCII).
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+    {
+        return Cow::Borrowed(text);
+    }
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
