@@ -13,6 +13,11 @@ Examples:
   authsift job.log                           analyze a saved log (plain or .gz)
   authsift logs/ --format json | jq .        every file under logs/, as JSON
   authsift --input-format aws-debug paste.txt
+  authsift --rules team.rules job.log        add or override rules (see rules/README.md)
+  authsift explain SignatureDoesNotMatch     what a code means, its causes and fixes
+  authsift sigv4 diff client.txt server.txt  compare two canonical requests
+  AWS_SECRET_ACCESS_KEY=… authsift --secret-from-env AWS_SECRET_ACCESS_KEY job.log
+                                             check a secret against the logged signature
 
 Exit status: 0 no failure found, 1 a failure was classified, 2 usage error or unreadable input.";
 

@@ -56,7 +56,7 @@ fn proxy_fixtures_name_the_rewritten_component() {
         (
             "s3-ls-proxy-rewrites-host",
             "header:host",
-            Some("127.0.0.1:42557"),
+            None,
             None,
         ),
         (
@@ -86,6 +86,15 @@ fn proxy_fixtures_name_the_rewritten_component() {
         if let Some(s) = server {
             assert_eq!(d["server"], s, "{name}");
         }
+        if component == "header:host" {
+            // Ports change whenever the fixtures are regenerated: the proxy
+            // keeps the port and rewrites the name.
+            let (c, s) = (d["client"].as_str().unwrap(), d["server"].as_str().unwrap());
+            let (c_name, c_port) = c.split_once(':').unwrap();
+            let (s_name, s_port) = s.split_once(':').unwrap();
+            assert_eq!((c_name, s_name), ("127.0.0.1", "localhost"), "{name}");
+            assert_eq!(c_port, s_port, "{name}");
+        }
         assert!(d["hint"].is_string(), "{name}: the usual cause is given");
         // The client signed what it sent: the rebuild agrees with its log.
         assert_eq!(f["facts"]["signature.rebuild_match"], true, "{name}");
@@ -106,7 +115,7 @@ fn proxy_host_diff_is_shown_with_carets() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("differs   header:host"), "{text}");
-    assert!(text.contains("client signed   127.0.0.1:42557"), "{text}");
+    assert!(text.contains("client signed   127.0.0.1:"), "{text}");
     assert!(text.contains("server computed "), "{text}");
     assert!(text.contains("^^^"), "{text}");
 }
