@@ -282,7 +282,8 @@ impl Serialize for Facts {
 /// A failed run, described by facts, plus what the report needs to show.
 #[derive(Debug, Clone)]
 pub struct Incident {
-    pub facts: Facts,
+    /// Shared with every finding the incident yields.
+    pub facts: std::sync::Arc<Facts>,
     /// Client-vs-server differences of the signed request, when known.
     pub signature_diff: Vec<Difference>,
     /// The line a reader should look at first (the final error line).
@@ -327,7 +328,7 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
     }
     add_derived_facts(&mut facts);
     Some(Incident {
-        facts,
+        facts: std::sync::Arc::new(facts),
         signature_diff,
         headline: error
             .map(|e| e.evidence.clone())
@@ -628,7 +629,14 @@ fn add_exchange_facts(
                 add_secret_facts(facts, x, &auth, secret, line);
             }
         }
-        add_rebuild_facts(facts, x, request, &mut rebuild_diff);
+        // Rebuilding and hashing the request only says something when AWS
+        // rejected the signature itself; skip it for every other failure.
+        let code = facts
+            .str(Fact::ErrorCode)
+            .or(body.as_ref().and_then(|b| b.code.as_deref()));
+        if code.is_none_or(|c| SIGNATURE_FAILURE_CODES.contains(&c)) {
+            add_rebuild_facts(facts, x, request, &mut rebuild_diff);
+        }
     }
     if let Some(date) = x.response.header("Date") {
         facts.set(Fact::ResponseDate, date, status_line.as_ref());
@@ -651,6 +659,14 @@ fn add_exchange_facts(
 }
 
 /// Scope, timestamp and key/token consistency of a signed request.
+/// Codes with which AWS says the signature itself did not verify.
+const SIGNATURE_FAILURE_CODES: &[&str] = &[
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "IncompleteSignature",
+    "AuthFailure",
+];
+
 fn add_scope_facts(
     facts: &mut Facts,
     request: &crate::model::HttpRequest,
@@ -722,7 +738,7 @@ fn add_rebuild_facts(
     let logged_cr = x.canonical_request.as_ref();
     let evidence = logged_cr.map(|l| EvidenceLine {
         line: l.span.line,
-        text: "CanonicalRequest:".to_string(),
+        text: "CanonicalRequest:".into(),
     });
     if let (Some(cr), Some(sts)) = (
         logged_cr,

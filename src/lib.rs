@@ -43,7 +43,7 @@ pub struct Options {
 /// Inputs larger than this are cut into chunks that are analyzed in
 /// parallel. Cuts depend only on the text, never on the thread count, so
 /// the output is the same however many threads run.
-const CHUNK_BYTES: usize = 4 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// What one chunk of an input yielded.
 #[derive(Default)]
@@ -160,10 +160,8 @@ fn analyze_chunk(
             out.unclassified.extend(incident.headline.clone());
         }
         if keep_facts {
-            let facts = classified
-                .first()
-                .map_or_else(|| Arc::new(incident.facts.clone()), |f| f.facts.clone());
-            out.batch_inputs.push((facts, incident.headline.clone()));
+            out.batch_inputs
+                .push((incident.facts.clone(), incident.headline.clone()));
         }
         out.findings.extend(classified);
         out.incidents += 1;

@@ -27,7 +27,8 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceLine {
     pub line: usize,
-    pub text: String,
+    /// Shared: one line is often evidence for several facts and findings.
+    pub text: std::sync::Arc<str>,
 }
 
 /// An HTTP request as the client logged it just before sending.

@@ -114,7 +114,7 @@ fn run_has_content(run: &Run) -> bool {
 fn evidence(record: &logrecord::Record<'_>, text: &str) -> EvidenceLine {
     EvidenceLine {
         line: record.line,
-        text: text.to_string(),
+        text: text.into(),
     }
 }
 

@@ -195,30 +195,50 @@ fn timestamped_header(line: &str) -> Option<Header<'_>> {
     }
     let timestamp = &line[..TS];
     let rest = &line[TS..];
-    if let Some(after) = rest.strip_prefix(" - ") {
+    if rest.starts_with(" - ") {
         // `thread - logger - LEVEL - msg` or `logger - LEVEL - msg`. Thread
-        // names contain spaces and parentheses, never " - ".
-        let base = TS + 3;
-        let (t1, r1) = split_dash(after)?;
-        let (t2, r2) = split_dash(r1)?;
-        if is_level(t2) && is_logger(t1) {
-            return Some(Header {
-                timestamp,
-                thread: "",
-                logger: t1,
-                level: t2,
-                message_start: base + (after.len() - r2.len()),
-            });
+        // names contain spaces and parentheses, never " - ". One pass finds
+        // the separators (this runs on every line of every input).
+        let mut seps = [0usize; 3];
+        let mut found = 0;
+        let window = &b[TS + 3..b.len().min(TS + 3 + 256)];
+        for i in memchr::memchr_iter(b'-', window) {
+            if i > 0 && window[i - 1] == b' ' && window.get(i + 1) == Some(&b' ') {
+                seps[found] = TS + 3 + i - 1;
+                found += 1;
+                if found == 3 {
+                    break;
+                }
+            }
         }
-        let (t3, r3) = split_dash(r2)?;
-        if is_level(t3) && is_logger(t2) {
-            return Some(Header {
-                timestamp,
-                thread: t1,
-                logger: t2,
-                level: t3,
-                message_start: base + (after.len() - r3.len()),
-            });
+        let token = |from: usize, to: usize| &line[from..to];
+        if found >= 2 {
+            let (t1, t2) = (token(TS + 3, seps[0]), token(seps[0] + 3, seps[1]));
+            if is_level(t2) && is_logger(t1) {
+                return Some(Header {
+                    timestamp,
+                    thread: "",
+                    logger: t1,
+                    level: t2,
+                    message_start: seps[1] + 3,
+                });
+            }
+        }
+        if found == 3 {
+            let (t1, t2, t3) = (
+                token(TS + 3, seps[0]),
+                token(seps[0] + 3, seps[1]),
+                token(seps[1] + 3, seps[2]),
+            );
+            if is_level(t3) && is_logger(t2) {
+                return Some(Header {
+                    timestamp,
+                    thread: t1,
+                    logger: t2,
+                    level: t3,
+                    message_start: seps[2] + 3,
+                });
+            }
         }
         return None;
     }
@@ -287,21 +307,6 @@ fn wrapper_header(line: &str) -> Option<Header<'_>> {
         level,
         message_start: colon + 2 + colon2 + 2,
     })
-}
-
-/// Splits at the first ` - `. Runs on every header candidate over short
-/// spans (thread and logger names), where a plain byte loop beats setting
-/// up a SIMD search.
-fn split_dash(s: &str) -> Option<(&str, &str)> {
-    let b = s.as_bytes();
-    let mut i = 1;
-    while i + 1 < b.len() {
-        if b[i] == b'-' && b[i - 1] == b' ' && b[i + 1] == b' ' {
-            return Some((&s[..i - 1], &s[i + 2..]));
-        }
-        i += 1;
-    }
-    None
 }
 
 fn is_level(s: &str) -> bool {

@@ -9,7 +9,7 @@
 //! needles runs over the whole text (SIMD-accelerated, close to memchr
 //! speed); only lines with a hit are looked at closely.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
@@ -109,7 +109,9 @@ const RECOGNISERS: &[Recogniser] = &[
 
 struct Compiled {
     needles: AhoCorasick,
-    patterns: Vec<Regex>,
+    /// Compiled on first use: most logs hit two or three recognisers, and
+    /// compiling all of them up front delays every run.
+    patterns: Vec<OnceLock<Regex>>,
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
@@ -119,10 +121,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             .match_kind(MatchKind::LeftmostFirst)
             .build(RECOGNISERS.iter().map(|r| r.needle))
             .expect("needles build an automaton"),
-        patterns: RECOGNISERS
-            .iter()
-            .map(|r| Regex::new(r.pattern).expect("recogniser pattern is a valid regex"))
-            .collect(),
+        patterns: RECOGNISERS.iter().map(|_| OnceLock::new()).collect(),
     }
 });
 
@@ -168,7 +167,10 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         if RECOGNISERS[i].kind == ErrorKind::ServiceError && i == 0 {
             return service_error(line, line_no);
         }
-        let caps = compiled.patterns[i].captures(line)?;
+        let pattern = compiled.patterns[i].get_or_init(|| {
+            Regex::new(RECOGNISERS[i].pattern).expect("recogniser pattern is a valid regex")
+        });
+        let caps = pattern.captures(line)?;
         let get = |name: &str| caps.name(name).map(|m| m.as_str().trim().to_string());
         Some(ErrorEvent {
             kind: RECOGNISERS[i].kind,
@@ -178,7 +180,7 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
             detail: get("detail"),
             evidence: EvidenceLine {
                 line: line_no,
-                text: line.to_string(),
+                text: line.into(),
             },
         })
     })
@@ -211,7 +213,7 @@ fn service_error(line: &str, line_no: usize) -> Option<ErrorEvent> {
         detail: None,
         evidence: EvidenceLine {
             line: line_no,
-            text: line.to_string(),
+            text: line.into(),
         },
     })
 }
@@ -257,6 +259,17 @@ mod tests {
     fn old_cli_wording() {
         let e = recognise("A client error (InvalidClientTokenId) occurred when calling the GetCallerIdentity operation: The security token included in the request is invalid.", 1).unwrap();
         assert_eq!(e.code.as_deref(), Some("InvalidClientTokenId"));
+    }
+
+    #[test]
+    fn every_pattern_compiles_and_contains_its_needle() {
+        // Patterns compile lazily at run time; this is where a broken one
+        // must show up instead.
+        for r in RECOGNISERS {
+            let re = Regex::new(r.pattern).unwrap_or_else(|e| panic!("{}: {e}", r.needle));
+            let sample = format!("x {} y", r.needle);
+            let _ = re.is_match(&sample);
+        }
     }
 
     #[test]

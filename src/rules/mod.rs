@@ -409,9 +409,8 @@ impl RuleSet {
 
     /// Every finding an incident supports, most likely cause first.
     pub fn evaluate(&self, incident: &Incident, index: usize) -> Vec<Finding> {
-        let facts = Arc::new(incident.facts.clone());
         self.matching(&incident.facts)
-            .map(|r| r.finding(incident, &facts, index))
+            .map(|r| r.finding(incident, &incident.facts, index))
             .collect()
     }
 
