@@ -167,6 +167,9 @@ pub enum InputFormatArg {
     Auto,
     AwsDebug,
     Text,
+    GithubActions,
+    GitlabCi,
+    Jenkins,
 }
 
 impl InputFormatArg {
@@ -175,6 +178,9 @@ impl InputFormatArg {
             InputFormatArg::Auto => None,
             InputFormatArg::AwsDebug => Some(Format::AwsDebug),
             InputFormatArg::Text => Some(Format::Text),
+            InputFormatArg::GithubActions => Some(Format::GithubActions),
+            InputFormatArg::GitlabCi => Some(Format::GitlabCi),
+            InputFormatArg::Jenkins => Some(Format::Jenkins),
         }
     }
 }

@@ -47,6 +47,8 @@ fact_table! {
     ErrorMessage = "error.message": Str,
     ErrorOperation = "error.operation": Str,
     ErrorDetail = "error.detail": Str,
+    ErrorTool = "error.tool": Str,
+    ErrorCodeInferred = "error.code_inferred": Bool,
     HttpStatus = "http.status": Int,
     RequestOperation = "request.operation": Str,
     RequestService = "request.service": Str,
@@ -98,6 +100,8 @@ fact_table! {
     CliVersion = "cli.version": Str,
     CliMajor = "cli.major": Int,
     EventTime = "event.time": Int,
+    CiSystem = "ci.system": Str,
+    CiStep = "ci.step": Str,
 }
 
 /// The type of a fact.
@@ -303,7 +307,14 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
         .iter()
         .rev()
         .find(|x| x.response.status.is_some_and(|s| s >= 400));
-    let error = run.errors.last();
+    // The failure the run ended with: the last one that is not merely a
+    // reaction to another (docker after a failed get-login-password).
+    let error = run
+        .errors
+        .iter()
+        .rev()
+        .find(|e| !e.consequence)
+        .or(run.errors.last());
     // A run whose last exchange succeeded after a failed attempt (a region
     // redirect, a retry) did not fail.
     let last_status = run.exchanges.iter().rev().find_map(|x| x.response.status);
@@ -462,6 +473,27 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
     if let Some(detail) = &error.detail {
         facts.set(Fact::ErrorDetail, detail.as_str(), line);
     }
+    if let Some(tool) = error.tool {
+        facts.set(Fact::ErrorTool, tool, line);
+    }
+    if error.code_inferred {
+        facts.set(Fact::ErrorCodeInferred, true, line);
+    }
+    if let Some(status) = error.status {
+        facts.set(Fact::HttpStatus, i64::from(status), line);
+    }
+    if let Some(service) = &error.service {
+        // `STS`, `S3`, `Amazon S3` → the signing-name style ids rules use.
+        let id = service
+            .trim()
+            .trim_start_matches("Amazon ")
+            .trim_start_matches("AWS ");
+        facts.set(
+            Fact::RequestService,
+            id.to_ascii_lowercase().replace(' ', ""),
+            line,
+        );
+    }
     if error.kind == ErrorKind::ServiceError {
         add_message_facts(facts, &error.message, line);
     }
@@ -483,6 +515,12 @@ fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&EvidenceLin
     // `the region 'us-east-1' is wrong; expecting 'eu-central-1'`
     if let Some(expected) = between(message, "expecting '", "'") {
         facts.set(Fact::ResponseExpectedRegion, expected, line);
+        // Tools without a debug log (Terraform, SDKs) only say it here.
+        if !facts.has(Fact::RequestRegion)
+            && let Some(signed) = between(message, "the region '", "'")
+        {
+            facts.set(Fact::RequestRegion, signed, line);
+        }
     }
     // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`
     if let Some(action) = between(message, "not authorized to perform: ", " ") {

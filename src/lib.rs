@@ -68,6 +68,89 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         let head = &text[..text.len().min(formats::SNIFF_BYTES)];
         formats::sniff(&decode(head))
     });
+    match format.ci_system() {
+        Some(system) => analyze_ci_log(path, &decode(text), system, format, rules, options),
+        None => analyze_parsed(path, text, format, format, rules, options, None),
+    }
+}
+
+/// A CI job log: unwrapped (one inner line per original line), the inner
+/// text analyzed like any log, then findings point back at the original
+/// lines and name the step they came from.
+fn analyze_ci_log(
+    path: &str,
+    text: &str,
+    system: formats::ci::CiSystem,
+    format: Format,
+    rules: &RuleSet,
+    options: &Options,
+) -> InputReport {
+    let unwrapped = formats::ci::unwrap(text, system);
+    let head_end = (0..=unwrapped.text.len().min(formats::SNIFF_BYTES))
+        .rev()
+        .find(|i| unwrapped.text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let inner = match formats::sniff(&unwrapped.text[..head_end]) {
+        f if f.ci_system().is_some() => Format::Text,
+        f => f,
+    };
+    let context = CiContext {
+        unwrapped: &unwrapped,
+        original_lines: text.split('\n').collect(),
+    };
+    analyze_parsed(
+        path,
+        unwrapped.text.as_bytes(),
+        format,
+        inner,
+        rules,
+        options,
+        Some(&context),
+    )
+}
+
+/// What findings of a CI log need from the original log.
+struct CiContext<'a> {
+    unwrapped: &'a formats::ci::Unwrapped,
+    original_lines: Vec<&'a str>,
+}
+
+impl CiContext<'_> {
+    fn original(&self, line: usize) -> Option<Arc<str>> {
+        let text = self.original_lines.get(line.checked_sub(1)?)?;
+        Some(text.trim_end_matches('\r').into())
+    }
+
+    /// CI facts, before rules run, so rules can use them.
+    fn add_facts(&self, incident: &mut facts::Incident) {
+        let facts = Arc::make_mut(&mut incident.facts);
+        facts.set(facts::Fact::CiSystem, self.unwrapped.system.as_str(), None);
+        let line = incident.headline.as_ref().map(|h| h.line);
+        if let Some(step) = line.and_then(|l| self.unwrapped.step_at(l)) {
+            facts.set(facts::Fact::CiStep, step, incident.headline.as_ref());
+        }
+    }
+
+    /// Evidence quotes the original lines, prefixes and all.
+    fn restore_lines(&self, finding: &mut finding::Finding) {
+        for e in finding.evidence.iter_mut().chain(finding.headline.as_mut()) {
+            if let Some(text) = self.original(e.line) {
+                e.text = text;
+            }
+        }
+    }
+}
+
+/// Analyzes text already in `parse_format`, reporting it as `format`.
+fn analyze_parsed(
+    path: &str,
+    text: &[u8],
+    format: Format,
+    parse_format: Format,
+    rules: &RuleSet,
+    options: &Options,
+    ci: Option<&CiContext<'_>>,
+) -> InputReport {
     let cuts = chunk_starts(text);
     let bounds: Vec<(usize, usize)> = cuts
         .iter()
@@ -95,9 +178,10 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
             analyze_chunk(
                 &decode(chunk),
                 *first_line,
-                format,
+                parse_format,
                 rules,
                 options.secret.as_ref(),
+                ci,
             )
         })
         .collect();
@@ -147,15 +231,27 @@ fn analyze_chunk(
     format: Format,
     rules: &RuleSet,
     secret: Option<&sigv4::verify::Secret>,
+    ci: Option<&CiContext<'_>>,
 ) -> ChunkResult {
     let mut out = ChunkResult::default();
     let keep_facts = rules.has_batch_rules();
     for run in formats::runs(text, first_line, format) {
         out.records += run.records;
-        let Some(incident) = facts::incident_with_secret(&run, secret) else {
+        let Some(mut incident) = facts::incident_with_secret(&run, secret) else {
             continue;
         };
-        let classified = rules.evaluate(&incident, out.incidents);
+        if let Some(ci) = ci {
+            ci.add_facts(&mut incident);
+            if let Some(h) = incident.headline.as_mut()
+                && let Some(text) = ci.original(h.line)
+            {
+                h.text = text;
+            }
+        }
+        let mut classified = rules.evaluate(&incident, out.incidents);
+        if let Some(ci) = ci {
+            classified.iter_mut().for_each(|f| ci.restore_lines(f));
+        }
         if classified.is_empty() {
             out.unclassified.extend(incident.headline.clone());
         }

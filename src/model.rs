@@ -165,10 +165,20 @@ impl ErrorKind {
 pub struct ErrorEvent {
     pub kind: ErrorKind,
     pub code: Option<String>,
+    /// The code was not printed; it comes from AWS's standard wording of
+    /// the message.
+    pub code_inferred: bool,
     pub operation: Option<String>,
     pub message: String,
     /// A kind-specific detail: the missing profile, the unreachable URL, ...
     pub detail: Option<String>,
+    /// HTTP status and service, when the tool prints them.
+    pub status: Option<u16>,
+    pub service: Option<String>,
+    /// Which tool printed the line (`aws-cli/botocore`, `terraform`, …).
+    pub tool: Option<&'static str>,
+    /// A reaction to another failure, never the root cause by itself.
+    pub consequence: bool,
     pub evidence: EvidenceLine,
 }
 

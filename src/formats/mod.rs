@@ -1,6 +1,7 @@
 //! One parser per input format, each turning text into model records.
 
 pub mod aws_debug;
+pub mod ci;
 pub mod logrecord;
 pub mod pyrepr;
 pub mod sdk_errors;
@@ -16,6 +17,10 @@ use crate::model::Run;
 pub enum Format {
     AwsDebug,
     Text,
+    /// CI job logs: unwrapped, then their inner text is sniffed again.
+    GithubActions,
+    GitlabCi,
+    Jenkins,
 }
 
 impl Format {
@@ -23,6 +28,19 @@ impl Format {
         match self {
             Format::AwsDebug => "aws-debug",
             Format::Text => "text",
+            Format::GithubActions => "github-actions",
+            Format::GitlabCi => "gitlab-ci",
+            Format::Jenkins => "jenkins",
+        }
+    }
+
+    /// The CI system, for CI job log formats.
+    pub fn ci_system(self) -> Option<ci::CiSystem> {
+        match self {
+            Format::GithubActions => Some(ci::CiSystem::GithubActions),
+            Format::GitlabCi => Some(ci::CiSystem::GitlabCi),
+            Format::Jenkins => Some(ci::CiSystem::Jenkins),
+            Format::AwsDebug | Format::Text => None,
         }
     }
 }
@@ -38,6 +56,12 @@ pub fn sniff(text: &str) -> Format {
         end -= 1;
     }
     let head = &text[..end];
+    match ci::detect(head) {
+        Some(ci::CiSystem::GithubActions) => return Format::GithubActions,
+        Some(ci::CiSystem::GitlabCi) => return Format::GitlabCi,
+        Some(ci::CiSystem::Jenkins) => return Format::Jenkins,
+        None => {}
+    }
     let is_client_logger = |l: &str| {
         ["botocore", "awscli", "boto3", "s3transfer"]
             .iter()
@@ -58,8 +82,13 @@ pub fn sniff(text: &str) -> Format {
 pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item = Run> + '_ {
     // Plain text has no records; the same parser sees one header-less run
     // and recognises its failure lines.
+    // CI formats arrive here already unwrapped (see `analyze_bytes`).
     match format {
-        Format::AwsDebug | Format::Text => aws_debug::runs(text, first_line),
+        Format::AwsDebug
+        | Format::Text
+        | Format::GithubActions
+        | Format::GitlabCi
+        | Format::Jenkins => aws_debug::runs(text, first_line),
     }
 }
 

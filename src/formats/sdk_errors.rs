@@ -5,6 +5,12 @@
 //! as the CLI's final stderr line, with a CLI v2 `aws: [ERROR]: ` prefix, or
 //! inside a CI log. Recognisers therefore match anywhere in a line.
 //!
+//! Beyond botocore and the AWS CLI, the shapes other tools print when they
+//! call AWS (shared/reference/formats.md §3–4): aws-sdk-go v1/v2 and the
+//! Terraform AWS provider, the Java SDK, the JavaScript SDK v3 and what is
+//! built on it (CDK, Serverless, aws-actions/configure-aws-credentials), and
+//! docker's reaction to a failed `aws ecr get-login-password`.
+//!
 //! Scanning: one Aho-Corasick automaton of all the recognisers' fixed
 //! needles runs over the whole text (SIMD-accelerated, close to memchr
 //! speed); only lines with a hit are looked at closely.
@@ -16,94 +22,241 @@ use regex::Regex;
 
 use crate::model::{ErrorEvent, ErrorKind, EvidenceLine};
 
+#[derive(Clone, Copy)]
 struct Recogniser {
     needle: &'static str,
     kind: ErrorKind,
-    /// Captures: `code`, `op`, `msg`, `detail` (all optional).
+    /// Captures: `code`, `op`, `msg`, `detail`, `status`, `svc` (all optional).
     pattern: &'static str,
+    /// The tool that prints this shape.
+    tool: &'static str,
+    /// The operation, when the shape implies it and does not print it.
+    op: Option<&'static str>,
+    /// A reaction to an earlier failure (docker after a failed
+    /// `get-login-password`): never the root cause when another failure exists.
+    consequence: bool,
 }
 
+const BOTOCORE: Recogniser = Recogniser {
+    needle: "",
+    kind: ErrorKind::ServiceError,
+    pattern: "",
+    tool: "aws-cli/botocore",
+    op: None,
+    consequence: false,
+};
+
+/// Error codes that tools print as `Code: message` (JavaScript SDK v3, CDK,
+/// Serverless, aws-sdk-go v1). Only well-known codes: a bare `Word: text`
+/// is far too common in build logs to mean anything.
+const PREFIXED_CODES: &[&str] = &[
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "AccessDenied",
+    "AccessDeniedException",
+    "AuthFailure",
+    "IncompleteSignature",
+];
+
 /// Ordered: when several recognisers match one line, the first wins.
-const RECOGNISERS: &[Recogniser] = &[
+static RECOGNISERS: LazyLock<Vec<Recogniser>> = LazyLock::new(|| {
+    let mut all: Vec<Recogniser> = FIXED.to_vec();
+    // `Code: message` shapes come last: the specific shapes above win.
+    for code in PREFIXED_CODES {
+        all.push(Recogniser {
+            needle: Box::leak(format!("{code}: ").into_boxed_str()),
+            pattern: Box::leak(
+                format!(r"(?:^|[\s(\[])(?P<code>{code}): (?P<msg>.*)").into_boxed_str(),
+            ),
+            tool: "sdk",
+            ..BOTOCORE
+        });
+    }
+    all
+});
+
+const FIXED: &[Recogniser] = &[
     Recogniser {
         needle: "An error occurred (",
         kind: ErrorKind::ServiceError,
         pattern: r"An error occurred \((?P<code>[^)]*)\) when calling the (?P<op>\w+) operation(?: \(reached max retries: \d+\))?: ?(?P<msg>.*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "A client error (",
         kind: ErrorKind::ServiceError,
         pattern: r"A client error \((?P<code>[^)]*)\) occurred when calling the (?P<op>\w+) operation: ?(?P<msg>.*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Unable to locate credentials",
         kind: ErrorKind::NoCredentials,
         pattern: r"(?P<msg>Unable to locate credentials.*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "could not be found",
         kind: ErrorKind::ProfileNotFound,
         pattern: r"(?P<msg>The config profile \((?P<detail>.*)\) could not be found)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Partial credentials found in ",
         kind: ErrorKind::PartialCredentials,
         pattern: r"(?P<msg>Partial credentials found in (?P<detail>\S+), missing: .*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Unable to parse config file: ",
         kind: ErrorKind::ConfigParse,
         pattern: r"(?P<msg>Unable to parse config file: (?P<detail>.*))",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Failed to connect to proxy URL: ",
         kind: ErrorKind::Proxy,
         pattern: r#"(?P<msg>Failed to connect to proxy URL: "(?P<detail>[^"]*)".*)"#,
+        ..BOTOCORE
     },
     Recogniser {
         needle: "SSL validation failed for ",
         kind: ErrorKind::Tls,
         pattern: r"(?P<msg>SSL validation failed for (?P<detail>\S+).*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Could not connect to the endpoint URL: ",
         kind: ErrorKind::EndpointConnection,
         pattern: r#"(?P<msg>Could not connect to the endpoint URL: "(?P<detail>[^"]*)".*)"#,
+        ..BOTOCORE
     },
     Recogniser {
         needle: "timeout on endpoint URL: ",
         kind: ErrorKind::ConnectTimeout,
         pattern: r#"(?P<msg>(?:Connect|Read) timeout on endpoint URL: "(?P<detail>[^"]*)".*)"#,
+        ..BOTOCORE
     },
     Recogniser {
         needle: "before we received a valid response from endpoint URL",
         kind: ErrorKind::EndpointConnection,
         pattern: r#"(?P<msg>Connection was closed before we received a valid response from endpoint URL: "(?P<detail>[^"]*)".*)"#,
+        ..BOTOCORE
     },
     Recogniser {
         needle: "The SSO session associated with this profile",
         kind: ErrorKind::SsoToken,
         pattern: r"(?P<msg>The SSO session associated with this profile.*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Error when retrieving token from sso",
         kind: ErrorKind::SsoToken,
         pattern: r"(?P<msg>Error when retrieving token from sso: ?(?P<detail>.*))",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Error when retrieving credentials from ",
         kind: ErrorKind::CredentialRetrieval,
         pattern: r"(?P<msg>Error when retrieving credentials from (?P<detail>[\w-]+): .*)",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "Enter MFA code for ",
         kind: ErrorKind::MfaPrompt,
         pattern: r"(?P<msg>Enter MFA code for (?P<detail>\S+?):?\s*(?:$|\S.*))",
+        ..BOTOCORE
     },
     Recogniser {
         needle: "aws: error: ",
         kind: ErrorKind::CliUsage,
         pattern: r"aws: error: (?P<msg>.*)",
+        ..BOTOCORE
+    },
+    // aws-sdk-go v2 and the Terraform AWS provider (v4+), e.g.
+    // `operation error STS: GetCallerIdentity, https response error StatusCode: 403,
+    //  RequestID: …, api error SignatureDoesNotMatch: …` [formats.md §3.2, §3.6]
+    Recogniser {
+        needle: "https response error StatusCode: ",
+        pattern: r"operation error (?P<svc>[^:,]+): (?P<op>\w+), https response error StatusCode: (?P<status>\d+), RequestID: [^,]*, (?:HostID: [^,]*, )?api error (?P<code>[^:\s]+): ?(?P<msg>.*)",
+        tool: "aws-sdk-go-v2",
+        ..BOTOCORE
+    },
+    // Terraform AWS provider: `no valid credential sources for Terraform AWS Provider found`
+    // (older: `No valid credential sources found for AWS Provider`).
+    Recogniser {
+        needle: "valid credential sources",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>(?i:no valid credential sources).*)",
+        tool: "terraform",
+        ..BOTOCORE
+    },
+    // aws-sdk-go v1: `NoCredentialProviders: no valid providers in chain`.
+    Recogniser {
+        needle: "NoCredentialProviders",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>NoCredentialProviders: .*)",
+        tool: "aws-sdk-go",
+        ..BOTOCORE
+    },
+    // AWS SDK for Java: v1 `… (Service: Amazon S3; Status Code: 403; Error Code:
+    // AccessDenied; Request ID: …)`, v2 `… (Service: S3, Status Code: 403, Request ID: …)`.
+    Recogniser {
+        needle: "(Service: ",
+        pattern: r"(?P<msg>[^()]*?)\s*\(Service: (?P<svc>[^;,)]+)[;,] Status Code: (?P<status>\d+)[;,](?: Error Code: (?P<code>[^;,)]+)[;,])? Request ID",
+        tool: "aws-sdk-java",
+        ..BOTOCORE
+    },
+    // aws-actions/configure-aws-credentials [formats.md §4.1].
+    Recogniser {
+        needle: "Could not assume role with OIDC: ",
+        pattern: r"Could not assume role with OIDC: (?P<msg>.*)",
+        tool: "configure-aws-credentials",
+        op: Some("AssumeRoleWithWebIdentity"),
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Could not assume role with web identity token file: ",
+        pattern: r"Could not assume role with web identity token file: (?P<msg>.*)",
+        tool: "configure-aws-credentials",
+        op: Some("AssumeRoleWithWebIdentity"),
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Could not assume role with user credentials: ",
+        pattern: r"Could not assume role with user credentials: (?P<msg>.*)",
+        tool: "configure-aws-credentials",
+        op: Some("AssumeRole"),
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Could not load credentials from any providers",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>Could not load credentials from any providers.*)",
+        tool: "aws-sdk-js",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Credentials could not be loaded, please check your action inputs",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>Credentials could not be loaded, please check your action inputs.*)",
+        tool: "configure-aws-credentials",
+        ..BOTOCORE
+    },
+    // docker login fed by a failed `aws ecr get-login-password` [formats.md §4.4].
+    Recogniser {
+        needle: "Cannot perform an interactive login from a non TTY device",
+        kind: ErrorKind::CliUsage,
+        pattern: r"(?P<msg>Cannot perform an interactive login from a non TTY device)",
+        tool: "docker",
+        consequence: true,
+        ..BOTOCORE
     },
 ];
 
@@ -172,18 +325,73 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         });
         let caps = pattern.captures(line)?;
         let get = |name: &str| caps.name(name).map(|m| m.as_str().trim().to_string());
+        let r = &RECOGNISERS[i];
+        let message = get("msg").unwrap_or_default();
+        // Tools that print only the message (Java v2, configure-aws-credentials)
+        // still say which failure it was, in AWS's standard wording.
+        let (code, code_inferred) = match get("code") {
+            Some(code) => (Some(code), false),
+            None if r.kind == ErrorKind::ServiceError => {
+                (code_from_message(&message).map(str::to_string), true)
+            }
+            None => (None, false),
+        };
         Some(ErrorEvent {
-            kind: RECOGNISERS[i].kind,
-            code: get("code"),
-            operation: get("op"),
-            message: get("msg").unwrap_or_default(),
+            kind: r.kind,
+            code_inferred: code_inferred && code.is_some(),
+            code,
+            operation: get("op").or(r.op.map(str::to_string)),
+            message,
             detail: get("detail"),
+            status: get("status").and_then(|s| s.parse().ok()),
+            service: get("svc"),
+            tool: Some(r.tool),
+            consequence: r.consequence,
             evidence: EvidenceLine {
                 line: line_no,
                 text: line.into(),
             },
         })
     })
+}
+
+/// The error code AWS's standard wording implies, for tools that print the
+/// message without the code.
+pub fn code_from_message(message: &str) -> Option<&'static str> {
+    const WORDING: &[(&str, &str)] = &[
+        (
+            "security token included in the request is invalid",
+            "InvalidClientTokenId",
+        ),
+        (
+            "request signature we calculated does not match",
+            "SignatureDoesNotMatch",
+        ),
+        (
+            "security token included in the request is expired",
+            "ExpiredToken",
+        ),
+        ("provided token has expired", "ExpiredToken"),
+        (
+            "AWS Access Key Id you provided does not exist",
+            "InvalidAccessKeyId",
+        ),
+        (
+            "difference between the request time and the current time is too large",
+            "RequestTimeTooSkewed",
+        ),
+        ("Signature expired:", "SignatureDoesNotMatch"),
+        ("Signature not yet current:", "SignatureDoesNotMatch"),
+        ("Not authorized to perform sts:AssumeRole", "AccessDenied"),
+        ("is not authorized to perform", "AccessDenied"),
+    ];
+    if message.trim() == "Access Denied" {
+        return Some("AccessDenied");
+    }
+    WORDING
+        .iter()
+        .find(|(wording, _)| message.contains(wording))
+        .map(|(_, code)| *code)
 }
 
 /// `… An error occurred (Code) when calling the Op operation[ (reached max
@@ -208,9 +416,14 @@ fn service_error(line: &str, line_no: usize) -> Option<ErrorEvent> {
     Some(ErrorEvent {
         kind: ErrorKind::ServiceError,
         code: Some(code.to_string()),
+        code_inferred: false,
         operation: Some(op.to_string()),
         message: message.to_string(),
         detail: None,
+        status: None,
+        service: None,
+        tool: Some(BOTOCORE.tool),
+        consequence: false,
         evidence: EvidenceLine {
             line: line_no,
             text: line.into(),
@@ -265,11 +478,84 @@ mod tests {
     fn every_pattern_compiles_and_contains_its_needle() {
         // Patterns compile lazily at run time; this is where a broken one
         // must show up instead.
-        for r in RECOGNISERS {
+        for r in RECOGNISERS.iter() {
             let re = Regex::new(r.pattern).unwrap_or_else(|e| panic!("{}: {e}", r.needle));
             let sample = format!("x {} y", r.needle);
             let _ = re.is_match(&sample);
         }
+    }
+
+    #[test]
+    fn other_tools_error_shapes() {
+        let go = recognise("Error: operation error STS: GetCallerIdentity, https response error StatusCode: 403, RequestID: 2f1c, api error InvalidClientTokenId: The security token included in the request is invalid.", 5).unwrap();
+        assert_eq!(
+            (
+                go.code.as_deref(),
+                go.operation.as_deref(),
+                go.status,
+                go.service.as_deref(),
+                go.tool
+            ),
+            (
+                Some("InvalidClientTokenId"),
+                Some("GetCallerIdentity"),
+                Some(403),
+                Some("STS"),
+                Some("aws-sdk-go-v2")
+            )
+        );
+        let s3 = recognise("operation error S3: ListObjectsV2, https response error StatusCode: 400, RequestID: 8Z, HostID: bW9j, api error AuthorizationHeaderMalformed: bad region", 1).unwrap();
+        assert_eq!(s3.code.as_deref(), Some("AuthorizationHeaderMalformed"));
+
+        let java1 = recognise("com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 6B3F)", 1).unwrap();
+        assert_eq!(
+            (java1.code.as_deref(), java1.status, java1.code_inferred),
+            (Some("AccessDenied"), Some(403), false)
+        );
+        let java2 = recognise("software.amazon.awssdk.services.sts.model.StsException: The security token included in the request is invalid. (Service: Sts, Status Code: 403, Request ID: 1a2b)", 1).unwrap();
+        assert_eq!(
+            (java2.code.as_deref(), java2.code_inferred),
+            (Some("InvalidClientTokenId"), true)
+        );
+
+        let js = recognise(
+            "ExpiredToken: The security token included in the request is expired",
+            1,
+        )
+        .unwrap();
+        assert_eq!(js.code.as_deref(), Some("ExpiredToken"));
+        assert!(
+            recognise("SomethingElse: with a colon", 1).is_none(),
+            "only well-known codes"
+        );
+
+        let oidc = recognise("Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity", 1).unwrap();
+        assert_eq!(
+            (oidc.code.as_deref(), oidc.operation.as_deref()),
+            (Some("AccessDenied"), Some("AssumeRoleWithWebIdentity"))
+        );
+        let docker = recognise(
+            "Error: Cannot perform an interactive login from a non TTY device",
+            1,
+        )
+        .unwrap();
+        assert!(docker.consequence);
+        let tf = recognise(
+            "Error: No valid credential sources found for AWS Provider.",
+            1,
+        )
+        .unwrap();
+        assert_eq!(tf.kind, ErrorKind::NoCredentials);
+    }
+
+    #[test]
+    fn codes_are_inferred_only_from_standard_wording() {
+        assert_eq!(code_from_message("Access Denied"), Some("AccessDenied"));
+        assert_eq!(
+            code_from_message("The provided token has expired."),
+            Some("ExpiredToken")
+        );
+        assert_eq!(code_from_message("something went wrong"), None);
     }
 
     #[test]

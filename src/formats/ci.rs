@@ -1,0 +1,265 @@
+//! CI job logs: GitHub Actions, GitLab CI, Jenkins.
+//!
+//! A job log wraps the output of the tools it ran in its own prefixes and
+//! markers. Unwrapping strips them line by line — and keeps exactly one
+//! inner line per original line, so every line number the other parsers
+//! report is already the line number in the original log. Step (section,
+//! stage) boundaries are remembered, so a finding can name the step it came
+//! from. Shapes: shared/reference/formats.md §4.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CiSystem {
+    GithubActions,
+    GitlabCi,
+    Jenkins,
+}
+
+impl CiSystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CiSystem::GithubActions => "github-actions",
+            CiSystem::GitlabCi => "gitlab-ci",
+            CiSystem::Jenkins => "jenkins",
+        }
+    }
+}
+
+/// A job log with the CI system's wrapping removed.
+#[derive(Debug, Clone)]
+pub struct Unwrapped {
+    pub system: CiSystem,
+    /// The tools' own output, one line per original line.
+    pub text: String,
+    /// Steps in order: the 1-based line where each starts, and its name.
+    pub steps: Vec<(usize, String)>,
+}
+
+impl Unwrapped {
+    /// The step a line belongs to.
+    pub fn step_at(&self, line: usize) -> Option<&str> {
+        let i = self.steps.partition_point(|(start, _)| *start <= line);
+        i.checked_sub(1).map(|i| self.steps[i].1.as_str())
+    }
+}
+
+/// `2024-01-02T03:04:05.1234567Z ` (the runner writes 7 fractional digits).
+static GITHUB_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\x{feff}?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ").expect("valid regex")
+});
+/// `section_start:1694763179:step_script[collapsed=true]\r\e[0K`
+static GITLAB_SECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"section_(start|end):\d+:([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\r?(?:\x1b\[0K)?")
+        .expect("valid regex")
+});
+/// Runner ≥ 17 per-line timestamps: `2024-06-10T08:58:40.123456Z 00O `.
+static GITLAB_TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z [0-9a-f]{2}[OE][ +]").expect("valid regex")
+});
+/// Timestamper plugin: `[2020-04-29T13:03:20.725Z] `.
+static JENKINS_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\] ").expect("valid regex")
+});
+/// `[Pipeline] { (Deploy)` opens a stage.
+static JENKINS_STAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[Pipeline\] \{ \((.+)\)\s*$").expect("valid regex"));
+/// ANSI CSI sequences (colours, `\e[0K`), and OSC sequences.
+static ANSI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)").expect("valid regex")
+});
+
+/// How many leading lines decide which CI system wrote a log.
+const SNIFF_LINES: usize = 400;
+
+/// Which CI system wrote this log, if any.
+pub fn detect(text: &str) -> Option<CiSystem> {
+    let mut github = 0;
+    let mut jenkins = 0;
+    for line in text.lines().take(SNIFF_LINES) {
+        if line.contains("section_start:") && GITLAB_SECTION.is_match(line) {
+            return Some(CiSystem::GitlabCi);
+        }
+        if line.contains("Running with gitlab-runner") {
+            return Some(CiSystem::GitlabCi);
+        }
+        if GITHUB_PREFIX.is_match(line) {
+            github += 1;
+            if line.contains("##[") {
+                return Some(CiSystem::GithubActions);
+            }
+        }
+        if line.starts_with("[Pipeline] ") {
+            return Some(CiSystem::Jenkins);
+        }
+        if JENKINS_PREFIX.is_match(line) {
+            jenkins += 1;
+        }
+    }
+    // Timestamps alone: most lines prefixed is enough.
+    if github >= 3 {
+        Some(CiSystem::GithubActions)
+    } else if jenkins >= 3 {
+        Some(CiSystem::Jenkins)
+    } else {
+        None
+    }
+}
+
+/// Strips the CI system's wrapping, one inner line per original line.
+pub fn unwrap(text: &str, system: CiSystem) -> Unwrapped {
+    let mut out = String::with_capacity(text.len());
+    let mut steps = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let number = i + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let inner = match system {
+            CiSystem::GithubActions => github_line(line, number, &mut steps),
+            CiSystem::GitlabCi => gitlab_line(line, number, &mut steps),
+            CiSystem::Jenkins => jenkins_line(line, number, &mut steps),
+        };
+        if i > 0 {
+            out.push('\n');
+        }
+        // Colour codes never carry meaning for the parsers.
+        out.push_str(&ANSI.replace_all(&inner, ""));
+    }
+    Unwrapped {
+        system,
+        text: out,
+        steps,
+    }
+}
+
+fn github_line(line: &str, number: usize, steps: &mut Vec<(usize, String)>) -> String {
+    let body = match GITHUB_PREFIX.find(line) {
+        Some(m) => &line[m.end()..],
+        None => line.trim_start_matches('\u{feff}'),
+    };
+    if let Some(title) = body.strip_prefix("##[group]") {
+        steps.push((number, ANSI.replace_all(title, "").trim().to_string()));
+        return String::new();
+    }
+    if body.starts_with("##[endgroup]") {
+        return String::new();
+    }
+    // `##[error]msg` and friends: the message is the tool's (or the action's).
+    for tag in [
+        "##[error]",
+        "##[warning]",
+        "##[notice]",
+        "##[debug]",
+        "##[command]",
+        "##[section]",
+    ] {
+        if let Some(rest) = body.strip_prefix(tag) {
+            return rest.to_string();
+        }
+    }
+    body.to_string()
+}
+
+fn gitlab_line(line: &str, number: usize, steps: &mut Vec<(usize, String)>) -> String {
+    let line = match GITLAB_TIMESTAMP.find(line) {
+        Some(m) => &line[m.end()..],
+        None => line,
+    };
+    if !line.contains("section_") {
+        return line.to_string();
+    }
+    for caps in GITLAB_SECTION.captures_iter(line) {
+        if &caps[1] == "start" {
+            steps.push((number, caps[2].to_string()));
+        }
+    }
+    GITLAB_SECTION.replace_all(line, "").into_owned()
+}
+
+fn jenkins_line(line: &str, number: usize, steps: &mut Vec<(usize, String)>) -> String {
+    let body = match JENKINS_PREFIX.find(line) {
+        Some(m) => &line[m.end()..],
+        None => line,
+    };
+    if let Some(caps) = JENKINS_STAGE.captures(body) {
+        steps.push((number, caps[1].to_string()));
+        return String::new();
+    }
+    if body.starts_with("[Pipeline] ") {
+        return String::new();
+    }
+    body.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_actions_prefixes_markers_and_steps() {
+        let log = "\u{feff}2024-01-02T03:04:05.1234567Z ##[group]Run aws sts get-caller-identity\n\
+                   2024-01-02T03:04:05.1234567Z \x1b[36;1maws sts get-caller-identity\x1b[0m\n\
+                   2024-01-02T03:04:05.2234567Z ##[endgroup]\n\
+                   2024-01-02T03:04:06.0000000Z An error occurred (X) when calling the Y operation: z\n\
+                   continuation without a timestamp\n\
+                   2024-01-02T03:04:06.1000000Z ##[error]Process completed with exit code 254.";
+        assert_eq!(detect(log), Some(CiSystem::GithubActions));
+        let u = unwrap(log, CiSystem::GithubActions);
+        let lines: Vec<&str> = u.text.split('\n').collect();
+        assert_eq!(lines.len(), 6, "one inner line per original line");
+        assert_eq!(lines[1], "aws sts get-caller-identity");
+        assert_eq!(
+            lines[3],
+            "An error occurred (X) when calling the Y operation: z"
+        );
+        assert_eq!(lines[4], "continuation without a timestamp");
+        assert_eq!(lines[5], "Process completed with exit code 254.");
+        assert_eq!(u.step_at(4), Some("Run aws sts get-caller-identity"));
+        assert_eq!(u.step_at(0), None);
+    }
+
+    #[test]
+    fn gitlab_sections_share_lines_and_lose_escape_codes() {
+        let log = "\x1b[0KRunning with gitlab-runner 16.3.0 (8ec04662)\x1b[0;m\n\
+                   section_start:1694763179:prepare_script\r\x1b[0KPreparing environment\n\
+                   section_end:1694763179:prepare_script\r\x1b[0Ksection_start:1694763180:step_script[collapsed=true]\r\x1b[0KExecuting \"step_script\"\n\
+                   \x1b[32;1m$ aws sts get-caller-identity\x1b[0;m\n\
+                   2024-06-10T08:58:40.123456Z 00O Unable to locate credentials\n\
+                   section_end:1694763181:step_script\r\x1b[0K";
+        assert_eq!(detect(log), Some(CiSystem::GitlabCi));
+        let u = unwrap(log, CiSystem::GitlabCi);
+        let lines: Vec<&str> = u.text.split('\n').collect();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[2], "Executing \"step_script\"");
+        assert_eq!(lines[3], "$ aws sts get-caller-identity");
+        assert_eq!(lines[4], "Unable to locate credentials");
+        assert_eq!(u.step_at(5), Some("step_script"));
+        assert_eq!(u.step_at(2), Some("prepare_script"));
+    }
+
+    #[test]
+    fn jenkins_stages_and_timestamps() {
+        let log = "[Pipeline] stage\n[Pipeline] { (Deploy)\n[Pipeline] sh\n\
+                   [2020-04-29T13:03:20.725Z] + aws sts get-caller-identity\n\
+                   [2020-04-29T13:03:21.725Z] Unable to locate credentials\n[Pipeline] }";
+        assert_eq!(detect(log), Some(CiSystem::Jenkins));
+        let u = unwrap(log, CiSystem::Jenkins);
+        let lines: Vec<&str> = u.text.split('\n').collect();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[3], "+ aws sts get-caller-identity");
+        assert_eq!(lines[4], "Unable to locate credentials");
+        assert_eq!(u.step_at(5), Some("Deploy"));
+    }
+
+    #[test]
+    fn plain_logs_are_not_ci_logs() {
+        assert_eq!(
+            detect("2026-11-26 15:47:12,823 - MainThread - awscli.clidriver - DEBUG - x\n"),
+            None
+        );
+        assert_eq!(detect("hello\nworld\n"), None);
+    }
+}

@@ -1,0 +1,177 @@
+//! CI job logs: the failure is found inside GitHub Actions, GitLab CI and
+//! Jenkins logs, with its step and its line in the original log.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{fixtures_dir, json, run};
+use serde_json::Value;
+
+fn ci_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ci")
+}
+
+fn ci_fixtures() -> Vec<(PathBuf, Value)> {
+    let mut out: Vec<(PathBuf, Value)> = std::fs::read_dir(ci_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .map(|p| {
+            let expected = std::fs::read_to_string(p.with_extension("expected.json")).unwrap();
+            (p, serde_json::from_str(&expected).unwrap())
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 10, "CI fixtures present");
+    out
+}
+
+fn analyze(path: &Path) -> Value {
+    let report = json(&run(&["--format", "json", path.to_str().unwrap()], b""));
+    report["inputs"][0].clone()
+}
+
+#[test]
+fn every_ci_fixture_gets_its_verdict_step_and_original_line() {
+    for (path, expected) in ci_fixtures() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let input = analyze(&path);
+        let system = ["github-actions", "gitlab-ci", "jenkins"]
+            .into_iter()
+            .find(|s| name.starts_with(s))
+            .unwrap();
+        assert_eq!(input["format"], system, "{name}: format");
+        let findings = input["findings"].as_array().unwrap();
+        let verdict = findings
+            .first()
+            .map_or("ok", |f| f["rule"].as_str().unwrap());
+        assert_eq!(verdict, expected["verdict"], "{name}: verdict");
+        if verdict == "ok" {
+            continue;
+        }
+        let first = &findings[0];
+        assert_eq!(first["facts"]["ci.system"], system, "{name}");
+        assert_eq!(first["facts"]["ci.step"], expected["step"], "{name}: step");
+        if let Some(line) = expected["line"].as_u64() {
+            let lines: Vec<u64> = first["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["line"].as_u64().unwrap())
+                .collect();
+            assert!(
+                lines.contains(&line),
+                "{name}: evidence names original line {line}: {lines:?}"
+            );
+            // The evidence is the original line, CI prefix and all.
+            let original = std::fs::read_to_string(&path).unwrap();
+            let want = original.lines().nth(line as usize - 1).unwrap();
+            let shown = first["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["line"] == line)
+                .unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(shown, want.trim_end_matches('\r'), "{name}");
+        }
+    }
+}
+
+#[test]
+fn twenty_thousand_lines_per_ci_system() {
+    for system in ["github-actions", "gitlab-ci", "jenkins"] {
+        let path = ci_dir().join(format!("{system}-buried-unknown-key.log"));
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert!(lines >= 19_900, "{system}: {lines} lines");
+    }
+}
+
+#[test]
+fn an_aws_debug_run_inside_github_actions_reads_like_the_raw_log() {
+    for fixture in ["s3-ls-proxy-rewrites-host", "sts-clock-skew-behind"] {
+        let raw = analyze(&fixtures_dir().join(format!("{fixture}.log")));
+        let wrapped = analyze(&ci_dir().join(format!("github-actions-debug-{fixture}.log")));
+        let (raw, wrapped) = (&raw["findings"][0], &wrapped["findings"][0]);
+        assert_eq!(raw["rule"], wrapped["rule"], "{fixture}");
+        assert_eq!(
+            raw["signature_diff"], wrapped["signature_diff"],
+            "{fixture}: same SigV4 evidence"
+        );
+        for fact in [
+            "error.code",
+            "signature.component",
+            "clock.skew_seconds",
+            "request.amz_date",
+        ] {
+            assert_eq!(
+                raw["facts"][fact], wrapped["facts"][fact],
+                "{fixture}: {fact}"
+            );
+        }
+    }
+}
+
+#[test]
+fn masked_credentials_degrade_gracefully() {
+    // GitHub Actions prints registered secrets as `***`, key ids included.
+    let path = ci_dir().join("github-actions-debug-s3-ls-proxy-rewrites-host.log");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let key = regex::Regex::new(r"Credential=([A-Z0-9]{20})/").unwrap();
+    let id = key.captures(&text).unwrap()[1].to_string();
+    let masked = text.replace(&id, "***");
+    let report = json(&run(&["--format", "json"], masked.as_bytes()));
+    let f = &report["inputs"][0]["findings"][0];
+    assert_eq!(
+        f["rule"], "signature.canonical-mismatch",
+        "the diff does not need the key id"
+    );
+    assert_eq!(f["facts"]["credential.key_type"], "masked");
+    assert!(
+        f["facts"]["credential.key_id_problem"].is_null(),
+        "a mask is not a malformed key"
+    );
+}
+
+#[test]
+fn consequences_never_hide_the_aws_failure() {
+    let input = analyze(&ci_dir().join("github-actions-ecr-docker-login.log"));
+    let first = &input["findings"][0];
+    assert_eq!(first["facts"]["error.code"], "UnrecognizedClientException");
+    assert_eq!(first["facts"]["error.operation"], "GetAuthorizationToken");
+}
+
+#[test]
+fn tools_are_named_and_codes_inferred_only_from_standard_wording() {
+    let cases = [
+        (
+            "github-actions-terraform-go-v2-signature",
+            "aws-sdk-go-v2",
+            false,
+        ),
+        (
+            "github-actions-java-v1-access-denied",
+            "aws-sdk-java",
+            false,
+        ),
+        ("github-actions-java-v2-invalid-token", "aws-sdk-java", true),
+        (
+            "github-actions-configure-aws-credentials-oidc-denied",
+            "configure-aws-credentials",
+            true,
+        ),
+    ];
+    for (name, tool, inferred) in cases {
+        let input = analyze(&ci_dir().join(format!("{name}.log")));
+        let facts = &input["findings"][0]["facts"];
+        assert_eq!(facts["error.tool"], tool, "{name}");
+        assert_eq!(
+            facts["error.code_inferred"].as_bool().unwrap_or(false),
+            inferred,
+            "{name}"
+        );
+    }
+}
