@@ -175,3 +175,25 @@ fn tools_are_named_and_codes_inferred_only_from_standard_wording() {
         );
     }
 }
+
+#[test]
+fn real_javascript_sdk_failures() {
+    // fixtures/sdk: Node printing uncaught AWS SDK v3 errors (generate/js_logs.py).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sdk");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "log") {
+            continue;
+        }
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(path.with_extension("expected.json")).unwrap(),
+        )
+        .unwrap();
+        let input = analyze(&path);
+        let verdict = input["findings"][0]["rule"].as_str().unwrap_or("ok");
+        assert_eq!(verdict, expected["verdict"], "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 2);
+}
