@@ -129,6 +129,20 @@ impl CiContext<'_> {
         if let Some(step) = line.and_then(|l| self.unwrapped.step_at(l)) {
             facts.set(facts::Fact::CiStep, step, incident.headline.as_ref());
         }
+        // The step's environment names the profile the job meant to use
+        // (a debug log never shows AWS_PROFILE; a step header does).
+        let profile = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]
+            .iter()
+            .find_map(|name| line.and_then(|l| self.unwrapped.env_at(l, name)));
+        if let Some((value, env_line)) = profile
+            && !facts.has(facts::Fact::CredentialProfile)
+        {
+            let evidence = model::EvidenceLine {
+                line: env_line,
+                text: self.original(env_line).unwrap_or_else(|| value.into()),
+            };
+            facts.set(facts::Fact::CredentialProfile, value, Some(&evidence));
+        }
     }
 
     /// Evidence quotes the original lines, prefixes and all.

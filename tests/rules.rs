@@ -14,10 +14,17 @@ fn fixture(name: &str) -> String {
 
 /// The rule ids of every finding authsift reports for a fixture.
 fn rules_found(name: &str, extra: &[&str]) -> Vec<String> {
-    let path = fixture(name);
+    rules_at_with(&fixture(name), extra)
+}
+
+fn rules_at(path: &str) -> Vec<String> {
+    rules_at_with(path, &[])
+}
+
+fn rules_at_with(path: &str, extra: &[&str]) -> Vec<String> {
     let mut args = vec!["--format", "json"];
     args.extend(extra);
-    args.push(&path);
+    args.push(path);
     let report = json(&run(&args, b""));
     report["inputs"][0]["findings"]
         .as_array()
@@ -30,8 +37,8 @@ fn rules_found(name: &str, extra: &[&str]) -> Vec<String> {
 #[test]
 fn every_default_rule_fires_on_a_real_fixture_and_not_on_a_near_miss() {
     // (rule, a fixture it explains, a near miss: a similar failure it must not claim)
-    // credentials.env-override has no debug-log fixture (a debug log never
-    // shows AWS_PROFILE); its test is on facts, in src/rules/tests.rs.
+    // credentials.env-override needs AWS_PROFILE, which a debug log never
+    // shows: its fixture is a CI job whose step header does (below).
     let table = [
         (
             "config.malformed",
@@ -145,6 +152,21 @@ fn every_default_rule_fires_on_a_real_fixture_and_not_on_a_near_miss() {
             "s3-ls-profile-not-found",
         ),
     ];
+    let ci = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("fixtures/ci/{name}.log"))
+            .display()
+            .to_string()
+    };
+    let found = rules_at(&ci("github-actions-sts-get-caller-identity-env-override"));
+    assert_eq!(found[0], "credentials.env-override", "{found:?}");
+    // Near miss: the same real run without the job's env block to show the profile.
+    let near = rules_found("sts-get-caller-identity-env-override", &[]);
+    assert!(
+        !near.iter().any(|r| r == "credentials.env-override"),
+        "{near:?}"
+    );
+
     for (rule, fires, near_miss) in table {
         let found = rules_found(fires, &[]);
         assert_eq!(

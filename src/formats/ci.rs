@@ -38,15 +38,36 @@ pub struct Unwrapped {
     pub text: String,
     /// Steps in order: the 1-based line where each starts, and its name.
     pub steps: Vec<(usize, String)>,
+    /// Environment variables a step header shows (GitHub Actions prints a
+    /// run step's `env:` block): (step start line, name, value, line).
+    pub env: Vec<(usize, String, String, usize)>,
 }
 
 impl Unwrapped {
     /// The step a line belongs to.
     pub fn step_at(&self, line: usize) -> Option<&str> {
+        self.step_start(line).map(|i| self.steps[i].1.as_str())
+    }
+
+    /// A variable the step of `line` had in its environment, with the line
+    /// that shows it.
+    pub fn env_at(&self, line: usize, name: &str) -> Option<(&str, usize)> {
+        let start = self.steps[self.step_start(line)?].0;
+        self.env
+            .iter()
+            .find(|(step, n, _, _)| *step == start && n == name)
+            .map(|(_, _, value, line)| (value.as_str(), *line))
+    }
+
+    fn step_start(&self, line: usize) -> Option<usize> {
         let i = self.steps.partition_point(|(start, _)| *start <= line);
-        i.checked_sub(1).map(|i| self.steps[i].1.as_str())
+        i.checked_sub(1)
     }
 }
+
+/// `  AWS_PROFILE: prod` inside a step header's `env:` block.
+static ENV_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^  ([A-Za-z_][A-Za-z0-9_]*): (.*)$").expect("valid regex"));
 
 /// `2024-01-02T03:04:05.1234567Z ` (the runner writes 7 fractional digits).
 static GITHUB_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
@@ -114,9 +135,29 @@ pub fn detect(text: &str) -> Option<CiSystem> {
 pub fn unwrap(text: &str, system: CiSystem) -> Unwrapped {
     let mut out = String::with_capacity(text.len());
     let mut steps = Vec::new();
+    let mut env = Vec::new();
+    // GitHub Actions: inside a step header (between `##[group]` and
+    // `##[endgroup]`), after an `env:` line.
+    let mut in_header_env = false;
     for (i, line) in text.split('\n').enumerate() {
         let number = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
+        if system == CiSystem::GithubActions {
+            let body = GITHUB_PREFIX.find(line).map_or(line, |m| &line[m.end()..]);
+            if body.starts_with("##[group]") || body.starts_with("##[endgroup]") {
+                in_header_env = false;
+            } else if body == "env:" && !steps.is_empty() {
+                in_header_env = true;
+            } else if in_header_env {
+                match ENV_ENTRY.captures(body) {
+                    Some(c) => {
+                        let step: &(usize, String) = steps.last().expect("env follows a group");
+                        env.push((step.0, c[1].to_string(), c[2].trim().to_string(), number));
+                    }
+                    None => in_header_env = false,
+                }
+            }
+        }
         let inner = match system {
             CiSystem::GithubActions => github_line(line, number, &mut steps),
             CiSystem::GitlabCi => gitlab_line(line, number, &mut steps),
@@ -132,6 +173,7 @@ pub fn unwrap(text: &str, system: CiSystem) -> Unwrapped {
         system,
         text: out,
         steps,
+        env,
     }
 }
 
@@ -219,6 +261,26 @@ mod tests {
         assert_eq!(lines[5], "Process completed with exit code 254.");
         assert_eq!(u.step_at(4), Some("Run aws sts get-caller-identity"));
         assert_eq!(u.step_at(0), None);
+    }
+
+    #[test]
+    fn github_step_env_blocks_are_kept() {
+        let log = "2024-01-02T03:04:05.1234567Z ##[group]Run aws s3 ls\n\
+                   2024-01-02T03:04:05.1234567Z aws s3 ls\n\
+                   2024-01-02T03:04:05.1234567Z shell: /usr/bin/bash -e {0}\n\
+                   2024-01-02T03:04:05.1234567Z env:\n\
+                   2024-01-02T03:04:05.1234567Z   AWS_PROFILE: prod\n\
+                   2024-01-02T03:04:05.1234567Z   AWS_ACCESS_KEY_ID: ***\n\
+                   2024-01-02T03:04:05.2234567Z ##[endgroup]\n\
+                   2024-01-02T03:04:06.0000000Z   NOT_ENV: x";
+        let u = unwrap(log, CiSystem::GithubActions);
+        assert_eq!(u.env_at(8, "AWS_PROFILE"), Some(("prod", 5)));
+        assert_eq!(u.env_at(8, "AWS_ACCESS_KEY_ID"), Some(("***", 6)));
+        assert_eq!(
+            u.env_at(8, "NOT_ENV"),
+            None,
+            "output lines are not the env block"
+        );
     }
 
     #[test]
