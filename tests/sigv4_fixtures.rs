@@ -53,12 +53,7 @@ fn first_diff(f: &Value) -> &Value {
 #[test]
 fn proxy_fixtures_name_the_rewritten_component() {
     for (name, component, client, server) in [
-        (
-            "s3-ls-proxy-rewrites-host",
-            "header:host",
-            None,
-            None,
-        ),
+        ("s3-ls-proxy-rewrites-host", "header:host", None, None),
         (
             "s3api-put-object-proxy-rewrites-acl",
             "header:x-amz-acl",
