@@ -44,9 +44,20 @@ pub struct Cli {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output format.
+    /// Output format: human, json (one document), jsonl (one finding a
+    /// line, ECS names), ocsf (OCSF 1.1.0 Detection Findings, one a line),
+    /// table, or markdown (a ticket attachment).
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+
+    /// Write the results to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Stamp reports with the time of the run (otherwise output depends on
+    /// the input alone, byte for byte).
+    #[arg(long)]
+    pub timestamp: bool,
 
     /// Input format; `auto` sniffs each input's content.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]

@@ -466,14 +466,23 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
             let _ = writeln!(err, "authsift: {}", report::terminal::sanitize(e));
         }
     }
+    let to_file = cli.output.is_some();
     let render = report::RenderOptions {
         redactor: report::redact::Redactor {
             mask_key_ids: !cli.no_redact,
         },
-        color: use_color(cli.color),
+        color: use_color(cli.color) && !(to_file && cli.color == cli::ColorChoice::Auto),
+        now: cli.timestamp.then(report::now),
+        width: report::table::width(to_file),
+        rules: report::RulesInfo::new(&rules, !cli.rules.no_default_rules, &cli.rules.files),
+        sizes: report::input_sizes(&sources),
     };
     let text = report::render(&report, cli.format, &render);
-    match write_stdout(&text) {
+    let written = match &cli.output {
+        Some(path) => report::write_file(path, &text),
+        None => write_stdout(&text),
+    };
+    match written {
         0 => report.exit_code() as u8,
         failed => failed,
     }

@@ -9,12 +9,13 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::Report;
 use super::redact::Redactor;
+use super::{RenderOptions, Report};
 
 pub const SCHEMA: &str = "authsift/1";
 
-pub fn render(report: &Report, redactor: &Redactor) -> String {
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let redactor = &options.redactor;
     let inputs: Vec<InputDocument> = report
         .inputs
         .iter()
@@ -72,6 +73,7 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
         .collect();
     let doc = Document {
         schema: SCHEMA,
+        generated_at: options.now.map(super::fields::iso),
         inputs,
     };
     let mut out = serde_json::to_string(&doc).expect("the document always serialises");
@@ -83,6 +85,9 @@ pub fn render(report: &Report, redactor: &Redactor) -> String {
 #[derive(Serialize)]
 struct Document {
     schema: &'static str,
+    /// Only with `--timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generated_at: Option<String>,
     inputs: Vec<InputDocument>,
 }
 
@@ -96,12 +101,14 @@ struct InputDocument {
     errors: Value,
 }
 
-fn raw(value: &Value) -> Box<RawValue> {
+pub(crate) fn raw(value: &Value) -> Box<RawValue> {
     let text = serde_json::to_string(value).expect("a JSON value always serialises");
     RawValue::from_string(text).expect("serde_json output is valid JSON")
 }
 
-fn redact_value(value: &mut Value, redactor: &Redactor) {
+/// Redacts every string of a JSON value in place (keys are ours, never
+/// input). Every JSON-based format goes through this.
+pub(crate) fn redact_value(value: &mut Value, redactor: &Redactor) {
     match value {
         Value::String(s) => {
             if let std::borrow::Cow::Owned(r) = redactor.text(s) {

@@ -1,0 +1,269 @@
+//! What every renderer derives from a finding, computed in one place so the
+//! formats agree: the failed call, the region, the principal named in an
+//! error message, the confidence, the stable finding id and the times.
+//!
+//! Nothing here redacts or escapes: values are raw and every renderer passes
+//! them through `report::redact` (and, for terminals, `report::terminal`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use super::InputReport;
+use crate::facts::Fact;
+use crate::finding::Finding;
+
+/// authsift's own version, shown in reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How sure a finding is, from its place among the rules that matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// OCSF `confidence_id`: 1 Low, 2 Medium, 3 High.
+    pub fn ocsf_id(self) -> u8 {
+        match self {
+            Confidence::Low => 1,
+            Confidence::Medium => 2,
+            Confidence::High => 3,
+        }
+    }
+}
+
+/// A finding with what its input says around it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub input: &'a InputReport,
+    pub finding: &'a Finding,
+    /// First finding of its incident (the verdict), or a batch finding.
+    pub verdict: bool,
+    /// How many rules matched the same incident (1 for batch findings).
+    pub matched: usize,
+}
+
+/// Every finding of an input with its context, in report order.
+pub fn findings(input: &InputReport) -> Vec<Ctx<'_>> {
+    let mut out = Vec::with_capacity(input.findings.len());
+    let all = &input.findings;
+    let mut i = 0;
+    while i < all.len() {
+        let f = &all[i];
+        if f.batch.is_some() {
+            out.push(Ctx {
+                input,
+                finding: f,
+                verdict: true,
+                matched: 1,
+            });
+            i += 1;
+            continue;
+        }
+        let same = all[i..]
+            .iter()
+            .take_while(|g| g.batch.is_none() && g.incident == f.incident)
+            .count();
+        for (k, g) in all[i..i + same].iter().enumerate() {
+            out.push(Ctx {
+                input,
+                finding: g,
+                verdict: k == 0,
+                matched: same,
+            });
+        }
+        i += same;
+    }
+    out
+}
+
+impl<'a> Ctx<'a> {
+    fn str(&self, fact: Fact) -> Option<&'a str> {
+        self.finding.facts.str(fact)
+    }
+
+    /// The verdict of an incident only one rule explains is `high`; a
+    /// verdict other rules also match is `medium`; those other rules are
+    /// `low`. A batch finding counts events, so it is `high`.
+    pub fn confidence(&self) -> Confidence {
+        match (self.verdict, self.matched) {
+            (true, 1) => Confidence::High,
+            (true, _) => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+
+    /// The API operation that failed, when known.
+    pub fn operation(&self) -> Option<&'a str> {
+        self.str(Fact::ErrorOperation)
+            .or(self.str(Fact::RequestOperation))
+    }
+
+    pub fn service(&self) -> Option<&'a str> {
+        self.str(Fact::RequestService)
+    }
+
+    /// The region the request was for: its credential scope, else the
+    /// signing region, else the endpoint's.
+    pub fn region(&self) -> Option<&'a str> {
+        self.str(Fact::RequestRegion)
+            .or(self.str(Fact::RequestSigningRegion))
+            .or(self.str(Fact::RequestEndpointRegion))
+    }
+
+    pub fn error_code(&self) -> Option<&'a str> {
+        self.str(Fact::ErrorCode)
+    }
+
+    pub fn error_message(&self) -> Option<&'a str> {
+        self.str(Fact::ErrorMessage)
+    }
+
+    /// `SignatureDoesNotMatch on s3:ListObjectsV2`: what failed, in words.
+    pub fn failure(&self) -> String {
+        let what = self
+            .error_code()
+            .or(self.str(Fact::ErrorKind))
+            .unwrap_or("failure");
+        match (self.service(), self.operation()) {
+            (Some(s), Some(o)) => format!("{what} on {s}:{o}"),
+            (None, Some(o)) => format!("{what} on {o}"),
+            _ => what.to_string(),
+        }
+    }
+
+    /// The line a reader looks at first.
+    pub fn line(&self) -> Option<usize> {
+        self.finding
+            .headline
+            .as_ref()
+            .or(self.finding.evidence.last())
+            .map(|l| l.line)
+    }
+
+    /// The principal an error message names (`User: arn:aws:iam::…:user/bob
+    /// is not authorized …`), when it names one.
+    pub fn principal(&self) -> Option<Principal<'a>> {
+        principal(self.error_message()?)
+    }
+
+    /// The client's self-description (`aws-cli/1.46.3 Python/3.11.7 …`),
+    /// which opens the User-Agent header it sends.
+    pub fn user_agent(&self) -> Option<&'a str> {
+        self.str(Fact::CliVersion)
+    }
+
+    /// Log-clock time of the incident (epoch seconds; the log's clock is
+    /// taken as UTC), or the batch's first event.
+    pub fn first_seen(&self) -> Option<i64> {
+        match &self.finding.batch {
+            Some(b) => Some(b.first_seen),
+            None => self.finding.facts.int(Fact::EventTime),
+        }
+    }
+
+    pub fn last_seen(&self) -> Option<i64> {
+        match &self.finding.batch {
+            Some(b) => Some(b.last_seen),
+            None => self.finding.facts.int(Fact::EventTime),
+        }
+    }
+
+    /// How many failed calls the finding stands for.
+    pub fn count(&self) -> usize {
+        self.finding.batch.as_ref().map_or(1, |b| b.count)
+    }
+
+    /// A finding id that stays the same for the same rule and group: a
+    /// batch finding's group values, or an incident's input and position.
+    /// Hashed, so no value in it is shown.
+    pub fn uid(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(b"authsift-finding/1\0");
+        h.update(self.finding.rule.as_bytes());
+        h.update(b"\0");
+        match &self.finding.batch {
+            Some(b) => {
+                for (k, v) in &b.group {
+                    h.update(k.as_bytes());
+                    h.update(b"=");
+                    h.update(v.as_bytes());
+                    h.update(b"\0");
+                }
+            }
+            None => {
+                h.update(self.input.path.as_bytes());
+                h.update(b"\0");
+                h.update(self.finding.incident.to_string().as_bytes());
+            }
+        }
+        hex(&h.finalize()[..16])
+    }
+}
+
+/// A principal named by an error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Principal<'a> {
+    pub arn: &'a str,
+    pub account: &'a str,
+    /// The last part of the ARN's resource (`bob` of `user/bob`).
+    pub name: &'a str,
+}
+
+static ARN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):(?:user|assumed-role|role|root|federated-user)[A-Za-z0-9+=,.@_/-]*").expect("valid regex")
+});
+
+pub fn principal(message: &str) -> Option<Principal<'_>> {
+    let c = ARN.captures(message)?;
+    let arn = c.get(0)?.as_str().trim_end_matches(['.', ',']);
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let name = resource.rsplit('/').next().unwrap_or(resource);
+    Some(Principal {
+        arn,
+        account: c.get(1)?.as_str(),
+        name,
+    })
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// ISO 8601 UTC (`2026-11-26T15:59:36Z`).
+pub fn iso(t: i64) -> String {
+    crate::time::format_iso8601(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_from_access_denied_message() {
+        let p = principal(
+            "User: arn:aws:iam::123456789012:user/dev/bob is not authorized to perform: s3:ListBucket",
+        )
+        .unwrap();
+        assert_eq!(p.arn, "arn:aws:iam::123456789012:user/dev/bob");
+        assert_eq!(p.account, "123456789012");
+        assert_eq!(p.name, "bob");
+        assert!(principal("Access Denied").is_none());
+    }
+}

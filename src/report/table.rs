@@ -1,0 +1,171 @@
+//! `--format table`: a summary, one row per finding (a batch finding is one
+//! row for its whole group), plus one row for each input without a failure.
+//!
+//! Contract: columns `where` (input and line), `#` (incident, 1-based: the
+//! verdict's row shows it plain, other causes that also match show it in
+//! parentheses; `all` for a batch group), `failure`, `cause` (the rule id),
+//! `severity`, `confidence` and `in words` (the rule's title). Below
+//! `COMPACT_BELOW` columns there are four: `where`, `failure`, `cause`
+//! (with severity and confidence; `also …` for a cause that is not the
+//! incident's verdict) and `in words`. The table fits
+//! `RenderOptions::width` (the terminal's width or `COLUMNS`; 120 when
+//! neither is known), wrapping cells with comfy-table's dynamic arrangement.
+//! Every cell that carries input text is redacted, then sanitised for the
+//! terminal. Unreadable inputs are reported on stderr, not here.
+
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
+
+use super::fields::{self, iso};
+use super::{RenderOptions, Report};
+
+/// Width used when neither the terminal nor `COLUMNS` gives one.
+pub const DEFAULT_WIDTH: u16 = 120;
+
+/// Below this width the table has four columns instead of seven.
+pub const COMPACT_BELOW: u16 = 100;
+
+/// The width to fit: `COLUMNS` when set, else the terminal's when results
+/// go to one (not with `-o FILE`), else `None` (the default width).
+pub fn width(to_file: bool) -> Option<u16> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|c| *c >= 20)
+    {
+        return Some(columns);
+    }
+    if to_file {
+        return None;
+    }
+    // comfy-table asks the terminal when stdout is one.
+    Table::new().width()
+}
+
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let clean = |s: &str| -> String {
+        let redacted = options.redactor.text(s);
+        super::terminal::sanitize(&redacted).into_owned()
+    };
+    let width = options.width.unwrap_or(DEFAULT_WIDTH);
+    // Narrow terminals get fewer columns: severity and confidence join the
+    // cause, the incident number goes.
+    let compact = width < COMPACT_BELOW;
+    let mut table = Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
+    if compact {
+        table.set_header(["where", "failure", "cause", "in words"]);
+    } else {
+        table.set_header([
+            "where",
+            "#",
+            "failure",
+            "cause",
+            "severity",
+            "confidence",
+            "in words",
+        ]);
+    }
+    let mut longest_rule = 2;
+    let add = |table: &mut Table, row: [String; 7]| {
+        if compact {
+            let [location, _, failure, cause, severity, confidence, words] = row;
+            let cause = if severity.is_empty() {
+                cause
+            } else {
+                format!("{cause} ({severity}, {confidence} confidence)")
+            };
+            table.add_row([location, failure, cause, words]);
+        } else {
+            table.add_row(row);
+        }
+    };
+    for input in &report.inputs {
+        if !input.errors.is_empty() {
+            continue;
+        }
+        let path = clean(&input.path);
+        if input.findings.is_empty() {
+            add(
+                &mut table,
+                [
+                    path,
+                    String::new(),
+                    "no AWS failure found".to_string(),
+                    "ok".to_string(),
+                    String::new(),
+                    String::new(),
+                    format!(
+                        "{} records, {} unexplained failure lines",
+                        input.records,
+                        input.unclassified.len()
+                    ),
+                ],
+            );
+            continue;
+        }
+        for ctx in fields::findings(input) {
+            let f = ctx.finding;
+            let (number, failure, words) = match &f.batch {
+                Some(b) => (
+                    "all".to_string(),
+                    format!("{} × {}", b.count, ctx.failure()),
+                    format!(
+                        "{} ({} to {}, log clock)",
+                        f.title,
+                        iso(b.first_seen),
+                        iso(b.last_seen)
+                    ),
+                ),
+                None if ctx.verdict => {
+                    ((f.incident + 1).to_string(), ctx.failure(), f.title.clone())
+                }
+                None => (
+                    format!("({})", f.incident + 1),
+                    ctx.failure(),
+                    f.title.clone(),
+                ),
+            };
+            let location = match ctx.line() {
+                Some(line) => format!("{path}:{line}"),
+                None => path.clone(),
+            };
+            longest_rule = longest_rule.max(f.rule.chars().count());
+            let cause = if compact && !ctx.verdict {
+                format!("also {}", clean(&f.rule))
+            } else {
+                clean(&f.rule)
+            };
+            add(
+                &mut table,
+                [
+                    location,
+                    number,
+                    clean(&failure),
+                    cause,
+                    f.severity.as_str().to_string(),
+                    ctx.confidence().as_str().to_string(),
+                    clean(&words),
+                ],
+            );
+        }
+    }
+    if !compact {
+        if let Some(c) = table.column_mut(1) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+        // Ids and levels never wrap; prose and paths share what is left.
+        let fixed = [(1, 3), (3, longest_rule), (4, 8), (5, 10)];
+        for (i, width) in fixed {
+            if let Some(c) = table.column_mut(i) {
+                c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    u16::try_from(width + 2).unwrap_or(u16::MAX),
+                )));
+            }
+        }
+    }
+    format!("{table}\n")
+}
