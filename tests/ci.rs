@@ -197,3 +197,17 @@ fn real_javascript_sdk_failures() {
     }
     assert!(seen >= 2);
 }
+
+#[test]
+fn human_output_names_the_step_and_the_original_line() {
+    let path = ci_dir().join("gitlab-ci-buried-unknown-key.log");
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(path.with_extension("expected.json")).unwrap(),
+    )
+    .unwrap();
+    let out = run(&["--color", "never", path.to_str().unwrap()], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap();
+    let want = format!("line {}, step \"deploy\")", expected["line"]);
+    assert!(first.ends_with(&want), "{first}");
+}

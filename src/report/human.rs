@@ -193,9 +193,14 @@ fn render_incident(
         (None, Some(o)) => format!(" on {o}"),
         _ => String::new(),
     };
+    // A CI log names the step the failure happened in.
+    let step = f
+        .facts
+        .str(Fact::CiStep)
+        .map_or(String::new(), |s| format!(", step \"{}\"", clean(s)));
     let location = match &f.headline {
-        Some(h) => format!("({path}, line {})", h.line),
-        None => format!("({path})"),
+        Some(h) => format!("({path}, line {}{step})", h.line),
+        None => format!("({path}{step})"),
     };
     let _ = writeln!(
         out,

@@ -205,9 +205,13 @@ impl Md<'_> {
             f.severity.as_str(),
             ctx.confidence().as_str()
         );
+        let step = f
+            .facts
+            .str(crate::facts::Fact::CiStep)
+            .map_or(String::new(), |s| format!(", step \"{s}\""));
         let location = match ctx.line() {
-            Some(line) => format!("{}, line {line}", ctx.input.path),
-            None => ctx.input.path.clone(),
+            Some(line) => format!("{}, line {line}{step}", ctx.input.path),
+            None => format!("{}{step}", ctx.input.path),
         };
         let _ = writeln!(out, "- **Where:** {}", self.text(&location));
         if let Some(b) = &f.batch {
