@@ -42,24 +42,27 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 
 /// `2025-09-03T16:21:50Z` or `2025-09-03T16:21:50.123Z` (ISO 8601, UTC).
 pub fn parse_iso8601(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' || !s.ends_with('Z') {
+    if s.len() < 20 || !s.ends_with('Z') {
         return None;
     }
-    epoch(
-        num(s, 0, 4)?,
-        num(s, 5, 7)?,
-        num(s, 8, 10)?,
-        num(s, 11, 13)?,
-        num(s, 14, 16)?,
-        num(s, 17, 19)?,
-    )
+    dashed_date_time(s, b'T')
 }
 
 /// `2026-11-26 15:14:12,027` (Python logging's asctime; the zone is unknown).
 pub fn parse_log_timestamp(s: &str) -> Option<i64> {
+    dashed_date_time(s, b' ')
+}
+
+/// `YYYY-MM-DD<sep>HH:MM:SS` at the start of `s`.
+fn dashed_date_time(s: &str, sep: u8) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[10] != b' ' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != sep
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     epoch(

@@ -153,6 +153,19 @@ fn render_batch(
         when(batch.first_seen),
         when(batch.last_seen)
     );
+    render_evidence(out, f, style, clean);
+    let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
+    render_fix(out, f, style, clean);
+    out.push('\n');
+}
+
+/// The evidence lines, numbered, redacted and cut for the terminal.
+fn render_evidence(
+    out: &mut String,
+    f: &Finding,
+    style: &Style,
+    clean: &(dyn Fn(&str) -> String + Sync),
+) {
     for (i, e) in f.evidence.iter().enumerate() {
         let label = if i == 0 { "evidence" } else { "" };
         let _ = writeln!(
@@ -163,12 +176,19 @@ fn render_batch(
             evidence_text(&e.text, clean)
         );
     }
-    let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
+}
+
+/// The fix steps, numbered.
+fn render_fix(
+    out: &mut String,
+    f: &Finding,
+    style: &Style,
+    clean: &(dyn Fn(&str) -> String + Sync),
+) {
     for (i, step) in f.fix.iter().enumerate() {
         let label = if i == 0 { "fix" } else { "" };
         let _ = writeln!(out, "  {}{}. {}", style.label(label), i + 1, clean(step));
     }
-    out.push('\n');
 }
 
 fn render_incident(
@@ -216,16 +236,7 @@ fn render_incident(
         f.rule,
         f.severity.as_str()
     );
-    for (i, e) in f.evidence.iter().enumerate() {
-        let label = if i == 0 { "evidence" } else { "" };
-        let _ = writeln!(
-            out,
-            "  {}{:<9} {}",
-            style.label(label),
-            format!("line {}", e.line),
-            evidence_text(&e.text, clean)
-        );
-    }
+    render_evidence(out, f, style, clean);
     for (i, d) in f.signature_diff.iter().enumerate() {
         let label = if i == 0 { "differs" } else { "" };
         let _ = writeln!(out, "  {}{}", style.label(label), clean(&d.component));
@@ -235,10 +246,7 @@ fn render_incident(
         }
     }
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
-    for (i, step) in f.fix.iter().enumerate() {
-        let label = if i == 0 { "fix" } else { "" };
-        let _ = writeln!(out, "  {}{}. {}", style.label(label), i + 1, clean(step));
-    }
+    render_fix(out, f, style, clean);
     if findings.len() > 1 {
         let others: Vec<&str> = findings[1..].iter().map(|f| f.rule.as_str()).collect();
         let _ = writeln!(out, "  {}{}", style.label("also"), others.join(", "));

@@ -120,3 +120,27 @@ pub(crate) fn redact_value(value: &mut Value, redactor: &Redactor) {
         _ => {}
     }
 }
+
+/// One JSON object per finding, one per line (JSON Lines formats), built,
+/// redacted and serialised in parallel, in input order.
+pub fn lines<F>(report: &Report, options: &super::RenderOptions, build: F) -> String
+where
+    F: Fn(&super::fields::Ctx<'_>, &super::RenderOptions) -> Value + Sync,
+{
+    let findings: Vec<super::fields::Ctx<'_>> = report
+        .inputs
+        .iter()
+        .flat_map(super::fields::findings)
+        .collect();
+    let lines: Vec<String> = findings
+        .par_iter()
+        .map(|ctx| {
+            let mut value = build(ctx, options);
+            redact_value(&mut value, &options.redactor);
+            let mut text = serde_json::to_string(&value).expect("a JSON value always serialises");
+            text.push('\n');
+            text
+        })
+        .collect();
+    lines.concat()
+}

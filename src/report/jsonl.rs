@@ -13,7 +13,6 @@
 //! has no time, so without it the output depends on the input alone. Every
 //! string is redacted like `--format json`.
 
-use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::fields::{self, Ctx, VERSION};
@@ -23,21 +22,9 @@ use super::{RenderOptions, Report};
 pub const SCHEMA: &str = "authsift-jsonl/1";
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let lines: Vec<String> = report
-        .inputs
-        .iter()
-        .flat_map(fields::findings)
-        .collect::<Vec<Ctx<'_>>>()
-        .par_iter()
-        .map(|ctx| {
-            let mut value = Value::Object(line(ctx, options));
-            super::json::redact_value(&mut value, &options.redactor);
-            let mut text = serde_json::to_string(&value).expect("a JSON value always serialises");
-            text.push('\n');
-            text
-        })
-        .collect();
-    lines.concat()
+    super::json::lines(report, options, |ctx, options| {
+        Value::Object(line(ctx, options))
+    })
 }
 
 /// ECS `event.category` of a root cause.

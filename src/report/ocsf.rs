@@ -17,7 +17,6 @@
 //! false: without `--timestamp` the output depends on the input alone.
 //! Every string is redacted like `--format json`.
 
-use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::fields::{self, Ctx, VERSION};
@@ -31,21 +30,7 @@ pub const CATEGORY_UID: u32 = 2;
 pub const ACTIVITY_CREATE: u32 = 1;
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let lines: Vec<String> = report
-        .inputs
-        .iter()
-        .flat_map(fields::findings)
-        .collect::<Vec<Ctx<'_>>>()
-        .par_iter()
-        .map(|ctx| {
-            let mut value = finding(ctx, options);
-            super::json::redact_value(&mut value, &options.redactor);
-            let mut text = serde_json::to_string(&value).expect("a JSON value always serialises");
-            text.push('\n');
-            text
-        })
-        .collect();
-    lines.concat()
+    super::json::lines(report, options, finding)
 }
 
 fn severity(s: Severity) -> (u8, &'static str) {
