@@ -936,21 +936,23 @@ fn add_body_facts(
         facts.set(Fact::ResponseExpectedRegion, region, line);
     }
     let server = sigv4::server::server_view(body);
-    let client_cr = x
-        .canonical_request
-        .as_ref()
-        .and_then(|l| CanonicalRequest::parse(&l.text));
-    let client_sts = x
-        .string_to_sign
-        .as_ref()
-        .and_then(|l| StringToSign::parse(&l.text));
     let server_cr = server.canonical();
+    let server_sts = server.string_to_sign();
+    // The client's blocks only matter next to the server's.
+    let client_cr = server_cr
+        .as_ref()
+        .and(x.canonical_request.as_ref())
+        .and_then(|l| CanonicalRequest::parse(&l.text));
+    let client_sts = server_sts
+        .as_ref()
+        .and(x.string_to_sign.as_ref())
+        .and_then(|l| StringToSign::parse(&l.text));
     facts.set(Fact::SignatureServerCanonical, server_cr.is_some(), line);
     if let (Some(c), Some(s)) = (&client_cr, &server_cr) {
         diff.extend(sigv4::diff_canonical(c, s));
         facts.set(Fact::SignatureCanonicalMatch, diff.is_empty(), line);
     }
-    if let (Some(c), Some(s)) = (&client_sts, &server.string_to_sign()) {
+    if let (Some(c), Some(s)) = (&client_sts, &server_sts) {
         let sts_diff = sigv4::diff_string_to_sign(c, s);
         facts.set(Fact::SignatureStringToSignMatch, sts_diff.is_empty(), line);
         // The hash line differs whenever the canonical request does; only
