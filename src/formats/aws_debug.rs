@@ -98,10 +98,15 @@ impl Runs<'_> {
         let mut run = std::mem::take(&mut self.run);
         self.pending_signing = None;
         if let (Some((start, end)), Some(span)) = (self.range.take(), run.span) {
-            run.errors = sdk_errors::scan(&self.text[start..end], span.line)
+            let text = &self.text[start..end];
+            run.errors = sdk_errors::scan(text, span.line)
                 .into_iter()
                 .filter(|e| !e.evidence.text.contains("metadata service"))
                 .collect();
+            // Go SDK signing logs travel in the same logs (Terraform, CI).
+            if run.exchanges.is_empty() {
+                run.exchanges = super::go_sdk::exchanges(text, span.line);
+            }
         }
         run
     }

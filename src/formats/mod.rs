@@ -2,6 +2,7 @@
 
 pub mod aws_debug;
 pub mod ci;
+pub mod go_sdk;
 pub mod logrecord;
 pub mod pyrepr;
 pub mod sdk_errors;
