@@ -190,6 +190,8 @@ fn timestamped_header(line: &str) -> Option<Header<'_>> {
         || b[13] != b':'
         || b[16] != b':'
         || b[19] != b','
+        // Digits elsewhere: also keeps every slice below on char boundaries.
+        || !b[..TS].iter().all(|c| c.is_ascii_digit() || b"-: ,".contains(c))
     {
         return None;
     }
@@ -400,6 +402,13 @@ mod tests {
         assert!(!r[0].is_header());
         assert_eq!(r[0].message, "NOTE: something\nhello - world - x");
         assert_eq!(r[1].line, 3);
+    }
+
+    #[test]
+    fn multibyte_characters_where_a_timestamp_would_be_are_not_headers() {
+        let r = split("2026-11-26 15:59:39,6\u{fffd}7 - MainThread - botocore.hooks - DEBUG - x\n");
+        assert_eq!(r.len(), 1);
+        assert!(!r[0].is_header());
     }
 
     #[test]
