@@ -181,6 +181,7 @@ pub enum InputFormatArg {
     GithubActions,
     GitlabCi,
     Jenkins,
+    Cloudtrail,
 }
 
 impl InputFormatArg {
@@ -192,6 +193,7 @@ impl InputFormatArg {
             InputFormatArg::GithubActions => Some(Format::GithubActions),
             InputFormatArg::GitlabCi => Some(Format::GitlabCi),
             InputFormatArg::Jenkins => Some(Format::Jenkins),
+            InputFormatArg::Cloudtrail => Some(Format::Cloudtrail),
         }
     }
 }

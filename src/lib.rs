@@ -19,6 +19,7 @@ pub mod response;
 pub mod rules;
 pub mod sigv4;
 pub mod time;
+pub mod trail;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -68,6 +69,9 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         let head = &text[..text.len().min(formats::SNIFF_BYTES)];
         formats::sniff(&decode(head))
     });
+    if format == Format::Cloudtrail {
+        return trail::analyze(path, &decode(text), rules);
+    }
     match format.ci_system() {
         Some(system) => analyze_ci_log(path, &decode(text), system, format, rules, options),
         None => analyze_parsed(path, text, format, format, rules, options, None),
@@ -465,6 +469,7 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
         for e in report.inputs.iter().flat_map(|i| &i.errors) {
             let _ = writeln!(err, "authsift: {}", report::terminal::sanitize(e));
         }
+        write_trail_notes(&mut err, &report);
     }
     let to_file = cli.output.is_some();
     let render = report::RenderOptions {
@@ -485,6 +490,37 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
     match written {
         0 => report.exit_code() as u8,
         failed => failed,
+    }
+}
+
+/// CloudTrail notes on stderr: skipped digest/Insights files, and what a
+/// CloudTrail input without a failure cannot rule out (renderers show the
+/// input as `format: cloudtrail`; this says what that implies).
+fn write_trail_notes(err: &mut impl Write, report: &Report) {
+    let skipped: Vec<(&str, &str)> = report
+        .inputs
+        .iter()
+        .filter_map(|i| trail::skipped(i.format).map(|why| (i.path.as_str(), why)))
+        .collect();
+    if let Some((path, why)) = skipped.first() {
+        let more = match skipped.len() {
+            1 => String::new(),
+            n => format!(" (and {} more CloudTrail digest/Insights files)", n - 1),
+        };
+        let line = format!("skipped {path}: {why}{more}");
+        let _ = writeln!(err, "authsift: {}", report::terminal::sanitize(&line));
+    }
+    let quiet_trails = report
+        .inputs
+        .iter()
+        .filter(|i| trail::is_trail(i.format) && i.errors.is_empty() && i.findings.is_empty())
+        .count();
+    if quiet_trails > 0 {
+        let _ = writeln!(
+            err,
+            "authsift: note: {quiet_trails} CloudTrail input(s) without a failure: {}",
+            trail::NOT_RECORDED
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod aws_debug;
 pub mod ci;
+pub mod cloudtrail;
 pub mod go_sdk;
 pub mod logrecord;
 pub mod pyrepr;
@@ -22,6 +23,12 @@ pub enum Format {
     GithubActions,
     GitlabCi,
     Jenkins,
+    /// CloudTrail events (S3 delivery files, arrays, JSON Lines, lookup-events).
+    Cloudtrail,
+    /// CloudTrail digest files: recognised and skipped (no events).
+    CloudtrailDigest,
+    /// CloudTrail Insights files: recognised and skipped (no API calls).
+    CloudtrailInsight,
 }
 
 impl Format {
@@ -32,6 +39,9 @@ impl Format {
             Format::GithubActions => "github-actions",
             Format::GitlabCi => "gitlab-ci",
             Format::Jenkins => "jenkins",
+            Format::Cloudtrail => "cloudtrail",
+            Format::CloudtrailDigest => "cloudtrail-digest",
+            Format::CloudtrailInsight => "cloudtrail-insight",
         }
     }
 
@@ -41,7 +51,11 @@ impl Format {
             Format::GithubActions => Some(ci::CiSystem::GithubActions),
             Format::GitlabCi => Some(ci::CiSystem::GitlabCi),
             Format::Jenkins => Some(ci::CiSystem::Jenkins),
-            Format::AwsDebug | Format::Text => None,
+            Format::AwsDebug
+            | Format::Text
+            | Format::Cloudtrail
+            | Format::CloudtrailDigest
+            | Format::CloudtrailInsight => None,
         }
     }
 }
@@ -57,6 +71,9 @@ pub fn sniff(text: &str) -> Format {
         end -= 1;
     }
     let head = &text[..end];
+    if cloudtrail::sniff(head) {
+        return Format::Cloudtrail;
+    }
     match ci::detect(head) {
         Some(ci::CiSystem::GithubActions) => return Format::GithubActions,
         Some(ci::CiSystem::GitlabCi) => return Format::GitlabCi,
@@ -83,13 +100,17 @@ pub fn sniff(text: &str) -> Format {
 pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item = Run> + '_ {
     // Plain text has no records; the same parser sees one header-less run
     // and recognises its failure lines.
-    // CI formats arrive here already unwrapped (see `analyze_bytes`).
+    // CI formats arrive here already unwrapped (see `analyze_bytes`);
+    // CloudTrail never arrives here (`trail::analyze` reads it).
     match format {
         Format::AwsDebug
         | Format::Text
         | Format::GithubActions
         | Format::GitlabCi
-        | Format::Jenkins => aws_debug::runs(text, first_line),
+        | Format::Jenkins
+        | Format::Cloudtrail
+        | Format::CloudtrailDigest
+        | Format::CloudtrailInsight => aws_debug::runs(text, first_line),
     }
 }
 

@@ -1,0 +1,606 @@
+//! CloudTrail records: the shapes CloudTrail events arrive in, and the few
+//! fields of an event that facts use.
+//!
+//! Shapes, told apart by content (never by file name):
+//!
+//! * S3 delivery files and console downloads: `{"Records":[…]}`;
+//! * bare JSON arrays of events (Grimoire, TrailDiscover, many exports);
+//! * JSON Lines: one event, or one `{"Records":[…]}` batch, per line;
+//! * a single event object;
+//! * `aws cloudtrail lookup-events` output: `{"Events":[{…,"CloudTrailEvent":"<json>"}]}`.
+//!
+//! Digest files (`CloudTrail-Digest` in the path, or a `digestStartTime` /
+//! `previousDigestSignature` object) and Insight files (`CloudTrail-Insight`
+//! in the path, or only `AwsCloudTrailInsight` events) are skipped.
+//!
+//! Events are first cut out of the text as raw JSON slices (with the line
+//! each starts on), then deserialised into [`Event`], a struct of borrowed
+//! strings holding only the fields facts use.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// One event's JSON text and where it starts.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    pub json: Cow<'a, str>,
+    /// 1-based line of the input the event starts on.
+    pub line: usize,
+}
+
+/// Why a CloudTrail input was skipped rather than analyzed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// A digest file: hashes of log files, no events.
+    Digest,
+    /// An Insight file: unusual-activity summaries, not API calls.
+    Insight,
+}
+
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::Digest => "a CloudTrail digest file (hashes of log files, no events)",
+            Skip::Insight => "a CloudTrail Insights file (activity summaries, no API calls)",
+        }
+    }
+}
+
+/// The layout an input turned out to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Records,
+    Array,
+    JsonLines,
+    Single,
+    LookupEvents,
+}
+
+/// The events of one input, in input order.
+#[derive(Debug, Clone)]
+pub struct Events<'a> {
+    pub shape: Shape,
+    pub items: Vec<Item<'a>>,
+    /// Insight events found among the others (not analyzed).
+    pub insights: usize,
+}
+
+/// Whether the start of an input looks like CloudTrail JSON: an object or
+/// an array mentioning CloudTrail's own keys, or an empty array. Keys are
+/// looked for unquoted so that broken JSON with CloudTrail's keys is still
+/// recognised, then reported as broken rather than read as a text log.
+pub fn sniff(head: &str) -> bool {
+    let trimmed = head.trim_start_matches('\u{feff}').trim_start();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return false;
+    }
+    if trimmed.starts_with('[') && trimmed[1..].trim() == "]" {
+        return true;
+    }
+    const MARKERS: &[&str] = &[
+        "\"Records\"",
+        "CloudTrailEvent",
+        "digestStartTime",
+        "previousDigestSignature",
+        "eventSource",
+    ];
+    MARKERS.iter().any(|m| trimmed.contains(m))
+}
+
+/// Whether the path names a file CloudTrail delivers beside the logs.
+pub fn skipped_by_path(path: &str) -> Option<Skip> {
+    if path.contains("CloudTrail-Digest") {
+        Some(Skip::Digest)
+    } else if path.contains("CloudTrail-Insight") {
+        Some(Skip::Insight)
+    } else {
+        None
+    }
+}
+
+/// Cuts an input into events. `Ok(Err(skip))` for digest and Insight
+/// files; `Err(message)` when the input is not valid JSON or not CloudTrail.
+pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
+    let body = text.trim_start_matches('\u{feff}');
+    let mut lines = LineCounter::new(text);
+    let mut out = Events {
+        shape: Shape::Single,
+        items: Vec::new(),
+        insights: 0,
+    };
+    let stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
+    let mut values = 0usize;
+    let mut saw_records = false;
+    for value in stream {
+        let value = value.map_err(|e| json_error(&e))?;
+        values += 1;
+        let line = lines.line_at(offset_in(text, value.get()));
+        match top_level(value, line)? {
+            TopLevel::Array(raw) => {
+                out.shape = Shape::Array;
+                for item in raw {
+                    let line = lines.line_at(offset_in(text, item.get()));
+                    push_event(&mut out, Cow::Borrowed(item.get()), line);
+                }
+            }
+            TopLevel::Records(raw) => {
+                saw_records = true;
+                for item in raw {
+                    let line = lines.line_at(offset_in(text, item.get()));
+                    push_event(&mut out, Cow::Borrowed(item.get()), line);
+                }
+            }
+            TopLevel::Lookup(events) => {
+                out.shape = Shape::LookupEvents;
+                for (raw, inner) in events {
+                    let line = lines.line_at(offset_in(text, raw.get()));
+                    push_event(&mut out, Cow::Owned(inner), line);
+                }
+            }
+            TopLevel::Event => push_event(&mut out, Cow::Borrowed(value.get()), line),
+            TopLevel::Digest => return Ok(Err(Skip::Digest)),
+        }
+    }
+    if values > 1 {
+        out.shape = Shape::JsonLines;
+    } else if saw_records {
+        out.shape = Shape::Records;
+    }
+    if out.items.is_empty() && out.insights > 0 {
+        return Ok(Err(Skip::Insight));
+    }
+    Ok(Ok(out))
+}
+
+fn push_event<'a>(out: &mut Events<'a>, json: Cow<'a, str>, line: usize) {
+    if is_insight(&json) {
+        out.insights += 1;
+    } else {
+        out.items.push(Item { json, line });
+    }
+}
+
+fn is_insight(json: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "eventType", borrow)]
+        event_type: Option<Cow<'a, str>>,
+    }
+    json.contains("AwsCloudTrailInsight")
+        && serde_json::from_str::<Probe>(json)
+            .is_ok_and(|p| p.event_type.as_deref() == Some("AwsCloudTrailInsight"))
+}
+
+enum TopLevel<'a> {
+    Array(Vec<&'a RawValue>),
+    Records(Vec<&'a RawValue>),
+    /// Each entry's raw JSON and its decoded `CloudTrailEvent` string.
+    Lookup(Vec<(&'a RawValue, String)>),
+    Event,
+    Digest,
+}
+
+/// What one top-level JSON value is.
+fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
+    let raw = value.get();
+    if raw.starts_with('[') {
+        let items: Vec<&RawValue> =
+            serde_json::from_str(raw).map_err(|e| format!("line {line}: {e}"))?;
+        return Ok(TopLevel::Array(items));
+    }
+    #[derive(Deserialize)]
+    struct Keys<'a> {
+        #[serde(rename = "Records", borrow)]
+        records: Option<Vec<&'a RawValue>>,
+        #[serde(rename = "Events", borrow)]
+        events: Option<Vec<LookupEntry<'a>>>,
+        #[serde(rename = "digestStartTime")]
+        digest_start: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "previousDigestSignature")]
+        digest_previous: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "eventSource")]
+        event_source: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "eventName")]
+        event_name: Option<serde::de::IgnoredAny>,
+    }
+    #[derive(Deserialize)]
+    struct LookupEntry<'a> {
+        #[serde(rename = "CloudTrailEvent", borrow)]
+        event: Option<Cow<'a, str>>,
+    }
+    let keys: Keys = serde_json::from_str(raw).map_err(|_| not_cloudtrail(line))?;
+    if keys.digest_start.is_some() || keys.digest_previous.is_some() {
+        return Ok(TopLevel::Digest);
+    }
+    if let Some(records) = keys.records {
+        return Ok(TopLevel::Records(records));
+    }
+    if let Some(events) = keys.events {
+        // Raw entries again, for their positions.
+        #[derive(Deserialize)]
+        struct Raw<'a> {
+            #[serde(rename = "Events", borrow)]
+            events: Vec<&'a RawValue>,
+        }
+        let raw: Raw = serde_json::from_str(raw).map_err(|e| format!("line {line}: {e}"))?;
+        let mut out = Vec::with_capacity(events.len());
+        for (i, (entry, raw)) in events.into_iter().zip(raw.events).enumerate() {
+            let Some(inner) = entry.event else {
+                return Err(format!(
+                    "line {line}: Events[{i}] has no CloudTrailEvent; not `aws cloudtrail lookup-events` output"
+                ));
+            };
+            out.push((raw, inner.into_owned()));
+        }
+        return Ok(TopLevel::Lookup(out));
+    }
+    if keys.event_source.is_some() || keys.event_name.is_some() {
+        return Ok(TopLevel::Event);
+    }
+    Err(not_cloudtrail(line))
+}
+
+fn not_cloudtrail(line: usize) -> String {
+    format!(
+        "line {line}: JSON, but not CloudTrail (expected {{\"Records\":[…]}}, an array of events, an event, or lookup-events output)"
+    )
+}
+
+fn json_error(e: &serde_json::Error) -> String {
+    format!(
+        "not valid JSON: {} at line {} column {}",
+        match e.classify() {
+            serde_json::error::Category::Eof => "unexpected end of input",
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "unexpected data",
+            serde_json::error::Category::Io => "read error",
+        },
+        e.line(),
+        e.column()
+    )
+}
+
+/// Byte offset of `part` (a slice of `whole`) inside `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// Line numbers of increasing byte offsets, counting newlines once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.at {
+            // Never expected (offsets only grow); count from the start.
+            return 1 + memchr::memchr_iter(b'\n', &self.text[..offset]).count();
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.at..offset]).count();
+        self.at = offset;
+        self.line
+    }
+}
+
+/// The fields of a CloudTrail event that facts use. Strings are borrowed
+/// from the input unless they contain escapes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Event<'a> {
+    #[serde(borrow)]
+    pub event_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_time: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_type: Option<Cow<'a, str>>,
+    #[serde(rename = "eventID", borrow)]
+    pub event_id: Option<Cow<'a, str>>,
+    #[serde(rename = "requestID", borrow)]
+    pub request_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub aws_region: Option<Cow<'a, str>>,
+    #[serde(rename = "sourceIPAddress", borrow)]
+    pub source_ip_address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub user_agent: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub error_code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub error_message: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub recipient_account_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub user_identity: Option<UserIdentity<'a>>,
+    #[serde(borrow)]
+    pub tls_details: Option<TlsDetails<'a>>,
+    /// Kept raw: its shape differs per API; read with [`Event::role_arn`].
+    #[serde(borrow)]
+    pub request_parameters: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub response_elements: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub additional_event_data: Option<&'a RawValue>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserIdentity<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub principal_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub account_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub access_key_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub user_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub invoked_by: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub session_context: Option<SessionContext<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionContext<'a> {
+    #[serde(borrow)]
+    pub attributes: Option<SessionAttributes<'a>>,
+    #[serde(borrow)]
+    pub session_issuer: Option<SessionIssuer<'a>>,
+    #[serde(borrow)]
+    pub source_identity: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionAttributes<'a> {
+    /// `"true"` / `"false"` (a string in CloudTrail; a boolean is accepted).
+    pub mfa_authenticated: Option<StrOrBool>,
+    #[serde(borrow)]
+    pub source_identity: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionIssuer<'a> {
+    #[serde(borrow)]
+    pub arn: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TlsDetails<'a> {
+    #[serde(borrow)]
+    pub tls_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub cipher_suite: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub client_provided_host_header: Option<Cow<'a, str>>,
+}
+
+/// A flag CloudTrail writes as a string (`"true"`, `"Yes"`) or a boolean.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StrOrBool {
+    Bool(bool),
+    Str(String),
+}
+
+impl StrOrBool {
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            StrOrBool::Bool(b) => Some(*b),
+            StrOrBool::Str(s) => match s.to_ascii_lowercase().as_str() {
+                "true" | "yes" => Some(true),
+                "false" | "no" => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// `requestParameters.roleArn` of AssumeRole*.
+#[derive(Deserialize)]
+struct RequestParameters<'a> {
+    #[serde(rename = "roleArn", borrow)]
+    role_arn: Option<Cow<'a, str>>,
+}
+
+/// `responseElements.ConsoleLogin` of ConsoleLogin.
+#[derive(Deserialize)]
+struct ResponseElements<'a> {
+    #[serde(rename = "ConsoleLogin", borrow)]
+    console_login: Option<Cow<'a, str>>,
+}
+
+/// `additionalEventData.MFAUsed` of ConsoleLogin.
+#[derive(Deserialize)]
+struct AdditionalEventData {
+    #[serde(rename = "MFAUsed")]
+    mfa_used: Option<StrOrBool>,
+}
+
+impl<'a> Event<'a> {
+    /// Parses one event's JSON.
+    pub fn parse(json: &'a str) -> Result<Event<'a>, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Whether this is a CloudTrail record: an `eventSource` that is a
+    /// service endpoint name (S3/SNS event notifications use `aws:s3`, in the
+    /// same `Records` wrapper), an `eventName` and an `eventTime`.
+    pub fn is_cloudtrail(&self) -> bool {
+        self.event_source
+            .as_deref()
+            .is_some_and(|s| !s.is_empty() && !s.starts_with("aws:"))
+            && self.event_name.is_some()
+            && self.event_time.is_some()
+    }
+
+    /// The role an AssumeRole* call asked for.
+    pub fn role_arn(&self) -> Option<Cow<'a, str>> {
+        let raw = self.request_parameters?;
+        serde_json::from_str::<RequestParameters<'a>>(raw.get())
+            .ok()?
+            .role_arn
+    }
+
+    /// `Success` / `Failure` of a ConsoleLogin event.
+    pub fn console_login(&self) -> Option<Cow<'a, str>> {
+        let raw = self.response_elements?;
+        serde_json::from_str::<ResponseElements<'a>>(raw.get())
+            .ok()?
+            .console_login
+    }
+
+    /// Whether a console sign-in used MFA (`additionalEventData.MFAUsed`).
+    pub fn console_mfa_used(&self) -> Option<bool> {
+        let raw = self.additional_event_data?;
+        serde_json::from_str::<AdditionalEventData>(raw.get())
+            .ok()?
+            .mfa_used?
+            .as_bool()
+    }
+
+    /// A failed call or sign-in: an `errorCode`, or a ConsoleLogin `Failure`.
+    pub fn failed(&self) -> bool {
+        self.error_code.as_deref().is_some_and(|c| !c.is_empty())
+            || self.console_login().as_deref() == Some("Failure")
+    }
+
+    /// A call an AWS service made on a customer's behalf: identity type
+    /// `AWSService`, `invokedBy` set, or a service name as source address.
+    pub fn by_aws_service(&self) -> bool {
+        let identity = self.user_identity.as_ref();
+        identity.is_some_and(|u| {
+            u.kind.as_deref() == Some("AWSService")
+                || u.invoked_by.as_deref().is_some_and(|s| !s.is_empty())
+        }) || self
+            .source_ip_address
+            .as_deref()
+            .is_some_and(|ip| ip.ends_with(".amazonaws.com"))
+    }
+
+    /// The MFA state of the caller's session, or of a console sign-in.
+    pub fn mfa(&self) -> Option<bool> {
+        self.user_identity
+            .as_ref()
+            .and_then(|u| u.session_context.as_ref())
+            .and_then(|s| s.attributes.as_ref())
+            .and_then(|a| a.mfa_authenticated.as_ref())
+            .and_then(StrOrBool::as_bool)
+            .or_else(|| self.console_mfa_used())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVENT: &str = r#"{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","errorCode":"AccessDenied","eventID":"e1","userIdentity":{"type":"IAMUser","invokedBy":"","sessionContext":{"attributes":{"mfaAuthenticated":"true"}}},"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy"}}"#;
+
+    #[test]
+    fn sniffs_cloudtrail_shapes_only() {
+        assert!(sniff(r#"{"Records":[]}"#));
+        assert!(sniff(
+            "\u{feff}  [\n{\"eventSource\": \"s3.amazonaws.com\"}]"
+        ));
+        assert!(sniff("[ ]"));
+        assert!(sniff(r#"{"Events":[{"CloudTrailEvent":"{}"}]}"#));
+        assert!(!sniff(
+            r#"{"level":"error","msg":"An error occurred (AccessDenied)"}"#
+        ));
+        assert!(!sniff("2024-01-01 eventSource"));
+    }
+
+    #[test]
+    fn every_shape_yields_the_same_event() {
+        let shapes = [
+            (format!(r#"{{"Records":[{EVENT}]}}"#), Shape::Records),
+            (format!("[\n{EVENT}\n]"), Shape::Array),
+            (EVENT.to_string(), Shape::Single),
+            (format!("{EVENT}\n{EVENT}\n"), Shape::JsonLines),
+            (
+                format!(
+                    r#"{{"Events":[{{"EventId":"e1","CloudTrailEvent":{}}}]}}"#,
+                    serde_json::to_string(EVENT).unwrap()
+                ),
+                Shape::LookupEvents,
+            ),
+        ];
+        for (text, shape) in shapes {
+            let events = events(&text).unwrap().unwrap();
+            assert_eq!(events.shape, shape, "{text}");
+            let e = Event::parse(&events.items[0].json).unwrap();
+            assert_eq!(e.event_id.as_deref(), Some("e1"));
+            assert_eq!(
+                e.role_arn().as_deref(),
+                Some("arn:aws:iam::111122223333:role/deploy")
+            );
+            assert_eq!(e.mfa(), Some(true));
+            assert!(e.failed());
+            assert!(!e.by_aws_service(), "an empty invokedBy is no service");
+        }
+    }
+
+    #[test]
+    fn lines_follow_the_events() {
+        let text = format!("{EVENT}\n\n{EVENT}\n");
+        let events = events(&text).unwrap().unwrap();
+        let lines: Vec<usize> = events.items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [1, 3]);
+    }
+
+    #[test]
+    fn digests_insights_and_other_json_are_told_apart() {
+        let digest = r#"{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}"#;
+        assert_eq!(events(digest).unwrap().unwrap_err(), Skip::Digest);
+        let insight = r#"{"Records":[{"eventSource":"x","eventType":"AwsCloudTrailInsight"}]}"#;
+        assert_eq!(events(insight).unwrap().unwrap_err(), Skip::Insight);
+        assert!(events(r#"{"Records":5}"#).is_err());
+        assert!(
+            events(r#"{"foo":1}"#)
+                .unwrap_err()
+                .contains("not CloudTrail")
+        );
+        assert!(
+            events("[{eventSource: 1}]")
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+        assert_eq!(events("[]").unwrap().unwrap().items.len(), 0);
+        assert_eq!(
+            skipped_by_path("AWSLogs/1/CloudTrail-Digest/us-east-1/x.json.gz"),
+            Some(Skip::Digest)
+        );
+    }
+
+    #[test]
+    fn services_acting_for_customers_are_recognised() {
+        let e = Event::parse(
+            r#"{"userIdentity":{"type":"AWSService","invokedBy":"delivery.logs.amazonaws.com"},"sourceIPAddress":"delivery.logs.amazonaws.com"}"#,
+        )
+        .unwrap();
+        assert!(e.by_aws_service());
+    }
+}

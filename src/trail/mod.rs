@@ -1,0 +1,180 @@
+//! CloudTrail inputs: events → incidents → findings, one input at a time.
+//!
+//! Every event that failed (an `errorCode`, or a ConsoleLogin `Failure`)
+//! is an incident the rules see, with its own facts; successful events are
+//! counted as records only. Events are independent, so they are turned into
+//! findings in parallel and reassembled in input order.
+//!
+//! CloudTrail cannot show authentication failures: it does not deliver
+//! requests whose credentials AWS could not verify ([`NOT_RECORDED`]).
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::facts::{self, Fact, Facts};
+use crate::finding::Finding;
+use crate::formats::Format;
+use crate::formats::cloudtrail::{self, Event, Skip};
+use crate::model::EvidenceLine;
+use crate::report::InputReport;
+use crate::rules::RuleSet;
+
+/// What a CloudTrail input without a failure cannot rule out.
+pub const NOT_RECORDED: &str = "CloudTrail does not record requests that fail authentication \
+(SignatureDoesNotMatch, InvalidClientTokenId, ExpiredToken, RequestTimeTooSkewed, \
+AuthorizationHeaderMalformed…): no failure here does not mean no failure; look at the \
+client's debug log or at S3 server access logs";
+
+/// One event's outcome, before incidents are numbered.
+enum Outcome {
+    Ok,
+    Failed {
+        incident: facts::Incident,
+        findings: Vec<Finding>,
+        by_service: bool,
+    },
+    Unreadable(String),
+}
+
+/// Analyzes one CloudTrail input (already decompressed and decoded).
+pub fn analyze(path: &str, text: &str, rules: &RuleSet) -> InputReport {
+    let mut report = InputReport {
+        path: path.to_string(),
+        format: Some(Format::Cloudtrail),
+        records: 0,
+        findings: Vec::new(),
+        unclassified: Vec::new(),
+        errors: Vec::new(),
+    };
+    if let Some(skip) = cloudtrail::skipped_by_path(path) {
+        report.format = Some(skipped_format(skip));
+        return report;
+    }
+    let events = match cloudtrail::events(text) {
+        Ok(Ok(events)) => events,
+        Ok(Err(skip)) => {
+            report.format = Some(skipped_format(skip));
+            return report;
+        }
+        Err(message) => {
+            report.format = None;
+            report.errors.push(format!("{path}: {message}"));
+            return report;
+        }
+    };
+    let outcomes: Vec<Outcome> = events
+        .items
+        .par_iter()
+        .map(|item| match Event::parse(&item.json) {
+            Ok(event) if !event.is_cloudtrail() => Outcome::Unreadable(format!(
+                "line {}: no eventSource/eventName/eventTime of a CloudTrail record{}",
+                item.line,
+                event
+                    .event_source
+                    .as_deref()
+                    .map(|s| format!(" (eventSource `{s}`)"))
+                    .unwrap_or_default()
+            )),
+            Ok(event) => match facts::trail_incident(&event, item.line) {
+                Some(incident) => Outcome::Failed {
+                    findings: rules.evaluate(&incident, 0),
+                    by_service: event.by_aws_service(),
+                    incident,
+                },
+                None => Outcome::Ok,
+            },
+            Err(e) => Outcome::Unreadable(format!("line {}: {e}", item.line)),
+        })
+        .collect();
+
+    let keep_facts = rules.has_batch_rules();
+    let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
+    let mut incidents = 0;
+    let mut unreadable = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Ok => report.records += 1,
+            Outcome::Unreadable(message) => unreadable.push(message),
+            Outcome::Failed {
+                incident,
+                mut findings,
+                by_service,
+            } => {
+                report.records += 1;
+                if findings.is_empty() && !by_service && looks_like_auth_failure(&incident.facts) {
+                    report.unclassified.extend(incident.headline.clone());
+                }
+                for f in &mut findings {
+                    f.incident = incidents;
+                }
+                if keep_facts {
+                    batch_inputs.push((incident.facts.clone(), incident.headline.clone()));
+                }
+                report.findings.append(&mut findings);
+                incidents += 1;
+            }
+        }
+    }
+    if !unreadable.is_empty() && unreadable.len() == events.items.len() {
+        report.format = None;
+        report.errors.push(format!(
+            "{path}: JSON, but not CloudTrail records (first: {})",
+            unreadable[0]
+        ));
+    } else if let Some(first) = unreadable.first() {
+        report.errors.push(format!(
+            "{path}: {} event(s) are not CloudTrail records and were skipped (first: {first})",
+            unreadable.len()
+        ));
+    }
+    report.findings.extend(rules.evaluate_batch(&batch_inputs));
+    report
+}
+
+fn skipped_format(skip: Skip) -> Format {
+    match skip {
+        Skip::Digest => Format::CloudtrailDigest,
+        Skip::Insight => Format::CloudtrailInsight,
+    }
+}
+
+/// Failures worth listing when no rule explains them: denials, sign-in and
+/// credential problems. Throttling, missing resources and validation errors
+/// are incidents rules can see, but not auth failures to report.
+fn looks_like_auth_failure(facts: &Facts) -> bool {
+    if facts.str(Fact::ConsoleLogin) == Some("Failure") {
+        return true;
+    }
+    let code = facts.str(Fact::ErrorCode).unwrap_or("");
+    let message = facts.str(Fact::ErrorMessage).unwrap_or("");
+    const CODE_WORDS: &[&str] = &[
+        "Denied",
+        "Unauthorized",
+        "NotAuthorized",
+        "Forbidden",
+        "Auth",
+        "Token",
+        "Signature",
+        "Credential",
+        "Mfa",
+        "MFA",
+    ];
+    CODE_WORDS.iter().any(|w| code.contains(w))
+        || message.contains("not authorized")
+        || message.contains("Failed authentication")
+}
+
+/// Whether the input was read as CloudTrail events.
+pub fn is_trail(format: Option<Format>) -> bool {
+    format == Some(Format::Cloudtrail)
+}
+
+/// Whether the input was a CloudTrail file recognised and skipped.
+pub fn skipped(format: Option<Format>) -> Option<&'static str> {
+    match format {
+        Some(Format::CloudtrailDigest) => Some(Skip::Digest.as_str()),
+        Some(Format::CloudtrailInsight) => Some(Skip::Insight.as_str()),
+        _ => None,
+    }
+}
