@@ -469,7 +469,16 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
         for e in report.inputs.iter().flat_map(|i| &i.errors) {
             let _ = writeln!(err, "authsift: {}", report::terminal::sanitize(e));
         }
-        write_trail_notes(&mut err, &report);
+        // The text formats say it themselves; machine formats get it here.
+        let says_itself = matches!(
+            cli.format,
+            report::OutputFormat::Human
+                | report::OutputFormat::Markdown
+                | report::OutputFormat::Table
+        );
+        if !says_itself {
+            write_trail_notes(&mut err, &report);
+        }
     }
     let to_file = cli.output.is_some();
     let render = report::RenderOptions {

@@ -461,3 +461,42 @@ fn public_samples_give_their_provenance_counts() {
     assert_eq!(codes.values().sum::<u64>(), 3);
     assert_eq!(verdicts(&report)["authz.access-denied"], 3);
 }
+
+#[test]
+fn text_reports_never_claim_no_failure_for_cloudtrail() {
+    // CloudTrail does not record failed authentication: a trail without a
+    // failure must say what it cannot show, in every text format.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudtrail/records.json"),
+    )
+    .unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["Records"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r.get("errorCode").is_none() && r["eventName"] != "ConsoleLogin");
+    let input = serde_json::to_vec(&doc).unwrap();
+    for format in ["human", "markdown", "table"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_authsift"))
+            .args(["--format", format, "--color", "never", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(&input)?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !shown.contains("no AWS failure found") || shown.contains("CloudTrail does not record"),
+            "{format}: {shown}"
+        );
+        // (The table wraps its cells.)
+        assert!(
+            shown.contains("no authorization failure"),
+            "{format}: {shown}"
+        );
+    }
+}

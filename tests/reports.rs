@@ -24,13 +24,23 @@ fn aws_fixture(name: &str) -> String {
 /// Every log of the fixture corpus, all kinds (aws-debug, CI logs).
 fn all_fixture_logs() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["fixtures/aws-debug", "fixtures/ci"] {
+    for dir in [
+        "fixtures/aws-debug",
+        "fixtures/ci",
+        "fixtures/sdk",
+        "fixtures/cloudtrail",
+    ] {
         let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
             continue;
         };
         for entry in entries {
             let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "log") {
+            let name = path.file_name().unwrap().to_string_lossy();
+            // CloudTrail inputs, except the two that are deliberately not CloudTrail.
+            let trail = dir.ends_with("cloudtrail")
+                && (name.ends_with(".json") || name.ends_with(".jsonl"))
+                && !["invalid.json", "s3-event-notification.json"].contains(&name.as_ref());
+            if path.extension().is_some_and(|e| e == "log") || trail {
                 out.push(path);
             }
         }

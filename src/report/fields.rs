@@ -251,6 +251,22 @@ pub fn iso(t: i64) -> String {
     crate::time::format_iso8601(t)
 }
 
+/// What to say about an input without findings. A CloudTrail input proves
+/// less than a debug log: it never records requests that failed
+/// authentication, so "no failure" would be a claim it cannot back.
+pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
+    if let Some(why) = crate::trail::skipped(input.format) {
+        return (format!("skipped: {why}"), None);
+    }
+    if crate::trail::is_trail(input.format) {
+        return (
+            "no authorization failure recorded".to_string(),
+            Some(crate::trail::NOT_RECORDED),
+        );
+    }
+    ("no AWS failure found".to_string(), None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

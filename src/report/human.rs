@@ -69,12 +69,16 @@ fn render_input(
         return;
     }
     if input.findings.is_empty() {
+        let (wording, note) = super::fields::no_failure(input);
         let _ = writeln!(
             out,
-            "{} {path}: no AWS failure found ({} records)",
+            "{} {path}: {wording} ({} records)",
             style.good("✔"),
             input.records
         );
+        if let Some(note) = note {
+            let _ = writeln!(out, "  note: {note}");
+        }
         for u in &input.unclassified {
             let _ = writeln!(
                 out,

@@ -28,6 +28,14 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     match verdicts.first() {
         None => {
             let _ = writeln!(out, "**Verdict:** no AWS failure found.\n");
+            let notes: Vec<&str> = report
+                .inputs
+                .iter()
+                .filter_map(|i| fields::no_failure(i).1)
+                .collect();
+            if let Some(note) = notes.first() {
+                let _ = writeln!(out, "**Note:** {note}.\n");
+            }
         }
         Some(first) => {
             let _ = writeln!(
@@ -129,7 +137,7 @@ fn result(input: &InputReport) -> String {
     }
     let verdicts = fields::findings(input).iter().filter(|c| c.verdict).count();
     match verdicts {
-        0 => "no AWS failure found".to_string(),
+        0 => fields::no_failure(input).0,
         1 => "1 failure explained".to_string(),
         n => format!("{n} failures explained"),
     }

@@ -94,7 +94,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 [
                     path,
                     String::new(),
-                    "no AWS failure found".to_string(),
+                    super::fields::no_failure(input).0,
                     "ok".to_string(),
                     String::new(),
                     String::new(),
