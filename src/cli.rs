@@ -138,6 +138,43 @@ pub enum Command {
     /// SigV4 tools that work on text you already have.
     #[command(subcommand)]
     Sigv4(Sigv4Command),
+    /// Check ~/.aws/config, ~/.aws/credentials and the AWS_* environment
+    /// offline, the way the AWS CLI reads them (exit 1 on a medium or high
+    /// finding).
+    Config(ConfigArgs),
+}
+
+/// `authsift config`: files default to AWS_CONFIG_FILE /
+/// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// The config file to check.
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+    /// The credentials file to check.
+    #[arg(long, value_name = "PATH")]
+    pub credentials_file: Option<PathBuf>,
+    /// The profile to check as the chosen one (like the CLI's --profile).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Say which credential provider would win for the profile, and why.
+    #[arg(long)]
+    pub explain_chain: bool,
+    /// Output format (human, json and markdown are the useful ones here).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the results to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show access key ids unmasked (secrets and tokens stay hidden).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Print nothing on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

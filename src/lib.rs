@@ -9,6 +9,7 @@
 //! ```
 
 pub mod cli;
+pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod formats;
@@ -345,6 +346,7 @@ pub fn run(cli: &cli::Cli) -> u8 {
             },
             None => 2,
         },
+        Some(cli::Command::Config(args)) => config::run(args),
         Some(cli::Command::Sigv4(cli::Sigv4Command::Diff { a, b })) => {
             match sigv4::diff_files::run(a, b) {
                 Ok((text, differ)) => match write_stdout(&text) {

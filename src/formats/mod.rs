@@ -29,6 +29,8 @@ pub enum Format {
     CloudtrailDigest,
     /// CloudTrail Insights files: recognised and skipped (no API calls).
     CloudtrailInsight,
+    /// AWS config/credentials files and the environment (`authsift config`).
+    AwsConfig,
 }
 
 impl Format {
@@ -42,6 +44,7 @@ impl Format {
             Format::Cloudtrail => "cloudtrail",
             Format::CloudtrailDigest => "cloudtrail-digest",
             Format::CloudtrailInsight => "cloudtrail-insight",
+            Format::AwsConfig => "aws-config",
         }
     }
 
@@ -55,7 +58,8 @@ impl Format {
             | Format::Text
             | Format::Cloudtrail
             | Format::CloudtrailDigest
-            | Format::CloudtrailInsight => None,
+            | Format::CloudtrailInsight
+            | Format::AwsConfig => None,
         }
     }
 }
@@ -110,7 +114,8 @@ pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item
         | Format::Jenkins
         | Format::Cloudtrail
         | Format::CloudtrailDigest
-        | Format::CloudtrailInsight => aws_debug::runs(text, first_line),
+        | Format::CloudtrailInsight
+        | Format::AwsConfig => aws_debug::runs(text, first_line),
     }
 }
 

@@ -264,6 +264,9 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
             Some(crate::trail::NOT_RECORDED),
         );
     }
+    if input.format == Some(crate::formats::Format::AwsConfig) {
+        return ("no problem found".to_string(), None);
+    }
     ("no AWS failure found".to_string(), None)
 }
 

@@ -1,0 +1,559 @@
+//! `authsift config`: an offline check of `~/.aws/config`, `~/.aws/credentials`
+//! and the `AWS_*` environment, read the way the AWS CLI reads them.
+//!
+//! ```text
+//! files + env ─► ini::IniFile (the CLI's INI rules, every line numbered)
+//!             ─► checks::run (issues: file:line, root-cause id, fix)
+//!             ─► report::Report (one InputReport per file) ─► report::render
+//!             ─► chain::explain (--explain-chain: which provider wins, and why)
+//! ```
+//!
+//! Nothing is executed and nothing is sent: `credential_process` is only
+//! looked up on PATH, SSO caches are not read.
+
+pub mod chain;
+pub mod checks;
+pub mod ini;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cli::ConfigArgs;
+use crate::facts::{Fact, Facts};
+use crate::finding::{Finding, Severity};
+use crate::model::EvidenceLine;
+use crate::report::{self, InputReport, Report};
+use ini::{FileKind, IniFile, Section};
+
+/// Where an issue is: one of the two files, or the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Config,
+    Credentials,
+    Env,
+}
+
+/// The `AWS_*` variables (plus HOME and PATH) of the process. Reports list
+/// the `AWS_*` ones sorted by name; a variable's "line" is its place there.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env::from_pairs(
+            std::env::vars_os().filter_map(|(k, v)| {
+                Some((k.into_string().ok()?, v.to_string_lossy().into_owned()))
+            }),
+        )
+    }
+
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Env {
+        Env {
+            vars: pairs
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("AWS_") || k == "HOME" || k == "PATH")
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// The `AWS_*` variables, sorted.
+    pub fn listing(&self) -> Vec<(&str, &str)> {
+        self.vars
+            .iter()
+            .filter(|(k, _)| k.starts_with("AWS_"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    pub fn line_of(&self, name: &str) -> usize {
+        self.listing()
+            .iter()
+            .position(|(k, _)| *k == name)
+            .map_or(0, |i| i + 1)
+    }
+}
+
+/// The profile the CLI would use, and who chose it.
+#[derive(Debug, Clone)]
+pub struct Chosen {
+    pub name: String,
+    /// The variable that named it (AWS CLI v1 and botocore read
+    /// AWS_DEFAULT_PROFILE before AWS_PROFILE).
+    pub env_var: Option<&'static str>,
+    /// Named by --profile or a variable (not the implicit `default`).
+    pub explicit: bool,
+    pub flag_given: bool,
+}
+
+impl Chosen {
+    pub fn from_words(&self) -> String {
+        match (self.flag_given, self.env_var) {
+            (true, _) => "--profile".into(),
+            (false, Some(var)) => var.into(),
+            _ => "the default".into(),
+        }
+    }
+}
+
+/// Everything the checks look at.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub config: Option<IniFile>,
+    pub credentials: Option<IniFile>,
+    pub config_path: Option<PathBuf>,
+    pub credentials_path: Option<PathBuf>,
+    /// Paths given as flags (a missing one is an error, not a finding).
+    pub flag_paths: Vec<PathBuf>,
+    pub env: Env,
+    pub profile_flag: Option<String>,
+    /// Mask access key ids (off with --no-redact).
+    pub mask: bool,
+}
+
+impl Setup {
+    pub fn files(&self) -> impl Iterator<Item = (Target, &IniFile)> {
+        [
+            (Target::Config, self.config.as_ref()),
+            (Target::Credentials, self.credentials.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(t, f)| f.map(|f| (t, f)))
+    }
+
+    pub fn file(&self, target: Target) -> Option<&IniFile> {
+        match target {
+            Target::Config => self.config.as_ref(),
+            Target::Credentials => self.credentials.as_ref(),
+            Target::Env => None,
+        }
+    }
+
+    pub fn path_of(&self, target: Target) -> Option<&Path> {
+        match target {
+            Target::Config => self.config_path.as_deref(),
+            Target::Credentials => self.credentials_path.as_deref(),
+            Target::Env => None,
+        }
+    }
+
+    /// Every profile either file defines, sorted.
+    pub fn profile_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files()
+            .flat_map(|(_, f)| f.profiles().map(|(n, _)| n.to_string()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    pub fn chosen_profile(&self) -> Chosen {
+        if let Some(name) = &self.profile_flag {
+            return Chosen {
+                name: name.clone(),
+                env_var: None,
+                explicit: true,
+                flag_given: true,
+            };
+        }
+        for var in ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"] {
+            if let Some(v) = self.env.get(var).filter(|v| !v.is_empty()) {
+                return Chosen {
+                    name: v.to_string(),
+                    env_var: Some(var),
+                    explicit: true,
+                    flag_given: false,
+                };
+            }
+        }
+        Chosen {
+            name: "default".into(),
+            env_var: None,
+            explicit: false,
+            flag_given: false,
+        }
+    }
+
+    /// A profile's key as the CLI merges the files: the credentials file
+    /// wins key by key.
+    pub fn lookup(&self, profile: &str, key: &str) -> Option<(Target, &ini::Entry)> {
+        [Target::Credentials, Target::Config]
+            .into_iter()
+            .find_map(|t| {
+                let file = self.file(t)?;
+                file.profiles()
+                    .filter(|(n, _)| *n == profile)
+                    .filter_map(|(_, s)| s.get(key))
+                    .last()
+                    .map(|e| (t, e))
+            })
+    }
+
+    pub fn section_of(&self, profile: &str) -> Option<(Target, &Section)> {
+        self.files().find_map(|(t, f)| {
+            f.profiles()
+                .find(|(n, _)| *n == profile)
+                .map(|(_, s)| (t, s))
+        })
+    }
+
+    pub fn sso_session_names(&self) -> Vec<String> {
+        self.config
+            .iter()
+            .flat_map(|f| &f.sections)
+            .filter_map(|s| match &s.kind {
+                ini::SectionKind::SsoSession(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn sso_session(&self, name: &str) -> Option<(Target, &Section)> {
+        self.config.as_ref().and_then(|f| {
+            f.sections
+                .iter()
+                .find(|s| s.kind == ini::SectionKind::SsoSession(name.to_string()))
+                .map(|s| (Target::Config, s))
+        })
+    }
+
+    /// A line as evidence: secret values replaced, key ids masked,
+    /// invisible characters shown escaped.
+    pub fn evidence(&self, target: Target, line: usize) -> String {
+        if target == Target::Env {
+            if line == 0 {
+                return match &self.profile_flag {
+                    Some(p) => format!("--profile {}", show(p)),
+                    None => String::new(),
+                };
+            }
+            let listing = self.env.listing();
+            let Some((k, v)) = listing.get(line - 1) else {
+                return String::new();
+            };
+            return format!("{k}={}", self.value_text(k, v));
+        }
+        let Some(file) = self.file(target) else {
+            return String::new();
+        };
+        for s in &file.sections {
+            for e in &s.entries {
+                if e.line == line {
+                    return format!(
+                        "{} = {}",
+                        show(&e.raw_key),
+                        self.value_text(&e.key, &e.value)
+                    );
+                }
+                if e.continuation.iter().any(|(l, _)| *l == line) && is_secret_name(&e.key) {
+                    return format!("  (continues {}) <redacted>", e.key);
+                }
+            }
+        }
+        show(file.line(line))
+    }
+
+    fn value_text(&self, key: &str, value: &str) -> String {
+        if is_secret_name(key) {
+            report::redact::HIDDEN.to_string()
+        } else if key.eq_ignore_ascii_case("aws_access_key_id") && self.mask {
+            let chars: Vec<char> = value.chars().collect();
+            if chars.len() <= 8 {
+                "…".into()
+            } else {
+                let head: String = chars[..4].iter().collect();
+                let tail: String = chars[chars.len() - 4..].iter().collect();
+                format!(
+                    "{}…{} ({} characters)",
+                    show(&head),
+                    show(&tail),
+                    chars.len()
+                )
+            }
+        } else {
+            show(value)
+        }
+    }
+}
+
+fn is_secret_name(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("secret") || k.contains("token") && !k.ends_with("_file") || k.contains("password")
+}
+
+/// Text with hidden and non-ASCII space characters escaped (`\u{200b}`).
+pub fn show(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !c.is_ascii() && (c.is_whitespace() || !c.is_alphanumeric() && !c.is_ascii_punctuation())
+            || c.is_control()
+        {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What reading the files gave: the setup, and errors that end in exit 2.
+pub fn load(args: &ConfigArgs, env: Env) -> (Setup, Vec<(String, String)>) {
+    let home = env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let pick = |flag: &Option<PathBuf>, var: &str, default: &str| -> Option<PathBuf> {
+        flag.clone()
+            .or_else(|| {
+                env.get(var)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| expand(v, home.as_deref()))
+            })
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    let config_path = pick(&args.config_file, "AWS_CONFIG_FILE", "config");
+    let credentials_path = pick(
+        &args.credentials_file,
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "credentials",
+    );
+    let flag_paths: Vec<PathBuf> = args
+        .config_file
+        .iter()
+        .chain(&args.credentials_file)
+        .cloned()
+        .collect();
+    let mut errors = Vec::new();
+    let mut read = |path: &Option<PathBuf>, kind: FileKind| -> Option<IniFile> {
+        let path = path.as_ref()?;
+        let label = path.display().to_string();
+        let explicit = flag_paths.contains(path);
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return None,
+            Ok(m) if m.is_dir() => {
+                errors.push((
+                    label.clone(),
+                    format!("{label}: is a directory, not a {} file", kind.as_str()),
+                ));
+                return None;
+            }
+            _ => {}
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => Some(IniFile::parse(&label, kind, &bytes)),
+            Err(e) => {
+                errors.push((label.clone(), format!("{label}: {}", describe_io(&e))));
+                None
+            }
+        }
+    };
+    let config = read(&config_path, FileKind::Config);
+    let credentials = read(&credentials_path, FileKind::Credentials);
+    let setup = Setup {
+        config,
+        credentials,
+        config_path,
+        credentials_path,
+        flag_paths,
+        env,
+        profile_flag: args.profile.clone(),
+        mask: !args.no_redact,
+    };
+    (setup, errors)
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied (cannot read it)".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// `~/x` and `$HOME/x`, as botocore's expanduser/expandvars do.
+fn expand(path: &str, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ => match (path.strip_prefix("$HOME/"), home) {
+            (Some(rest), Some(h)) => h.join(rest),
+            _ => PathBuf::from(path),
+        },
+    }
+}
+
+/// Issues → one `InputReport` per file (and one for the environment).
+pub fn build_report(
+    setup: &Setup,
+    issues: &[checks::Issue],
+    errors: &[(String, String)],
+) -> Report {
+    let mut inputs = Vec::new();
+    let mut add = |target: Target, path: String, records: usize| {
+        let findings: Vec<Finding> = issues
+            .iter()
+            .filter(|i| i.target == target)
+            .enumerate()
+            .map(|(n, i)| to_finding(setup, n, i, &path))
+            .collect();
+        inputs.push(InputReport {
+            path,
+            format: Some(crate::formats::Format::AwsConfig),
+            records,
+            findings,
+            unclassified: Vec::new(),
+            errors: Vec::new(),
+        });
+    };
+    for (target, file) in setup.files() {
+        add(target, file.path.clone(), file.lines.len());
+    }
+    let listing = setup.env.listing().len();
+    if listing > 0 || issues.iter().any(|i| i.target == Target::Env) {
+        add(Target::Env, "environment".into(), listing);
+    }
+    for (path, error) in errors {
+        inputs.push(InputReport::failed(path.clone(), error.clone()));
+    }
+    Report { inputs }
+}
+
+fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Finding {
+    let line = |l: usize| EvidenceLine {
+        line: l,
+        text: setup.evidence(issue.target, l).into(),
+    };
+    let mut evidence = vec![line(issue.line)];
+    evidence.extend(
+        issue
+            .more
+            .iter()
+            .filter(|l| **l != issue.line)
+            .map(|l| line(*l)),
+    );
+    let mut facts = Facts::default();
+    facts.set(Fact::ErrorKind, "config-check", None);
+    facts.set(Fact::ErrorCode, issue.check, None);
+    facts.set(Fact::ErrorMessage, issue.title.as_str(), None);
+    facts.set(Fact::ErrorTool, "authsift config", None);
+    facts.set(Fact::CredentialSourceName, path, None);
+    facts.set(
+        Fact::CredentialSource,
+        match issue.target {
+            Target::Config => "config-file",
+            Target::Credentials => "shared-credentials-file",
+            Target::Env => "env",
+        },
+        None,
+    );
+    if let Some(p) = &issue.profile {
+        facts.set(Fact::CredentialProfile, show(p), None);
+    }
+    Finding {
+        incident: n,
+        rule: issue.rule.to_string(),
+        title: issue.title.clone(),
+        severity: issue.severity,
+        explanation: issue.explanation.clone(),
+        fix: issue.fix.clone(),
+        headline: evidence.first().cloned(),
+        evidence,
+        facts: Arc::new(facts),
+        signature_diff: Vec::new(),
+        batch: None,
+    }
+}
+
+/// 1 when a finding of medium or high severity exists, else 0.
+pub fn exit_code(report: &Report) -> u8 {
+    if report.inputs.iter().any(|i| !i.errors.is_empty()) {
+        2
+    } else if report
+        .inputs
+        .iter()
+        .flat_map(|i| &i.findings)
+        .any(|f| f.severity >= Severity::Medium)
+    {
+        1
+    } else {
+        0
+    }
+}
+
+/// The subcommand; returns the exit code.
+pub fn run(args: &ConfigArgs) -> u8 {
+    let (setup, errors) = load(args, Env::from_process());
+    if !args.quiet {
+        for (_, e) in &errors {
+            eprintln!("authsift: {}", report::terminal::sanitize(e));
+        }
+    }
+    let nothing = setup.config.is_none()
+        && setup.credentials.is_none()
+        && errors.is_empty()
+        && setup.env.listing().is_empty();
+    if nothing {
+        let msg = format!(
+            "no AWS configuration found (no {}, no {}, no AWS_* variables)",
+            setup
+                .config_path
+                .as_ref()
+                .map_or("config file".into(), |p| p.display().to_string()),
+            setup
+                .credentials_path
+                .as_ref()
+                .map_or("credentials file".into(), |p| p.display().to_string()),
+        );
+        if args.format == report::OutputFormat::Human {
+            return write_out(args, &format!("{}\n", report::terminal::sanitize(&msg)));
+        }
+        if !args.quiet {
+            eprintln!("authsift: {}", report::terminal::sanitize(&msg));
+        }
+    }
+    let issues = checks::run(&setup);
+    let report = build_report(&setup, &issues, &errors);
+    let options = report::RenderOptions {
+        redactor: report::redact::Redactor {
+            mask_key_ids: !args.no_redact,
+        },
+        color: match args.color {
+            crate::cli::ColorChoice::Always => true,
+            crate::cli::ColorChoice::Never => false,
+            crate::cli::ColorChoice::Auto => {
+                args.output.is_none()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::IsTerminal::is_terminal(&std::io::stdout())
+            }
+        },
+        ..Default::default()
+    };
+    let mut text = report::render(&report, args.format, &options);
+    if args.explain_chain {
+        let steps = chain::explain(&setup);
+        text = chain::attach(text, args.format, &setup, &steps, &options.redactor);
+    }
+    match write_out(args, &text) {
+        0 => exit_code(&report),
+        failed => failed,
+    }
+}
+
+fn write_out(args: &ConfigArgs, text: &str) -> u8 {
+    if let Some(path) = &args.output {
+        return report::write_file(path, text);
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("authsift: writing output: {e}");
+            2
+        }
+    }
+}
