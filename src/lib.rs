@@ -19,6 +19,7 @@ pub mod report;
 pub mod response;
 pub mod rules;
 pub mod sigv4;
+pub mod text;
 pub mod time;
 pub mod trail;
 

@@ -732,24 +732,6 @@ fn permissions(out: &mut Out, target: Target, file: &IniFile, setup: &Setup) {
 #[cfg(not(unix))]
 fn permissions(_: &mut Out, _: Target, _: &IniFile, _: &Setup) {}
 
-/// Levenshtein distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The closest known name, when it is close enough to be a typo.
 pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let clean: String = name
@@ -764,7 +746,7 @@ pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) ->
             let d = if k.to_lowercase() == clean {
                 0
             } else {
-                distance(&clean, &k.to_lowercase()).max(1)
+                crate::text::edit_distance(&clean, &k.to_lowercase()).max(1)
             };
             (d, k)
         })

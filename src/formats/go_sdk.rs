@@ -123,19 +123,26 @@ fn signing_block(lines: &[&str], from: usize, first_line: usize) -> (Exchange, u
     (exchange, i)
 }
 
-/// `POST /path HTTP/1.1` then `Name: value` lines up to the blank line.
-fn request_dump(lines: &[&str], from: usize, marker_line: usize) -> (HttpRequest, usize) {
-    let mut parts = lines[from].split(' ');
-    let method = parts.next().unwrap_or("").to_string();
-    let target = parts.next().unwrap_or("").to_string();
+/// `Name: value` lines from `from` up to the blank line; returns the headers
+/// and the index of the blank line.
+fn header_block(lines: &[&str], from: usize) -> (Vec<(String, String)>, usize) {
     let mut headers = Vec::new();
-    let mut i = from + 1;
+    let mut i = from;
     while i < lines.len() && !lines[i].is_empty() {
         if let Some((name, value)) = lines[i].split_once(": ") {
             headers.push((name.to_string(), value.to_string()));
         }
         i += 1;
     }
+    (headers, i)
+}
+
+/// `POST /path HTTP/1.1` then `Name: value` lines up to the blank line.
+fn request_dump(lines: &[&str], from: usize, marker_line: usize) -> (HttpRequest, usize) {
+    let mut parts = lines[from].split(' ');
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("").to_string();
+    let (headers, i) = header_block(lines, from + 1);
     let host = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("host"))
@@ -167,14 +174,7 @@ fn response_dump(
     exchange: Option<&mut Exchange>,
 ) -> usize {
     let status: Option<u16> = lines[from].split(' ').nth(1).and_then(|s| s.parse().ok());
-    let mut headers = Vec::new();
-    let mut i = from + 1;
-    while i < lines.len() && !lines[i].is_empty() {
-        if let Some((name, value)) = lines[i].split_once(": ") {
-            headers.push((name.to_string(), value.to_string()));
-        }
-        i += 1;
-    }
+    let (headers, i) = header_block(lines, from + 1);
     let body_start = i + 1;
     let mut end = body_start;
     while end < lines.len() && !lines[end].starts_with("SDK ") && !is_go_log_prefix(lines[end]) {

@@ -876,25 +876,10 @@ fn lit_tok<'a>(l: &Lit<'a>) -> &'a str {
 fn closest_fact(name: &str) -> Option<&'static str> {
     Fact::ALL
         .iter()
-        .map(|f| (edit_distance(name, f.name()), f.name()))
+        .map(|f| (crate::text::edit_distance(name, f.name()), f.name()))
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, n)| n)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -466,28 +466,29 @@ fn example(input: &str) -> Res<'_, Field<'_>> {
 }
 
 pub fn expr(input: &str) -> Res<'_, Expr<'_>> {
-    let (mut input, first) = and_expr(input)?;
-    let mut parts = vec![first];
-    while let Ok((rest, _)) = keyword("or")(input) {
-        let (rest, e) = expect(and_expr, "a condition after `or`")(rest)?;
-        parts.push(e);
-        input = rest;
-    }
-    Ok((
-        input,
-        if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Expr::Or(parts)
-        },
-    ))
+    joined(input, "or", and_expr, Expr::Or)
 }
 
 fn and_expr(input: &str) -> Res<'_, Expr<'_>> {
-    let (mut input, first) = not_expr(input)?;
+    joined(input, "and", not_expr, Expr::And)
+}
+
+/// `part { word part }`: one part alone, or all of them combined.
+fn joined<'a>(
+    input: &'a str,
+    word: &'static str,
+    part: fn(&'a str) -> Res<'a, Expr<'a>>,
+    combine: fn(Vec<Expr<'a>>) -> Expr<'a>,
+) -> Res<'a, Expr<'a>> {
+    let (mut input, first) = part(input)?;
     let mut parts = vec![first];
-    while let Ok((rest, _)) = keyword("and")(input) {
-        let (rest, e) = expect(not_expr, "a condition after `and`")(rest)?;
+    while let Ok((rest, _)) = keyword(word)(input) {
+        let what = if word == "or" {
+            "a condition after `or`"
+        } else {
+            "a condition after `and`"
+        };
+        let (rest, e) = expect(part, what)(rest)?;
         parts.push(e);
         input = rest;
     }
@@ -496,7 +497,7 @@ fn and_expr(input: &str) -> Res<'_, Expr<'_>> {
         if parts.len() == 1 {
             parts.remove(0)
         } else {
-            Expr::And(parts)
+            combine(parts)
         },
     ))
 }
