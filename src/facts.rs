@@ -68,6 +68,7 @@ fact_table! {
     CredentialSourceName = "credential.source_name": Str,
     CredentialProfile = "credential.profile": Str,
     CredentialEnvSkipped = "credential.env_skipped": Bool,
+    LogMasked = "log.masked": Str,
     ResponseDate = "response.date": Str,
     ResponseServerTime = "response.server_time": Str,
     ResponseExpectedRegion = "response.expected_region": Str,
@@ -823,6 +824,10 @@ fn add_exchange_facts(
                 auth.signed_headers.join(";"),
                 line,
             );
+            let masked = masked_values(request, &auth);
+            if !masked.is_empty() {
+                facts.set(Fact::LogMasked, masked.join(","), line);
+            }
             add_scope_facts(facts, request, &auth, token, line);
             if !auth.is_sigv4a()
                 && let Some(secret) = secret
@@ -859,7 +864,52 @@ fn add_exchange_facts(
     }
 }
 
-/// Scope, timestamp and key/token consistency of a signed request.
+/// What the log did not let authsift check, for the reader: masked values,
+/// and a signature failure with neither side's canonical request to compare.
+pub fn not_checked(facts: &Facts) -> Vec<String> {
+    let mut out = Vec::new();
+    let masked: Vec<&str> = facts
+        .str(Fact::LogMasked)
+        .map_or(Vec::new(), |m| m.split(',').collect());
+    if masked.contains(&"access_key_id") {
+        out.push(if facts.str(Fact::CredentialKeyType) == Some("masked") {
+            "which access key signed: its id is masked in this log, so neither its kind \
+             (long-term AKIA…, temporary ASIA…) nor whether it is the key you meant can be told"
+                .to_string()
+        } else {
+            "the whole access key id: the log shows only its first and last characters".to_string()
+        });
+    }
+    if masked.contains(&"signature") {
+        out.push(
+            "the signature value: it is masked in this log, so no secret can be tested against it"
+                .to_string(),
+        );
+    }
+    if masked.contains(&"security_token") {
+        out.push(
+            "the session token: it is masked in this log; only that one was sent is known"
+                .to_string(),
+        );
+    }
+    let signature_failure = facts
+        .str(Fact::ErrorCode)
+        .is_some_and(|c| SIGNATURE_FAILURE_CODES.contains(&c));
+    if signature_failure
+        && !facts.has(Fact::SignatureComponent)
+        && facts.bool(Fact::SignatureServerCanonical) != Some(true)
+        && !facts.has(Fact::SignatureCanonicalMatch)
+    {
+        out.push(
+            "which part of the request AWS signed differently: the log holds neither the \
+             client's canonical request (a debug log shows it) nor AWS's (the error body of \
+             S3 and of most query APIs carries it)"
+                .to_string(),
+        );
+    }
+    out
+}
+
 /// Codes with which AWS says the signature itself did not verify.
 const SIGNATURE_FAILURE_CODES: &[&str] = &[
     "SignatureDoesNotMatch",
@@ -902,6 +952,24 @@ fn add_scope_facts(
         "long-term" => facts.set(Fact::CredentialTokenConsistent, !token, line),
         _ => {}
     }
+}
+
+/// Values of the signed request that the log shows masked (GitHub Actions
+/// prints registered secrets as `***`; Terraform masks key ids to their
+/// first and last four characters, signatures and tokens entirely).
+fn masked_values(request: &crate::model::HttpRequest, auth: &Authorization) -> Vec<&'static str> {
+    let is_mask = |v: &str| v.contains("***");
+    let mut out = Vec::new();
+    if auth.access_key_id.contains('*') {
+        out.push("access_key_id");
+    }
+    if is_mask(&auth.signature) {
+        out.push("signature");
+    }
+    if request.header("X-Amz-Security-Token").is_some_and(is_mask) {
+        out.push("security_token");
+    }
+    out
 }
 
 /// Whether the user's secret reproduces the signature the client logged.
@@ -1180,6 +1248,36 @@ mod tests {
         let ev = facts.evidence(&[Fact::ErrorCode, Fact::HttpStatus, Fact::ErrorMessage]);
         assert_eq!(ev.iter().map(|l| l.line).collect::<Vec<_>>(), vec![3, 9]);
         assert!(facts.evidence(&[Fact::CliVersion]).is_empty());
+    }
+
+    #[test]
+    fn masked_values_are_named_and_said_unchecked() {
+        // Terraform's shape: key id cut to four and four, signature and token hidden.
+        let request = crate::model::HttpRequest {
+            method: "POST".into(),
+            url: "https://sts.us-west-2.amazonaws.com/".into(),
+            headers: vec![
+                (
+                    "Authorization".into(),
+                    "AWS4-HMAC-SHA256 Credential=ASIA************KT4B/20231110/us-west-2/sts/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=*****".into(),
+                ),
+                ("X-Amz-Security-Token".into(), "*****".into()),
+            ],
+            line: None,
+        };
+        let auth = Authorization::parse(request.header("Authorization").unwrap()).unwrap();
+        assert_eq!(
+            masked_values(&request, &auth),
+            ["access_key_id", "signature", "security_token"]
+        );
+        let mut facts = Facts::default();
+        facts.set(Fact::LogMasked, "access_key_id,signature", None);
+        facts.set(Fact::CredentialKeyType, "temporary", None);
+        let said = not_checked(&facts);
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].starts_with("the whole access key id"));
+        assert!(said[1].starts_with("the signature value"));
+        assert!(not_checked(&Facts::default()).is_empty());
     }
 
     #[test]

@@ -134,6 +134,42 @@ fn masked_credentials_degrade_gracefully() {
         f["facts"]["credential.key_id_problem"].is_null(),
         "a mask is not a malformed key"
     );
+    assert_eq!(f["facts"]["log.masked"], "access_key_id");
+    let unchecked = f["not_checked"]
+        .as_array()
+        .expect("says what it could not check");
+    assert_eq!(unchecked.len(), 1, "{unchecked:?}");
+    assert!(unchecked[0].as_str().unwrap().contains("masked"));
+    let human = String::from_utf8(run(&["--color", "never"], masked.as_bytes()).stdout).unwrap();
+    assert!(
+        human.contains("unchecked which access key signed"),
+        "{human}"
+    );
+
+    // Unmasked, nothing is left unchecked.
+    let report = json(&run(&["--format", "json"], text.as_bytes()));
+    let f = &report["inputs"][0]["findings"][0];
+    assert!(f["facts"]["log.masked"].is_null());
+    assert!(f["not_checked"].is_null());
+}
+
+#[test]
+fn a_signature_failure_without_canonical_requests_says_what_was_not_compared() {
+    // Terraform prints only the final error line: nothing to compare.
+    let input = analyze(&ci_dir().join("github-actions-terraform-go-v2-signature.log"));
+    let f = &input["findings"][0];
+    assert_eq!(f["facts"]["error.code"], "SignatureDoesNotMatch");
+    let unchecked = f["not_checked"].as_array().expect("not_checked");
+    assert!(
+        unchecked[0]
+            .as_str()
+            .unwrap()
+            .contains("neither the client's canonical request"),
+        "{unchecked:?}"
+    );
+    // A debug log with both sides compared has nothing to add.
+    let input = analyze(&ci_dir().join("github-actions-debug-s3-ls-proxy-rewrites-host.log"));
+    assert!(input["findings"][0]["not_checked"].is_null());
 }
 
 #[test]

@@ -160,6 +160,10 @@ fn render_batch(
     render_evidence(out, f, style, clean);
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
     render_fix(out, f, style, clean);
+    for (i, limit) in f.not_checked.iter().enumerate() {
+        let label = if i == 0 { "unchecked" } else { "" };
+        let _ = writeln!(out, "  {}{}", style.label(label), clean(limit));
+    }
     out.push('\n');
 }
 
@@ -251,6 +255,10 @@ fn render_incident(
     }
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
     render_fix(out, f, style, clean);
+    for (i, limit) in f.not_checked.iter().enumerate() {
+        let label = if i == 0 { "unchecked" } else { "" };
+        let _ = writeln!(out, "  {}{}", style.label(label), clean(limit));
+    }
     if findings.len() > 1 {
         let others: Vec<&str> = findings[1..].iter().map(|f| f.rule.as_str()).collect();
         let _ = writeln!(out, "  {}{}", style.label("also"), others.join(", "));

@@ -271,6 +271,14 @@ impl Md<'_> {
             fenced(out, &body);
         }
 
+        if !f.not_checked.is_empty() {
+            let _ = writeln!(out, "**Could not check**\n");
+            for limit in &f.not_checked {
+                let _ = writeln!(out, "- {}", self.text(limit));
+            }
+            out.push('\n');
+        }
+
         if !f.fix.is_empty() {
             let _ = writeln!(out, "**Fix**\n");
             for step in &f.fix {

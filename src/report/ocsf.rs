@@ -273,6 +273,9 @@ fn unmapped(ctx: &Ctx<'_>, time_known: bool) -> Value {
     if !f.signature_diff.is_empty() {
         out["sigv4"] = json!({"differences": f.signature_diff});
     }
+    if !f.not_checked.is_empty() {
+        out["not_checked"] = json!(f.not_checked);
+    }
     if let Some(b) = &f.batch {
         let group: Map<String, Value> =
             b.group.iter().map(|(k, v)| (k.clone(), json!(v))).collect();

@@ -307,6 +307,7 @@ impl Rule {
             evidence,
             facts: facts.clone(),
             signature_diff: incident.signature_diff.clone(),
+            not_checked: crate::facts::not_checked(&incident.facts),
             headline: incident.headline.clone(),
             batch: None,
         }
@@ -461,6 +462,7 @@ impl RuleSet {
                     evidence,
                     facts: facts.clone(),
                     signature_diff: Vec::new(),
+                    not_checked: Vec::new(),
                     headline: first_line.clone(),
                     batch: Some(Batch {
                         group: group
