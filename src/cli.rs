@@ -219,6 +219,7 @@ pub enum InputFormatArg {
     GitlabCi,
     Jenkins,
     Cloudtrail,
+    S3AccessLog,
 }
 
 impl InputFormatArg {
@@ -231,6 +232,7 @@ impl InputFormatArg {
             InputFormatArg::GitlabCi => Some(Format::GitlabCi),
             InputFormatArg::Jenkins => Some(Format::Jenkins),
             InputFormatArg::Cloudtrail => Some(Format::Cloudtrail),
+            InputFormatArg::S3AccessLog => Some(Format::S3AccessLog),
         }
     }
 }

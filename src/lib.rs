@@ -71,8 +71,10 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         let head = &text[..text.len().min(formats::SNIFF_BYTES)];
         formats::sniff(&decode(head))
     });
-    if format == Format::Cloudtrail {
-        return trail::analyze(path, &decode(text), rules);
+    match format {
+        Format::Cloudtrail => return trail::analyze(path, &decode(text), rules),
+        Format::S3AccessLog => return trail::analyze_s3_access(path, &decode(text), rules),
+        _ => {}
     }
     match format.ci_system() {
         Some(system) => analyze_ci_log(path, &decode(text), system, format, rules, options),

@@ -75,6 +75,29 @@ fn dashed_date_time(s: &str, sep: u8) -> Option<i64> {
     )
 }
 
+/// `06/Feb/2019:00:00:38 +0000` (Common Log Format, as in S3 server access
+/// logs), with its zone offset applied.
+pub fn parse_clf(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+        return None;
+    }
+    let local = epoch(
+        num(s, 7, 11)?,
+        month_number(&s[3..6])?,
+        num(s, 0, 2)?,
+        num(s, 12, 14)?,
+        num(s, 15, 17)?,
+        num(s, 18, 20)?,
+    )?;
+    let sign = match b[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    Some(local - sign * (num(s, 22, 24)? * 3600 + num(s, 24, 26)? * 60))
+}
+
 /// Any of the layouts above.
 pub fn parse_any(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -152,6 +175,11 @@ mod tests {
         assert_eq!(parse_iso8601("2025-09-03T16:21:50Z"), Some(a));
         assert_eq!(parse_http_date("Wed, 03 Sep 2025 16:21:50 GMT"), Some(a));
         assert_eq!(a, 1_756_916_510);
+        assert_eq!(parse_clf("03/Sep/2025:16:21:50 +0000"), Some(a));
+        assert_eq!(parse_clf("03/Sep/2025:09:21:50 -0700"), Some(a));
+        assert_eq!(parse_clf("03/Sep/2025:18:21:50 +0200"), Some(a));
+        assert_eq!(parse_clf("03/Sep/2025:16:21:50"), None);
+        assert_eq!(parse_clf("03/Sup/2025:16:21:50 +0000"), None);
     }
 
     #[test]

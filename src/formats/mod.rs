@@ -6,6 +6,7 @@ pub mod cloudtrail;
 pub mod go_sdk;
 pub mod logrecord;
 pub mod pyrepr;
+pub mod s3_access;
 pub mod sdk_errors;
 
 use serde::Serialize;
@@ -29,6 +30,8 @@ pub enum Format {
     CloudtrailDigest,
     /// CloudTrail Insights files: recognised and skipped (no API calls).
     CloudtrailInsight,
+    /// S3 server access logs (they record authentication failures).
+    S3AccessLog,
     /// AWS config/credentials files and the environment (`authsift config`).
     AwsConfig,
 }
@@ -44,6 +47,7 @@ impl Format {
             Format::Cloudtrail => "cloudtrail",
             Format::CloudtrailDigest => "cloudtrail-digest",
             Format::CloudtrailInsight => "cloudtrail-insight",
+            Format::S3AccessLog => "s3-access-log",
             Format::AwsConfig => "aws-config",
         }
     }
@@ -59,6 +63,7 @@ impl Format {
             | Format::Cloudtrail
             | Format::CloudtrailDigest
             | Format::CloudtrailInsight
+            | Format::S3AccessLog
             | Format::AwsConfig => None,
         }
     }
@@ -77,6 +82,9 @@ pub fn sniff(text: &str) -> Format {
     let head = &text[..end];
     if cloudtrail::sniff(head) {
         return Format::Cloudtrail;
+    }
+    if s3_access::sniff(head) {
+        return Format::S3AccessLog;
     }
     match ci::detect(head) {
         Some(ci::CiSystem::GithubActions) => return Format::GithubActions,
@@ -105,7 +113,7 @@ pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item
     // Plain text has no records; the same parser sees one header-less run
     // and recognises its failure lines.
     // CI formats arrive here already unwrapped (see `analyze_bytes`);
-    // CloudTrail never arrives here (`trail::analyze` reads it).
+    // CloudTrail and S3 access logs never arrive here (`trail` reads them).
     match format {
         Format::AwsDebug
         | Format::Text
@@ -115,6 +123,7 @@ pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item
         | Format::Cloudtrail
         | Format::CloudtrailDigest
         | Format::CloudtrailInsight
+        | Format::S3AccessLog
         | Format::AwsConfig => aws_debug::runs(text, first_line),
     }
 }

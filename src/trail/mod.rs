@@ -1,4 +1,5 @@
-//! CloudTrail inputs: events → incidents → findings, one input at a time.
+//! CloudTrail and S3 server access log inputs: events → incidents →
+//! findings, one input at a time.
 //!
 //! Every event that failed (an `errorCode`, or a ConsoleLogin `Failure`)
 //! is an incident the rules see, with its own facts; successful events are
@@ -16,6 +17,7 @@ use crate::facts::{self, Fact, Facts};
 use crate::finding::Finding;
 use crate::formats::Format;
 use crate::formats::cloudtrail::{self, Event, Skip};
+use crate::formats::s3_access;
 use crate::model::EvidenceLine;
 use crate::report::InputReport;
 use crate::rules::RuleSet;
@@ -88,6 +90,68 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet) -> InputReport {
         })
         .collect();
 
+    let unreadable = fold(&mut report, outcomes, rules);
+    if !unreadable.is_empty() && unreadable.len() == events.items.len() {
+        report.format = None;
+        report.errors.push(format!(
+            "{path}: JSON, but not CloudTrail records (first: {})",
+            unreadable[0]
+        ));
+    } else if let Some(first) = unreadable.first() {
+        report.errors.push(format!(
+            "{path}: {} event(s) are not CloudTrail records and were skipped (first: {first})",
+            unreadable.len()
+        ));
+    }
+    report
+}
+
+/// Analyzes one S3 server access log: every line a request, every refused
+/// request an incident. Lines that are not records are reported (with
+/// their line number) and skipped; the rest is still analyzed.
+pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet) -> InputReport {
+    let mut report = InputReport {
+        path: path.to_string(),
+        format: Some(Format::S3AccessLog),
+        records: 0,
+        findings: Vec::new(),
+        unclassified: Vec::new(),
+        errors: Vec::new(),
+    };
+    let lines: Vec<(usize, &str)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let outcomes: Vec<Outcome> = lines
+        .par_iter()
+        .map(|(line, text)| match s3_access::parse_line(text) {
+            Ok(record) => match facts::s3_access_incident(&record, *line, text) {
+                Some(incident) => Outcome::Failed {
+                    findings: rules.evaluate(&incident, 0),
+                    by_service: incident.facts.bool(Fact::IdentityAwsService) == Some(true),
+                    incident,
+                },
+                None => Outcome::Ok,
+            },
+            Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
+        })
+        .collect();
+    let unreadable = fold(&mut report, outcomes, rules);
+    if let Some(first) = unreadable.first() {
+        report.errors.push(format!(
+            "{path}: {} line(s) are not S3 access log records and were skipped (first: {first})",
+            unreadable.len()
+        ));
+    }
+    report
+}
+
+/// Adds every event's outcome to the report in input order, numbering
+/// incidents, then runs the batch rules over all of them. Returns the
+/// messages of the unreadable events.
+fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Vec<String> {
     let keep_facts = rules.has_batch_rules();
     let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
     let mut incidents = 0;
@@ -116,20 +180,8 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet) -> InputReport {
             }
         }
     }
-    if !unreadable.is_empty() && unreadable.len() == events.items.len() {
-        report.format = None;
-        report.errors.push(format!(
-            "{path}: JSON, but not CloudTrail records (first: {})",
-            unreadable[0]
-        ));
-    } else if let Some(first) = unreadable.first() {
-        report.errors.push(format!(
-            "{path}: {} event(s) are not CloudTrail records and were skipped (first: {first})",
-            unreadable.len()
-        ));
-    }
     report.findings.extend(rules.evaluate_batch(&batch_inputs));
-    report
+    unreadable
 }
 
 fn skipped_format(skip: Skip) -> Format {
@@ -159,6 +211,9 @@ fn looks_like_auth_failure(facts: &Facts) -> bool {
         "Credential",
         "Mfa",
         "MFA",
+        "AccessKey",
+        "Skewed",
+        "Expired",
     ];
     CODE_WORDS.iter().any(|w| code.contains(w))
         || message.contains("not authorized")
