@@ -90,6 +90,16 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", requires = "credentials_file")]
     pub profile: Option<String>,
 
+    /// Event inputs (CloudTrail, S3 access logs): only events at or after
+    /// this time (2024-05-01, 2024-05-01T12:00:00Z, or back from now: 90m,
+    /// 12h, 7d). CloudTrail files delivered before it are not opened.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Event inputs: only events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
     #[command(flatten)]
     pub rules: RuleArgs,
 }

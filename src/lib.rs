@@ -41,6 +41,8 @@ pub struct Options {
     pub input_format: Option<Format>,
     /// A secret access key to check logged signatures against.
     pub secret: Option<sigv4::verify::Secret>,
+    /// Event inputs (CloudTrail, S3 access logs): only events in this window.
+    pub window: time::Window,
 }
 
 /// Inputs larger than this are cut into chunks that are analyzed in
@@ -72,8 +74,10 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         formats::sniff(&decode(head))
     });
     match format {
-        Format::Cloudtrail => return trail::analyze(path, &decode(text), rules),
-        Format::S3AccessLog => return trail::analyze_s3_access(path, &decode(text), rules),
+        Format::Cloudtrail => return trail::analyze(path, &decode(text), rules, options.window),
+        Format::S3AccessLog => {
+            return trail::analyze_s3_access(path, &decode(text), rules, options.window);
+        }
         _ => {}
     }
     match format.ci_system() {
@@ -208,14 +212,7 @@ fn analyze_parsed(
         })
         .collect();
 
-    let mut report = InputReport {
-        path: path.to_string(),
-        format: Some(format),
-        records: 0,
-        findings: Vec::new(),
-        unclassified: Vec::new(),
-        errors: Vec::new(),
-    };
+    let mut report = InputReport::new(path.to_string(), Some(format));
     report
         .findings
         .reserve(results.iter().map(|c| c.findings.len()).sum());
@@ -319,7 +316,19 @@ pub fn analyze(
     rules: &RuleSet,
     options: &Options,
 ) -> Report {
-    let inputs = sources
+    // A CloudTrail file holds only events from before its delivery time.
+    let delivered_too_early =
+        |source: &&Result<Source, input::InputError>| match (source, options.window.since) {
+            (Ok(Source::File(path)), Some(since)) => path
+                .to_str()
+                .and_then(formats::cloudtrail::delivery_time)
+                .is_some_and(|delivered| delivered < since),
+            _ => false,
+        };
+    let wanted: Vec<&Result<Source, input::InputError>> =
+        sources.iter().filter(|s| !delivered_too_early(s)).collect();
+    let not_opened = sources.len() - wanted.len();
+    let inputs = wanted
         .par_iter()
         .map(|source| match source {
             Ok(source) => match input::read(source) {
@@ -329,7 +338,7 @@ pub fn analyze(
             Err(e) => InputReport::failed(e.path().to_string(), e.to_string()),
         })
         .collect();
-    Report { inputs }
+    Report { inputs, not_opened }
 }
 
 /// The binary's whole job; returns the exit code.
@@ -462,12 +471,23 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
             return 2;
         }
     };
+    let window = match time_window(cli) {
+        Ok(window) => window,
+        Err(e) => {
+            eprintln!("authsift: {}", report::terminal::sanitize(&e));
+            return 2;
+        }
+    };
     let options = Options {
         input_format: cli.input_format.forced(),
         secret,
+        window,
     };
     let sources = input::expand(&cli.inputs);
+    let started = std::time::Instant::now();
     let report = analyze(&sources, &rules, &options);
+    let elapsed = started.elapsed();
+    let sizes = report::input_sizes(&sources);
     if !cli.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();
@@ -484,6 +504,12 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
         if !says_itself {
             write_trail_notes(&mut err, &report);
         }
+        let read: u64 = report
+            .inputs
+            .iter()
+            .filter_map(|i| sizes.get(&i.path))
+            .sum();
+        write_event_totals(&mut err, &report, read, elapsed);
     }
     let to_file = cli.output.is_some();
     let render = report::RenderOptions {
@@ -494,7 +520,7 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
         now: cli.timestamp.then(report::now),
         width: report::table::width(to_file),
         rules: report::RulesInfo::new(&rules, !cli.rules.no_default_rules, &cli.rules.files),
-        sizes: report::input_sizes(&sources),
+        sizes,
     };
     let text = report::render(&report, cli.format, &render);
     let written = match &cli.output {
@@ -505,6 +531,65 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
         0 => report.exit_code() as u8,
         failed => failed,
     }
+}
+
+/// The end-of-run line of event inputs (CloudTrail, S3 access logs):
+/// events, files, skipped files, throughput. Wall-clock figures go to
+/// stderr only, so results on stdout depend on the input alone.
+fn write_event_totals(
+    err: &mut impl Write,
+    report: &Report,
+    bytes: u64,
+    elapsed: std::time::Duration,
+) {
+    let event_inputs = report.inputs.iter().filter(|i| i.summary.is_some()).count();
+    let skipped = report.not_opened
+        + report
+            .inputs
+            .iter()
+            .filter(|i| trail::skipped(i.format).is_some() || !i.errors.is_empty())
+            .count();
+    let Some(summary) = report.summary() else {
+        return;
+    };
+    if report.not_opened > 0 {
+        let _ = writeln!(
+            err,
+            "authsift: {} CloudTrail file(s) delivered before --since were not opened",
+            report.not_opened
+        );
+    }
+    let seconds = elapsed.as_secs_f64().max(1e-6);
+    let _ = writeln!(
+        err,
+        "authsift: {} events in {event_inputs} file(s), {skipped} skipped; {:.1} MB in {:.2} s ({:.0} events/s, {:.1} MB/s)",
+        summary.events,
+        bytes as f64 / 1e6,
+        seconds,
+        summary.events as f64 / seconds,
+        bytes as f64 / 1e6 / seconds,
+    );
+}
+
+/// The `--since`/`--until` window; relative forms count back from now.
+fn time_window(cli: &cli::Cli) -> Result<time::Window, String> {
+    let now = report::now();
+    let bound = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| time::parse_bound(v, now).map_err(|e| format!("--{flag}: {e}")))
+            .transpose()
+    };
+    let window = time::Window {
+        since: bound("since", &cli.since)?,
+        until: bound("until", &cli.until)?,
+    };
+    if let (Some(since), Some(until)) = (window.since, window.until)
+        && since >= until
+    {
+        return Err("--since must be before --until".to_string());
+    }
+    Ok(window)
 }
 
 /// CloudTrail notes on stderr: skipped digest/Insights files, and what a

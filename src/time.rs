@@ -98,6 +98,59 @@ pub fn parse_clf(s: &str) -> Option<i64> {
     Some(local - sign * (num(s, 22, 24)? * 3600 + num(s, 24, 26)? * 60))
 }
 
+/// The events a run looks at: `--since` (inclusive) to `--until`
+/// (exclusive), UTC epoch seconds; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Window {
+    pub fn is_open(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
+    /// Whether an event at `time` is inside. An event without a known time
+    /// is inside only an open window.
+    pub fn contains(&self, time: Option<i64>) -> bool {
+        match time {
+            None => self.is_open(),
+            Some(t) => self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u),
+        }
+    }
+}
+
+/// A `--since`/`--until` value: `2024-05-01`, `2024-05-01T12:00:00Z`
+/// (UTC; the `Z` may be left out), or a span back from `now` (`90m`,
+/// `12h`, `7d`).
+pub fn parse_bound(s: &str, now: i64) -> Result<i64, String> {
+    let s = s.trim();
+    if let Some(t) = parse_iso8601(s)
+        .or_else(|| dashed_date_time(s, b'T').filter(|_| s.len() == 19))
+        .or_else(|| {
+            (s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-')
+                .then(|| epoch(num(s, 0, 4)?, num(s, 5, 7)?, num(s, 8, 10)?, 0, 0, 0))
+                .flatten()
+        })
+    {
+        return Ok(t);
+    }
+    let unit = match s.chars().last() {
+        Some('s') => 1,
+        Some('m') => 60,
+        Some('h') => 3600,
+        Some('d') => 86_400,
+        _ => 0,
+    };
+    match s[..s.len().saturating_sub(1)].parse::<i64>() {
+        Ok(n) if unit > 0 && n >= 0 => Ok(now - n * unit),
+        _ => Err(format!(
+            "`{s}` is not a time: use 2024-05-01, 2024-05-01T12:00:00Z, or a span back from now such as 90m, 12h, 7d"
+        )),
+    }
+}
+
 /// Any of the layouts above.
 pub fn parse_any(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -180,6 +233,27 @@ mod tests {
         assert_eq!(parse_clf("03/Sep/2025:18:21:50 +0200"), Some(a));
         assert_eq!(parse_clf("03/Sep/2025:16:21:50"), None);
         assert_eq!(parse_clf("03/Sup/2025:16:21:50 +0000"), None);
+    }
+
+    #[test]
+    fn window_bounds() {
+        let now = 1_756_916_510;
+        let day = parse_iso8601("2025-09-03T00:00:00Z").unwrap();
+        assert_eq!(parse_bound("2025-09-03", now), Ok(day));
+        assert_eq!(parse_bound("2025-09-03T16:21:50Z", now), Ok(now));
+        assert_eq!(parse_bound("2025-09-03T16:21:50", now), Ok(now));
+        assert_eq!(parse_bound("12h", now), Ok(now - 12 * 3600));
+        assert_eq!(parse_bound("7d", now), Ok(now - 7 * 86_400));
+        for bad in ["yesterday", "12x", "2025-13-01", "-5h", ""] {
+            assert!(parse_bound(bad, now).is_err(), "{bad}");
+        }
+        let w = Window {
+            since: Some(10),
+            until: Some(20),
+        };
+        assert!(w.contains(Some(10)) && w.contains(Some(19)));
+        assert!(!w.contains(Some(20)) && !w.contains(Some(9)) && !w.contains(None));
+        assert!(Window::default().contains(None));
     }
 
     #[test]

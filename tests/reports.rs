@@ -21,7 +21,7 @@ fn aws_fixture(name: &str) -> String {
         .to_string()
 }
 
-/// Every log of the fixture corpus, all kinds (aws-debug, CI logs).
+/// Every log of the fixture corpus, all kinds (aws-debug, CI logs, event logs).
 fn all_fixture_logs() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in [
@@ -29,6 +29,7 @@ fn all_fixture_logs() -> Vec<PathBuf> {
         "fixtures/ci",
         "fixtures/sdk",
         "fixtures/cloudtrail",
+        "fixtures/s3-access",
     ] {
         let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
             continue;

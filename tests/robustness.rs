@@ -50,7 +50,10 @@ proptest! {
             bytes[i] = SPICE[spice];
         }
         let input = authsift::analyze_bytes("mutated.log", &bytes, rules(), &authsift::Options::default());
-        let report = Report { inputs: vec![input] };
+        let report = Report {
+            inputs: vec![input],
+            not_opened: 0,
+        };
         let options = authsift::report::RenderOptions::default();
         for format in [OutputFormat::Human, OutputFormat::Json, OutputFormat::Jsonl, OutputFormat::Ocsf, OutputFormat::Table, OutputFormat::Markdown] {
             let _ = render(&report, format, &options);

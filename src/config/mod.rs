@@ -401,12 +401,9 @@ pub fn build_report(
             .map(|(n, i)| to_finding(setup, n, i, &path))
             .collect();
         inputs.push(InputReport {
-            path,
-            format: Some(crate::formats::Format::AwsConfig),
             records,
             findings,
-            unclassified: Vec::new(),
-            errors: Vec::new(),
+            ..InputReport::new(path, Some(crate::formats::Format::AwsConfig))
         });
     };
     for (target, file) in setup.files() {
@@ -419,7 +416,10 @@ pub fn build_report(
     for (path, error) in errors {
         inputs.push(InputReport::failed(path.clone(), error.clone()));
     }
-    Report { inputs }
+    Report {
+        inputs,
+        not_opened: 0,
+    }
 }
 
 fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Finding {

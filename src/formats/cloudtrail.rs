@@ -100,6 +100,20 @@ pub fn skipped_by_path(path: &str) -> Option<Skip> {
     }
 }
 
+/// When CloudTrail delivered a log file, from the name it gives it in S3
+/// (`<account>_CloudTrail_<region>_20240501T1205Z_<unique>.json.gz`): the
+/// file holds only events from before that time. `None` for other names.
+pub fn delivery_time(path: &str) -> Option<i64> {
+    let name = path.rsplit(['/', '\\']).next()?;
+    let (_, rest) = name.split_once("_CloudTrail_")?;
+    let stamp = rest.split('_').nth(1)?;
+    let b = stamp.as_bytes();
+    if b.len() != 14 || b[8] != b'T' || b[13] != b'Z' {
+        return None;
+    }
+    crate::time::parse_amz_date(&format!("{}00Z", &stamp[..13]))
+}
+
 /// Cuts an input into events. `Ok(Err(skip))` for digest and Insight
 /// files; `Err(message)` when the input is not valid JSON or not CloudTrail.
 pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
@@ -488,6 +502,15 @@ impl<'a> Event<'a> {
             || self.console_login().as_deref() == Some("Failure")
     }
 
+    /// Who made the call, as summaries name principals: the ARN, else the
+    /// user name, else the identity type.
+    pub fn principal(&self) -> Option<&str> {
+        let u = self.user_identity.as_ref()?;
+        [&u.arn, &u.user_name, &u.kind]
+            .into_iter()
+            .find_map(|v| v.as_deref().filter(|v| !v.is_empty()))
+    }
+
     /// A call an AWS service made on a customer's behalf: identity type
     /// `AWSService`, `invokedBy` set, or a service name as source address.
     pub fn by_aws_service(&self) -> bool {
@@ -518,6 +541,28 @@ mod tests {
     use super::*;
 
     const EVENT: &str = r#"{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","errorCode":"AccessDenied","eventID":"e1","userIdentity":{"type":"IAMUser","invokedBy":"","sessionContext":{"attributes":{"mfaAuthenticated":"true"}}},"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy"}}"#;
+
+    #[test]
+    fn delivery_time_comes_from_the_s3_key() {
+        let at = crate::time::parse_iso8601("2024-05-01T10:05:00Z");
+        assert_eq!(
+            delivery_time(
+                "AWSLogs/o-abc/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1005Z_Ab12Cd34Ef56Gh78.json.gz"
+            ),
+            at
+        );
+        assert_eq!(
+            delivery_time(
+                "x/111122223333_CloudTrail-Digest_us-east-1_main_us-east-1_20240501T100500Z.json"
+            ),
+            None
+        );
+        assert_eq!(delivery_time("trail.json"), None);
+        assert_eq!(
+            delivery_time("1_CloudTrail_us-east-1_2024050XT1005Z_a.json"),
+            None
+        );
+    }
 
     #[test]
     fn sniffs_cloudtrail_shapes_only() {

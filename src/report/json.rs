@@ -74,10 +74,16 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             }
         })
         .collect();
+    let summary = report.summary().map(|s| {
+        let mut value = json!(s);
+        redact_value(&mut value, redactor);
+        value
+    });
     let doc = Document {
         schema: SCHEMA,
         generated_at: options.now.map(super::fields::iso),
         inputs,
+        summary,
     };
     let mut out = serde_json::to_string(&doc).expect("the document always serialises");
     out.push('\n');
@@ -92,6 +98,9 @@ struct Document {
     #[serde(skip_serializing_if = "Option::is_none")]
     generated_at: Option<String>,
     inputs: Vec<InputDocument>,
+    /// Counts over every event input (CloudTrail, S3 access logs), merged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<Value>,
 }
 
 #[derive(Serialize)]

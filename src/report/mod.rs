@@ -11,6 +11,7 @@ pub mod jsonl;
 pub mod markdown;
 pub mod ocsf;
 pub mod redact;
+pub mod summary;
 pub mod table;
 pub mod terminal;
 
@@ -35,17 +36,29 @@ pub struct InputReport {
     pub unclassified: Vec<EvidenceLine>,
     /// Why the input could not be read, if it could not.
     pub errors: Vec<String>,
+    /// Counts over the events of an event input (CloudTrail, S3 access logs).
+    #[serde(skip)]
+    pub summary: Option<crate::trail::summary::Summary>,
 }
 
 impl InputReport {
-    pub fn failed(path: String, error: String) -> Self {
+    /// An input read as `format`, nothing found yet.
+    pub fn new(path: String, format: Option<Format>) -> Self {
         InputReport {
             path,
-            format: None,
+            format,
             records: 0,
             findings: Vec::new(),
             unclassified: Vec::new(),
+            errors: Vec::new(),
+            summary: None,
+        }
+    }
+
+    pub fn failed(path: String, error: String) -> Self {
+        InputReport {
             errors: vec![error],
+            ..InputReport::new(path, None)
         }
     }
 }
@@ -54,6 +67,10 @@ impl InputReport {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub inputs: Vec<InputReport>,
+    /// CloudTrail files not opened: their S3 key says they were delivered
+    /// before `--since`, so every event in them is older.
+    #[serde(skip)]
+    pub not_opened: usize,
 }
 
 impl Report {
@@ -67,6 +84,17 @@ impl Report {
         } else {
             0
         }
+    }
+
+    /// The event inputs' summaries merged, if any input had one.
+    pub fn summary(&self) -> Option<crate::trail::summary::Summary> {
+        self.inputs
+            .iter()
+            .filter_map(|i| i.summary.clone())
+            .reduce(|mut all, s| {
+                all.merge(s);
+                all
+            })
     }
 }
 

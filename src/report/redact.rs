@@ -63,13 +63,25 @@ impl Redactor {
                 format!("{}{HIDDEN}@", url.as_str())
             } else if c.name("key").is_some() && self.mask_key_ids {
                 mask_key_id(whole)
-            } else if c.name("opaque").is_some() && looks_secret(whole) {
+            } else if let Some(run) = c.name("opaque")
+                && looks_secret(whole)
+                && !part_of_identifier(input, run.start(), run.end())
+            {
                 HIDDEN.to_string()
             } else {
                 whole.to_string()
             }
         })
     }
+}
+
+/// Whether the run `start..end` of `text` is glued to a `-` or `_`: then
+/// it is a piece of a path or name (`…/AWSLogs/111122223333/CloudTrail/us`
+/// of `…/us-east-1/…`), which keys and tokens never are.
+fn part_of_identifier(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let glue = |c: Option<&u8>| matches!(c, Some(b'-' | b'_'));
+    glue(start.checked_sub(1).and_then(|i| b.get(i))) || glue(b.get(end))
 }
 
 /// A run is secret-looking when it mixes letter cases and digits (hex
@@ -95,6 +107,20 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn keeps_paths_readable() {
+        let r = Redactor::default();
+        let path = "trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz";
+        assert_eq!(r.text(path), path);
+        for shown in [
+            format!("/{SECRET}/"),
+            format!("'{SECRET}'"),
+            format!("{SECRET}."),
+        ] {
+            assert!(!r.text(&shown).contains(SECRET), "{shown}");
+        }
+    }
 
     #[test]
     fn hides_secrets_in_every_shape() {

@@ -1,6 +1,10 @@
 //! `--format table`: a summary, one row per finding (a batch finding is one
 //! row for its whole group), plus one row for each input without a failure.
 //!
+//! Event inputs (CloudTrail, S3 access logs) are summarised instead
+//! (`report::summary`): totals and breakdowns, then only their batch
+//! findings and "no failure" rows.
+//!
 //! Contract: columns `where` (input and line), `#` (incident, 1-based: the
 //! verdict's row shows it plain, other causes that also match show it in
 //! parentheses; `all` for a batch group), `failure`, `cause` (the rule id),
@@ -83,12 +87,19 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             table.add_row(row);
         }
     };
+    let mut rows = 0;
     for input in &report.inputs {
         if !input.errors.is_empty() {
             continue;
         }
+        // Event inputs are summarised above; only their batch findings
+        // (a whole group each) and their "no failure" rows are listed.
+        let summarised = input.summary.is_some();
         let path = clean(&input.path);
+        // An input without a finding keeps its row: for CloudTrail it says
+        // what the log cannot show.
         if input.findings.is_empty() {
+            rows += 1;
             add(
                 &mut table,
                 [
@@ -109,6 +120,10 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
         for ctx in fields::findings(input) {
             let f = ctx.finding;
+            if summarised && f.batch.is_none() {
+                continue;
+            }
+            rows += 1;
             let (number, failure, words) = match &f.batch {
                 Some(b) => (
                     "all".to_string(),
@@ -167,5 +182,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             }
         }
     }
-    format!("{table}\n")
+    let summary = report
+        .summary()
+        .map(|s| super::summary::render(&s, width, &clean));
+    match (summary, rows) {
+        (None, _) => format!("{table}\n"),
+        (Some(summary), 0) => summary,
+        (Some(summary), _) => format!("{summary}\n{table}\n"),
+    }
 }

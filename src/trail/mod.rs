@@ -9,6 +9,8 @@
 //! CloudTrail cannot show authentication failures: it does not deliver
 //! requests whose credentials AWS could not verify ([`NOT_RECORDED`]).
 
+pub mod summary;
+
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -21,6 +23,8 @@ use crate::formats::s3_access;
 use crate::model::EvidenceLine;
 use crate::report::InputReport;
 use crate::rules::RuleSet;
+use crate::time::{self, Window};
+use summary::Summary;
 
 /// What a CloudTrail input without a failure cannot rule out.
 pub const NOT_RECORDED: &str = "CloudTrail does not record requests that fail authentication \
@@ -30,7 +34,13 @@ client's debug log or at S3 server access logs";
 
 /// One event's outcome, before incidents are numbered.
 enum Outcome {
-    Ok,
+    Ok {
+        time: Option<i64>,
+        /// `None` for calls of AWS services, which summaries leave out.
+        principal: Option<String>,
+    },
+    /// Outside the `--since`/`--until` window: not counted at all.
+    Outside,
     Failed {
         incident: facts::Incident,
         findings: Vec<Finding>,
@@ -40,15 +50,8 @@ enum Outcome {
 }
 
 /// Analyzes one CloudTrail input (already decompressed and decoded).
-pub fn analyze(path: &str, text: &str, rules: &RuleSet) -> InputReport {
-    let mut report = InputReport {
-        path: path.to_string(),
-        format: Some(Format::Cloudtrail),
-        records: 0,
-        findings: Vec::new(),
-        unclassified: Vec::new(),
-        errors: Vec::new(),
-    };
+pub fn analyze(path: &str, text: &str, rules: &RuleSet, window: Window) -> InputReport {
+    let mut report = InputReport::new(path.to_string(), Some(Format::Cloudtrail));
     if let Some(skip) = cloudtrail::skipped_by_path(path) {
         report.format = Some(skipped_format(skip));
         return report;
@@ -78,14 +81,25 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet) -> InputReport {
                     .map(|s| format!(" (eventSource `{s}`)"))
                     .unwrap_or_default()
             )),
-            Ok(event) => match facts::trail_incident(&event, item.line) {
-                Some(incident) => Outcome::Failed {
-                    findings: rules.evaluate(&incident, 0),
-                    by_service: event.by_aws_service(),
-                    incident,
-                },
-                None => Outcome::Ok,
-            },
+            Ok(event) => {
+                let time = event.event_time.as_deref().and_then(time::parse_iso8601);
+                if !window.contains(time) {
+                    return Outcome::Outside;
+                }
+                match facts::trail_incident(&event, item.line) {
+                    Some(incident) => Outcome::Failed {
+                        findings: rules.evaluate(&incident, 0),
+                        by_service: event.by_aws_service(),
+                        incident,
+                    },
+                    None => Outcome::Ok {
+                        time,
+                        principal: (!event.by_aws_service())
+                            .then(|| event.principal().map(str::to_string))
+                            .flatten(),
+                    },
+                }
+            }
             Err(e) => Outcome::Unreadable(format!("line {}: {e}", item.line)),
         })
         .collect();
@@ -109,15 +123,8 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet) -> InputReport {
 /// Analyzes one S3 server access log: every line a request, every refused
 /// request an incident. Lines that are not records are reported (with
 /// their line number) and skipped; the rest is still analyzed.
-pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet) -> InputReport {
-    let mut report = InputReport {
-        path: path.to_string(),
-        format: Some(Format::S3AccessLog),
-        records: 0,
-        findings: Vec::new(),
-        unclassified: Vec::new(),
-        errors: Vec::new(),
-    };
+pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet, window: Window) -> InputReport {
+    let mut report = InputReport::new(path.to_string(), Some(Format::S3AccessLog));
     let lines: Vec<(usize, &str)> = text
         .split('\n')
         .enumerate()
@@ -127,13 +134,21 @@ pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet) -> InputReport
     let outcomes: Vec<Outcome> = lines
         .par_iter()
         .map(|(line, text)| match s3_access::parse_line(text) {
+            Ok(record) if !window.contains(record.epoch()) => Outcome::Outside,
             Ok(record) => match facts::s3_access_incident(&record, *line, text) {
                 Some(incident) => Outcome::Failed {
                     findings: rules.evaluate(&incident, 0),
                     by_service: incident.facts.bool(Fact::IdentityAwsService) == Some(true),
                     incident,
                 },
-                None => Outcome::Ok,
+                None => Outcome::Ok {
+                    time: record.epoch(),
+                    principal: record
+                        .requester
+                        .filter(|r| !r.starts_with("svc:"))
+                        .or(Some("anonymous"))
+                        .map(str::to_string),
+                },
             },
             Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
         })
@@ -156,9 +171,14 @@ fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Ve
     let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
     let mut incidents = 0;
     let mut unreadable = Vec::new();
+    let mut summary = Summary::default();
     for outcome in outcomes {
         match outcome {
-            Outcome::Ok => report.records += 1,
+            Outcome::Ok { time, principal } => {
+                report.records += 1;
+                summary.add_ok(time, principal.as_deref());
+            }
+            Outcome::Outside => {}
             Outcome::Unreadable(message) => unreadable.push(message),
             Outcome::Failed {
                 incident,
@@ -166,6 +186,8 @@ fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Ve
                 by_service,
             } => {
                 report.records += 1;
+                let cause = findings.first().map(|f| f.rule.as_str());
+                summary.add_failure(&incident.facts, cause, by_service);
                 if findings.is_empty() && !by_service && looks_like_auth_failure(&incident.facts) {
                     report.unclassified.extend(incident.headline.clone());
                 }
@@ -181,6 +203,7 @@ fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Ve
         }
     }
     report.findings.extend(rules.evaluate_batch(&batch_inputs));
+    report.summary = Some(summary);
     unreadable
 }
 

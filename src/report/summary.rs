@@ -1,0 +1,150 @@
+//! The summary of event inputs (CloudTrail, S3 access logs) as terminal
+//! tables: one line of totals, then the busiest values of each breakdown,
+//! the principals with failures, and failures over time.
+//!
+//! Every value comes from input text, so every cell is redacted (access
+//! key ids masked) and sanitised for the terminal.
+
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use super::fields::iso;
+use crate::trail::summary::{Activity, Summary};
+
+/// Rows shown per breakdown; the rest is one "… more" row.
+const TOP: usize = 10;
+
+/// Longest bar of the time histogram, in characters.
+const BAR: u64 = 40;
+
+/// Above this many hours the histogram counts days instead.
+const HOURLY_UP_TO: usize = 48;
+
+pub fn render(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let span = match (summary.first_seen, summary.last_seen) {
+        (Some(a), Some(b)) => format!(", {} to {}", iso(a), iso(b)),
+        _ => String::new(),
+    };
+    out.push_str(&format!(
+        "{} events, {} failed{span}\n",
+        summary.events, summary.failures
+    ));
+    if summary.service_failures > 0 {
+        out.push_str(&format!(
+            "{} of the failures are calls AWS services made on your behalf; they are left out below\n",
+            summary.service_failures
+        ));
+    }
+    let breakdowns = [
+        ("root cause", &summary.by_cause),
+        ("error code", &summary.by_error_code),
+        ("access key", &summary.by_access_key),
+        ("source IP", &summary.by_source_ip),
+        ("user agent", &summary.by_user_agent),
+        ("region", &summary.by_region),
+        ("event source", &summary.by_event_source),
+    ];
+    for (name, counts) in breakdowns {
+        let ranked = counts.ranked();
+        if ranked.is_empty() {
+            continue;
+        }
+        let mut table = new_table(width, &[name, "failures"]);
+        for (value, n) in ranked.iter().take(TOP) {
+            table.add_row([clean(value), n.to_string()]);
+        }
+        if ranked.len() > TOP {
+            let rest: u64 = ranked[TOP..].iter().map(|(_, n)| n).sum();
+            table.add_row([format!("… {} more", ranked.len() - TOP), rest.to_string()]);
+        }
+        right_align(&mut table, &[1]);
+        out.push_str(&format!("\n{table}\n"));
+    }
+    out.push_str(&principals(summary, width, clean));
+    out.push_str(&histogram(summary, width));
+    out
+}
+
+/// Principals with failures, most failures first: how many calls failed
+/// and succeeded, and when the failures started and last happened.
+fn principals(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> String {
+    let mut failing: Vec<(&String, &Activity)> = summary
+        .by_principal
+        .iter()
+        .filter(|(_, a)| a.failed > 0)
+        .collect();
+    if failing.is_empty() {
+        return String::new();
+    }
+    failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(b.0)));
+    let mut table = new_table(
+        width,
+        &["principal", "failed", "ok", "first failure", "last failure"],
+    );
+    for (name, a) in failing.iter().take(TOP) {
+        let time = |t: Option<i64>| t.map(iso).unwrap_or_default();
+        table.add_row([
+            clean(name),
+            a.failed.to_string(),
+            a.ok.to_string(),
+            time(a.first_failure),
+            time(a.last_failure),
+        ]);
+    }
+    if failing.len() > TOP {
+        let rest: u64 = failing[TOP..].iter().map(|(_, a)| a.failed).sum();
+        table.add_row([
+            format!("… {} more", failing.len() - TOP),
+            rest.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    right_align(&mut table, &[1, 2]);
+    format!("\n{table}\n")
+}
+
+/// Failures per hour (per day over long spans), oldest first, with a bar.
+fn histogram(summary: &Summary, width: u16) -> String {
+    let hours = &summary.failures_by_hour;
+    if hours.is_empty() {
+        return String::new();
+    }
+    let (label, buckets): (&str, Vec<(i64, u64)>) = if hours.len() <= HOURLY_UP_TO {
+        ("hour (UTC)", hours.iter().map(|(h, n)| (*h, *n)).collect())
+    } else {
+        let mut days: std::collections::BTreeMap<i64, u64> = Default::default();
+        for (h, n) in hours {
+            *days.entry(h - h.rem_euclid(86_400)).or_default() += n;
+        }
+        ("day (UTC)", days.into_iter().collect())
+    };
+    let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let mut table = new_table(width, &[label, "failures", ""]);
+    for (start, n) in buckets {
+        let bar = (n * BAR).div_ceil(most) as usize;
+        table.add_row([iso(start), n.to_string(), "█".repeat(bar)]);
+    }
+    right_align(&mut table, &[1]);
+    format!("\n{table}\n")
+}
+
+fn new_table(width: u16, header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .set_header(header.to_vec());
+    table
+}
+
+fn right_align(table: &mut Table, columns: &[usize]) {
+    for i in columns {
+        if let Some(c) = table.column_mut(*i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Event inputs in bulk: one merged summary over CloudTrail and S3 access
+//! logs (json and table), the --since/--until window (and CloudTrail files
+//! not opened because their key says they are too old), and the end-of-run
+//! line on stderr.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{json, run};
+use serde_json::Value;
+
+fn fixture(rel: &str) -> String {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel);
+    path.to_str().unwrap().to_string()
+}
+
+fn count(counts: &Value, value: &str) -> u64 {
+    counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"] == value)
+        .map_or(0, |c| c["count"].as_u64().unwrap())
+}
+
+#[test]
+fn one_summary_over_every_event_input() {
+    let access = fixture("s3-access/access.log");
+    let trail = fixture("cloudtrail/records.json");
+    let debug = fixture("aws-debug/s3-ls-proxy-rewrites-host.log");
+    let out = run(&["--format", "json", &access, &trail, &debug], b"");
+    let report = json(&out);
+    let s = &report["summary"];
+    // 13 access log records + 7 CloudTrail events; the debug log is no event input.
+    assert_eq!(s["events"], 20);
+    // 11 refused requests (10 + S3's own log delivery) + 6 failed events.
+    assert_eq!(s["failures"], 17);
+    assert_eq!(s["service_failures"], 2, "log delivery and delivery.logs");
+    assert_eq!(count(&s["by_cause"], "credentials.wrong-secret"), 4);
+    assert_eq!(count(&s["by_cause"], "(no rule)"), 3);
+    assert_eq!(count(&s["by_source_ip"], "203.0.113.50"), 4);
+    assert_eq!(count(&s["by_error_code"], "ConsoleLogin Failure"), 1);
+    let alice = &s["by_principal"]["arn:aws:iam::111122223333:user/alice"];
+    assert_eq!(
+        (alice["ok"].as_u64(), alice["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // Access key ids are values, so they are masked like everywhere else.
+    assert!(!out.stdout.windows(20).any(|w| w == b"AKIAIOSFODNN7EXAMPLE"));
+    assert_eq!(count(&s["by_access_key"], "AKIA…MPLE"), 1);
+    let hours: u64 = s["failures_by_hour"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["failures"].as_u64().unwrap())
+        .sum();
+    assert_eq!(hours, 15, "every failure of people and workloads, by hour");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("authsift: 20 events in 2 file(s), 0 skipped;"),
+        "{stderr}"
+    );
+
+    // No event input, no summary.
+    let report = json(&run(&["--format", "json", &debug], b""));
+    assert!(report.get("summary").is_none());
+}
+
+#[test]
+fn the_table_summarises_event_inputs() {
+    let out = run(
+        &["--format", "table", &fixture("s3-access/access.log")],
+        b"",
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("13 events, 11 failed, 2019-02-06T00:00:38Z to 2019-02-06T00:10:10Z\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of the failures are calls AWS services"),
+        "{text}"
+    );
+    for header in ["root cause", "source IP", "principal", "hour (UTC)"] {
+        assert!(text.contains(header), "{header}: {text}");
+    }
+    // Events are summarised, not listed one row each.
+    assert!(!text.contains("access.log:2"), "{text}");
+}
+
+#[test]
+fn since_and_until_keep_only_events_in_the_window() {
+    let out = run(
+        &[
+            "--format",
+            "json",
+            "--since",
+            "2019-02-06T00:04:00Z",
+            "--until",
+            "2019-02-06T00:07:00Z",
+            &fixture("s3-access/access.log"),
+        ],
+        b"",
+    );
+    let input = &json(&out)["inputs"][0];
+    assert_eq!(input["records"], 4);
+    let lines: Vec<u64> = input["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["evidence"][0]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [6, 7, 8, 9]);
+}
+
+#[test]
+fn cloudtrail_files_delivered_before_since_are_not_opened() {
+    // Delivered 10:05 and 10:10; events at 10:00–10:05 in the first.
+    let out = run(
+        &[
+            "--format",
+            "json",
+            "--since",
+            "2024-05-01T10:06:00Z",
+            &fixture("cloudtrail/archive"),
+        ],
+        b"",
+    );
+    let report = json(&out);
+    let paths: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.contains("_CloudTrail_us-east-1_20240501T1005Z")),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.contains("_CloudTrail_us-east-1_20240501T1010Z")),
+        "{paths:?}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 CloudTrail file(s) delivered before --since were not opened"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_time_is_a_usage_error() {
+    for args in [["--since", "yesterday"], ["--until", "12x"]] {
+        let out = run(&[args[0], args[1], &fixture("s3-access/access.log")], b"");
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("authsift: {}: `", args[0])),
+            "{stderr}"
+        );
+    }
+    let out = run(
+        &[
+            "--since",
+            "2024-05-02",
+            "--until",
+            "2024-05-01",
+            &fixture("s3-access/access.log"),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
