@@ -137,12 +137,12 @@ fn backend_region_mismatch_names_the_signed_and_the_expected_region() {
 fn the_same_lines_outside_ci_read_the_same() {
     // What `terraform plan 2>&1 | tee tf.log` would hold: the job's lines
     // without the runner's timestamps (one line per line, so the same numbers).
+    let prefix = regex::Regex::new(r"^\x{feff}?\S+Z ").unwrap();
     for name in [
         "github-actions-terraform-hclog-masked-signature",
         "github-actions-terraform-hclog-backend-region-mismatch",
     ] {
         let wrapped = std::fs::read_to_string(fixture(name)).unwrap();
-        let prefix = regex::Regex::new(r"^\x{feff}?\S+Z ").unwrap();
         let plain: String = wrapped
             .lines()
             .map(|l| prefix.replace(l, "").into_owned() + "\n")
