@@ -107,6 +107,10 @@ impl Runs<'_> {
             if run.exchanges.is_empty() {
                 run.exchanges = super::go_sdk::exchanges(text, span.line);
             }
+            // So do Terraform's structured HTTP lines (provider v5, S3 backend).
+            if run.exchanges.is_empty() {
+                run.exchanges = super::terraform::exchanges(text, span.line);
+            }
         }
         run
     }

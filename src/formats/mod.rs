@@ -8,6 +8,7 @@ pub mod logrecord;
 pub mod pyrepr;
 pub mod s3_access;
 pub mod sdk_errors;
+pub mod terraform;
 
 use serde::Serialize;
 
