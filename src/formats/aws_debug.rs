@@ -103,9 +103,13 @@ impl Runs<'_> {
                 .into_iter()
                 .filter(|e| !e.evidence.text.contains("metadata service"))
                 .collect();
-            // Go SDK signing logs travel in the same logs (Terraform, CI).
+            // Go and Rust SDK signing logs travel in the same logs (Terraform, CI).
             if run.exchanges.is_empty() {
                 run.exchanges = super::go_sdk::exchanges(text, span.line);
+            }
+            if run.exchanges.is_empty() {
+                run.exchanges = super::rust_sdk::exchanges(text, span.line);
+                super::rust_sdk::drop_retried_attempts(&mut run.errors, text, span.line);
             }
         }
         run

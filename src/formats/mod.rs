@@ -6,6 +6,7 @@ pub mod cloudtrail;
 pub mod go_sdk;
 pub mod logrecord;
 pub mod pyrepr;
+pub mod rust_sdk;
 pub mod sdk_errors;
 
 use serde::Serialize;
