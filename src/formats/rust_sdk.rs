@@ -67,6 +67,7 @@ pub fn exchanges(text: &str, first_line: usize) -> Vec<Exchange> {
     let mut i = 0;
     while i < lines.len() {
         let line: &str = &lines[i];
+        // Evidence quotes the line without its colour codes.
         let evidence = || EvidenceLine {
             line: first_line + i,
             text: line.into(),
@@ -93,7 +94,7 @@ pub fn exchanges(text: &str, first_line: usize) -> Vec<Exchange> {
                 x.canonical_request.is_some() || x.request.is_some() || x.response.status.is_some()
             });
             let params = &line[at..];
-            x.operation = operation(&line[..at]);
+            x.operation = operation(&line[..at]).or_else(|| x.operation.take());
             // The identity comes first and has `name:` fields of its own;
             // region and name of the scope are the last ones.
             x.signing_region = quoted_after(params, ", region: ", true);
