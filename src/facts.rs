@@ -80,6 +80,7 @@ fact_table! {
     SignatureCanonicalMatch = "signature.canonical_match": Bool,
     SignatureStringToSignMatch = "signature.string_to_sign_match": Bool,
     SignatureComponent = "signature.component": Str,
+    SignatureUnchecked = "signature.unchecked": Str,
     SignatureRebuildMatch = "signature.rebuild_match": Bool,
     SignaturePayloadSource = "signature.payload_source": Str,
     SignatureLoggedHashMatch = "signature.logged_hash_match": Bool,
@@ -939,6 +940,9 @@ fn add_exchange_facts(
             add_rebuild_facts(facts, x, request, &mut rebuild_diff);
         }
     }
+    if !facts.has(Fact::CredentialAccessKeyId) {
+        add_signing_key_facts(facts, x);
+    }
     if let Some(date) = x.response.header("Date") {
         facts.set(Fact::ResponseDate, date, status_line.as_ref());
     }
@@ -986,6 +990,12 @@ pub fn not_checked(facts: &Facts) -> Vec<String> {
             "the session token: it is masked in this log; only that one was sent is known"
                 .to_string(),
         );
+    }
+    if let Some(hidden) = facts.str(Fact::SignatureUnchecked) {
+        out.push(format!(
+            "the value of {hidden} in the canonical request: the client logged it redacted, \
+             so it was not compared"
+        ));
     }
     let signature_failure = facts
         .str(Fact::ErrorCode)
@@ -1067,6 +1077,36 @@ fn masked_values(request: &crate::model::HttpRequest, auth: &Authorization) -> V
     out
 }
 
+/// Key and scope from the signing parameters a client logged, for logs
+/// whose `Authorization` header is redacted (the AWS SDK for Rust): the
+/// same key id, and the region and service the scope was built from.
+fn add_signing_key_facts(facts: &mut Facts, x: &Exchange) {
+    let Some((id, line)) = &x.signing_key else {
+        return;
+    };
+    let line = Some(line);
+    facts.set(Fact::CredentialAccessKeyId, id.as_str(), line);
+    facts.set(Fact::CredentialKeyType, sigv4::key_type(id), line);
+    if let Some(problem) = key_id_problem(id) {
+        facts.set(Fact::CredentialKeyIdProblem, problem, line);
+    }
+    if let (Some(service), false) = (&x.signing_name, facts.has(Fact::RequestService)) {
+        facts.set(Fact::RequestService, service.as_str(), line);
+    }
+    if let (Some(region), false) = (&x.signing_region, facts.has(Fact::RequestRegion)) {
+        facts.set(Fact::RequestRegion, region.as_str(), line);
+    }
+}
+
+/// Parts of a logged canonical request the log hid, which no comparison
+/// can check: said as a fact rather than reported as a difference.
+fn add_hidden_facts(facts: &mut Facts, logged: &CanonicalRequest, line: Option<&EvidenceLine>) {
+    let hidden = logged.hidden_parts();
+    if !hidden.is_empty() && !facts.has(Fact::SignatureUnchecked) {
+        facts.set(Fact::SignatureUnchecked, hidden.join(", "), line);
+    }
+}
+
 /// Whether the user's secret reproduces the signature the client logged.
 fn add_secret_facts(
     facts: &mut Facts,
@@ -1104,11 +1144,15 @@ fn add_rebuild_facts(
         line: l.span.line,
         text: "CanonicalRequest:".into(),
     });
-    if let (Some(cr), Some(sts)) = (
+    let logged = logged_cr.and_then(|l| CanonicalRequest::parse(&l.text));
+    // A redacted canonical request does not hash to what was signed.
+    let complete = logged.as_ref().is_some_and(|l| l.hidden_parts().is_empty());
+    if let (Some(cr), Some(sts), true) = (
         logged_cr,
         x.string_to_sign
             .as_ref()
             .and_then(|l| StringToSign::parse(&l.text)),
+        complete,
     ) {
         let hash = canonical::sha256_hex(cr.text.as_bytes());
         facts.set(
@@ -1129,7 +1173,8 @@ fn add_rebuild_facts(
         PayloadSource::Unknown => "unknown",
     };
     facts.set(Fact::SignaturePayloadSource, source, request.line.as_ref());
-    if let Some(logged) = logged_cr.and_then(|l| CanonicalRequest::parse(&l.text)) {
+    if let Some(logged) = logged {
+        add_hidden_facts(facts, &logged, evidence.as_ref());
         let d = sigv4::diff::diff_canonical_against(&logged, &rebuilt.canonical, Against::Rebuild);
         facts.set(Fact::SignatureRebuildMatch, d.is_empty(), evidence.as_ref());
         diff.extend(d);
@@ -1275,6 +1320,7 @@ fn add_body_facts(
         .and_then(|l| StringToSign::parse(&l.text));
     facts.set(Fact::SignatureServerCanonical, server_cr.is_some(), line);
     if let (Some(c), Some(s)) = (&client_cr, &server_cr) {
+        add_hidden_facts(facts, c, line);
         diff.extend(sigv4::diff_canonical(c, s));
         facts.set(Fact::SignatureCanonicalMatch, diff.is_empty(), line);
     }

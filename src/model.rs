@@ -89,6 +89,10 @@ pub struct Exchange {
     /// Signing region and name as the endpoint resolver chose them.
     pub signing_region: Option<String>,
     pub signing_name: Option<String>,
+    /// The access key id the client signed with, when the log names it
+    /// apart from the `Authorization` header (the AWS SDK for Rust redacts
+    /// that header and logs its signing parameters instead).
+    pub signing_key: Option<(String, EvidenceLine)>,
     pub canonical_request: Option<Logged>,
     pub string_to_sign: Option<Logged>,
     pub signature: Option<Logged>,

@@ -1,5 +1,25 @@
 //! Small text helpers shared by the stages.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// ANSI CSI sequences (colours, `\e[0K`), and OSC sequences.
+static ANSI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)").expect("valid regex")
+});
+
+/// `text` without terminal escape sequences: CI runners and `tracing`'s
+/// default formatter colour their output, and pasted logs keep the codes.
+pub fn strip_ansi(text: &str) -> Cow<'_, str> {
+    if text.contains('\x1b') {
+        ANSI.replace_all(text, "")
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// Levenshtein distance in characters, for "did you mean" suggestions
 /// (misspelt fact names in rule files, profile names in ~/.aws files).
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -19,7 +39,18 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use std::borrow::Cow;
+
+    use super::{edit_distance, strip_ansi};
+
+    #[test]
+    fn ansi_codes_are_removed() {
+        assert_eq!(
+            strip_ansi("\x1b[2m2026\x1b[0m \x1b[35mTRACE\x1b[0m x"),
+            "2026 TRACE x"
+        );
+        assert!(matches!(strip_ansi("plain"), Cow::Borrowed("plain")));
+    }
 
     #[test]
     fn distances() {

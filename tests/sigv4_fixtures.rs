@@ -13,8 +13,15 @@ use authsift::model::{Exchange, HttpRequest, Logged, Run, Span};
 use authsift::sigv4::verify::Secret;
 use serde_json::Value;
 
+/// A fixture's log: `aws --debug`/boto3 output, else another SDK's.
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/aws-debug/{name}.log"))
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let debug = root.join(format!("aws-debug/{name}.log"));
+    if debug.exists() {
+        debug
+    } else {
+        root.join(format!("sdk/{name}.log"))
+    }
 }
 
 fn authsift(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
@@ -141,6 +148,69 @@ fn wrong_secret_fixtures_have_equal_canonical_requests() {
     let f = finding("s3-ls-wrong-secret", &[], &[]);
     assert_eq!(f["facts"]["signature.server_canonical"], true);
     assert_eq!(f["facts"]["signature.string_to_sign_match"], true);
+}
+
+#[test]
+fn rust_sdk_traces_give_the_same_signature_evidence() {
+    // RUST_LOG=trace: the canonical request is complete and equals the
+    // server's (quoted in STS's message); the key comes from the logged
+    // signing parameters, the Authorization header being redacted.
+    let f = finding("rust-sts-wrong-secret", &[], &[]);
+    assert_eq!(f["rule"], "credentials.wrong-secret");
+    assert!(f.get("signature_diff").is_none(), "{}", f["signature_diff"]);
+    let facts = &f["facts"];
+    assert_eq!(facts["signature.server_canonical"], true);
+    assert_eq!(facts["signature.canonical_match"], true);
+    assert!(facts.get("signature.unchecked").is_none());
+    assert_eq!(facts["credential.access_key_id"], "AKIA…0001");
+    assert_eq!(facts["request.service"], "sts");
+    assert_eq!(facts["request.operation"], "GetCallerIdentity");
+    assert_eq!(facts["error.tool"], "aws-sdk-rust");
+
+    // aws-sigv4 redacts the session token in its canonical request while
+    // S3 quotes it in clear: not a difference, a part that was not checked.
+    let name = "rust-s3-wrong-secret-session-token";
+    let f = finding(name, &[], &[]);
+    assert_eq!(f["rule"], "credentials.wrong-secret");
+    assert!(f.get("signature_diff").is_none(), "{}", f["signature_diff"]);
+    assert_eq!(f["facts"]["signature.canonical_match"], true);
+    assert_eq!(
+        f["facts"]["signature.unchecked"],
+        "header:x-amz-security-token"
+    );
+    assert!(
+        f["not_checked"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("the value of header:x-amz-security-token"),
+        "the reader is told too: {}",
+        f["not_checked"]
+    );
+    assert_eq!(f["facts"]["credential.key_type"], "temporary");
+    assert!(
+        f["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("could not be compared")
+    );
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(name).with_extension("expected.json")).unwrap(),
+    )
+    .unwrap();
+    for format in ["json", "human"] {
+        let out = authsift(
+            &["--format", format, fixture(name).to_str().unwrap()],
+            &[],
+            b"",
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        for secret in expected["secrets"].as_array().unwrap() {
+            assert!(
+                !text.contains(secret.as_str().unwrap()),
+                "{format} leaks {secret}"
+            );
+        }
+    }
 }
 
 #[test]

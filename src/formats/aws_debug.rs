@@ -111,6 +111,11 @@ impl Runs<'_> {
             if run.exchanges.is_empty() {
                 run.exchanges = super::terraform::exchanges(text, span.line);
             }
+            // And the Rust SDK's tracing output (aws-sigv4, smithy runtime).
+            if run.exchanges.is_empty() {
+                run.exchanges = super::rust_sdk::exchanges(text, span.line);
+                super::rust_sdk::drop_retried_attempts(&mut run.errors, text, span.line);
+            }
         }
         run
     }

@@ -12,6 +12,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::text::strip_ansi;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CiSystem {
@@ -89,10 +91,15 @@ static JENKINS_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 /// `[Pipeline] { (Deploy)` opens a stage.
 static JENKINS_STAGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\[Pipeline\] \{ \((.+)\)\s*$").expect("valid regex"));
-/// ANSI CSI sequences (colours, `\e[0K`), and OSC sequences.
-static ANSI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)").expect("valid regex")
-});
+
+/// `tracing`'s fmt layer (Rust programs, the AWS SDK for Rust) starts its
+/// lines with a timestamp of the runner's shape and then the level: after
+/// a runner's prefix comes the program's own output instead.
+fn is_tracing_record(rest: &str) -> bool {
+    ["TRACE ", "DEBUG ", "INFO ", "WARN ", "ERROR "]
+        .iter()
+        .any(|level| rest.trim_start().starts_with(level))
+}
 
 /// How many leading lines decide which CI system wrote a log.
 const SNIFF_LINES: usize = 400;
@@ -108,7 +115,9 @@ pub fn detect(text: &str) -> Option<CiSystem> {
         if line.contains("Running with gitlab-runner") {
             return Some(CiSystem::GitlabCi);
         }
-        if GITHUB_PREFIX.is_match(line) {
+        if let Some(prefix) = GITHUB_PREFIX.find(line)
+            && !is_tracing_record(&line[prefix.end()..])
+        {
             github += 1;
             if line.contains("##[") {
                 return Some(CiSystem::GithubActions);
@@ -167,7 +176,7 @@ pub fn unwrap(text: &str, system: CiSystem) -> Unwrapped {
             out.push('\n');
         }
         // Colour codes never carry meaning for the parsers.
-        out.push_str(&ANSI.replace_all(&inner, ""));
+        out.push_str(&strip_ansi(&inner));
     }
     Unwrapped {
         system,
@@ -183,7 +192,7 @@ fn github_line(line: &str, number: usize, steps: &mut Vec<(usize, String)>) -> S
         None => line.trim_start_matches('\u{feff}'),
     };
     if let Some(title) = body.strip_prefix("##[group]") {
-        steps.push((number, ANSI.replace_all(title, "").trim().to_string()));
+        steps.push((number, strip_ansi(title).trim().to_string()));
         return String::new();
     }
     if body.starts_with("##[endgroup]") {
@@ -261,6 +270,21 @@ mod tests {
         assert_eq!(lines[5], "Process completed with exit code 254.");
         assert_eq!(u.step_at(4), Some("Run aws sts get-caller-identity"));
         assert_eq!(u.step_at(0), None);
+    }
+
+    #[test]
+    fn rust_tracing_timestamps_are_not_a_runner() {
+        let log = "2026-11-26T23:12:13.113322Z TRACE aws_smithy_runtime::client::http: a\n\
+                   2026-11-26T23:12:13.113668Z DEBUG b\n\
+                   2026-11-26T23:12:13.113814Z  INFO c\n\
+                   2026-11-26T23:12:13.113899Z  WARN d\n";
+        assert_eq!(detect(log), None);
+        // A Rust program's output inside a runner's log is still the runner's.
+        let wrapped: String = log
+            .lines()
+            .map(|l| format!("2024-01-02T03:04:05.1234567Z {l}\n"))
+            .collect();
+        assert_eq!(detect(&wrapped), Some(CiSystem::GithubActions));
     }
 
     #[test]

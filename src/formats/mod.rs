@@ -6,6 +6,7 @@ pub mod cloudtrail;
 pub mod go_sdk;
 pub mod logrecord;
 pub mod pyrepr;
+pub mod rust_sdk;
 pub mod s3_access;
 pub mod sdk_errors;
 pub mod terraform;

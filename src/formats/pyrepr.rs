@@ -4,6 +4,10 @@
 //! `{'X-Amz-Date': b'20261126T151412Z', 'Content-Length': '43'}` and
 //! `b'<?xml ...>\n<Error>...'`. These are not JSON (single quotes, `b''`
 //! prefixes, `\xNN` escapes), so they get their own small grammar.
+//!
+//! Rust's `Debug` output of maps, strings and byte strings (the AWS SDK for
+//! Rust logs requests that way) is the same grammar with double quotes and
+//! one more escape, `\u{200b}`; it is read here too.
 
 use nom::{
     IResult, Parser,
@@ -65,6 +69,17 @@ pub fn string_literal(input: &str) -> IResult<&str, String> {
                     push_char(&mut out, v);
                 }
                 i += 2;
+            }
+            // Rust: `\u{…}`, one to six hex digits.
+            b'u' if bytes.get(i) == Some(&b'{') => {
+                let Some(close) = memchr::memchr(b'}', &bytes[i..]).filter(|&n| n <= 7) else {
+                    return Err(error(input));
+                };
+                let Some(v) = hex_value(bytes.get(i + 1..i + close)) else {
+                    return Err(error(input));
+                };
+                push_char(&mut out, v);
+                i += close + 1;
             }
             b'u' | b'U' if !is_bytes => {
                 let width = if esc == b'u' { 4 } else { 8 };
@@ -147,6 +162,22 @@ mod tests {
     fn double_quoted_literal_keeps_single_quotes() {
         let (_, s) = string_literal(r#"b"it's""#).unwrap();
         assert_eq!(s, "it's");
+    }
+
+    #[test]
+    fn rust_debug_strings_and_escapes() {
+        let (rest, s) = string_literal(r#""a\u{200b}b\"c", x"#).unwrap();
+        assert_eq!((rest, s.as_str()), (", x", "a\u{200b}b\"c"));
+        assert!(string_literal(r#""\u{zz}""#).is_err());
+        assert!(string_literal(r#""\u{1234567}""#).is_err());
+        let (_, h) = dict(
+            r#"{"x-amz-date": "20261126T231213Z", "authorization": ** redacted (length=221) **}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            h[1],
+            ("authorization".into(), "** redacted (length=221) **".into())
+        );
     }
 
     #[test]

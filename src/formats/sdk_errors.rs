@@ -249,6 +249,32 @@ const FIXED: &[Recogniser] = &[
         tool: "configure-aws-credentials",
         ..BOTOCORE
     },
+    // AWS SDK for Rust: an error returned from `main` prints its `Debug` form,
+    // `Error: ServiceError(ServiceError { source: Unhandled(Unhandled { source:
+    // ErrorMetadata { code: Some("InvalidClientTokenId"), message: Some("…"), …`;
+    // `DisplayErrorContext` prints `… (InvalidClientTokenId): Error { code: "…", message: "…" }`.
+    Recogniser {
+        needle: "ErrorMetadata { code: Some(\"",
+        pattern: r#"ErrorMetadata \{ code: Some\("(?P<code>[^"]+)"\), message: (?:Some\("(?P<msg>(?:[^"\\]|\\.)*)"\)|None)"#,
+        tool: "aws-sdk-rust",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Error { code: \"",
+        pattern: r#"Error \{ code: "(?P<code>[^"]+)"(?:, message: "(?P<msg>(?:[^"\\]|\\.)*)")?"#,
+        tool: "aws-sdk-rust",
+        ..BOTOCORE
+    },
+    // The Rust SDK's whole credential chain found nothing. (Each provider
+    // that fails along the way logs "the credential provider was not
+    // enabled" at debug level, also in runs that then find credentials.)
+    Recogniser {
+        needle: "CredentialsNotLoaded(CredentialsNotLoaded { source: Some(ProviderChainError",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>CredentialsNotLoaded)\(",
+        tool: "aws-sdk-rust",
+        ..BOTOCORE
+    },
     // docker login fed by a failed `aws ecr get-login-password` [formats.md §4.4].
     Recogniser {
         needle: "Cannot perform an interactive login from a non TTY device",
@@ -466,6 +492,30 @@ mod tests {
         assert_eq!(events[1].kind, ErrorKind::EndpointConnection);
         assert_eq!(events[1].detail.as_deref(), Some("http://127.0.0.1:1/"));
         assert_eq!(events[1].evidence.line, 14);
+    }
+
+    #[test]
+    fn rust_sdk_errors_in_debug_and_display_form() {
+        let debug = r#"Error: ServiceError(ServiceError { source: Unhandled(Unhandled { source: ErrorMetadata { code: Some("SignatureDoesNotMatch"), message: Some("a \"quoted\"\nline"), extras: None }, meta: ErrorMetadata { code: None, message: None, extras: None } }), raw: Response { status: StatusCode(403) } })"#;
+        let e = recognise(debug, 3).unwrap();
+        assert_eq!(
+            (e.code.as_deref(), e.message.as_str(), e.tool),
+            (
+                Some("SignatureDoesNotMatch"),
+                r#"a \"quoted\"\nline"#,
+                Some("aws-sdk-rust")
+            )
+        );
+        let display = r#"service error: unhandled error (InvalidClientTokenId): Error { code: "InvalidClientTokenId", message: "The security token included in the request is invalid", aws_request_id: "x" }"#;
+        assert_eq!(
+            recognise(display, 1).unwrap().code.as_deref(),
+            Some("InvalidClientTokenId")
+        );
+        let chain = r#"Error: DispatchFailure(DispatchFailure { source: ConnectorError { kind: Other(None), source: CredentialsNotLoaded(CredentialsNotLoaded { source: Some(ProviderChainError { attempts: [] }) }) } })"#;
+        assert_eq!(recognise(chain, 1).unwrap().kind, ErrorKind::NoCredentials);
+        // One provider of the chain failing is no failure yet.
+        let step = "DEBUG credentials_provider_chain{provider=Environment}: aws_config::meta::credentials::chain: provider in chain did not provide credentials provider=Environment context=the credential provider was not enabled: environment variable not set";
+        assert!(recognise(step, 1).is_none());
     }
 
     #[test]

@@ -93,7 +93,8 @@ pub fn diff_canonical(client: &CanonicalRequest, server: &CanonicalRequest) -> V
 
 /// Compares two canonical requests part by part: query parameters and
 /// headers by name. An empty payload hash on the other side means
-/// "unknown" and is not compared.
+/// "unknown" and is not compared, nor is a header whose value either side
+/// logged hidden ([`super::is_hidden`]).
 pub fn diff_canonical_against(
     client: &CanonicalRequest,
     other: &CanonicalRequest,
@@ -117,7 +118,8 @@ pub fn diff_canonical_against(
     names.dedup();
     for name in names {
         let (c, s) = (client.header(name), other.header(name));
-        if c != s {
+        let hidden = c.is_some_and(super::is_hidden) || s.is_some_and(super::is_hidden);
+        if c != s && !(hidden && c.is_some() && s.is_some()) {
             out.push(Difference::new(&format!("header:{name}"), c, s, against));
         }
     }

@@ -183,6 +183,34 @@ impl StringToSign {
     }
 }
 
+/// Whether a logged value stands in for one the client would not print:
+/// the AWS SDK for Rust writes `** redacted (length=N) **` for
+/// `Authorization`, `X-Amz-Security-Token` and other sensitive headers
+/// (aws-sigv4 ≥ 1.6 in the canonical request, the smithy runtime in
+/// requests) and `** non-utf8 (length=N) **` for bytes it cannot show.
+/// Such a value proves the header was there, not what it was: comparing it
+/// would report a difference that does not exist.
+pub fn is_hidden(value: &str) -> bool {
+    let v = value.trim();
+    v.starts_with("** ")
+        && v.ends_with(" **")
+        && ["redacted (length=", "non-utf8 (length="]
+            .iter()
+            .any(|m| v[3..].starts_with(m))
+}
+
+impl CanonicalRequest {
+    /// `header:<name>` for each header whose logged value is hidden
+    /// ([`is_hidden`]): the parts a comparison cannot check.
+    pub fn hidden_parts(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(_, v)| is_hidden(v))
+            .map(|(n, _)| format!("header:{n}"))
+            .collect()
+    }
+}
+
 /// The key-id prefix says what kind of credential signed the request.
 pub fn key_type(access_key_id: &str) -> &'static str {
     match access_key_id.get(..4) {
@@ -295,6 +323,28 @@ mod tests {
         assert_eq!(d[0].client.as_deref(), Some("a.example"));
         assert_eq!(d[0].server.as_deref(), Some("b.example"));
         assert!(diff_canonical(&c, &c).is_empty());
+    }
+
+    #[test]
+    fn hidden_values_are_never_compared() {
+        assert!(is_hidden("** redacted (length=141) **"));
+        assert!(is_hidden("** non-utf8 (length=3) **"));
+        assert!(!is_hidden("** bold **"));
+        assert!(!is_hidden("**"));
+        let logged = CanonicalRequest::parse(
+            "GET\n/\n\nhost:h\nx-amz-security-token:** redacted (length=5) **\n\nhost;x-amz-security-token\nabc",
+        )
+        .unwrap();
+        assert_eq!(logged.hidden_parts(), ["header:x-amz-security-token"]);
+        let mut server = logged.clone();
+        server.headers[1].1 = "IQoJb".into();
+        assert!(diff_canonical(&logged, &server).is_empty());
+        // A header the other side lacks is still a difference.
+        server.headers.pop();
+        assert_eq!(
+            diff_canonical(&logged, &server)[0].component,
+            "header:x-amz-security-token"
+        );
     }
 
     #[test]
