@@ -218,27 +218,45 @@ impl From<bool> for Value {
     }
 }
 
+/// How many facts there are.
+const FACTS: usize = Fact::ALL.len();
+const _: () = assert!(FACTS < 255, "fact positions must fit the u8 index");
+
 /// The facts of one incident, and the lines that established them.
+///
+/// An incident sets a few dozen of the facts, so values are stored densely
+/// in the order they were set, found through an inline index (one byte per
+/// fact name): a lookup stays one index, and an incident with no fact set
+/// costs no allocation (archives make hundreds of thousands of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    values: Vec<Option<Value>>,
-    sources: Vec<Option<usize>>,
+    /// Per fact: 0 when unset, else 1 + its position in `values`.
+    index: [u8; FACTS],
+    /// Each set fact's value and the position in `lines` of its evidence.
+    values: Vec<(Value, Option<usize>)>,
     lines: Vec<EvidenceLine>,
 }
 
 impl Default for Facts {
     fn default() -> Self {
         Facts {
-            values: vec![None; Fact::ALL.len()],
-            sources: vec![None; Fact::ALL.len()],
+            index: [0; FACTS],
+            values: Vec::new(),
             lines: Vec::new(),
         }
     }
 }
 
 impl Facts {
+    fn slot(&self, fact: Fact) -> Option<usize> {
+        match self.index[fact as usize] {
+            0 => None,
+            n => Some(n as usize - 1),
+        }
+    }
+
     pub fn get(&self, fact: Fact) -> Option<&Value> {
-        self.values[fact as usize].as_ref()
+        self.slot(fact).map(|i| &self.values[i].0)
     }
 
     pub fn str(&self, fact: Fact) -> Option<&str> {
@@ -254,7 +272,7 @@ impl Facts {
     }
 
     pub fn has(&self, fact: Fact) -> bool {
-        self.values[fact as usize].is_some()
+        self.index[fact as usize] != 0
     }
 
     /// Sets a fact; `line` is the evidence that established it.
@@ -266,8 +284,15 @@ impl Facts {
             "{} has the wrong type",
             fact.name()
         );
-        self.values[fact as usize] = Some(value);
-        self.sources[fact as usize] = line.map(|l| self.line_index(l));
+        let source = line.map(|l| self.line_index(l));
+        match self.slot(fact) {
+            Some(i) => self.values[i] = (value, source),
+            None => {
+                self.values.push((value, source));
+                // FACTS < 255, so a position always fits.
+                self.index[fact as usize] = self.values.len() as u8;
+            }
+        }
     }
 
     fn line_index(&mut self, line: &EvidenceLine) -> usize {
@@ -284,7 +309,7 @@ impl Facts {
     pub fn evidence(&self, facts: &[Fact]) -> Vec<EvidenceLine> {
         let mut idx: Vec<usize> = facts
             .iter()
-            .filter_map(|f| self.sources[*f as usize])
+            .filter_map(|f| self.slot(*f).and_then(|i| self.values[i].1))
             .collect();
         idx.sort_unstable();
         idx.dedup();

@@ -41,8 +41,8 @@ pub struct Options {
     pub input_format: Option<Format>,
     /// A secret access key to check logged signatures against.
     pub secret: Option<sigv4::verify::Secret>,
-    /// Event inputs (CloudTrail, S3 access logs): only events in this window.
-    pub window: time::Window,
+    /// How event inputs (CloudTrail, S3 access logs) are read.
+    pub events: trail::EventOptions,
 }
 
 /// Inputs larger than this are cut into chunks that are analyzed in
@@ -74,9 +74,9 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         formats::sniff(&decode(head))
     });
     match format {
-        Format::Cloudtrail => return trail::analyze(path, &decode(text), rules, options.window),
+        Format::Cloudtrail => return trail::analyze(path, &decode(text), rules, &options.events),
         Format::S3AccessLog => {
-            return trail::analyze_s3_access(path, &decode(text), rules, options.window);
+            return trail::analyze_s3_access(path, &decode(text), rules, &options.events);
         }
         _ => {}
     }
@@ -318,7 +318,7 @@ pub fn analyze(
 ) -> Report {
     // A CloudTrail file holds only events from before its delivery time.
     let delivered_too_early =
-        |source: &&Result<Source, input::InputError>| match (source, options.window.since) {
+        |source: &&Result<Source, input::InputError>| match (source, options.events.window.since) {
             (Ok(Source::File(path)), Some(since)) => path
                 .to_str()
                 .and_then(formats::cloudtrail::delivery_time)
@@ -481,7 +481,11 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
     let options = Options {
         input_format: cli.input_format.forced(),
         secret,
-        window,
+        events: trail::EventOptions {
+            window,
+            // The table summarises events instead of listing them.
+            keep_findings: cli.format != report::OutputFormat::Table,
+        },
     };
     let sources = input::expand(&cli.inputs);
     let started = std::time::Instant::now();

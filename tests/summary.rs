@@ -75,6 +75,7 @@ fn the_table_summarises_event_inputs() {
         &["--format", "table", &fixture("s3-access/access.log")],
         b"",
     );
+    assert_eq!(out.status.code(), Some(1), "failures were classified");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.starts_with("13 events, 11 failed, 2019-02-06T00:00:38Z to 2019-02-06T00:10:10Z\n"),
@@ -177,4 +178,78 @@ fn a_bad_time_is_a_usage_error() {
         b"",
     );
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The generator's archive: the same seed gives the same bytes, and
+/// authsift finds what was planted (a key failing only in the second half).
+#[test]
+fn generated_archives_are_deterministic_and_analyzed() {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_authsift"));
+    let generator = bin.parent().unwrap().join("examples/gen_cloudtrail");
+    let tmp = tempfile::tempdir().unwrap();
+    let generate = |dir: &str| {
+        let out = std::process::Command::new(&generator)
+            .args([
+                tmp.path().join(dir).to_str().unwrap(),
+                "--events",
+                "12000",
+                "--seed",
+                "3",
+            ])
+            .output()
+            .expect("cargo test builds the examples");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    generate("a");
+    generate("b");
+    let files = |dir: &str| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![tmp.path().join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(tmp.path().join(dir)).unwrap();
+                    out.push((rel.display().to_string(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let a = files("a");
+    assert_eq!(a.len(), 12, "six five-minute windows, two regions");
+    assert!(
+        a[0].0.starts_with("AWSLogs/111122223333/CloudTrail/"),
+        "{}",
+        a[0].0
+    );
+    assert_eq!(a, files("b"), "same seed, same bytes");
+
+    let archive = tmp.path().join("a");
+    let out = run(&["--format", "json", "-q", archive.to_str().unwrap()], b"");
+    let report = json(&out);
+    let s = &report["summary"];
+    assert_eq!(s["events"], 12000);
+    let leaked = &s["by_principal"]["arn:aws:iam::111122223333:user/reporting"];
+    assert_eq!(leaked["ok"], 0);
+    assert!(leaked["failed"].as_u64().unwrap() > 50, "{leaked}");
+    let first_seen = s["first_seen"].as_i64().unwrap();
+    let first_failure = leaked["first_failure"].as_i64().unwrap();
+    assert!(
+        first_failure - first_seen > 600,
+        "the planted key fails only later"
+    );
+    assert!(s["service_failures"].as_u64().unwrap() > 0);
+    assert!(count(&s["by_error_code"], "ThrottlingException") > 0);
+    // The table tells the same, with one summary line first.
+    let out = run(&["--format", "table", "-q", archive.to_str().unwrap()], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("12000 events, "), "{text}");
 }

@@ -114,6 +114,79 @@ pub fn delivery_time(path: &str) -> Option<i64> {
     crate::time::parse_amz_date(&format!("{}00Z", &stamp[..13]))
 }
 
+/// Calls `each` with every event of a one-line `{"Records":[…]}` file (how
+/// CloudTrail delivers to S3) as it is deserialised: one pass, and no
+/// vector of events to grow. Insight events are left out. `None` for any
+/// other shape, or when anything in it does not parse (events already
+/// passed to `each` should then be dropped): the general path ([`events`])
+/// reads it and says what is wrong.
+pub fn each_single_line_record<'a>(text: &'a str, each: impl FnMut(Event<'a>)) -> Option<()> {
+    let body = text.trim_start_matches('\u{feff}').trim();
+    if !body.starts_with("{\"Records\":") || memchr::memchr(b'\n', body.as_bytes()).is_some() {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(body);
+    serde::de::DeserializeSeed::deserialize(RecordsSeed(each), &mut de).ok()?;
+    de.end().ok()
+}
+
+/// `{"Records":[…], …}`, each record handed over as it is read.
+struct RecordsSeed<F>(F);
+
+impl<'de, F: FnMut(Event<'de>)> serde::de::DeserializeSeed<'de> for RecordsSeed<F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for RecordsSeed<F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a CloudTrail log file")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "Records" {
+                map.next_value_seed(EachRecord(&mut self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct EachRecord<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Event<'de>)> serde::de::DeserializeSeed<'de> for EachRecord<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of CloudTrail records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(event) = seq.next_element::<Event<'de>>()? {
+            if event.event_type.as_deref() != Some("AwsCloudTrailInsight") {
+                (self.0)(event);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Cuts an input into events. `Ok(Err(skip))` for digest and Insight
 /// files; `Err(message)` when the input is not valid JSON or not CloudTrail.
 pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
@@ -504,11 +577,12 @@ impl<'a> Event<'a> {
 
     /// Who made the call, as summaries name principals: the ARN, else the
     /// user name, else the identity type.
-    pub fn principal(&self) -> Option<&str> {
+    pub fn principal(&self) -> Option<Cow<'a, str>> {
         let u = self.user_identity.as_ref()?;
         [&u.arn, &u.user_name, &u.kind]
             .into_iter()
-            .find_map(|v| v.as_deref().filter(|v| !v.is_empty()))
+            .find_map(|v| v.as_ref().filter(|v| !v.is_empty()))
+            .cloned()
     }
 
     /// A call an AWS service made on a customer's behalf: identity type

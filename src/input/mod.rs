@@ -168,7 +168,7 @@ pub fn read(source: &Source) -> Result<Text, InputError> {
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .map_err(|e| InputError::from_io(&label, e))?;
         if map.starts_with(&[0x1f, 0x8b]) {
-            return decode(map.to_vec(), &label).map(Text::Owned);
+            return text_of(gunzip(&map, &label)?, &label).map(Text::Owned);
         }
         check_text(&map, &label)?;
         return Ok(Text::Mapped(map));
@@ -183,6 +183,11 @@ pub fn decode(raw: Vec<u8>, label: &str) -> Result<String, InputError> {
     } else {
         raw
     };
+    text_of(bytes, label)
+}
+
+/// Decompressed bytes as text: binary-checked, lossily decoded.
+fn text_of(bytes: Vec<u8>, label: &str) -> Result<String, InputError> {
     check_text(&bytes, label)?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -223,7 +228,15 @@ fn read_limited(reader: impl Read, label: &str) -> Result<Vec<u8>, InputError> {
 }
 
 fn gunzip(raw: &[u8], label: &str) -> Result<Vec<u8>, InputError> {
-    let mut out = Vec::new();
+    // The trailer's ISIZE is the (last member's) size mod 2^32: a hint that
+    // saves growing and copying the buffer, never trusted beyond a sane
+    // ratio or the limit.
+    let hint = raw
+        .last_chunk::<4>()
+        .map_or(0, |t| u32::from_le_bytes(*t) as usize)
+        .min(raw.len().saturating_mul(64))
+        .min(MAX_INPUT_BYTES as usize);
+    let mut out = Vec::with_capacity(hint + 1);
     MultiGzDecoder::new(raw)
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut out)

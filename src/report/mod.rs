@@ -79,7 +79,9 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         if self.inputs.iter().any(|i| !i.errors.is_empty()) {
             2
-        } else if self.inputs.iter().any(|i| !i.findings.is_empty()) {
+        } else if self.inputs.iter().any(|i| {
+            !i.findings.is_empty() || i.summary.as_ref().is_some_and(|s| s.classified() > 0)
+        }) {
             1
         } else {
             0

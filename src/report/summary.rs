@@ -19,7 +19,14 @@ const BAR: u64 = 40;
 /// Above this many hours the histogram counts days instead.
 const HOURLY_UP_TO: usize = 48;
 
-pub fn render(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> String {
+/// `cloudtrail`: some of the events came from CloudTrail, which cannot
+/// show authentication failures; the summary says so.
+pub fn render(
+    summary: &Summary,
+    cloudtrail: bool,
+    width: u16,
+    clean: &dyn Fn(&str) -> String,
+) -> String {
     let mut out = String::new();
     let span = match (summary.first_seen, summary.last_seen) {
         (Some(a), Some(b)) => format!(", {} to {}", iso(a), iso(b)),
@@ -34,6 +41,17 @@ pub fn render(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> 
             "{} of the failures are calls AWS services made on your behalf; they are left out below\n",
             summary.service_failures
         ));
+    }
+    if summary.failures == summary.service_failures {
+        let what = if cloudtrail {
+            "authorization failure"
+        } else {
+            "failure"
+        };
+        out.push_str(&format!("no {what} of people or workloads recorded\n"));
+    }
+    if cloudtrail {
+        out.push_str(&format!("note: {}\n", crate::trail::NOT_RECORDED));
     }
     let breakdowns = [
         ("root cause", &summary.by_cause),

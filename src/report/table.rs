@@ -3,7 +3,7 @@
 //!
 //! Event inputs (CloudTrail, S3 access logs) are summarised instead
 //! (`report::summary`): totals and breakdowns, then only their batch
-//! findings and "no failure" rows.
+//! findings.
 //!
 //! Contract: columns `where` (input and line), `#` (incident, 1-based: the
 //! verdict's row shows it plain, other causes that also match show it in
@@ -93,11 +93,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             continue;
         }
         // Event inputs are summarised above; only their batch findings
-        // (a whole group each) and their "no failure" rows are listed.
+        // (a whole group each) are listed.
         let summarised = input.summary.is_some();
         let path = clean(&input.path);
-        // An input without a finding keeps its row: for CloudTrail it says
-        // what the log cannot show.
+        if input.findings.is_empty() && summarised {
+            continue;
+        }
         if input.findings.is_empty() {
             rows += 1;
             add(
@@ -182,9 +183,13 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             }
         }
     }
-    let summary = report
-        .summary()
-        .map(|s| super::summary::render(&s, width, &clean));
+    let summary = report.summary().map(|s| {
+        let cloudtrail = report
+            .inputs
+            .iter()
+            .any(|i| crate::trail::is_trail(i.format));
+        super::summary::render(&s, cloudtrail, width, &clean)
+    });
     match (summary, rows) {
         (None, _) => format!("{table}\n"),
         (Some(summary), 0) => summary,

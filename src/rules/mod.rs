@@ -408,6 +408,14 @@ impl RuleSet {
             .filter(move |r| r.group.is_none() && r.matches(facts))
     }
 
+    /// The rule id of the most likely cause, without building findings.
+    pub fn verdict(&self, facts: &Facts) -> Option<&str> {
+        self.rules
+            .iter()
+            .find(|r| r.group.is_none() && r.matches(facts))
+            .map(|r| r.id.as_str())
+    }
+
     /// Every finding an incident supports, most likely cause first.
     pub fn evaluate(&self, incident: &Incident, index: usize) -> Vec<Finding> {
         self.matching(&incident.facts)

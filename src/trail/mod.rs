@@ -11,6 +11,7 @@
 
 pub mod summary;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -26,6 +27,25 @@ use crate::rules::RuleSet;
 use crate::time::{self, Window};
 use summary::Summary;
 
+/// How event inputs are read.
+#[derive(Debug, Clone, Copy)]
+pub struct EventOptions {
+    /// Only events in this window.
+    pub window: Window,
+    /// Keep every event's findings (reports that list them), or only count
+    /// them in the summary (reports that summarise).
+    pub keep_findings: bool,
+}
+
+impl Default for EventOptions {
+    fn default() -> Self {
+        EventOptions {
+            window: Window::default(),
+            keep_findings: true,
+        }
+    }
+}
+
 /// What a CloudTrail input without a failure cannot rule out.
 pub const NOT_RECORDED: &str = "CloudTrail does not record requests that fail authentication \
 (SignatureDoesNotMatch, InvalidClientTokenId, ExpiredToken, RequestTimeTooSkewed, \
@@ -33,27 +53,43 @@ AuthorizationHeaderMalformed…): no failure here does not mean no failure; look
 client's debug log or at S3 server access logs";
 
 /// One event's outcome, before incidents are numbered.
-enum Outcome {
+enum Outcome<'a> {
     Ok {
         time: Option<i64>,
         /// `None` for calls of AWS services, which summaries leave out.
-        principal: Option<String>,
+        principal: Option<Cow<'a, str>>,
     },
     /// Outside the `--since`/`--until` window: not counted at all.
     Outside,
     Failed {
         incident: facts::Incident,
+        /// Empty when reports do not list events' findings.
         findings: Vec<Finding>,
+        /// The verdict's rule id.
+        cause: Option<String>,
         by_service: bool,
     },
     Unreadable(String),
 }
 
 /// Analyzes one CloudTrail input (already decompressed and decoded).
-pub fn analyze(path: &str, text: &str, rules: &RuleSet, window: Window) -> InputReport {
+pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) -> InputReport {
     let mut report = InputReport::new(path.to_string(), Some(Format::Cloudtrail));
     if let Some(skip) = cloudtrail::skipped_by_path(path) {
         report.format = Some(skipped_format(skip));
+        return report;
+    }
+    // A delivery file is one line: its events parse in one pass, with no
+    // line numbers to find. Anything else (or any surprise, such as a
+    // record that is not CloudTrail's) takes the general path, which also
+    // explains what is wrong.
+    let mut outcomes = Vec::new();
+    let read = cloudtrail::each_single_line_record(text, |event| {
+        outcomes.push(event_outcome(&event, 1, rules, options));
+    });
+    let clean = !outcomes.iter().any(|o| matches!(o, Outcome::Unreadable(_)));
+    if read.is_some() && !outcomes.is_empty() && clean {
+        fold(&mut report, outcomes, rules);
         return report;
     }
     let events = match cloudtrail::events(text) {
@@ -72,38 +108,10 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, window: Window) -> Input
         .items
         .par_iter()
         .map(|item| match Event::parse(&item.json) {
-            Ok(event) if !event.is_cloudtrail() => Outcome::Unreadable(format!(
-                "line {}: no eventSource/eventName/eventTime of a CloudTrail record{}",
-                item.line,
-                event
-                    .event_source
-                    .as_deref()
-                    .map(|s| format!(" (eventSource `{s}`)"))
-                    .unwrap_or_default()
-            )),
-            Ok(event) => {
-                let time = event.event_time.as_deref().and_then(time::parse_iso8601);
-                if !window.contains(time) {
-                    return Outcome::Outside;
-                }
-                match facts::trail_incident(&event, item.line) {
-                    Some(incident) => Outcome::Failed {
-                        findings: rules.evaluate(&incident, 0),
-                        by_service: event.by_aws_service(),
-                        incident,
-                    },
-                    None => Outcome::Ok {
-                        time,
-                        principal: (!event.by_aws_service())
-                            .then(|| event.principal().map(str::to_string))
-                            .flatten(),
-                    },
-                }
-            }
+            Ok(event) => event_outcome(&event, item.line, rules, options),
             Err(e) => Outcome::Unreadable(format!("line {}: {e}", item.line)),
         })
         .collect();
-
     let unreadable = fold(&mut report, outcomes, rules);
     if !unreadable.is_empty() && unreadable.len() == events.items.len() {
         report.format = None;
@@ -120,10 +128,75 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, window: Window) -> Input
     report
 }
 
+/// One CloudTrail event's outcome; `line` is where it starts.
+fn event_outcome<'a>(
+    event: &Event<'a>,
+    line: usize,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> Outcome<'a> {
+    if !event.is_cloudtrail() {
+        return Outcome::Unreadable(format!(
+            "line {line}: no eventSource/eventName/eventTime of a CloudTrail record{}",
+            event
+                .event_source
+                .as_deref()
+                .map(|s| format!(" (eventSource `{s}`)"))
+                .unwrap_or_default()
+        ));
+    }
+    let time = event.event_time.as_deref().and_then(time::parse_iso8601);
+    if !options.window.contains(time) {
+        return Outcome::Outside;
+    }
+    match facts::trail_incident(event, line) {
+        Some(incident) => failed(incident, event.by_aws_service(), rules, options),
+        None => Outcome::Ok {
+            time,
+            principal: (!event.by_aws_service())
+                .then(|| event.principal())
+                .flatten(),
+        },
+    }
+}
+
+/// A failed event's outcome: its findings when reports list them, else
+/// only its verdict, for the summary (building findings that are never
+/// shown is most of the cost of a failure).
+fn failed<'a>(
+    incident: facts::Incident,
+    by_service: bool,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> Outcome<'a> {
+    let (findings, cause) = if options.keep_findings {
+        let findings = rules.evaluate(&incident, 0);
+        let cause = findings.first().map(|f| f.rule.clone());
+        (findings, cause)
+    } else {
+        (
+            Vec::new(),
+            rules.verdict(&incident.facts).map(str::to_string),
+        )
+    };
+    Outcome::Failed {
+        incident,
+        findings,
+        cause,
+        by_service,
+    }
+}
+
 /// Analyzes one S3 server access log: every line a request, every refused
 /// request an incident. Lines that are not records are reported (with
 /// their line number) and skipped; the rest is still analyzed.
-pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet, window: Window) -> InputReport {
+pub fn analyze_s3_access(
+    path: &str,
+    text: &str,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> InputReport {
+    let window = options.window;
     let mut report = InputReport::new(path.to_string(), Some(Format::S3AccessLog));
     let lines: Vec<(usize, &str)> = text
         .split('\n')
@@ -136,18 +209,17 @@ pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet, window: Window
         .map(|(line, text)| match s3_access::parse_line(text) {
             Ok(record) if !window.contains(record.epoch()) => Outcome::Outside,
             Ok(record) => match facts::s3_access_incident(&record, *line, text) {
-                Some(incident) => Outcome::Failed {
-                    findings: rules.evaluate(&incident, 0),
-                    by_service: incident.facts.bool(Fact::IdentityAwsService) == Some(true),
-                    incident,
-                },
+                Some(incident) => {
+                    let by_service = incident.facts.bool(Fact::IdentityAwsService) == Some(true);
+                    failed(incident, by_service, rules, options)
+                }
                 None => Outcome::Ok {
                     time: record.epoch(),
                     principal: record
                         .requester
                         .filter(|r| !r.starts_with("svc:"))
                         .or(Some("anonymous"))
-                        .map(str::to_string),
+                        .map(Cow::Borrowed),
                 },
             },
             Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
@@ -164,8 +236,8 @@ pub fn analyze_s3_access(path: &str, text: &str, rules: &RuleSet, window: Window
 }
 
 /// Adds every event's outcome to the report in input order, numbering
-/// incidents, then runs the batch rules over all of them. Returns the
-/// messages of the unreadable events.
+/// incidents, counting every event in the summary, then runs the batch
+/// rules over all of them. Returns the messages of the unreadable events.
 fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Vec<String> {
     let keep_facts = rules.has_batch_rules();
     let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
@@ -183,12 +255,12 @@ fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Ve
             Outcome::Failed {
                 incident,
                 mut findings,
+                cause,
                 by_service,
             } => {
                 report.records += 1;
-                let cause = findings.first().map(|f| f.rule.as_str());
-                summary.add_failure(&incident.facts, cause, by_service);
-                if findings.is_empty() && !by_service && looks_like_auth_failure(&incident.facts) {
+                summary.add_failure(&incident.facts, cause.as_deref(), by_service);
+                if cause.is_none() && !by_service && looks_like_auth_failure(&incident.facts) {
                     report.unclassified.extend(incident.headline.clone());
                 }
                 for f in &mut findings {

@@ -132,7 +132,7 @@ impl Summary {
         self.events += 1;
         self.widen(time);
         if let Some(p) = principal {
-            let a = self.by_principal.entry(p.to_string()).or_default();
+            let a = activity(&mut self.by_principal, p);
             a.ok += 1;
             a.first_seen = earliest(a.first_seen, time);
             a.last_seen = latest(a.last_seen, time);
@@ -158,10 +158,7 @@ impl Summary {
         if let Some(code) = code {
             self.by_error_code.add(&code);
         }
-        let a = self
-            .by_principal
-            .entry(principal(facts).to_string())
-            .or_default();
+        let a = activity(&mut self.by_principal, principal(facts));
         a.failed += 1;
         a.first_seen = earliest(a.first_seen, time);
         a.last_seen = latest(a.last_seen, time);
@@ -214,6 +211,16 @@ impl Summary {
         }
     }
 
+    /// Failures a rule explained.
+    pub fn classified(&self) -> u64 {
+        self.by_cause
+            .0
+            .iter()
+            .filter(|(cause, _)| *cause != NO_CAUSE)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     fn widen(&mut self, time: Option<i64>) {
         self.first_seen = earliest(self.first_seen, time);
         self.last_seen = latest(self.last_seen, time);
@@ -232,6 +239,15 @@ pub fn principal(facts: &Facts) -> &str {
     .iter()
     .find_map(|f| facts.str(*f))
     .unwrap_or("anonymous")
+}
+
+/// The principal's entry, allocating its key only the first time (an
+/// archive's events come from few principals).
+fn activity<'m>(map: &'m mut BTreeMap<String, Activity>, principal: &str) -> &'m mut Activity {
+    if !map.contains_key(principal) {
+        map.insert(principal.to_string(), Activity::default());
+    }
+    map.get_mut(principal).expect("inserted above")
 }
 
 fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -297,6 +313,7 @@ mod tests {
             all.merge(p);
         }
         assert_eq!((all.events, all.failures, all.service_failures), (6, 4, 1));
+        assert_eq!(all.classified(), 2);
         assert_eq!((all.first_seen, all.last_seen), (Some(50), Some(9000)));
         assert_eq!(
             all.by_cause.ranked(),
