@@ -75,13 +75,17 @@ impl Redactor {
     }
 }
 
-/// Whether the run `start..end` of `text` is glued to a `-` or `_`: then
-/// it is a piece of a path or name (`…/AWSLogs/111122223333/CloudTrail/us`
-/// of `…/us-east-1/…`), which keys and tokens never are.
+/// Whether the run `start..end` of `text` is a piece of a path: shorter
+/// than a token, three or more `/`, and glued to a `-` or `_`
+/// (`…/AWSLogs/111122223333/CloudTrail/us` of `…/us-east-1/…`). Keys are
+/// never glued to those; base64url tokens (JWTs) use them but have no `/`.
 fn part_of_identifier(text: &str, start: usize, end: usize) -> bool {
     let b = text.as_bytes();
     let glue = |c: Option<&u8>| matches!(c, Some(b'-' | b'_'));
-    glue(start.checked_sub(1).and_then(|i| b.get(i))) || glue(b.get(end))
+    let run = &b[start..end];
+    run.len() < 100
+        && run.iter().filter(|c| **c == b'/').count() >= 3
+        && (glue(start.checked_sub(1).and_then(|i| b.get(i))) || glue(b.get(end)))
 }
 
 /// A run is secret-looking when it mixes letter cases and digits (hex
@@ -113,10 +117,17 @@ mod tests {
         let r = Redactor::default();
         let path = "trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz";
         assert_eq!(r.text(path), path);
+        // A web identity token (base64url, so `-` and `_` inside) stays hidden.
+        let jwt = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJyZXBvOmFjbWUvYXBwOnJlZjpyZWZzL2hlYWRzL21haW4i-Q29udGVudExlbmd0aDoxMjM0NTY3ODkwYWJjZGVmZ2hpams_bG1ub3BxcnN0dXZ3eHl6QUJDREVGR0hJSktMTU5PUFFSU1RVVldY";
+        assert!(
+            !r.text(jwt)
+                .contains("Q29udGVudExlbmd0aDoxMjM0NTY3ODkwYWJjZGVmZ2hpams")
+        );
         for shown in [
             format!("/{SECRET}/"),
             format!("'{SECRET}'"),
             format!("{SECRET}."),
+            format!("-{SECRET}-"),
         ] {
             assert!(!r.text(&shown).contains(SECRET), "{shown}");
         }
