@@ -248,8 +248,47 @@ fn generated_archives_are_deterministic_and_analyzed() {
     );
     assert!(s["service_failures"].as_u64().unwrap() > 0);
     assert!(count(&s["by_error_code"], "ThrottlingException") > 0);
+    // Findings across files: the planted key, from its one address.
+    let findings = s["findings"].as_array().unwrap();
+    let key = findings
+        .iter()
+        .find(|f| f["kind"] == "access-key" && f["group"] == "AKIA…0042")
+        .expect("the planted key is a finding");
+    assert_eq!(key["count"], leaked["failed"]);
+    assert!(
+        key["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("from: 192.0.2.200 (")
+    );
+    assert_eq!(key["evidence"].as_array().unwrap().len(), 2);
+    assert!(findings.iter().any(|f| f["kind"] == "console-login"));
+    assert!(findings.iter().any(|f| f["kind"] == "assume-role"));
     // The table tells the same, with one summary line first.
     let out = run(&["--format", "table", "-q", archive.to_str().unwrap()], b"");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("12000 events, "), "{text}");
+}
+
+#[test]
+fn s3_authentication_failures_are_grouped_by_address_and_code() {
+    // The fixture's four SignatureDoesNotMatch from one address, twice over
+    // (as two days of the same logs would be): over the threshold of five.
+    let text = std::fs::read_to_string(fixture("s3-access/access.log")).unwrap();
+    let twice = format!("{text}{text}");
+    let report = json(&run(&["--format", "json", "-q", "-"], twice.as_bytes()));
+    let findings = report["summary"]["findings"].as_array().unwrap();
+    let s3: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["kind"] == "s3-authentication")
+        .collect();
+    assert_eq!(s3.len(), 1, "{findings:?}");
+    assert_eq!(s3[0]["group"], "SignatureDoesNotMatch from 203.0.113.50");
+    assert_eq!(s3[0]["count"], 8);
+    assert_eq!(s3[0]["evidence"][0]["event"], "line 2");
+    assert_eq!(s3[0]["evidence"][1]["event"], "line 18");
+    // Once over, under the threshold: no finding.
+    let report = json(&run(&["--format", "json", "-q", "-"], text.as_bytes()));
+    let findings = report["summary"]["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["kind"] != "s3-authentication"));
 }

@@ -54,6 +54,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     for input in &report.inputs {
         render_input(&mut out, input, &style, &clean);
     }
+    // Over many event inputs, what only shows across them (`--format
+    // table` has the whole summary).
+    if let Some(summary) = report.summary() {
+        out.push_str(&super::summary::findings(&summary, &clean));
+    }
     out
 }
 

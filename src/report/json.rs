@@ -76,6 +76,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         .collect();
     let summary = report.summary().map(|s| {
         let mut value = json!(s);
+        value["findings"] = json!(s.findings());
         redact_value(&mut value, redactor);
         value
     });

@@ -80,6 +80,35 @@ pub fn render(
     }
     out.push_str(&principals(summary, width, clean));
     out.push_str(&histogram(summary, width));
+    out.push_str(&findings(summary, clean));
+    out
+}
+
+/// Findings over all event inputs, most failures first: what, when,
+/// where from, and the first and last failure as evidence.
+pub fn findings(summary: &Summary, clean: &dyn Fn(&str) -> String) -> String {
+    let found = summary.findings();
+    if found.is_empty() {
+        return String::new();
+    }
+    let time = |t: Option<i64>| t.map(iso).unwrap_or_else(|| "?".to_string());
+    let mut out = String::from("\nFindings over all event inputs\n");
+    for f in &found {
+        out.push_str(&format!(
+            "\n  {}   ({} to {})\n    {}\n",
+            clean(&f.title),
+            time(f.first_seen),
+            time(f.last_seen),
+            clean(&f.detail)
+        ));
+        for (label, e) in ["first", "last "].iter().zip(&f.evidence) {
+            out.push_str(&format!(
+                "    {label} {} {}\n",
+                clean(&e.path),
+                clean(&e.event)
+            ));
+        }
+    }
     out
 }
 

@@ -259,7 +259,13 @@ fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Ve
                 by_service,
             } => {
                 report.records += 1;
-                summary.add_failure(&incident.facts, cause.as_deref(), by_service);
+                let line = incident.headline.as_ref().map_or(0, |h| h.line);
+                summary.add_failure(
+                    &incident.facts,
+                    cause.as_deref(),
+                    by_service,
+                    (&report.path, line),
+                );
                 if cause.is_none() && !by_service && looks_like_auth_failure(&incident.facts) {
                     report.unclassified.extend(incident.headline.clone());
                 }

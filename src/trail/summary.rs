@@ -11,6 +11,7 @@
 //! noise (log delivery, Config, …) does not drown people's and workloads'
 //! failures.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -77,6 +78,9 @@ pub struct Activity {
     pub last_seen: Option<i64>,
     pub first_failure: Option<i64>,
     pub last_failure: Option<i64>,
+    /// The latest success: before `first_failure`, the principal stopped
+    /// working at some point rather than failing now and then.
+    pub last_ok: Option<i64>,
 }
 
 impl Activity {
@@ -87,6 +91,7 @@ impl Activity {
         self.last_seen = latest(self.last_seen, other.last_seen);
         self.first_failure = earliest(self.first_failure, other.first_failure);
         self.last_failure = latest(self.last_failure, other.last_failure);
+        self.last_ok = latest(self.last_ok, other.last_ok);
     }
 }
 
@@ -112,7 +117,102 @@ pub struct Summary {
     /// Failures per hour (the hour's start, UTC epoch seconds).
     #[serde(serialize_with = "hours")]
     pub failures_by_hour: BTreeMap<i64, u64>,
+    /// Failures grouped for [`Summary::findings`]: by access key, by role
+    /// and caller of AssumeRole*, by console user name, by address and
+    /// code of S3 authentication failures.
+    #[serde(skip)]
+    pub groups: BTreeMap<GroupKind, BTreeMap<String, Group>>,
 }
+
+/// What a group of failures has in common.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupKind {
+    /// One access key failing again and again.
+    AccessKey,
+    /// AssumeRole* denials of one role to one caller.
+    AssumeRole,
+    /// Failed console sign-ins of one user name.
+    ConsoleLogin,
+    /// S3 authentication failures from one address with one code.
+    S3Authentication,
+}
+
+impl GroupKind {
+    /// How many failures make a finding.
+    fn threshold(self) -> u64 {
+        match self {
+            GroupKind::AccessKey => 10,
+            GroupKind::AssumeRole | GroupKind::ConsoleLogin => 3,
+            GroupKind::S3Authentication => 5,
+        }
+    }
+}
+
+/// Where an event is: its input, and its eventID or line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Sample {
+    pub time: Option<i64>,
+    pub path: String,
+    /// The line the event starts on.
+    pub line: usize,
+    /// `eventID …` for CloudTrail, `line N` for line-based logs.
+    pub event: String,
+}
+
+/// A group of failures: how many, the first and last, and where from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub count: u64,
+    pub first: Sample,
+    pub last: Sample,
+    pub source_ips: Counts,
+    pub user_agents: Counts,
+    pub error_codes: Counts,
+}
+
+impl Group {
+    fn merge(&mut self, other: Group) {
+        self.count += other.count;
+        if other.first < self.first {
+            self.first = other.first;
+        }
+        if other.last > self.last {
+            self.last = other.last;
+        }
+        self.source_ips.merge(other.source_ips);
+        self.user_agents.merge(other.user_agents);
+        self.error_codes.merge(other.error_codes);
+    }
+}
+
+/// A finding over all event inputs together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchiveFinding {
+    pub kind: &'static str,
+    pub title: String,
+    /// What the failures have in common (the key, the role and caller, …).
+    pub group: String,
+    pub count: u64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    /// Addresses, user agents and codes, busiest first.
+    pub detail: String,
+    /// The first and the last failure.
+    pub evidence: Vec<Sample>,
+}
+
+/// Error codes with which AWS refused the credentials or the signature.
+const AUTHENTICATION_CODES: &[&str] = &[
+    "SignatureDoesNotMatch",
+    "InvalidAccessKeyId",
+    "RequestTimeTooSkewed",
+    "ExpiredToken",
+    "InvalidToken",
+    "TokenRefreshRequired",
+    "AuthorizationHeaderMalformed",
+    "InvalidSecurity",
+];
 
 fn hours<S: serde::Serializer>(map: &BTreeMap<i64, u64>, s: S) -> Result<S::Ok, S::Error> {
     #[derive(Serialize)]
@@ -136,11 +236,19 @@ impl Summary {
             a.ok += 1;
             a.first_seen = earliest(a.first_seen, time);
             a.last_seen = latest(a.last_seen, time);
+            a.last_ok = latest(a.last_ok, time);
         }
     }
 
-    /// A failed event, described by its facts; `cause` is its verdict.
-    pub fn add_failure(&mut self, facts: &Facts, cause: Option<&str>, by_service: bool) {
+    /// A failed event, described by its facts; `cause` is its verdict,
+    /// `at` where it is (the first and last of a group are its evidence).
+    pub fn add_failure(
+        &mut self,
+        facts: &Facts,
+        cause: Option<&str>,
+        by_service: bool,
+        at: (&str, usize),
+    ) {
         self.events += 1;
         self.failures += 1;
         let time = facts.int(Fact::EventTime);
@@ -187,6 +295,146 @@ impl Summary {
                 .entry(t - t.rem_euclid(3600))
                 .or_default() += 1;
         }
+        // Groups gather auth failures: those a rule explained, and failed
+        // sign-ins; throttling or a missing key says nothing about a key.
+        if cause.is_some() || facts.str(Fact::ConsoleLogin) == Some("Failure") {
+            for key in group_keys(facts) {
+                self.group(key, facts, at);
+            }
+        }
+    }
+
+    fn group(&mut self, (kind, key): (GroupKind, Cow<'_, str>), facts: &Facts, at: (&str, usize)) {
+        let sample = || Sample {
+            time: facts.int(Fact::EventTime),
+            path: at.0.to_string(),
+            line: at.1,
+            event: facts
+                .str(Fact::EventId)
+                .map_or_else(|| format!("line {}", at.1), |id| format!("eventID {id}")),
+        };
+        let groups = self.groups.entry(kind).or_default();
+        let group = match groups.get_mut(key.as_ref()) {
+            Some(g) => {
+                g.count += 1;
+                let s = sample();
+                if s < g.first {
+                    g.first = s;
+                } else if s > g.last {
+                    g.last = s;
+                }
+                g
+            }
+            None => groups.entry(key.into_owned()).or_insert_with(|| Group {
+                count: 1,
+                first: sample(),
+                last: sample(),
+                source_ips: Counts::default(),
+                user_agents: Counts::default(),
+                error_codes: Counts::default(),
+            }),
+        };
+        if let Some(ip) = facts.str(Fact::SourceIp) {
+            group.source_ips.add(ip);
+        }
+        if let Some(agent) = facts.str(Fact::ClientUserAgent) {
+            group.user_agents.add(agent);
+        }
+        if let Some(code) = facts.str(Fact::ErrorCode) {
+            group.error_codes.add(code);
+        }
+    }
+
+    /// Findings over everything summarised: groups of failures large
+    /// enough to matter, and principals that stopped working.
+    pub fn findings(&self) -> Vec<ArchiveFinding> {
+        let mut out = Vec::new();
+        for ((kind, key), g) in self
+            .groups
+            .iter()
+            .flat_map(|(kind, groups)| groups.iter().map(move |(key, g)| ((kind, key), g)))
+        {
+            if g.count < kind.threshold() {
+                continue;
+            }
+            let (kind_name, title) = match kind {
+                GroupKind::AccessKey => (
+                    "access-key",
+                    format!("Access key {key} failed {} times", g.count),
+                ),
+                GroupKind::AssumeRole => (
+                    "assume-role",
+                    format!("AssumeRole denied {} times: {key}", g.count),
+                ),
+                GroupKind::ConsoleLogin => (
+                    "console-login",
+                    if key == HIDDEN_USER {
+                        format!(
+                            "{} failed console sign-ins with unknown user names",
+                            g.count
+                        )
+                    } else {
+                        format!("{} failed console sign-ins of {key}", g.count)
+                    },
+                ),
+                GroupKind::S3Authentication => (
+                    "s3-authentication",
+                    format!("S3 refused the credentials {} times: {key}", g.count),
+                ),
+            };
+            out.push(ArchiveFinding {
+                kind: kind_name,
+                title,
+                group: key.clone(),
+                count: g.count,
+                first_seen: g.first.time,
+                last_seen: g.last.time,
+                detail: [
+                    ("from", &g.source_ips),
+                    ("user agents", &g.user_agents),
+                    ("codes", &g.error_codes),
+                ]
+                .iter()
+                .filter(|(_, c)| !c.0.is_empty())
+                .map(|(name, c)| format!("{name}: {}", top(c)))
+                .collect::<Vec<_>>()
+                .join("; "),
+                evidence: vec![g.first.clone(), g.last.clone()],
+            });
+        }
+        for (principal, a) in &self.by_principal {
+            let (Some(last_ok), Some(first_failure)) = (a.last_ok, a.first_failure) else {
+                continue;
+            };
+            if a.failed >= STOPPED_AFTER && last_ok < first_failure {
+                out.push(ArchiveFinding {
+                    kind: "stopped-working",
+                    title: format!(
+                        "{principal} stopped working: every call failed from {}",
+                        crate::time::format_iso8601(first_failure)
+                    ),
+                    group: principal.clone(),
+                    count: a.failed,
+                    first_seen: Some(first_failure),
+                    last_seen: a.last_failure,
+                    detail: format!(
+                        "{} successful calls until {}, then {} failures and no success",
+                        a.ok,
+                        crate::time::format_iso8601(last_ok),
+                        a.failed
+                    ),
+                    evidence: Vec::new(),
+                });
+            }
+        }
+        // Most failures first; ties in kind and group order.
+        out.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(a.kind.cmp(b.kind))
+                .then(a.group.cmp(&b.group))
+        });
+        out
     }
 
     /// Adds `other` into `self` (associative and commutative).
@@ -209,6 +457,17 @@ impl Summary {
         for (h, n) in other.failures_by_hour {
             *self.failures_by_hour.entry(h).or_default() += n;
         }
+        for (kind, groups) in other.groups {
+            let mine = self.groups.entry(kind).or_default();
+            for (key, g) in groups {
+                match mine.get_mut(&key) {
+                    Some(m) => m.merge(g),
+                    None => {
+                        mine.insert(key, g);
+                    }
+                }
+            }
+        }
     }
 
     /// Failures a rule explained.
@@ -225,6 +484,66 @@ impl Summary {
         self.first_seen = earliest(self.first_seen, time);
         self.last_seen = latest(self.last_seen, time);
     }
+}
+
+/// CloudTrail's user name for a console sign-in with an unknown user.
+const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+/// Failures after the last success that make a principal "stopped working".
+const STOPPED_AFTER: u64 = 10;
+
+/// The groups a failure belongs to.
+fn group_keys(facts: &Facts) -> Vec<(GroupKind, Cow<'_, str>)> {
+    let mut keys = Vec::new();
+    if let Some(key) = facts.str(Fact::CredentialAccessKeyId) {
+        keys.push((GroupKind::AccessKey, Cow::Borrowed(key)));
+    }
+    if facts
+        .str(Fact::EventName)
+        .is_some_and(|n| n.starts_with("AssumeRole"))
+    {
+        let role = facts
+            .str(Fact::RequestRoleArn)
+            .unwrap_or("(role not logged)");
+        keys.push((
+            GroupKind::AssumeRole,
+            Cow::Owned(format!("{role} by {}", principal(facts))),
+        ));
+    }
+    if facts.str(Fact::ConsoleLogin) == Some("Failure") {
+        let user = facts.str(Fact::IdentityUserName).unwrap_or(HIDDEN_USER);
+        keys.push((GroupKind::ConsoleLogin, Cow::Borrowed(user)));
+    }
+    // Only S3 access logs carry the signature version: CloudTrail never
+    // records authentication failures.
+    let from_access_log =
+        facts.has(Fact::RequestSignatureVersion) || facts.has(Fact::RequestAuthType);
+    if from_access_log
+        && let Some(code) = facts
+            .str(Fact::ErrorCode)
+            .filter(|c| AUTHENTICATION_CODES.contains(c))
+    {
+        let ip = facts.str(Fact::SourceIp).unwrap_or("(no address)");
+        keys.push((
+            GroupKind::S3Authentication,
+            Cow::Owned(format!("{code} from {ip}")),
+        ));
+    }
+    keys
+}
+
+/// The three busiest values and how many more.
+fn top(counts: &Counts) -> String {
+    let ranked = counts.ranked();
+    let mut parts: Vec<String> = ranked
+        .iter()
+        .take(3)
+        .map(|(v, n)| format!("{v} ({n})"))
+        .collect();
+    if ranked.len() > 3 {
+        parts.push(format!("{} more", ranked.len() - 3));
+    }
+    parts.join(", ")
 }
 
 /// How a summary names who made a call: the ARN, else the user name, the
@@ -270,6 +589,7 @@ mod tests {
 
     fn failure(code: &str, arn: &str, ip: &str, time: i64) -> Facts {
         let mut f = Facts::default();
+        f.set(Fact::CredentialAccessKeyId, "AKIAEXAMPLEKEY000001", None);
         f.set(Fact::ErrorCode, code, None);
         f.set(Fact::IdentityArn, arn, None);
         f.set(Fact::SourceIp, ip, None);
@@ -284,23 +604,27 @@ mod tests {
             &failure("AccessDenied", "arn:alice", "192.0.2.1", 4000),
             Some("authz.access-denied"),
             false,
+            ("f.json", 1),
         );
         let mut b = Summary::default();
         b.add_failure(
             &failure("AccessDenied", "arn:alice", "192.0.2.1", 7300),
             Some("authz.access-denied"),
             false,
+            ("f.json", 1),
         );
         b.add_failure(
             &failure("AccessDenied", "arn:svc", "s3.amazonaws.com", 50),
             None,
             true,
+            ("f.json", 1),
         );
         let mut c = Summary::default();
         c.add_failure(
             &failure("ExpiredToken", "arn:bob", "192.0.2.9", 3700),
             None,
             false,
+            ("f.json", 1),
         );
         c.add_ok(Some(9000), Some("arn:bob"));
         vec![a, b, c]
@@ -368,5 +692,103 @@ mod tests {
         assert_eq!(json["by_error_code"][0]["value"], "AccessDenied");
         assert_eq!(json["by_error_code"][0]["count"], 2);
         assert_eq!(json["failures_by_hour"][0]["hour"], "1970-01-01T01:00:00Z");
+    }
+}
+
+#[cfg(test)]
+mod finding_tests {
+    use super::*;
+
+    fn event(facts: &[(Fact, &str)], time: i64) -> Facts {
+        let mut f = Facts::default();
+        for (fact, value) in facts {
+            f.set(*fact, *value, None);
+        }
+        f.set(Fact::EventTime, time, None);
+        f
+    }
+
+    #[test]
+    fn groups_become_findings_across_parts() {
+        let leaked = [
+            (Fact::ErrorCode, "AccessDenied"),
+            (Fact::CredentialAccessKeyId, "AKIAEXAMPLEKEY000042"),
+            (
+                Fact::IdentityArn,
+                "arn:aws:iam::111122223333:user/reporting",
+            ),
+            (Fact::SourceIp, "192.0.2.200"),
+            (Fact::EventId, "e"),
+        ];
+        let console = [
+            (Fact::ConsoleLogin, "Failure"),
+            (Fact::IdentityUserName, "HIDDEN_DUE_TO_SECURITY_REASONS"),
+            (Fact::SourceIp, "203.0.113.9"),
+        ];
+        let s3 = [
+            (Fact::ErrorCode, "SignatureDoesNotMatch"),
+            (Fact::RequestSignatureVersion, "SigV4"),
+            (Fact::SourceIp, "203.0.113.50"),
+        ];
+        // Split over two parts (files), merged: the same as one.
+        let mut parts = [Summary::default(), Summary::default()];
+        for i in 0..12 {
+            let part = &mut parts[i % 2];
+            part.add_ok(
+                Some(i as i64),
+                Some("arn:aws:iam::111122223333:user/reporting"),
+            );
+            let denied = Some("authz.access-denied");
+            part.add_failure(
+                &event(&leaked, 1000 + i as i64),
+                denied,
+                false,
+                ("a.json", 1),
+            );
+            // Throttling of the same key is no auth failure: not grouped.
+            let mut throttled = event(&leaked, 1500);
+            throttled.set(Fact::ErrorCode, "ThrottlingException", None);
+            part.add_failure(&throttled, None, false, ("a.json", 1));
+            if i < 3 {
+                part.add_failure(
+                    &event(&console, 2000 + i as i64),
+                    None,
+                    false,
+                    ("b.json", 1),
+                );
+            }
+            if i < 4 {
+                let wrong = Some("credentials.wrong-secret");
+                part.add_failure(
+                    &event(&s3, 3000 + i as i64),
+                    wrong,
+                    false,
+                    ("access.log", i + 1),
+                );
+            }
+        }
+        let [mut all, other] = parts;
+        all.merge(other);
+        let findings = all.findings();
+        let kinds: Vec<&str> = findings.iter().map(|f| f.kind).collect();
+        // 12 key failures (≥ 10), 3 unknown console users (≥ 3), a
+        // principal whose every call failed after its last success; 4 S3
+        // authentication failures stay under their threshold (5).
+        assert_eq!(kinds, ["stopped-working", "access-key", "console-login"]);
+        let key = &findings[1];
+        assert_eq!(key.count, 12, "auth failures only");
+        assert_eq!((key.first_seen, key.last_seen), (Some(1000), Some(1011)));
+        assert!(
+            key.detail.contains("from: 192.0.2.200 (12)"),
+            "{}",
+            key.detail
+        );
+        assert_eq!(key.evidence[0].event, "eventID e");
+        assert!(findings[2].title.contains("unknown user names"));
+        assert!(
+            findings[0].detail.starts_with("12 successful calls until"),
+            "{}",
+            findings[0].detail
+        );
     }
 }
