@@ -127,6 +127,8 @@ fact_table! {
     IdentitySourceIdentity = "identity.source_identity": Str,
     SourceIp = "source.ip": Str,
     ClientUserAgent = "client.user_agent": Str,
+    ClientName = "client.name": Str,
+    ClientVersion = "client.version": Str,
     TlsVersion = "tls.version": Str,
     TlsCipher = "tls.cipher": Str,
     ConsoleLogin = "console.login": Str,
@@ -494,6 +496,9 @@ pub fn trail_incident(
         Fact::ClientUserAgent,
         event.user_agent.as_deref(),
     );
+    if let Some(agent) = event.user_agent.as_deref() {
+        add_client_facts(&mut facts, agent, ev);
+    }
     if let Some(tls) = &event.tls_details {
         set(&mut facts, Fact::TlsVersion, tls.tls_version.as_deref());
         set(&mut facts, Fact::TlsCipher, tls.cipher_suite.as_deref());
@@ -576,6 +581,9 @@ pub fn s3_access_incident(
         facts.set(Fact::CredentialKeyType, sigv4::key_type(key), ev);
     }
     set(&mut facts, Fact::ClientUserAgent, record.user_agent);
+    if let Some(agent) = record.user_agent {
+        add_client_facts(&mut facts, agent, ev);
+    }
     set(
         &mut facts,
         Fact::RequestSignatureVersion,
@@ -596,6 +604,14 @@ pub fn s3_access_incident(
         signature_diff: Vec::new(),
         headline: Some(evidence),
     })
+}
+
+/// The AWS tool or SDK a user agent names (`client.name`, `client.version`).
+fn add_client_facts(facts: &mut Facts, user_agent: &str, line: Option<&EvidenceLine>) {
+    if let Some((name, version)) = crate::formats::user_agent::client(user_agent) {
+        facts.set(Fact::ClientName, name, line);
+        facts.set(Fact::ClientVersion, version, line);
+    }
 }
 
 /// The access key id of a presigned request line

@@ -85,6 +85,8 @@ fn record_fields_become_facts() {
             .unwrap()
             .starts_with("aws-cli/2.15.0")
     );
+    assert_eq!(signature["client.name"], "aws-cli");
+    assert_eq!(signature["client.version"], "2.15.0");
     let denied = &findings[6]["facts"];
     assert_eq!(
         denied["identity.arn"],

@@ -263,6 +263,14 @@ fn generated_archives_are_deterministic_and_analyzed() {
     );
     assert_eq!(key["evidence"].as_array().unwrap().len(), 2);
     assert!(findings.iter().any(|f| f["kind"] == "console-login"));
+    // The legacy job's CLI v1, next to CLI v2 among failing callers.
+    let older: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["kind"] == "older-client")
+        .collect();
+    assert_eq!(older.len(), 1, "{older:?}");
+    assert_eq!(older[0]["group"], "aws-cli/1.18.69");
+    assert!(count(&s["by_client"], "aws-cli/2.15.30") > 0);
     assert!(findings.iter().any(|f| f["kind"] == "assume-role"));
     // The table tells the same, with one summary line first.
     let out = run(&["--format", "table", "-q", archive.to_str().unwrap()], b"");

@@ -10,6 +10,7 @@ pub mod rust_sdk;
 pub mod s3_access;
 pub mod sdk_errors;
 pub mod terraform;
+pub mod user_agent;
 
 use serde::Serialize;
 

@@ -61,6 +61,7 @@ pub fn render(
         ("user agent", &summary.by_user_agent),
         ("region", &summary.by_region),
         ("event source", &summary.by_event_source),
+        ("client", &summary.by_client),
     ];
     for (name, counts) in breakdowns {
         let ranked = counts.ranked();
@@ -94,11 +95,13 @@ pub fn findings(summary: &Summary, clean: &dyn Fn(&str) -> String) -> String {
     let time = |t: Option<i64>| t.map(iso).unwrap_or_else(|| "?".to_string());
     let mut out = String::from("\nFindings over all event inputs\n");
     for f in &found {
+        let when = match (f.first_seen, f.last_seen) {
+            (None, None) => String::new(),
+            (a, b) => format!("   ({} to {})", time(a), time(b)),
+        };
         out.push_str(&format!(
-            "\n  {}   ({} to {})\n    {}\n",
+            "\n  {}{when}\n    {}\n",
             clean(&f.title),
-            time(f.first_seen),
-            time(f.last_seen),
             clean(&f.detail)
         ));
         for (label, e) in ["first", "last "].iter().zip(&f.evidence) {

@@ -114,6 +114,8 @@ pub struct Summary {
     pub by_user_agent: Counts,
     pub by_region: Counts,
     pub by_event_source: Counts,
+    /// The AWS tool or SDK of failing calls, `name/version`.
+    pub by_client: Counts,
     /// Failures per hour (the hour's start, UTC epoch seconds).
     #[serde(serialize_with = "hours")]
     pub failures_by_hour: BTreeMap<i64, u64>,
@@ -283,6 +285,11 @@ impl Summary {
                 counts.add(v);
             }
         }
+        if let (Some(name), Some(version)) =
+            (facts.str(Fact::ClientName), facts.str(Fact::ClientVersion))
+        {
+            self.by_client.add(&format!("{name}/{version}"));
+        }
         if let Some(region) = facts
             .str(Fact::EventRegion)
             .or(facts.str(Fact::RequestEndpointRegion))
@@ -427,6 +434,7 @@ impl Summary {
                 });
             }
         }
+        out.extend(older_clients(&self.by_client));
         // Most failures first; ties in kind and group order.
         out.sort_by(|a, b| {
             b.count
@@ -454,6 +462,7 @@ impl Summary {
         self.by_user_agent.merge(other.by_user_agent);
         self.by_region.merge(other.by_region);
         self.by_event_source.merge(other.by_event_source);
+        self.by_client.merge(other.by_client);
         for (h, n) in other.failures_by_hour {
             *self.failures_by_hour.entry(h).or_default() += n;
         }
@@ -530,6 +539,52 @@ fn group_keys(facts: &Facts) -> Vec<(GroupKind, Cow<'_, str>)> {
         ));
     }
     keys
+}
+
+/// Minor releases behind the newest seen that make a version "older".
+const MINORS_BEHIND: u32 = 10;
+
+/// Client versions among failing calls that are a major version, or more
+/// than [`MINORS_BEHIND`] minor releases, behind the newest version of the
+/// same client among them: old tools miss newer regions, endpoints and
+/// credential providers (SSO, web identity) and are worth ruling out.
+fn older_clients(by_client: &Counts) -> Vec<ArchiveFinding> {
+    use crate::formats::user_agent::major_minor;
+    let parsed: Vec<(&str, &str, (u32, u32), u64)> = by_client
+        .0
+        .iter()
+        .filter_map(|(client, n)| {
+            let (name, version) = client.split_once('/')?;
+            Some((name, version, major_minor(version)?, *n))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (name, version, (major, minor), n) in &parsed {
+        let Some((newest_version, newest)) = parsed
+            .iter()
+            .filter(|p| p.0 == *name)
+            .map(|p| (p.1, p.2))
+            .max_by_key(|(_, v)| *v)
+        else {
+            continue;
+        };
+        let behind = newest.0 > *major || (newest.0 == *major && newest.1 >= minor + MINORS_BEHIND);
+        if behind {
+            out.push(ArchiveFinding {
+                kind: "older-client",
+                title: format!("{name}/{version} among failing callers"),
+                group: format!("{name}/{version}"),
+                count: *n,
+                first_seen: None,
+                last_seen: None,
+                detail: format!(
+                    "{n} failures from {name}/{version}; the newest {name} among failing callers is {newest_version}: rule out the old version (missing regions, endpoints or credential providers) by upgrading it"
+                ),
+                evidence: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 /// The three busiest values and how many more.
