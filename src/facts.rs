@@ -290,6 +290,11 @@ impl Facts {
         match self.slot(fact) {
             Some(i) => self.values[i] = (value, source),
             None => {
+                // An incident sets a few dozen facts: one allocation, not a
+                // doubling series.
+                if self.values.capacity() == 0 {
+                    self.values.reserve(32);
+                }
                 self.values.push((value, source));
                 // FACTS < 255, so a position always fits.
                 self.index[fact as usize] = self.values.len() as u8;
@@ -895,10 +900,18 @@ fn authz_reason(message: &str) -> Option<&'static str> {
             "no-vpc-endpoint-policy-allows",
         ),
     ];
-    REASONS
-        .iter()
-        .find(|(wording, _)| message.contains(wording))
-        .map(|(_, reason)| *reason)
+    // One scan for every wording (a denial-heavy archive has hundreds of
+    // thousands of messages); the first wording in list order wins.
+    static WORDINGS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::new(REASONS.iter().map(|(wording, _)| wording))
+                .expect("fixed patterns build")
+        });
+    WORDINGS
+        .find_overlapping_iter(message)
+        .map(|m| m.pattern().as_usize())
+        .min()
+        .map(|i| REASONS[i].1)
 }
 
 fn add_exchange_facts(

@@ -31,18 +31,26 @@ const CLIENTS: &[&str] = &[
 /// The client's name and version (`("aws-cli", "2.15.30")`), when the
 /// user agent names a known AWS tool or SDK.
 pub fn client(user_agent: &str) -> Option<(&'static str, &str)> {
-    CLIENTS.iter().find_map(|name| {
-        user_agent.split([' ', '(', ')']).find_map(|token| {
-            let version = token.strip_prefix(name)?.strip_prefix('/')?;
-            let end = version
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-                .unwrap_or(version.len());
-            let version = &version[..end];
-            version
-                .starts_with(|c: char| c.is_ascii_digit())
-                .then_some((*name, version))
-        })
-    })
+    // One pass over the tokens, keeping the best-ranked client seen.
+    let mut best: Option<(usize, &'static str, &str)> = None;
+    for token in user_agent.split([' ', '(', ')']) {
+        let Some((name, version)) = token.split_once('/') else {
+            continue;
+        };
+        let Some(rank) = CLIENTS.iter().position(|c| *c == name) else {
+            continue;
+        };
+        let end = version
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            .unwrap_or(version.len());
+        let version = &version[..end];
+        if version.starts_with(|c: char| c.is_ascii_digit())
+            && best.is_none_or(|(r, _, _)| rank < r)
+        {
+            best = Some((rank, CLIENTS[rank], version));
+        }
+    }
+    best.map(|(_, name, version)| (name, version))
 }
 
 /// `2.15.30` → `(2, 15)`: major and minor, for comparing versions.
