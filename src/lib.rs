@@ -15,6 +15,7 @@ pub mod finding;
 pub mod formats;
 pub mod input;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod response;
 pub mod rules;
