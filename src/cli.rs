@@ -71,6 +71,14 @@ pub struct Cli {
     #[arg(long)]
     pub no_redact: bool,
 
+    /// A progress line on stderr while inputs are read: files done, events
+    /// (records) and events/s, bytes read (decompressed in brackets),
+    /// elapsed time. `auto` draws it when stderr is a terminal, more than
+    /// one input is read and --quiet is not given; `always` draws it
+    /// anyway. Never on stdout; cleared when the run ends.
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+
     /// Print nothing on stderr (warnings, unreadable inputs); results still go to stdout.
     #[arg(short, long)]
     pub quiet: bool,
@@ -249,6 +257,14 @@ impl InputFormatArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// When to draw the progress line (`--progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
     Auto,
     Always,
     Never,

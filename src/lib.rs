@@ -15,6 +15,7 @@ pub mod finding;
 pub mod formats;
 pub mod input;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod response;
 pub mod rules;
@@ -310,11 +311,13 @@ fn chunk_starts(bytes: &[u8]) -> Vec<usize> {
 }
 
 /// Reads and analyzes every source in parallel; results keep input order,
-/// so output is the same whatever the thread count.
+/// so output is the same whatever the thread count. `progress`, when given,
+/// counts each input as it finishes (relaxed atomics, off the hot path).
 pub fn analyze(
     sources: &[Result<Source, input::InputError>],
     rules: &RuleSet,
     options: &Options,
+    progress: Option<&progress::Progress>,
 ) -> Report {
     // A CloudTrail file holds only events from before its delivery time.
     let delivered_too_early =
@@ -328,14 +331,38 @@ pub fn analyze(
     let wanted: Vec<&Result<Source, input::InputError>> =
         sources.iter().filter(|s| !delivered_too_early(s)).collect();
     let not_opened = sources.len() - wanted.len();
+    // Stored sizes, looked up only for the progress line (the bar's total
+    // and each file's share of it); `0` where unknown (stdin, a vanished file).
+    let stored = |source: &Result<Source, input::InputError>| match source {
+        Ok(Source::File(path)) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        _ => 0,
+    };
+    if let Some(progress) = progress {
+        let bytes = wanted.par_iter().map(|source| stored(source)).sum();
+        progress.plan(wanted.len() as u64, bytes);
+    }
     let inputs = wanted
         .par_iter()
-        .map(|source| match source {
-            Ok(source) => match input::read(source) {
-                Ok(text) => analyze_bytes(&source.label(), &text, rules, options),
-                Err(e) => InputReport::failed(source.label(), e.to_string()),
-            },
-            Err(e) => InputReport::failed(e.path().to_string(), e.to_string()),
+        .map(|source| {
+            let (report, unpacked) = match source {
+                Ok(input) => match input::read(input) {
+                    Ok(text) => (
+                        analyze_bytes(&input.label(), &text, rules, options),
+                        text.len() as u64,
+                    ),
+                    Err(e) => (InputReport::failed(input.label(), e.to_string()), 0),
+                },
+                Err(e) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
+            };
+            if let Some(progress) = progress {
+                // Stdin has no stored size: what was read stands for it.
+                let bytes = match stored(source) {
+                    0 => unpacked,
+                    n => n,
+                };
+                progress.input_done(bytes, unpacked, report.records as u64);
+            }
+            report
         })
         .collect();
     Report { inputs, not_opened }
@@ -443,7 +470,7 @@ fn run_rules(command: &cli::RulesCommand) -> u8 {
                 };
                 let run = |path: &std::path::Path| {
                     let sources = [Ok(Source::File(path.to_path_buf()))];
-                    analyze(&sources, &set, &Options::default())
+                    analyze(&sources, &set, &Options::default(), None)
                         .inputs
                         .remove(0)
                 };
@@ -489,7 +516,13 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
     };
     let sources = input::expand(&cli.inputs);
     let started = std::time::Instant::now();
-    let report = analyze(&sources, &rules, &options);
+    let progress = show_progress(cli, sources.len()).then(progress::Progress::default);
+    let report = progress::show_while(
+        progress.as_ref(),
+        io::stderr(),
+        progress::terminal_width,
+        || analyze(&sources, &rules, &options, progress.as_ref()),
+    );
     let elapsed = started.elapsed();
     let sizes = report::input_sizes(&sources);
     if !cli.quiet {
@@ -624,6 +657,19 @@ fn write_trail_notes(err: &mut impl Write, report: &Report) {
             "authsift: note: {quiet_trails} CloudTrail input(s) without a failure: {}",
             trail::NOT_RECORDED
         );
+    }
+}
+
+/// Whether to draw the progress line: `auto` only for a person watching a
+/// terminal (stderr is one, no --quiet) while more than one input is read;
+/// a single input, stdin included, is counted only when it has finished, so
+/// the line would say nothing until the end. NO_COLOR is about colour and
+/// does not turn it off.
+fn show_progress(cli: &cli::Cli, inputs: usize) -> bool {
+    match cli.progress {
+        cli::ProgressChoice::Always => true,
+        cli::ProgressChoice::Never => false,
+        cli::ProgressChoice::Auto => !cli.quiet && inputs > 1 && io::stderr().is_terminal(),
     }
 }
 
