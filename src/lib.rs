@@ -341,6 +341,7 @@ pub fn analyze(
         let bytes = wanted.par_iter().map(|source| stored(source)).sum();
         progress.plan(wanted.len() as u64, bytes);
     }
+    let merged = std::sync::Mutex::new(None::<trail::summary::Summary>);
     let inputs = wanted
         .par_iter()
         .map(|source| {
@@ -362,10 +363,21 @@ pub fn analyze(
                 };
                 progress.input_done(bytes, unpacked, report.records as u64);
             }
+            let mut report = report;
+            if let Some(part) = report.summary.as_mut().map(std::mem::take) {
+                // Merging is associative and commutative: finishing order
+                // does not change the result.
+                let mut all = merged.lock().unwrap_or_else(|e| e.into_inner());
+                all.get_or_insert_with(Default::default).merge(part);
+            }
             report
         })
         .collect();
-    Report { inputs, not_opened }
+    Report {
+        inputs,
+        not_opened,
+        merged: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
+    }
 }
 
 /// The binary's whole job; returns the exit code.

@@ -53,6 +53,7 @@ proptest! {
         let report = Report {
             inputs: vec![input],
             not_opened: 0,
+        merged: None,
         };
         let options = authsift::report::RenderOptions::default();
         for format in [OutputFormat::Human, OutputFormat::Json, OutputFormat::Jsonl, OutputFormat::Ocsf, OutputFormat::Table, OutputFormat::Markdown] {

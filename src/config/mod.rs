@@ -419,6 +419,7 @@ pub fn build_report(
     Report {
         inputs,
         not_opened: 0,
+        merged: None,
     }
 }
 

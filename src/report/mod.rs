@@ -71,6 +71,11 @@ pub struct Report {
     /// before `--since`, so every event in them is older.
     #[serde(skip)]
     pub not_opened: usize,
+    /// The event inputs' summaries, merged as each input finished (inputs
+    /// then keep an empty one as a marker), so memory does not grow with
+    /// the number of files.
+    #[serde(skip)]
+    pub merged: Option<crate::trail::summary::Summary>,
 }
 
 impl Report {
@@ -79,9 +84,9 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         if self.inputs.iter().any(|i| !i.errors.is_empty()) {
             2
-        } else if self.inputs.iter().any(|i| {
-            !i.findings.is_empty() || i.summary.as_ref().is_some_and(|s| s.classified() > 0)
-        }) {
+        } else if self.inputs.iter().any(|i| !i.findings.is_empty())
+            || self.summary().is_some_and(|s| s.classified() > 0)
+        {
             1
         } else {
             0
@@ -90,9 +95,11 @@ impl Report {
 
     /// The event inputs' summaries merged, if any input had one.
     pub fn summary(&self) -> Option<crate::trail::summary::Summary> {
-        self.inputs
-            .iter()
-            .filter_map(|i| i.summary.clone())
+        let parts = self.inputs.iter().filter_map(|i| i.summary.clone());
+        self.merged
+            .clone()
+            .into_iter()
+            .chain(parts)
             .reduce(|mut all, s| {
                 all.merge(s);
                 all

@@ -312,23 +312,32 @@ impl Summary {
     }
 
     fn group(&mut self, (kind, key): (GroupKind, Cow<'_, str>), facts: &Facts, at: (&str, usize)) {
+        let time = facts.int(Fact::EventTime);
+        let id = facts.str(Fact::EventId);
         let sample = || Sample {
-            time: facts.int(Fact::EventTime),
+            time,
             path: at.0.to_string(),
             line: at.1,
-            event: facts
-                .str(Fact::EventId)
-                .map_or_else(|| format!("line {}", at.1), |id| format!("eventID {id}")),
+            event: id.map_or_else(|| format!("line {}", at.1), |id| format!("eventID {id}")),
+        };
+        // Where this event stands against a kept sample, without building
+        // one (most events are neither the first nor the last).
+        let order = |s: &Sample| {
+            (time, at.0, at.1)
+                .cmp(&(s.time, s.path.as_str(), s.line))
+                .then_with(|| match id {
+                    Some(id) => id.cmp(s.event.strip_prefix("eventID ").unwrap_or(&s.event)),
+                    None => std::cmp::Ordering::Equal,
+                })
         };
         let groups = self.groups.entry(kind).or_default();
         let group = match groups.get_mut(key.as_ref()) {
             Some(g) => {
                 g.count += 1;
-                let s = sample();
-                if s < g.first {
-                    g.first = s;
-                } else if s > g.last {
-                    g.last = s;
+                if order(&g.first).is_lt() {
+                    g.first = sample();
+                } else if order(&g.last).is_gt() {
+                    g.last = sample();
                 }
                 g
             }
