@@ -17,13 +17,10 @@
 //! each starts on), then deserialised into [`Event`], a struct of borrowed
 //! strings holding only the fields facts use.
 
-use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// One event's JSON text and where it starts.
 #[derive(Debug, Clone)]
@@ -213,8 +210,9 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
 /// The events of a JSON Lines input, as [`each_json_line`] read them.
 #[derive(Debug)]
 pub struct JsonLines<T> {
-    /// What `each` made of every event but Insight events, in input order.
-    pub events: Vec<T>,
+    /// What `each` made of every event but Insight events, in input order,
+    /// chunk by chunk (not joined: that would hold every outcome twice).
+    pub chunks: Vec<Vec<T>>,
     /// One message per line that is not valid JSON (skipped, with its line).
     pub broken: Vec<String>,
 }
@@ -249,12 +247,13 @@ pub fn each_json_line<'a, T: Send>(
         .map(|(range, first_line)| read_lines(&body[range], first_line, &each))
         .collect();
     let mut out = JsonLines {
-        events: Vec::with_capacity(chunks.iter().map(|c| c.events.len()).sum()),
+        chunks: Vec::with_capacity(chunks.len()),
         broken: Vec::new(),
     };
-    let mut insights = 0;
+    let (mut events, mut insights) = (0, 0);
     for chunk in chunks {
-        out.events.extend(chunk.events);
+        events += chunk.events.len();
+        out.chunks.push(chunk.events);
         out.broken.extend(chunk.broken);
         insights += chunk.insights;
         // The first stop decides, as in `events`; after a broken line
@@ -270,7 +269,7 @@ pub fn each_json_line<'a, T: Send>(
     if !out.broken.is_empty() && is_json_stream(body) {
         return None;
     }
-    if out.events.is_empty() && insights > 0 {
+    if events == 0 && insights > 0 {
         return Some(Ok(Err(Skip::Insight)));
     }
     Some(Ok(Ok(out)))
@@ -358,19 +357,10 @@ where
             break;
         }
     }
+    // Every chunk's outcomes are kept until the end: no spare capacity.
+    out.events.shrink_to_fit();
     out
 }
-
-/// Keys that make an object more than an event in [`top_level`].
-static NOT_AN_EVENT: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new([
-        "\"Records\"",
-        "\"Events\"",
-        "\"digestStartTime\"",
-        "\"previousDigestSignature\"",
-    ])
-    .expect("fixed patterns")
-});
 
 /// Reads one non-blank line (`raw`, and `line` without the white space
 /// around it). The usual shapes, an event or a `Records` batch, are
@@ -394,9 +384,8 @@ where
         out.events.truncate(events);
         out.insights = insights;
     } else if line.starts_with('{')
-        && !NOT_AN_EVENT.is_match(line)
         && let Ok(event) = Event::parse(line)
-        && (event.event_source.is_some() || event.event_name.is_some())
+        && event.is_top_level_event()
     {
         out.push(Ok(event), at, each);
         return Ok(());
@@ -675,6 +664,17 @@ pub struct Event<'a> {
     pub response_elements: Option<&'a RawValue>,
     #[serde(borrow)]
     pub additional_event_data: Option<&'a RawValue>,
+    /// Keys that make an object more than an event in [`top_level`] (a
+    /// batch, lookup-events output, a digest): noticed while the event is
+    /// deserialised, so a JSON Lines line is read once.
+    #[serde(rename = "Records")]
+    records: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "Events")]
+    lookup_events: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "digestStartTime")]
+    digest_start: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "previousDigestSignature")]
+    digest_previous: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -787,6 +787,17 @@ impl<'a> Event<'a> {
     /// An Insight event: unusual activity summarised, not an API call.
     pub fn is_insight(&self) -> bool {
         self.event_type.as_deref() == Some("AwsCloudTrailInsight")
+    }
+
+    /// Whether [`top_level`] would take the object this event was read
+    /// from for an event: `eventSource` or `eventName`, and none of the
+    /// keys that make it something else.
+    fn is_top_level_event(&self) -> bool {
+        (self.event_source.is_some() || self.event_name.is_some())
+            && self.records.is_none()
+            && self.lookup_events.is_none()
+            && self.digest_start.is_none()
+            && self.digest_previous.is_none()
     }
 
     /// Whether this is a CloudTrail record: an `eventSource` that is a
@@ -982,7 +993,7 @@ mod tests {
 
     fn read_json_lines(text: &str) -> Read {
         each_json_line(text, |event, line| (line, event_id(event)))
-            .map(|read| read.map(|read| read.map(|lines| (lines.events, lines.broken))))
+            .map(|read| read.map(|read| read.map(|lines| (lines.chunks.concat(), lines.broken))))
     }
 
     /// What `events` (the general path) makes of the same text.
@@ -1008,6 +1019,7 @@ mod tests {
             format!("\u{feff}{EVENT}\r\n\r\n  {batch}\t\r\n[{EVENT}]\n{insight}\n"),
             format!("{EVENT}\n{bad_type}\n{s3}\n{batch}"),
             format!("{EVENT}\n{{\"eventName\":\"x\",\"Records\":\"no\"}}\n"),
+            format!("{EVENT}\n{{\"eventName\":\"x\",\"Rec\\u006frds\":5}}\n"),
             format!("{EVENT}\n{{\"foo\":1}}\n{EVENT}\n"),
             format!("{EVENT}\n{{\"Records\":5}}\n"),
             format!("{EVENT}\n{digest_keyed}\n"),
@@ -1020,11 +1032,11 @@ mod tests {
             assert_eq!(read, read_generally(text), "{text}");
         }
         assert_eq!(
-            read_json_lines(&texts[6]),
+            read_json_lines(&texts[7]),
             Some(Ok(Err(Skip::Digest))),
             "a digest's keys win over Records"
         );
-        assert_eq!(read_json_lines(&texts[7]), Some(Ok(Err(Skip::Insight))));
+        assert_eq!(read_json_lines(&texts[8]), Some(Ok(Err(Skip::Insight))));
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
     let (outcomes, broken) = match cloudtrail::each_json_line(text, |event, line| {
         parsed_outcome(event, line, rules, options)
     }) {
-        Some(Ok(Ok(lines))) => (lines.events, lines.broken),
+        Some(Ok(Ok(lines))) => (lines.chunks, lines.broken),
         read => {
             let read = match read {
                 Some(Ok(Err(skip))) => Ok(Err(skip)),
@@ -122,11 +122,11 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
                 .par_iter()
                 .map(|item| parsed_outcome(Event::parse(&item.json), item.line, rules, options))
                 .collect();
-            (outcomes, Vec::new())
+            (vec![outcomes], Vec::new())
         }
     };
-    let count = outcomes.len();
-    let unreadable = fold(&mut report, outcomes, rules);
+    let count: usize = outcomes.iter().map(Vec::len).sum();
+    let unreadable = fold(&mut report, outcomes.into_iter().flatten(), rules);
     if let Some(first) = broken.first() {
         report.errors.push(format!(
             "{path}: {} broken line(s) were skipped (first: {first})",
@@ -271,7 +271,11 @@ pub fn analyze_s3_access(
 /// Adds every event's outcome to the report in input order, numbering
 /// incidents, counting every event in the summary, then runs the batch
 /// rules over all of them. Returns the messages of the unreadable events.
-fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Vec<String> {
+fn fold<'a>(
+    report: &mut InputReport,
+    outcomes: impl IntoIterator<Item = Outcome<'a>>,
+    rules: &RuleSet,
+) -> Vec<String> {
     let keep_facts = rules.has_batch_rules();
     let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
     let mut incidents = 0;
