@@ -15,7 +15,9 @@
 //!
 //! Events are first cut out of the text as raw JSON slices (with the line
 //! each starts on), then deserialised into [`Event`], a struct of borrowed
-//! strings holding only the fields facts use.
+//! strings holding only the fields facts use. The common big shapes skip
+//! the first step: one-line delivery files ([`each_single_line_record`])
+//! and JSON Lines ([`each_json_line`], line by line in parallel chunks).
 
 use rayon::prelude::*;
 use serde::Deserialize;
