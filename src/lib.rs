@@ -25,6 +25,7 @@ pub mod time;
 pub mod trail;
 
 use std::io::{self, IsTerminal, Write};
+use std::ops::Range;
 
 use std::sync::Arc;
 
@@ -178,32 +179,11 @@ fn analyze_parsed(
     options: &Options,
     ci: Option<&CiContext<'_>>,
 ) -> InputReport {
-    let cuts = chunk_starts(text);
-    let bounds: Vec<(usize, usize)> = cuts
-        .iter()
-        .zip(cuts.iter().skip(1).chain([&text.len()]))
-        .map(|(a, b)| (*a, *b))
-        .collect();
-    // Line numbers continue across chunks: count each chunk's lines first.
-    let newlines: Vec<usize> = bounds
+    let results: Vec<ChunkResult> = numbered_chunks(text, &chunk_starts(text))
         .par_iter()
-        .map(|(a, b)| memchr::memchr_iter(b'\n', &text[*a..*b]).count())
-        .collect();
-    let first_lines = newlines.iter().scan(1, |line, n| {
-        let first = *line;
-        *line += n;
-        Some(first)
-    });
-    let jobs: Vec<(&[u8], usize)> = bounds
-        .iter()
-        .map(|(a, b)| &text[*a..*b])
-        .zip(first_lines)
-        .collect();
-    let results: Vec<ChunkResult> = jobs
-        .par_iter()
-        .map(|(chunk, first_line)| {
+        .map(|(range, first_line)| {
             analyze_chunk(
-                &decode(chunk),
+                &decode(&text[range.clone()]),
                 *first_line,
                 parse_format,
                 rules,
@@ -283,6 +263,42 @@ fn analyze_chunk(
         out.incidents += 1;
     }
     out
+}
+
+/// Each chunk's byte range (chunks start at `cuts`, the first being 0) and
+/// the 1-based line it starts on: line numbers continue across chunks, so
+/// each chunk's newlines are counted first (in parallel).
+pub(crate) fn numbered_chunks(text: &[u8], cuts: &[usize]) -> Vec<(Range<usize>, usize)> {
+    let bounds: Vec<Range<usize>> = cuts
+        .iter()
+        .zip(cuts.iter().skip(1).chain([&text.len()]))
+        .map(|(a, b)| *a..*b)
+        .collect();
+    let newlines: Vec<usize> = bounds
+        .par_iter()
+        .map(|r| memchr::memchr_iter(b'\n', &text[r.clone()]).count())
+        .collect();
+    let first_lines = newlines.iter().scan(1, |line, n| {
+        let first = *line;
+        *line += n;
+        Some(first)
+    });
+    bounds.into_iter().zip(first_lines).collect()
+}
+
+/// Where chunks of a text whose every line stands alone (JSON Lines) start:
+/// the first line start after every `CHUNK_BYTES`.
+pub(crate) fn line_chunk_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut from = CHUNK_BYTES;
+    while from < bytes.len() {
+        match memchr::memchr(b'\n', &bytes[from..]) {
+            Some(i) if from + i + 1 < bytes.len() => starts.push(from + i + 1),
+            _ => break,
+        }
+        from = starts[starts.len() - 1] + CHUNK_BYTES;
+    }
+    starts
 }
 
 /// Where chunks start: the first line of a client run (`CLI version:`)

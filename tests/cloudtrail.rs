@@ -315,6 +315,123 @@ fn a_trail_without_failures_does_not_claim_there_were_none() {
     assert!(quiet.stderr.is_empty());
 }
 
+/// `n` events made from the seven of `events.jsonl`, each with its own
+/// eventID and time; events at `planted` are the AssumeRole denial, with
+/// an eventID naming their index.
+fn generated_events(n: usize, planted: &[usize]) -> Vec<String> {
+    let templates: Vec<Value> = std::fs::read_to_string(dir().join("events.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (0..n)
+        .map(|i| {
+            let (mut event, id) = if planted.contains(&i) {
+                (templates[0].clone(), format!("planted-{i}"))
+            } else {
+                // Skip the AssumeRole denial: only planted events are one.
+                (templates[1 + i % 6].clone(), format!("gen-{i:05}"))
+            };
+            event["eventID"] = id.into();
+            let (m, s) = (i / 60 % 60, i % 60);
+            event["eventTime"] = format!("2024-05-01T{:02}:{m:02}:{s:02}Z", 10 + i / 3600).into();
+            serde_json::to_string(&event).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn big_json_lines_read_in_chunks_match_the_other_shapes() {
+    const PLANTED: [usize; 3] = [0, 12_345, 19_999];
+    let events = generated_events(20_000, &PLANTED);
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let jsonl = events.join("\n") + "\n";
+    assert!(jsonl.len() > 8 << 20, "several chunks: {}", jsonl.len());
+    let jsonl = write("events.jsonl", jsonl);
+    let records = write(
+        "records.json",
+        format!("{{\"Records\":[{}]}}", events.join(",")),
+    );
+    let array = write("array.json", format!("[\n{}\n]\n", events.join(",\n")));
+
+    let read = |path: &str| {
+        let (report, stderr, code) = analyze(&[path]);
+        assert_eq!(code, 1, "{stderr}");
+        report
+    };
+    let lines = read(&jsonl);
+    let input = &lines["inputs"][0];
+    assert_eq!(input["format"], "cloudtrail");
+    assert_eq!(input["records"], 20_000);
+    assert!(input["errors"].as_array().unwrap().is_empty(), "{input}");
+    // The summary, but for where its evidence is (path and line).
+    let placeless = |report: &Value| {
+        let mut summary = report["summary"].clone();
+        for finding in summary["findings"].as_array_mut().unwrap() {
+            for evidence in finding["evidence"].as_array_mut().unwrap() {
+                let evidence = evidence.as_object_mut().unwrap();
+                evidence.remove("path");
+                evidence.remove("line");
+            }
+        }
+        summary
+    };
+    for other in [&records, &array] {
+        let report = read(other);
+        assert_eq!(summary(&report["inputs"][0]), summary(input), "{other}");
+        assert_eq!(placeless(&report), placeless(&lines), "{other}");
+    }
+    // Planted denials: event i is on line i + 1.
+    for i in PLANTED {
+        let id = format!("planted-{i}");
+        let finding = input["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["facts"]["event.id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} found"));
+        assert_eq!(finding["rule"], "role.assume-denied");
+        assert_eq!(finding["evidence"][0]["line"], i + 1, "{id}");
+    }
+}
+
+#[test]
+fn a_broken_line_in_big_json_lines_is_reported_and_the_rest_analyzed() {
+    let mut events = generated_events(20_000, &[15_000]);
+    // A truncated export: line 10,001 stops half-way.
+    let half = events[10_000].len() / 2;
+    events[10_000].truncate(half);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("broken.jsonl");
+    std::fs::write(&path, events.join("\n") + "\n").unwrap();
+    let (report, stderr, code) = analyze(&[path.to_str().unwrap()]);
+    assert_eq!(code, 2, "a skipped line: exit 2");
+    let input = &report["inputs"][0];
+    assert_eq!(input["format"], "cloudtrail");
+    assert_eq!(input["records"], 19_999);
+    let errors = input["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = errors[0].as_str().unwrap();
+    assert!(
+        error.contains("1 broken line(s) were skipped")
+            && error.contains("not valid JSON: unexpected end of input at line 10001 column"),
+        "{error}"
+    );
+    assert!(stderr.contains("at line 10001"), "{stderr}");
+    let planted = input["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["facts"]["event.id"] == "planted-15000")
+        .unwrap();
+    assert_eq!(planted["evidence"][0]["line"], 15_001);
+}
+
 // ------------------------------------------------------------ real samples
 
 /// The shared sample sets (evaluation-only, never copied into the project):

@@ -15,12 +15,14 @@
 //!
 //! Events are first cut out of the text as raw JSON slices (with the line
 //! each starts on), then deserialised into [`Event`], a struct of borrowed
-//! strings holding only the fields facts use.
+//! strings holding only the fields facts use. The common big shapes skip
+//! the first step: one-line delivery files ([`each_single_line_record`])
+//! and JSON Lines ([`each_json_line`], line by line in parallel chunks).
 
-use std::borrow::Cow;
-
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// One event's JSON text and where it starts.
 #[derive(Debug, Clone)]
@@ -120,12 +122,24 @@ pub fn delivery_time(path: &str) -> Option<i64> {
 /// other shape, or when anything in it does not parse (events already
 /// passed to `each` should then be dropped): the general path ([`events`])
 /// reads it and says what is wrong.
-pub fn each_single_line_record<'a>(text: &'a str, each: impl FnMut(Event<'a>)) -> Option<()> {
+pub fn each_single_line_record<'a>(text: &'a str, mut each: impl FnMut(Event<'a>)) -> Option<()> {
     let body = text.trim_start_matches('\u{feff}').trim();
     if !body.starts_with("{\"Records\":") || memchr::memchr(b'\n', body.as_bytes()).is_some() {
         return None;
     }
-    let mut de = serde_json::Deserializer::from_str(body);
+    each_record(body, |event| {
+        if !event.is_insight() {
+            each(event)
+        }
+    })
+}
+
+/// Calls `each` with every record (Insight events too) of `{"Records":[…]}`
+/// as it is deserialised. `None` when anything does not parse, when the
+/// object has `Records` twice, or when it is a digest (whose keys win over
+/// `Records` in [`events`]): [`events`] decides those.
+fn each_record<'a>(json: &'a str, each: impl FnMut(Event<'a>)) -> Option<()> {
+    let mut de = serde_json::Deserializer::from_str(json);
     serde::de::DeserializeSeed::deserialize(RecordsSeed(each), &mut de).ok()?;
     de.end().ok()
 }
@@ -149,11 +163,21 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for RecordsSeed<F> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        let mut records = false;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == "Records" {
-                map.next_value_seed(EachRecord(&mut self.0))?;
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+            match key.as_ref() {
+                "Records" if records => return Err(A::Error::duplicate_field("Records")),
+                "Records" => {
+                    records = true;
+                    map.next_value_seed(EachRecord(&mut self.0))?;
+                }
+                "digestStartTime" | "previousDigestSignature" => {
+                    return Err(A::Error::custom("a digest file"));
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
             }
         }
         Ok(())
@@ -179,11 +203,228 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(event) = seq.next_element::<Event<'de>>()? {
-            if event.event_type.as_deref() != Some("AwsCloudTrailInsight") {
-                (self.0)(event);
-            }
+            (self.0)(event);
         }
         Ok(())
+    }
+}
+
+/// The events of a JSON Lines input, as [`each_json_line`] read them.
+#[derive(Debug)]
+pub struct JsonLines<T> {
+    /// What `each` made of every event but Insight events, in input order,
+    /// chunk by chunk (not joined: that would hold every outcome twice).
+    pub chunks: Vec<Vec<T>>,
+    /// One message per line that is not valid JSON (skipped, with its line).
+    pub broken: Vec<String>,
+}
+
+/// Reads a JSON Lines input (one event, or one `{"Records":[…]}` batch, per
+/// line: SIEM exports, Athena or Firehose output, often hundreds of MB),
+/// calling `each` with every event as deserialised from its line (or why it
+/// is not one) and the line's number. Lines are independent, so the text is
+/// cut into chunks at line starts (where depends only on the text, so
+/// results never depend on the thread count) read in parallel, and each line
+/// is deserialised once where its shape allows. Outcomes and messages are
+/// those of [`events`], with one difference: a line that is not valid JSON
+/// (a truncated export, say) is skipped and reported rather than failing
+/// the whole input, as in other logs.
+///
+/// `None` when the input is not JSON Lines (its first non-blank line is not
+/// a complete object, or no other line follows), when a line that does not
+/// parse alone is part of a value spanning lines, or for shapes left to
+/// [`events`] (`lookup-events` output on a line, a problem after a broken
+/// line).
+pub fn each_json_line<'a, T: Send>(
+    text: &'a str,
+    each: impl Fn(Result<Event<'a>, serde_json::Error>, usize) -> T + Sync,
+) -> Option<Result<Result<JsonLines<T>, Skip>, String>> {
+    let body = text.trim_start_matches('\u{feff}');
+    if !is_json_lines(body) {
+        return None;
+    }
+    let cuts = crate::line_chunk_starts(body.as_bytes());
+    let chunks: Vec<LinesRead<T>> = crate::numbered_chunks(body.as_bytes(), &cuts)
+        .into_par_iter()
+        .map(|(range, first_line)| read_lines(&body[range], first_line, &each))
+        .collect();
+    let mut out = JsonLines {
+        chunks: Vec::with_capacity(chunks.len()),
+        broken: Vec::new(),
+    };
+    let (mut events, mut insights) = (0, 0);
+    for chunk in chunks {
+        events += chunk.events.len();
+        out.chunks.push(chunk.events);
+        out.broken.extend(chunk.broken);
+        insights += chunk.insights;
+        // The first stop decides, as in `events`; after a broken line
+        // `events` would have stopped there, so it says what is wrong.
+        match chunk.stop {
+            None => {}
+            Some(_) if !out.broken.is_empty() => return None,
+            Some(Stop::Error(message)) => return Some(Err(message)),
+            Some(Stop::Digest) => return Some(Ok(Err(Skip::Digest))),
+            Some(Stop::General) => return None,
+        }
+    }
+    if !out.broken.is_empty() && is_json_stream(body) {
+        return None;
+    }
+    if events == 0 && insights > 0 {
+        return Some(Ok(Err(Skip::Insight)));
+    }
+    Some(Ok(Ok(out)))
+}
+
+/// Whether an input (without its byte order mark) is JSON Lines: its first
+/// non-blank line a complete object, and another line after it. A
+/// pretty-printed object or array fails the first test on its first line,
+/// a one-line file the second, before anything is parsed.
+fn is_json_lines(body: &str) -> bool {
+    let mut lines = body
+        .split('\n')
+        .map(trim_json_space)
+        .filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    first.starts_with('{')
+        && lines.next().is_some()
+        && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+}
+
+/// Whether the whole input is a stream of JSON values (lines that do not
+/// parse alone are then parts of values spanning lines).
+fn is_json_stream(body: &str) -> bool {
+    serde_json::Deserializer::from_str(body)
+        .into_iter::<serde::de::IgnoredAny>()
+        .all(|value| value.is_ok())
+}
+
+/// What JSON itself counts as white space (not `str::trim`'s Unicode set).
+fn trim_json_space(line: &str) -> &str {
+    line.trim_matches([' ', '\t', '\r', '\n'])
+}
+
+/// What one chunk of JSON Lines yielded.
+struct LinesRead<T> {
+    events: Vec<T>,
+    insights: usize,
+    broken: Vec<String>,
+    /// The line that ended the chunk's reading, if one did.
+    stop: Option<Stop>,
+}
+
+/// A line that decides the whole input.
+enum Stop {
+    /// Not CloudTrail: the input is an error, as in [`events`].
+    Error(String),
+    Digest,
+    /// A shape [`events`] reads (lookup-events output).
+    General,
+}
+
+impl<'a, T> LinesRead<T> {
+    fn push<F>(&mut self, event: Result<Event<'a>, serde_json::Error>, line: usize, each: &F)
+    where
+        F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+    {
+        if event.as_ref().is_ok_and(Event::is_insight) {
+            self.insights += 1;
+        } else {
+            self.events.push(each(event, line));
+        }
+    }
+}
+
+/// Reads the lines of one chunk, the first being `first_line`.
+fn read_lines<'a, T, F>(chunk: &'a str, first_line: usize, each: &F) -> LinesRead<T>
+where
+    F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+{
+    let mut out = LinesRead {
+        events: Vec::new(),
+        insights: 0,
+        broken: Vec::new(),
+        stop: None,
+    };
+    for (i, raw) in chunk.split('\n').enumerate() {
+        let line = trim_json_space(raw);
+        if line.is_empty() {
+            continue;
+        }
+        if let Err(stop) = read_line(raw, line, first_line + i, each, &mut out) {
+            out.stop = Some(stop);
+            break;
+        }
+    }
+    // Every chunk's outcomes are kept until the end: no spare capacity.
+    out.events.shrink_to_fit();
+    out
+}
+
+/// Reads one non-blank line (`raw`, and `line` without the white space
+/// around it). The usual shapes, an event or a `Records` batch, are
+/// deserialised in one pass; anything else, or any surprise, is read as
+/// [`events`] reads a top-level value, giving its outcomes and messages.
+fn read_line<'a, T, F>(
+    raw: &'a str,
+    line: &'a str,
+    at: usize,
+    each: &F,
+    out: &mut LinesRead<T>,
+) -> Result<(), Stop>
+where
+    F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+{
+    if line.starts_with("{\"Records\":") {
+        let (events, insights) = (out.events.len(), out.insights);
+        if each_record(line, |event| out.push(Ok(event), at, each)).is_some() {
+            return Ok(());
+        }
+        out.events.truncate(events);
+        out.insights = insights;
+    } else if line.starts_with('{')
+        && let Ok(event) = Event::parse(line)
+        && event.is_top_level_event()
+    {
+        out.push(Ok(event), at, each);
+        return Ok(());
+    }
+    // Parsed with the white space before it, for true columns.
+    let value: &RawValue = match serde_json::from_str(raw) {
+        Ok(value) => value,
+        Err(e) => {
+            out.broken.push(json_error(&e, at));
+            return Ok(());
+        }
+    };
+    match top_level(value, at).map_err(Stop::Error)? {
+        TopLevel::Array(items) | TopLevel::Records(items) => {
+            for item in items {
+                push_raw(out, item.get(), at, each);
+            }
+        }
+        TopLevel::Event => push_raw(out, value.get(), at, each),
+        TopLevel::Lookup(_) => return Err(Stop::General),
+        TopLevel::Digest => return Err(Stop::Digest),
+    }
+    Ok(())
+}
+
+/// An event cut out as raw JSON, as [`events`] and [`analyze`] take it:
+/// Insight events counted (whether or not the rest parses), others parsed.
+///
+/// [`analyze`]: crate::trail::analyze
+fn push_raw<'a, T, F>(out: &mut LinesRead<T>, json: &'a str, line: usize, each: &F)
+where
+    F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+{
+    if is_insight(json) {
+        out.insights += 1;
+    } else {
+        out.events.push(each(Event::parse(json), line));
     }
 }
 
@@ -201,7 +442,7 @@ pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
     let mut values = 0usize;
     let mut saw_records = false;
     for value in stream {
-        let value = value.map_err(|e| json_error(&e))?;
+        let value = value.map_err(|e| json_error(&e, 1))?;
         values += 1;
         let line = lines.line_at(offset_in(text, value.get()));
         match top_level(value, line)? {
@@ -335,7 +576,8 @@ fn not_cloudtrail(line: usize) -> String {
     )
 }
 
-fn json_error(e: &serde_json::Error) -> String {
+/// Why JSON that starts on line `first_line` of the input does not parse.
+fn json_error(e: &serde_json::Error, first_line: usize) -> String {
     format!(
         "not valid JSON: {} at line {} column {}",
         match e.classify() {
@@ -344,7 +586,7 @@ fn json_error(e: &serde_json::Error) -> String {
             serde_json::error::Category::Data => "unexpected data",
             serde_json::error::Category::Io => "read error",
         },
-        e.line(),
+        first_line + e.line().saturating_sub(1),
         e.column()
     )
 }
@@ -424,6 +666,17 @@ pub struct Event<'a> {
     pub response_elements: Option<&'a RawValue>,
     #[serde(borrow)]
     pub additional_event_data: Option<&'a RawValue>,
+    /// Keys that make an object more than an event in [`top_level`] (a
+    /// batch, lookup-events output, a digest): noticed while the event is
+    /// deserialised, so a JSON Lines line is read once.
+    #[serde(rename = "Records")]
+    records: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "Events")]
+    lookup_events: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "digestStartTime")]
+    digest_start: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "previousDigestSignature")]
+    digest_previous: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -531,6 +784,22 @@ impl<'a> Event<'a> {
     /// Parses one event's JSON.
     pub fn parse(json: &'a str) -> Result<Event<'a>, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    /// An Insight event: unusual activity summarised, not an API call.
+    pub fn is_insight(&self) -> bool {
+        self.event_type.as_deref() == Some("AwsCloudTrailInsight")
+    }
+
+    /// Whether [`top_level`] would take the object this event was read
+    /// from for an event: `eventSource` or `eventName`, and none of the
+    /// keys that make it something else.
+    fn is_top_level_event(&self) -> bool {
+        (self.event_source.is_some() || self.event_name.is_some())
+            && self.records.is_none()
+            && self.lookup_events.is_none()
+            && self.digest_start.is_none()
+            && self.digest_previous.is_none()
     }
 
     /// Whether this is a CloudTrail record: an `eventSource` that is a
@@ -712,6 +981,147 @@ mod tests {
             skipped_by_path("AWSLogs/1/CloudTrail-Digest/us-east-1/x.json.gz"),
             Some(Skip::Digest)
         );
+    }
+
+    /// What `each_json_line` made of a text, as (line, eventID or error).
+    type Read =
+        Option<Result<Result<(Vec<(usize, Result<String, String>)>, Vec<String>), Skip>, String>>;
+
+    fn event_id(event: Result<Event<'_>, serde_json::Error>) -> Result<String, String> {
+        event
+            .map(|e| e.event_id.as_deref().unwrap_or("").to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    fn read_json_lines(text: &str) -> Read {
+        each_json_line(text, |event, line| (line, event_id(event)))
+            .map(|read| read.map(|read| read.map(|lines| (lines.chunks.concat(), lines.broken))))
+    }
+
+    /// What `events` (the general path) makes of the same text.
+    fn read_generally(text: &str) -> Read {
+        Some(events(text).map(|read| {
+            read.map(|events| {
+                let items = events.items.iter();
+                let ids = items.map(|i| (i.line, event_id(Event::parse(&i.json))));
+                (ids.collect(), Vec::new())
+            })
+        }))
+    }
+
+    #[test]
+    fn json_lines_read_line_by_line_as_the_general_path_reads_them() {
+        let batch = format!(r#"{{"Records":[{EVENT},{}]}}"#, EVENT.replace("e1", "e2"));
+        let insight = r#"{"eventSource":"x","eventName":"y","eventType":"AwsCloudTrailInsight"}"#;
+        let bad_type = r#"{"eventSource":5,"eventName":"AssumeRole"}"#;
+        let s3 = r#"{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","eventTime":"x"}"#;
+        let digest_keyed = format!(r#"{{"Records":[{EVENT}],"digestStartTime":"x"}}"#);
+        let texts = [
+            format!("{EVENT}\n{EVENT}\n"),
+            format!("\u{feff}{EVENT}\r\n\r\n  {batch}\t\r\n[{EVENT}]\n{insight}\n"),
+            format!("{EVENT}\n{bad_type}\n{s3}\n{batch}"),
+            format!("{EVENT}\n{{\"eventName\":\"x\",\"Records\":\"no\"}}\n"),
+            format!("{EVENT}\n{{\"eventName\":\"x\",\"Rec\\u006frds\":5}}\n"),
+            format!("{EVENT}\n{{\"foo\":1}}\n{EVENT}\n"),
+            format!("{EVENT}\n{{\"Records\":5}}\n"),
+            format!("{EVENT}\n{digest_keyed}\n"),
+            format!("{insight}\n{insight}\n"),
+            format!("{EVENT}\n{{\"Events\":[{{\"EventId\":\"e1\"}}]}}\n"),
+        ];
+        for text in &texts {
+            let read = read_json_lines(text);
+            assert!(read.is_some(), "JSON Lines: {text}");
+            assert_eq!(read, read_generally(text), "{text}");
+        }
+        assert_eq!(
+            read_json_lines(&texts[7]),
+            Some(Ok(Err(Skip::Digest))),
+            "a digest's keys win over Records"
+        );
+        assert_eq!(read_json_lines(&texts[8]), Some(Ok(Err(Skip::Insight))));
+    }
+
+    #[test]
+    fn other_shapes_are_left_to_the_general_path() {
+        let pretty = serde_json::to_string_pretty(
+            &serde_json::from_str::<serde_json::Value>(EVENT).unwrap(),
+        )
+        .unwrap();
+        let lookup = format!(
+            r#"{{"Events":[{{"EventId":"e1","CloudTrailEvent":{}}}]}}"#,
+            serde_json::to_string(EVENT).unwrap()
+        );
+        for text in [
+            EVENT.to_string(),
+            format!("\n{EVENT}\n\n"),
+            pretty.clone(),
+            format!("[\n{EVENT},\n{EVENT}\n]"),
+            format!(r#"{{"Records":[{EVENT}]}}"#),
+            // A value spanning lines after a one-line event: a stream of
+            // values, not JSON Lines.
+            format!("{EVENT}\n{pretty}\n"),
+            format!("{EVENT}\n{lookup}\n"),
+        ] {
+            assert!(read_json_lines(&text).is_none(), "{text}");
+            assert!(events(&text).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_broken_line_is_skipped_with_its_line_and_column() {
+        let truncated = &EVENT[..EVENT.len() / 2];
+        let text = format!("{EVENT}\n\n  {truncated}\n{EVENT}\n{{\"eventName\": x}}\n");
+        let Some(Ok(Ok((read, broken)))) = read_json_lines(&text) else {
+            panic!("read as JSON Lines");
+        };
+        let lines: Vec<usize> = read.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [1, 4]);
+        assert_eq!(
+            broken,
+            [
+                format!(
+                    "not valid JSON: unexpected end of input at line 3 column {}",
+                    truncated.len() + 2
+                ),
+                "not valid JSON: syntax error at line 5 column 15".to_string(),
+            ]
+        );
+        // Before a problem that decides the input, the general path says
+        // what is wrong, as it always did.
+        let text = format!("{EVENT}\n{truncated}\n{{\"foo\":1}}\n");
+        assert!(read_json_lines(&text).is_none());
+        assert!(events(&text).unwrap_err().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn chunks_keep_lines_and_order() {
+        // About 3.4 MB: four chunks.
+        let text: String = (0..9000)
+            .map(|i| {
+                let event = EVENT.replace("\"e1\"", &format!("\"e{i}\""));
+                match i % 1000 {
+                    0 => format!("\n{event}\n"),
+                    500 => format!(r#"{{"Records":[{event},{event}]}}"#) + "\n",
+                    _ => event + "\n",
+                }
+            })
+            .collect();
+        let cuts = crate::line_chunk_starts(text.as_bytes());
+        assert!(cuts.len() >= 3, "{cuts:?}");
+        assert!(cuts[1..].iter().all(|&c| text.as_bytes()[c - 1] == b'\n'));
+        let read = read_json_lines(&text);
+        assert_eq!(read, read_generally(&text));
+        let Some(Ok(Ok((read, _)))) = read else {
+            panic!("read as JSON Lines");
+        };
+        assert_eq!(read.len(), 9009);
+        let lines_of = |id: &str| -> Vec<usize> {
+            let id = Ok(id.to_string());
+            read.iter().filter(|e| e.1 == id).map(|e| e.0).collect()
+        };
+        // Each event's line: its index, plus one, plus blank lines before.
+        assert_eq!(lines_of("e4999"), [4999 + 1 + 5]);
+        assert_eq!(lines_of("e8500"), [8500 + 1 + 9, 8500 + 1 + 9]);
     }
 
     #[test]

@@ -92,28 +92,48 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
         fold(&mut report, outcomes, rules);
         return report;
     }
-    let events = match cloudtrail::events(text) {
-        Ok(Ok(events)) => events,
-        Ok(Err(skip)) => {
-            report.format = Some(skipped_format(skip));
-            return report;
-        }
-        Err(message) => {
-            report.format = None;
-            report.errors.push(format!("{path}: {message}"));
-            return report;
+    // JSON Lines are read line by line, in parallel chunks; other shapes
+    // (or JSON Lines with a surprise) are cut into events first.
+    let events;
+    let (outcomes, broken) = match cloudtrail::each_json_line(text, |event, line| {
+        parsed_outcome(event, line, rules, options)
+    }) {
+        Some(Ok(Ok(lines))) => (lines.chunks, lines.broken),
+        read => {
+            let read = match read {
+                Some(Ok(Err(skip))) => Ok(Err(skip)),
+                Some(Err(message)) => Err(message),
+                _ => cloudtrail::events(text),
+            };
+            events = match read {
+                Ok(Ok(events)) => events,
+                Ok(Err(skip)) => {
+                    report.format = Some(skipped_format(skip));
+                    return report;
+                }
+                Err(message) => {
+                    report.format = None;
+                    report.errors.push(format!("{path}: {message}"));
+                    return report;
+                }
+            };
+            let outcomes: Vec<Outcome> = events
+                .items
+                .par_iter()
+                .map(|item| parsed_outcome(Event::parse(&item.json), item.line, rules, options))
+                .collect();
+            (vec![outcomes], Vec::new())
         }
     };
-    let outcomes: Vec<Outcome> = events
-        .items
-        .par_iter()
-        .map(|item| match Event::parse(&item.json) {
-            Ok(event) => event_outcome(&event, item.line, rules, options),
-            Err(e) => Outcome::Unreadable(format!("line {}: {e}", item.line)),
-        })
-        .collect();
-    let unreadable = fold(&mut report, outcomes, rules);
-    if !unreadable.is_empty() && unreadable.len() == events.items.len() {
+    let count: usize = outcomes.iter().map(Vec::len).sum();
+    let unreadable = fold(&mut report, outcomes.into_iter().flatten(), rules);
+    if let Some(first) = broken.first() {
+        report.errors.push(format!(
+            "{path}: {} broken line(s) were skipped (first: {first})",
+            broken.len()
+        ));
+    }
+    if !unreadable.is_empty() && unreadable.len() == count {
         report.format = None;
         report.errors.push(format!(
             "{path}: JSON, but not CloudTrail records (first: {})",
@@ -126,6 +146,19 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
         ));
     }
     report
+}
+
+/// The outcome of an event as deserialised, or why it is no event.
+fn parsed_outcome<'a>(
+    event: Result<Event<'a>, serde_json::Error>,
+    line: usize,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> Outcome<'a> {
+    match event {
+        Ok(event) => event_outcome(&event, line, rules, options),
+        Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
+    }
 }
 
 /// One CloudTrail event's outcome; `line` is where it starts.
@@ -238,7 +271,11 @@ pub fn analyze_s3_access(
 /// Adds every event's outcome to the report in input order, numbering
 /// incidents, counting every event in the summary, then runs the batch
 /// rules over all of them. Returns the messages of the unreadable events.
-fn fold(report: &mut InputReport, outcomes: Vec<Outcome>, rules: &RuleSet) -> Vec<String> {
+fn fold<'a>(
+    report: &mut InputReport,
+    outcomes: impl IntoIterator<Item = Outcome<'a>>,
+    rules: &RuleSet,
+) -> Vec<String> {
     let keep_facts = rules.has_batch_rules();
     let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
     let mut incidents = 0;
