@@ -629,31 +629,31 @@ impl<'a> LineCounter<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Event<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub event_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub event_time: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub event_source: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub event_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub event_type: Option<Cow<'a, str>>,
-    #[serde(rename = "eventID", borrow)]
+    #[serde(rename = "eventID", borrow, deserialize_with = "optional_str")]
     pub event_id: Option<Cow<'a, str>>,
-    #[serde(rename = "requestID", borrow)]
+    #[serde(rename = "requestID", borrow, deserialize_with = "optional_str")]
     pub request_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub aws_region: Option<Cow<'a, str>>,
-    #[serde(rename = "sourceIPAddress", borrow)]
+    #[serde(rename = "sourceIPAddress", borrow, deserialize_with = "optional_str")]
     pub source_ip_address: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub user_agent: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub error_code: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub error_message: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub recipient_account_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub user_identity: Option<UserIdentity<'a>>,
@@ -682,19 +682,19 @@ pub struct Event<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserIdentity<'a> {
-    #[serde(rename = "type", borrow)]
+    #[serde(rename = "type", borrow, deserialize_with = "optional_str")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub principal_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub arn: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub account_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub access_key_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub user_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub invoked_by: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub session_context: Option<SessionContext<'a>>,
@@ -707,7 +707,7 @@ pub struct SessionContext<'a> {
     pub attributes: Option<SessionAttributes<'a>>,
     #[serde(borrow)]
     pub session_issuer: Option<SessionIssuer<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub source_identity: Option<Cow<'a, str>>,
 }
 
@@ -716,26 +716,38 @@ pub struct SessionContext<'a> {
 pub struct SessionAttributes<'a> {
     /// `"true"` / `"false"` (a string in CloudTrail; a boolean is accepted).
     pub mfa_authenticated: Option<StrOrBool>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub source_identity: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SessionIssuer<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub arn: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TlsDetails<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub tls_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub cipher_suite: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "optional_str")]
     pub client_provided_host_header: Option<Cow<'a, str>>,
+}
+
+/// An optional string, borrowed from the input when it has no escapes.
+/// serde borrows a `Cow<str>` only when it is a field's whole type: inside an
+/// `Option` it always allocates, once per field of every event.
+fn optional_str<'de, D>(deserializer: D) -> Result<Option<Cow<'de, str>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Borrowed<'de>>::deserialize(deserializer)?.map(|b| b.0))
 }
 
 /// A flag CloudTrail writes as a string (`"true"`, `"Yes"`) or a boolean.
@@ -884,6 +896,21 @@ mod tests {
     use super::*;
 
     const EVENT: &str = r#"{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","errorCode":"AccessDenied","eventID":"e1","userIdentity":{"type":"IAMUser","invokedBy":"","sessionContext":{"attributes":{"mfaAuthenticated":"true"}}},"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy"}}"#;
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped() {
+        let event: Event = serde_json::from_str(EVENT).unwrap();
+        assert!(matches!(
+            event.event_name,
+            Some(Cow::Borrowed("AssumeRole"))
+        ));
+        let identity = event.user_identity.unwrap();
+        assert!(matches!(identity.kind, Some(Cow::Borrowed("IAMUser"))));
+        let escaped: Event =
+            serde_json::from_str(r#"{"errorMessage":"a \"b\"","errorCode":null}"#).unwrap();
+        assert!(matches!(escaped.error_message, Some(Cow::Owned(ref m)) if m == r#"a "b""#));
+        assert!(escaped.error_code.is_none());
+    }
 
     #[test]
     fn delivery_time_comes_from_the_s3_key() {
