@@ -148,16 +148,19 @@ const IMDS_PREFIXES: &[&str] = &[
     "Bad IMDS request",
 ];
 
-static OPERATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Making request for OperationModel\(name=(\w+)\)").unwrap());
+static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^Making request for OperationModel\(name=([[:word:]]+)\)").unwrap()
+});
 static SIGNING_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"'(?:region|signing_region)': '([^']*)', '(?:signing_name|service)': '([^']*)'")
         .unwrap()
 });
-static URLLIB3_RESPONSE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"^\S+ "(\S+) (\S*) HTTP/[\d.]+" (\d{3}) "#).unwrap());
+static URLLIB3_RESPONSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^[^[:space:]]+ "([^[:space:]]+) ([^[:space:]]*) HTTP/[0-9.]+" ([0-9]{3}) "#)
+        .unwrap()
+});
 static METADATA_STATUS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"status code of (\d{3})").unwrap());
+    LazyLock::new(|| Regex::new(r"status code of ([0-9]{3})").unwrap());
 
 fn read_record(
     run: &mut Run,

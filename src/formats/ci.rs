@@ -73,24 +73,29 @@ static ENV_ENTRY: LazyLock<Regex> =
 
 /// `2024-01-02T03:04:05.1234567Z ` (the runner writes 7 fractional digits).
 static GITHUB_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\x{feff}?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ").expect("valid regex")
+    Regex::new(r"^\x{feff}?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z ")
+        .expect("valid regex")
 });
 /// `section_start:1694763179:step_script[collapsed=true]\r\e[0K`
 static GITLAB_SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"section_(start|end):\d+:([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\r?(?:\x1b\[0K)?")
+    Regex::new(r"section_(start|end):[0-9]+:([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\r?(?:\x1b\[0K)?")
         .expect("valid regex")
 });
 /// Runner ≥ 17 per-line timestamps: `2024-06-10T08:58:40.123456Z 00O `.
 static GITLAB_TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z [0-9a-f]{2}[OE][ +]").expect("valid regex")
+    Regex::new(
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z [0-9a-f]{2}[OE][ +]",
+    )
+    .expect("valid regex")
 });
 /// Timestamper plugin: `[2020-04-29T13:03:20.725Z] `.
 static JENKINS_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\] ").expect("valid regex")
+    Regex::new(r"^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z\] ")
+        .expect("valid regex")
 });
 /// `[Pipeline] { (Deploy)` opens a stage.
 static JENKINS_STAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\[Pipeline\] \{ \((.+)\)\s*$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^\[Pipeline\] \{ \((.+)\)[[:space:]]*$").expect("valid regex"));
 
 /// `tracing`'s fmt layer (Rust programs, the AWS SDK for Rust) starts its
 /// lines with a timestamp of the runner's shape and then the level: after

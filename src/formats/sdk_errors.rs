@@ -73,7 +73,7 @@ static RECOGNISERS: LazyLock<Vec<Recogniser>> = LazyLock::new(|| {
         all.push(Recogniser {
             needle: Box::leak(format!("{code}: ").into_boxed_str()),
             pattern: Box::leak(
-                format!(r"(?:^|[\s(\[])(?P<code>{code}): (?P<msg>.*)").into_boxed_str(),
+                format!(r"(?:^|[[:space:](\[])(?P<code>{code}): (?P<msg>.*)").into_boxed_str(),
             ),
             tool: "sdk",
             ..BOTOCORE
@@ -86,13 +86,13 @@ const FIXED: &[Recogniser] = &[
     Recogniser {
         needle: "An error occurred (",
         kind: ErrorKind::ServiceError,
-        pattern: r"An error occurred \((?P<code>[^)]*)\) when calling the (?P<op>\w+) operation(?: \(reached max retries: \d+\))?: ?(?P<msg>.*)",
+        pattern: r"An error occurred \((?P<code>[^)]*)\) when calling the (?P<op>[[:word:]]+) operation(?: \(reached max retries: [0-9]+\))?: ?(?P<msg>.*)",
         ..BOTOCORE
     },
     Recogniser {
         needle: "A client error (",
         kind: ErrorKind::ServiceError,
-        pattern: r"A client error \((?P<code>[^)]*)\) occurred when calling the (?P<op>\w+) operation: ?(?P<msg>.*)",
+        pattern: r"A client error \((?P<code>[^)]*)\) occurred when calling the (?P<op>[[:word:]]+) operation: ?(?P<msg>.*)",
         ..BOTOCORE
     },
     Recogniser {
@@ -110,7 +110,7 @@ const FIXED: &[Recogniser] = &[
     Recogniser {
         needle: "Partial credentials found in ",
         kind: ErrorKind::PartialCredentials,
-        pattern: r"(?P<msg>Partial credentials found in (?P<detail>\S+), missing: .*)",
+        pattern: r"(?P<msg>Partial credentials found in (?P<detail>[^[:space:]]+), missing: .*)",
         ..BOTOCORE
     },
     Recogniser {
@@ -128,7 +128,7 @@ const FIXED: &[Recogniser] = &[
     Recogniser {
         needle: "SSL validation failed for ",
         kind: ErrorKind::Tls,
-        pattern: r"(?P<msg>SSL validation failed for (?P<detail>\S+).*)",
+        pattern: r"(?P<msg>SSL validation failed for (?P<detail>[^[:space:]]+).*)",
         ..BOTOCORE
     },
     Recogniser {
@@ -164,13 +164,13 @@ const FIXED: &[Recogniser] = &[
     Recogniser {
         needle: "Error when retrieving credentials from ",
         kind: ErrorKind::CredentialRetrieval,
-        pattern: r"(?P<msg>Error when retrieving credentials from (?P<detail>[\w-]+): .*)",
+        pattern: r"(?P<msg>Error when retrieving credentials from (?P<detail>[[:word:]-]+): .*)",
         ..BOTOCORE
     },
     Recogniser {
         needle: "Enter MFA code for ",
         kind: ErrorKind::MfaPrompt,
-        pattern: r"(?P<msg>Enter MFA code for (?P<detail>\S+?):?\s*(?:$|\S.*))",
+        pattern: r"(?P<msg>Enter MFA code for (?P<detail>[^[:space:]]+?):?[[:space:]]*(?:$|[^[:space:]].*))",
         ..BOTOCORE
     },
     Recogniser {
@@ -184,7 +184,7 @@ const FIXED: &[Recogniser] = &[
     //  RequestID: …, api error SignatureDoesNotMatch: …` [formats.md §3.2, §3.6]
     Recogniser {
         needle: "https response error StatusCode: ",
-        pattern: r"operation error (?P<svc>[^:,]+): (?P<op>\w+), https response error StatusCode: (?P<status>\d+), RequestID: [^,]*, (?:HostID: [^,]*, )?api error (?P<code>[^:\s]+): ?(?P<msg>.*)",
+        pattern: r"operation error (?P<svc>[^:,]+): (?P<op>[[:word:]]+), https response error StatusCode: (?P<status>[0-9]+), RequestID: [^,]*, (?:HostID: [^,]*, )?api error (?P<code>[^:[:space:]]+): ?(?P<msg>.*)",
         tool: "aws-sdk-go-v2",
         ..BOTOCORE
     },
@@ -209,7 +209,7 @@ const FIXED: &[Recogniser] = &[
     // AccessDenied; Request ID: …)`, v2 `… (Service: S3, Status Code: 403, Request ID: …)`.
     Recogniser {
         needle: "(Service: ",
-        pattern: r"(?P<msg>[^()]*?)\s*\(Service: (?P<svc>[^;,)]+)[;,] Status Code: (?P<status>\d+)[;,](?: Error Code: (?P<code>[^;,)]+)[;,])? Request ID",
+        pattern: r"(?P<msg>[^()]*?)[[:space:]]*\(Service: (?P<svc>[^;,)]+)[;,] Status Code: (?P<status>[0-9]+)[;,](?: Error Code: (?P<code>[^;,)]+)[;,])? Request ID",
         tool: "aws-sdk-java",
         ..BOTOCORE
     },

@@ -223,7 +223,7 @@ pub struct Principal<'a> {
 }
 
 static ARN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):(?:user|assumed-role|role|root|federated-user)[A-Za-z0-9+=,.@_/-]*").expect("valid regex")
+    Regex::new(r"arn:aws[a-z-]*:(?:iam|sts)::([0-9]{12}):(?:user|assumed-role|role|root|federated-user)[A-Za-z0-9+=,.@_/-]*").expect("valid regex")
 });
 
 pub fn principal(message: &str) -> Option<Principal<'_>> {
