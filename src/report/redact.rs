@@ -39,10 +39,10 @@ impl Default for Redactor {
 static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r#"(?P<elem><(?:SecretAccessKey|SessionToken|Token-0|Password)>)[^<]*(?P<elem_end></)"#,
-        r#"|(?P<label>(?i:aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|password)"#,
-        r#"['"]?\s*(?:[:=]|=>)\s*(?:b?['"])?)[^'"\s,&<}]+"#,
-        r#"|(?P<sig>(?i:Signature=|X-Amz-Signature=|<SignatureProvided>|signature['"]?\s*:\s*['"]?))(?P<sig_keep>[0-9a-fA-F]{8})[0-9a-fA-F]{8,}"#,
-        r#"|(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:)[^@\s/]+@"#,
+        r#"|(?P<label>(?i-u:aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|password)"#,
+        r#"['"]?[[:space:]]*(?:[:=]|=>)[[:space:]]*(?:b?['"])?)[^'"[:space:],&<}]+"#,
+        r#"|(?P<sig>(?i-u:Signature=|X-Amz-Signature=|<SignatureProvided>|signature['"]?[[:space:]]*:[[:space:]]*['"]?))(?P<sig_keep>[0-9a-fA-F]{8})[0-9a-fA-F]{8,}"#,
+        r#"|(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/[:space:]@]+:)[^@[:space:]/]+@"#,
         r#"|(?-u:\b)(?P<key>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,})(?-u:\b)"#,
         r#"|(?P<opaque>[A-Za-z0-9/+]{40,}={0,2})"#,
     ))
