@@ -20,25 +20,46 @@ struct Style {
     color: bool,
 }
 
-impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+/// Text in a style, written straight into the output: a big log's report
+/// has hundreds of thousands of labels, and a `String` each adds up.
+struct Painted<'a> {
+    code: &'static str,
+    text: &'a str,
+    width: usize,
+    color: bool,
+}
+
+impl std::fmt::Display for Painted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let width = self.width;
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            write!(f, "\x1b[{}m{:<width$}\x1b[0m", self.code, self.text)
         } else {
-            text.to_string()
+            write!(f, "{:<width$}", self.text)
         }
     }
-    fn bad(&self, t: &str) -> String {
-        self.paint("1;31", t)
+}
+
+impl Style {
+    fn paint<'a>(&self, code: &'static str, text: &'a str, width: usize) -> Painted<'a> {
+        Painted {
+            code,
+            text,
+            width,
+            color: self.color,
+        }
     }
-    fn good(&self, t: &str) -> String {
-        self.paint("1;32", t)
+    fn bad<'a>(&self, t: &'a str) -> Painted<'a> {
+        self.paint("1;31", t, 0)
     }
-    fn label(&self, t: &str) -> String {
-        self.paint("2", &format!("{t:<LABEL_WIDTH$}"))
+    fn good<'a>(&self, t: &'a str) -> Painted<'a> {
+        self.paint("1;32", t, 0)
     }
-    fn strong(&self, t: &str) -> String {
-        self.paint("1", t)
+    fn label<'a>(&self, t: &'a str) -> Painted<'a> {
+        self.paint("2", t, LABEL_WIDTH)
+    }
+    fn strong<'a>(&self, t: &'a str) -> Painted<'a> {
+        self.paint("1", t, 0)
     }
 }
 
