@@ -122,7 +122,7 @@ pub fn delivery_time(path: &str) -> Option<i64> {
 /// other shape, or when anything in it does not parse (events already
 /// passed to `each` should then be dropped): the general path ([`events`])
 /// reads it and says what is wrong.
-pub fn each_single_line_record<'a>(text: &'a str, mut each: impl FnMut(Event<'a>)) -> Option<()> {
+pub fn each_single_line_record<'a>(text: &'a str, mut each: impl FnMut(&Event<'a>)) -> Option<()> {
     let body = text.trim_start_matches('\u{feff}').trim();
     if !body.starts_with("{\"Records\":") || memchr::memchr(b'\n', body.as_bytes()).is_some() {
         return None;
@@ -138,7 +138,7 @@ pub fn each_single_line_record<'a>(text: &'a str, mut each: impl FnMut(Event<'a>
 /// as it is deserialised. `None` when anything does not parse, when the
 /// object has `Records` twice, or when it is a digest (whose keys win over
 /// `Records` in [`events`]): [`events`] decides those.
-fn each_record<'a>(json: &'a str, each: impl FnMut(Event<'a>)) -> Option<()> {
+fn each_record<'a>(json: &'a str, each: impl FnMut(&Event<'a>)) -> Option<()> {
     let mut de = serde_json::Deserializer::from_str(json);
     serde::de::DeserializeSeed::deserialize(RecordsSeed(each), &mut de).ok()?;
     de.end().ok()
@@ -147,7 +147,7 @@ fn each_record<'a>(json: &'a str, each: impl FnMut(Event<'a>)) -> Option<()> {
 /// `{"Records":[…], …}`, each record handed over as it is read.
 struct RecordsSeed<F>(F);
 
-impl<'de, F: FnMut(Event<'de>)> serde::de::DeserializeSeed<'de> for RecordsSeed<F> {
+impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for RecordsSeed<F> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
@@ -155,7 +155,7 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::DeserializeSeed<'de> for RecordsSeed<
     }
 }
 
-impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for RecordsSeed<F> {
+impl<'de, F: FnMut(&Event<'de>)> serde::de::Visitor<'de> for RecordsSeed<F> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -186,7 +186,7 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for RecordsSeed<F> {
 
 struct EachRecord<'f, F>(&'f mut F);
 
-impl<'de, F: FnMut(Event<'de>)> serde::de::DeserializeSeed<'de> for EachRecord<'_, F> {
+impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for EachRecord<'_, F> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
@@ -194,7 +194,7 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::DeserializeSeed<'de> for EachRecord<'
     }
 }
 
-impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
+impl<'de, F: FnMut(&Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -202,9 +202,22 @@ impl<'de, F: FnMut(Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(event) = seq.next_element::<Event<'de>>()? {
-            (self.0)(event);
-        }
+        while seq.next_element_seed(HandleRecord(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+/// One record, handed over by reference where it was deserialised: an
+/// event is most of a kilobyte, and moving it out through `Option` and
+/// `Result` copied it several times per event.
+struct HandleRecord<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for HandleRecord<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        let event = Event::deserialize(de)?;
+        (self.0)(&event);
         Ok(())
     }
 }
@@ -237,7 +250,7 @@ pub struct JsonLines<T> {
 /// line).
 pub fn each_json_line<'a, T: Send>(
     text: &'a str,
-    each: impl Fn(Result<Event<'a>, serde_json::Error>, usize) -> T + Sync,
+    each: impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync,
 ) -> Option<Result<Result<JsonLines<T>, Skip>, String>> {
     let body = text.trim_start_matches('\u{feff}');
     if !is_json_lines(body) {
@@ -326,11 +339,11 @@ enum Stop {
 }
 
 impl<'a, T> LinesRead<T> {
-    fn push<F>(&mut self, event: Result<Event<'a>, serde_json::Error>, line: usize, each: &F)
+    fn push<F>(&mut self, event: Result<&Event<'a>, serde_json::Error>, line: usize, each: &F)
     where
-        F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+        F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
     {
-        if event.as_ref().is_ok_and(Event::is_insight) {
+        if event.as_ref().is_ok_and(|e| e.is_insight()) {
             self.insights += 1;
         } else {
             self.events.push(each(event, line));
@@ -341,7 +354,7 @@ impl<'a, T> LinesRead<T> {
 /// Reads the lines of one chunk, the first being `first_line`.
 fn read_lines<'a, T, F>(chunk: &'a str, first_line: usize, each: &F) -> LinesRead<T>
 where
-    F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+    F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
 {
     let mut out = LinesRead {
         events: Vec::new(),
@@ -376,7 +389,7 @@ fn read_line<'a, T, F>(
     out: &mut LinesRead<T>,
 ) -> Result<(), Stop>
 where
-    F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+    F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
 {
     if line.starts_with("{\"Records\":") {
         let (events, insights) = (out.events.len(), out.insights);
@@ -389,7 +402,7 @@ where
         && let Ok(event) = Event::parse(line)
         && event.is_top_level_event()
     {
-        out.push(Ok(event), at, each);
+        out.push(Ok(&event), at, each);
         return Ok(());
     }
     // Parsed with the white space before it, for true columns.
@@ -419,12 +432,13 @@ where
 /// [`analyze`]: crate::trail::analyze
 fn push_raw<'a, T, F>(out: &mut LinesRead<T>, json: &'a str, line: usize, each: &F)
 where
-    F: Fn(Result<Event<'a>, serde_json::Error>, usize) -> T,
+    F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
 {
     if is_insight(json) {
         out.insights += 1;
     } else {
-        out.events.push(each(Event::parse(json), line));
+        out.events
+            .push(Event::parse_then(json, |event| each(event, line)));
     }
 }
 
@@ -798,6 +812,18 @@ impl<'a> Event<'a> {
         serde_json::from_str(json)
     }
 
+    /// Parses `json` and hands the event to `f` by reference (an event is
+    /// too big to move around for nothing).
+    pub fn parse_then<T>(
+        json: &'a str,
+        f: impl FnOnce(Result<&Event<'a>, serde_json::Error>) -> T,
+    ) -> T {
+        match Event::parse(json) {
+            Ok(event) => f(Ok(&event)),
+            Err(e) => f(Err(e)),
+        }
+    }
+
     /// An Insight event: unusual activity summarised, not an API call.
     pub fn is_insight(&self) -> bool {
         self.event_type.as_deref() == Some("AwsCloudTrailInsight")
@@ -1014,7 +1040,7 @@ mod tests {
     type Read =
         Option<Result<Result<(Vec<(usize, Result<String, String>)>, Vec<String>), Skip>, String>>;
 
-    fn event_id(event: Result<Event<'_>, serde_json::Error>) -> Result<String, String> {
+    fn event_id(event: Result<&Event<'_>, serde_json::Error>) -> Result<String, String> {
         event
             .map(|e| e.event_id.as_deref().unwrap_or("").to_string())
             .map_err(|e| e.to_string())
@@ -1030,7 +1056,7 @@ mod tests {
         Some(events(text).map(|read| {
             read.map(|events| {
                 let items = events.items.iter();
-                let ids = items.map(|i| (i.line, event_id(Event::parse(&i.json))));
+                let ids = items.map(|i| (i.line, Event::parse_then(&i.json, event_id)));
                 (ids.collect(), Vec::new())
             })
         }))

@@ -85,7 +85,7 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
     // explains what is wrong.
     let mut outcomes = Vec::new();
     let read = cloudtrail::each_single_line_record(text, |event| {
-        outcomes.push(event_outcome(&event, 1, rules, options));
+        outcomes.push(event_outcome(event, 1, rules, options));
     });
     let clean = !outcomes.iter().any(|o| matches!(o, Outcome::Unreadable(_)));
     if read.is_some() && !outcomes.is_empty() && clean {
@@ -120,7 +120,11 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
             let outcomes: Vec<Outcome> = events
                 .items
                 .par_iter()
-                .map(|item| parsed_outcome(Event::parse(&item.json), item.line, rules, options))
+                .map(|item| {
+                    Event::parse_then(&item.json, |event| {
+                        parsed_outcome(event, item.line, rules, options)
+                    })
+                })
                 .collect();
             (vec![outcomes], Vec::new())
         }
@@ -150,13 +154,13 @@ pub fn analyze(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) 
 
 /// The outcome of an event as deserialised, or why it is no event.
 fn parsed_outcome<'a>(
-    event: Result<Event<'a>, serde_json::Error>,
+    event: Result<&Event<'a>, serde_json::Error>,
     line: usize,
     rules: &RuleSet,
     options: &EventOptions,
 ) -> Outcome<'a> {
     match event {
-        Ok(event) => event_outcome(&event, line, rules, options),
+        Ok(event) => event_outcome(event, line, rules, options),
         Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
     }
 }
