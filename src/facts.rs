@@ -901,10 +901,14 @@ fn authz_reason(message: &str) -> Option<&'static str> {
         ),
     ];
     // One scan for every wording (a denial-heavy archive has hundreds of
-    // thousands of messages); the first wording in list order wins.
+    // thousands of messages); the first wording in list order wins, so the
+    // scan is overlapping, which a DFA does several times faster than the
+    // default automaton.
     static WORDINGS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
         std::sync::LazyLock::new(|| {
-            aho_corasick::AhoCorasick::new(REASONS.iter().map(|(wording, _)| wording))
+            aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(REASONS.iter().map(|(wording, _)| wording))
                 .expect("fixed patterns build")
         });
     WORDINGS
