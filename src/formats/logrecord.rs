@@ -201,12 +201,17 @@ fn timestamped_header(line: &str) -> Option<Header<'_>> {
         // `thread - logger - LEVEL - msg` or `logger - LEVEL - msg`. Thread
         // names contain spaces and parentheses, never " - ". One pass finds
         // the separators (this runs on every line of every input).
+        // Separators never overlap: in `a - - b` the second ` - ` would
+        // share its space with the first and leave a token that ends before
+        // it starts.
         let mut seps = [0usize; 3];
         let mut found = 0;
+        let mut free_from = 0;
         let window = &b[TS + 3..b.len().min(TS + 3 + 256)];
         for i in memchr::memchr_iter(b'-', window) {
-            if i > 0 && window[i - 1] == b' ' && window.get(i + 1) == Some(&b' ') {
+            if i > free_from && window[i - 1] == b' ' && window.get(i + 1) == Some(&b' ') {
                 seps[found] = TS + 3 + i - 1;
+                free_from = i + 2;
                 found += 1;
                 if found == 3 {
                     break;
@@ -409,6 +414,24 @@ mod tests {
         let r = split("2026-11-26 15:59:39,6\u{fffd}7 - MainThread - botocore.hooks - DEBUG - x\n");
         assert_eq!(r.len(), 1);
         assert!(!r[0].is_header());
+    }
+
+    #[test]
+    fn adjacent_dash_separators_do_not_overlap() {
+        // Found by an adversarial run: `- x - - y` used to slice a token
+        // whose end came before its start, and the sniffer panicked.
+        for line in [
+            "2024-05-01 10:00:00,000 - x - - y",
+            "2024-05-01 10:00:00,000 - - - - -",
+            "2024-05-01 10:00:00,000 - a - - DEBUG - - msg",
+        ] {
+            let r = split(line);
+            assert_eq!(r.len(), 1, "{line}");
+            assert!(!r[0].is_header(), "{line}");
+        }
+        let r = split("2024-05-01 10:00:00,000 - botocore.auth - DEBUG - - x");
+        assert_eq!(r[0].logger, "botocore.auth");
+        assert_eq!(r[0].message, "- x");
     }
 
     #[test]
