@@ -11,8 +11,57 @@ use common::run;
 /// other input of the run down with it.
 #[test]
 fn a_header_like_line_with_adjacent_separators_does_not_panic() {
-    let out = run(&["--format", "json"], b"2024-05-01 10:00:00,000 - x - - y\n");
+    let out = run(
+        &["--format", "json"],
+        b"2024-05-01 10:00:00,000 - x - - y\n",
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let report = common::json(&out);
     assert_eq!(report["inputs"][0]["findings"], serde_json::json!([]));
+}
+
+/// Rules of every finding of the first input, in report order.
+fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["inputs"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule").to_string())
+        .collect()
+}
+
+/// A job log with three different failures in three steps used to report
+/// only the last one. The lines are the AWS CLI's own wording (see
+/// `shared/reference/formats.md`), put together for this test.
+#[test]
+fn every_failure_of_a_multi_failure_log_is_reported() {
+    let log = "step 1\n\
+        An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n\
+        step 2\n\
+        Unable to locate credentials. You can configure credentials by running \"aws configure\".\n\
+        step 3\n\
+        An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: The security token included in the request is expired\n";
+    let out = run(&["--format", "json"], log.as_bytes());
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        rules_of(&common::json(&out)),
+        [
+            "authz.access-denied",
+            "credentials.missing",
+            "token.expired"
+        ]
+    );
+}
+
+/// The same failure printed twice (a retry, a summary line) stays one
+/// finding.
+#[test]
+fn a_repeated_failure_is_one_finding() {
+    let line =
+        "An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n";
+    let out = run(
+        &["--format", "json"],
+        format!("{line}retrying\n{line}").as_bytes(),
+    );
+    assert_eq!(rules_of(&common::json(&out)), ["authz.access-denied"]);
 }

@@ -11,7 +11,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{logrecord, pyrepr, sdk_errors};
-use crate::model::{CredentialStep, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span};
+use crate::model::{
+    CredentialStep, ErrorEvent, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
+};
 
 /// Parses a whole log into runs, in input order.
 pub fn parse(text: &str) -> Vec<Run> {
@@ -28,6 +30,7 @@ pub fn runs(text: &str, first_line: usize) -> Runs<'_> {
         range: None,
         pending_signing: None,
         previous: None,
+        split: Vec::new(),
     }
 }
 
@@ -39,12 +42,17 @@ pub struct Runs<'a> {
     range: Option<(usize, usize)>,
     pending_signing: Option<(String, String)>,
     previous: Option<(&'a str, &'a str)>,
+    /// Runs split off a header-less run with several failures, last first.
+    split: Vec<Run>,
 }
 
 impl Iterator for Runs<'_> {
     type Item = Run;
 
     fn next(&mut self) -> Option<Run> {
+        if let Some(run) = self.split.pop() {
+            return Some(run);
+        }
         while let Some(record) = self.records.next() {
             // Duplicated logging handlers print every record twice in a row.
             if record.is_header() && self.previous == Some((record.logger, record.message)) {
@@ -64,6 +72,48 @@ impl Iterator for Runs<'_> {
         }
         (self.run.records > 0).then(|| self.finish())
     }
+}
+
+/// Splits a header-less run (pasted text, a CI job's output) into one run
+/// per failure: text has no client-run boundaries, so each change of
+/// failure starts a new one. Without this, a log with failures in several
+/// steps reported only the last. A consequence (docker after a failed ECR
+/// login) and a repeat of the current failure stay with it. The run's
+/// record count goes with the first part, so totals are unchanged.
+fn split_failures(mut run: Run) -> Vec<Run> {
+    let structured =
+        run.cli_version.is_some() || !run.exchanges.is_empty() || !run.credential_steps.is_empty();
+    if structured || run.errors.len() < 2 {
+        return vec![run];
+    }
+    let key = |e: &ErrorEvent| (e.kind, e.code.clone());
+    let mut groups: Vec<Vec<ErrorEvent>> = Vec::new();
+    for error in std::mem::take(&mut run.errors) {
+        match groups.last_mut() {
+            Some(group) if error.consequence || group.iter().any(|e| key(e) == key(&error)) => {
+                group.push(error)
+            }
+            _ => groups.push(vec![error]),
+        }
+    }
+    let records = run.records;
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, errors)| {
+            let first = errors.first().map_or(0, |e| e.evidence.line);
+            let last = errors.last().map_or(first, |e| e.evidence.line);
+            Run {
+                span: Some(Span {
+                    line: first,
+                    end_line: last,
+                }),
+                records: if i == 0 { records } else { 0 },
+                errors,
+                ..run.clone()
+            }
+        })
+        .collect()
 }
 
 impl Runs<'_> {
@@ -117,7 +167,11 @@ impl Runs<'_> {
                 super::rust_sdk::drop_retried_attempts(&mut run.errors, text, span.line);
             }
         }
-        run
+        let mut parts = split_failures(run);
+        let first = parts.remove(0);
+        parts.reverse();
+        self.split = parts;
+        first
     }
 }
 
