@@ -559,11 +559,17 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
     );
     let elapsed = started.elapsed();
     let sizes = report::input_sizes(&sources);
+    // Messages about an input quote the input: they get the reports'
+    // redaction too, so no secret reaches stderr either.
+    let redactor = report::redact::Redactor {
+        mask_key_ids: !cli.no_redact,
+    };
     if !cli.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();
         for e in report.inputs.iter().flat_map(|i| &i.errors) {
-            let _ = writeln!(err, "authsift: {}", report::terminal::sanitize(e));
+            let shown = redactor.text(e);
+            let _ = writeln!(err, "authsift: {}", report::terminal::sanitize(&shown));
         }
         // The text formats say it themselves; machine formats get it here.
         let says_itself = matches!(
@@ -584,9 +590,7 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
     }
     let to_file = cli.output.is_some();
     let render = report::RenderOptions {
-        redactor: report::redact::Redactor {
-            mask_key_ids: !cli.no_redact,
-        },
+        redactor,
         color: use_color(cli.color) && !(to_file && cli.color == cli::ColorChoice::Auto),
         now: cli.timestamp.then(report::now),
         width: report::table::width(to_file),

@@ -65,3 +65,41 @@ fn a_repeated_failure_is_one_finding() {
     );
     assert_eq!(rules_of(&common::json(&out)), ["authz.access-denied"]);
 }
+
+/// A CloudTrail record whose field has the wrong type used to print serde's
+/// message on stderr, value included: here a secret access key (the AWS
+/// documentation's example key) where `userIdentity` belongs.
+#[test]
+fn a_mistyped_cloudtrail_field_does_not_print_its_value() {
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6d8example";
+    let event = |field: &str, value: &str| {
+        format!(
+            r#"{{"Records":[{{"eventVersion":"1.08","{field}":"{value}","eventTime":"2024-05-01T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1","errorCode":"AccessDenied"}}]}}"#
+        )
+    };
+    for (field, value) in [
+        ("userIdentity", secret),
+        ("userIdentity", token),
+        ("requestParameters", secret),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trail.json");
+        std::fs::write(&path, event(field, value)).unwrap();
+        let out = common::bin().arg(&path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stderr.contains(value),
+            "{field}: value on stderr: {stderr}"
+        );
+        assert!(
+            !stdout.contains(value),
+            "{field}: value on stdout: {stdout}"
+        );
+        if field == "userIdentity" {
+            assert!(stderr.contains("invalid type: a string"), "{stderr}");
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+        }
+    }
+}

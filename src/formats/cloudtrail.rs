@@ -23,6 +23,9 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// One event's JSON text and where it starts.
 #[derive(Debug, Clone)]
@@ -528,8 +531,7 @@ enum TopLevel<'a> {
 fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
     let raw = value.get();
     if raw.starts_with('[') {
-        let items: Vec<&RawValue> =
-            serde_json::from_str(raw).map_err(|e| format!("line {line}: {e}"))?;
+        let items: Vec<&RawValue> = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
         return Ok(TopLevel::Array(items));
     }
     #[derive(Deserialize)]
@@ -566,7 +568,7 @@ fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
             #[serde(rename = "Events", borrow)]
             events: Vec<&'a RawValue>,
         }
-        let raw: Raw = serde_json::from_str(raw).map_err(|e| format!("line {line}: {e}"))?;
+        let raw: Raw = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
         let mut out = Vec::with_capacity(events.len());
         for (i, (entry, raw)) in events.into_iter().zip(raw.events).enumerate() {
             let Some(inner) = entry.event else {
@@ -603,6 +605,28 @@ fn json_error(e: &serde_json::Error, first_line: usize) -> String {
         first_line + e.line().saturating_sub(1),
         e.column()
     )
+}
+
+/// Why a JSON value on line `line` is not the record expected, without the
+/// value itself: serde quotes it (`invalid type: string "…"`), and in a
+/// CloudTrail record the value of a mistyped field can be a secret key or
+/// a session token that would then be printed on stderr.
+pub(crate) fn data_error(e: &serde_json::Error, line: usize) -> String {
+    static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?:(?P<kind>string|char|bytes) )?"(?:[^"\\]|\\.)*"|`[^`]*`"#).unwrap()
+    });
+    let message = e.to_string();
+    // serde_json appends its own position; ours is the input's line.
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(&*message, |(m, _)| m);
+    let shown = QUOTED.replace_all(message, |c: &regex::Captures<'_>| match c.name("kind") {
+        Some(kind) => format!("a {}", kind.as_str()),
+        None if c[0].starts_with('`') && !message.contains("field `") => "a value".to_string(),
+        None if c[0].starts_with('`') => c[0].to_string(),
+        None => "a value".to_string(),
+    });
+    format!("line {line}: {shown}")
 }
 
 /// Byte offset of `part` (a slice of `whole`) inside `whole`.

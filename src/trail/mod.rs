@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::facts::{self, Fact, Facts};
 use crate::finding::Finding;
 use crate::formats::Format;
-use crate::formats::cloudtrail::{self, Event, Skip};
+use crate::formats::cloudtrail::{self, Event, Skip, data_error};
 use crate::formats::s3_access;
 use crate::model::EvidenceLine;
 use crate::report::InputReport;
@@ -161,7 +161,7 @@ fn parsed_outcome<'a>(
 ) -> Outcome<'a> {
     match event {
         Ok(event) => event_outcome(event, line, rules, options),
-        Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
+        Err(e) => Outcome::Unreadable(data_error(&e, line)),
     }
 }
 
