@@ -103,3 +103,77 @@ fn a_mistyped_cloudtrail_field_does_not_print_its_value() {
         }
     }
 }
+
+/// `-o` onto an input, by any spelling, used to replace the user's log with
+/// the report. It is refused before any work (exit 2), and the input is
+/// byte-identical afterwards.
+#[test]
+fn the_report_never_overwrites_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("job.log");
+    let text =
+        "An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n";
+    std::fs::write(&log, text).unwrap();
+    std::os::unix::fs::symlink(&log, dir.path().join("link.log")).unwrap();
+    std::fs::hard_link(&log, dir.path().join("hard.log")).unwrap();
+    let refused = |output: &str, input: &str| {
+        let out = common::bin()
+            .current_dir(dir.path())
+            .args(["-o", output, input])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "-o {output} {input}: {stderr}");
+        assert!(stderr.contains("refusing to write the report"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), text, "-o {output}");
+    };
+    refused("job.log", "job.log");
+    refused("./job.log", "job.log");
+    refused(log.to_str().unwrap(), "job.log");
+    refused("link.log", "job.log");
+    refused("hard.log", "job.log");
+    refused("job.log", "link.log");
+    // Inside an input directory: it would be analysed on the next run.
+    refused("report.md", ".");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    refused("sub/../report.md", ".");
+    refused("sub/report.md", ".");
+    assert!(!dir.path().join("report.md").exists());
+    // Beside the input, it is written.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let report = elsewhere.path().join("report.md");
+    let out = common::bin()
+        .current_dir(dir.path())
+        .args(["--format", "markdown", "-o"])
+        .arg(&report)
+        .arg(".")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("AccessDenied")
+    );
+}
+
+/// The report is written whole or not at all: a failed write leaves the
+/// old report in place, and no temporary file behind.
+#[test]
+fn a_failed_write_keeps_the_old_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.txt");
+    std::fs::write(&report, "old report\n").unwrap();
+    let out = run(&["-o", "/dev/full"], b"Unable to locate credentials\n");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/full"));
+    let out = common::run(
+        &["-o", report.to_str().unwrap()],
+        b"Unable to locate credentials. You can configure credentials by running \"aws configure\".\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains("credentials.missing"), "{written}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "a temporary file was left behind: {left:?}");
+}

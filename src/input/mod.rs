@@ -92,6 +92,52 @@ pub fn expand(args: &[PathBuf]) -> Vec<Result<Source, InputError>> {
     out
 }
 
+/// Why writing the report to `output` would destroy or feed an input: it
+/// is one of the input files (the same file by any path: links, `./`, a
+/// relative spelling), or it lies inside an input directory (the next run
+/// would analyze the report). `None` when the output is safe. Checked
+/// before any work, so a refused run leaves every file as it was.
+pub fn output_clash(output: &Path, inputs: &[PathBuf]) -> Option<String> {
+    // The file need not exist yet: its directory does.
+    let resolved = fs::canonicalize(output).ok().or_else(|| {
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(fs::canonicalize(parent).ok()?.join(output.file_name()?))
+    })?;
+    let output_meta = fs::metadata(&resolved).ok();
+    for input in inputs.iter().filter(|i| i.as_os_str() != "-") {
+        let Ok(meta) = fs::metadata(input) else {
+            continue;
+        };
+        let shown = input.display();
+        if meta.is_dir() {
+            if fs::canonicalize(input).is_ok_and(|dir| resolved.starts_with(dir)) {
+                return Some(format!("the output is inside the input directory {shown}"));
+            }
+        } else if output_meta.as_ref().is_some_and(|o| same_file(o, &meta))
+            || fs::canonicalize(input).is_ok_and(|i| i == resolved && meta.is_file())
+        {
+            return Some(format!("the output is the input file {shown}"));
+        }
+    }
+    None
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // Character devices (`/dev/null`, `/dev/stdout` on a terminal) may be
+    // read and written at once without harm.
+    a.dev() == b.dev() && a.ino() == b.ino() && a.is_file()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    false
+}
+
 fn walk(dir: &Path, out: &mut Vec<Result<Source, InputError>>) {
     let label = dir.display().to_string();
     let entries = match fs::read_dir(dir) {

@@ -289,7 +289,7 @@ pub fn input_sizes(
 
 /// `-o FILE`: writes the results to a file; exit code 2 when it cannot.
 pub fn write_file(path: &std::path::Path, text: &str) -> u8 {
-    match std::fs::write(path, text) {
+    match write_whole(path, text) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!(
@@ -299,6 +299,46 @@ pub fn write_file(path: &std::path::Path, text: &str) -> u8 {
             2
         }
     }
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it into
+/// place once complete: an interrupted run, or a full disk, never leaves a
+/// half report over an old one. Devices and pipes (`/dev/stdout`, a FIFO)
+/// cannot be renamed over and are written in place. A replaced file keeps
+/// its permissions; a new one gets the usual 0644.
+fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return std::fs::write(path, text);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".authsift-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()?;
+    match existing {
+        Some(meta) => file.as_file().set_permissions(meta.permissions())?,
+        None => set_new_file_mode(file.as_file())?,
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_new_file_mode(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_new_file_mode(_: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
