@@ -522,20 +522,12 @@ fn run_rules(command: &cli::RulesCommand) -> u8 {
 
 fn run_analysis(cli: &cli::Cli) -> u8 {
     // Refused before any work: the report must never replace an input.
-    if let Some(why) = cli
-        .output
-        .as_deref()
-        .and_then(|output| input::output_clash(output, &cli.inputs))
+    if let Some(output) = &cli.output
+        && let Some(why) = input::output_clash(output, &cli.inputs)
     {
         eprintln!(
             "authsift: refusing to write the report to {}: {}",
-            report::terminal::sanitize(
-                &cli.output
-                    .as_deref()
-                    .unwrap_or_else(|| std::path::Path::new(""))
-                    .display()
-                    .to_string()
-            ),
+            report::terminal::sanitize(&output.display().to_string()),
             report::terminal::sanitize(&why)
         );
         return 2;

@@ -177,3 +177,22 @@ fn a_failed_write_keeps_the_old_report() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "a temporary file was left behind: {left:?}");
 }
+
+/// `authsift config -o FILE` onto the config or credentials file it checks
+/// is refused the same way, and the file is left as it was.
+#[test]
+fn the_config_report_never_overwrites_the_files_it_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let text = "[default]\nregion = eu-west-1\n";
+    std::fs::write(&config, text).unwrap();
+    let out = common::bin()
+        .args(["config", "--config-file"])
+        .arg(&config)
+        .arg("-o")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+}

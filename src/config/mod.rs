@@ -489,6 +489,22 @@ pub fn exit_code(report: &Report) -> u8 {
 /// The subcommand; returns the exit code.
 pub fn run(args: &ConfigArgs) -> u8 {
     let (setup, errors) = load(args, Env::from_process());
+    // The report must never replace the files it checks.
+    let checked: Vec<std::path::PathBuf> = [&setup.config_path, &setup.credentials_path]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if let Some(output) = &args.output
+        && let Some(why) = crate::input::output_clash(output, &checked)
+    {
+        eprintln!(
+            "authsift: refusing to write the report to {}: {}",
+            report::terminal::sanitize(&output.display().to_string()),
+            report::terminal::sanitize(&why)
+        );
+        return 2;
+    }
     if !args.quiet {
         for (_, e) in &errors {
             eprintln!("authsift: {}", report::terminal::sanitize(e));
