@@ -1,0 +1,81 @@
+//! The wild corpus is well-formed, and every case is analysed without a
+//! crash. Accuracy is a benchmark (`cargo bench --bench accuracy`); the
+//! floors here only catch a collapse.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::wild;
+
+#[test]
+fn every_case_is_labelled_from_the_vocabulary_and_sourced_once() {
+    let cases = wild::load();
+    assert!(cases.len() >= 150, "{} cases", cases.len());
+    let mut sources = BTreeSet::new();
+    for case in &cases {
+        assert!(
+            wild::LABELS.contains(&case.label.as_str()),
+            "{}: label {}",
+            case.name,
+            case.label
+        );
+        if let Some(s) = &case.secondary {
+            assert!(
+                wild::LABELS.contains(&s.as_str()),
+                "{}: secondary {s}",
+                case.name
+            );
+        }
+        assert!(!case.text.trim().is_empty(), "{}: empty paste", case.name);
+        assert!(
+            sources.insert(case.source.clone()),
+            "{}: source used twice",
+            case.name
+        );
+    }
+    let projects: BTreeSet<&str> = cases.iter().map(|c| c.project.as_str()).collect();
+    assert!(projects.len() >= 60, "{} projects", projects.len());
+    // Every root cause and `ok` is represented.
+    for label in wild::LABELS {
+        assert!(
+            cases.iter().any(|c| c.label == *label),
+            "no case of {label}"
+        );
+    }
+    let held = cases.iter().filter(|c| c.held_out).count();
+    assert!(
+        (cases.len() / 5..cases.len() / 2).contains(&held),
+        "{held} of {} held out",
+        cases.len()
+    );
+}
+
+#[test]
+fn the_split_depends_on_the_source_alone() {
+    // Pinned: a change of the split would leak held-out cases into tuning.
+    assert!(!wild::held_out("aws/aws-cli#1"));
+    let held = (0..300)
+        .filter(|n| wild::held_out(&format!("owner/repo#{n}")))
+        .count();
+    assert!((70..130).contains(&held), "{held} of 300");
+}
+
+#[test]
+fn every_case_runs_through_the_binary_without_a_crash() {
+    let out = common::bin()
+        .args(["--format", "json"])
+        .arg(wild::dir())
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0..=2)),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = common::json(&out);
+    let analysed = report["inputs"].as_array().unwrap().len();
+    // Every .txt and .json file is an input; none is lost.
+    let files = std::fs::read_dir(wild::dir()).unwrap().count();
+    assert_eq!(analysed, files);
+}
