@@ -367,17 +367,31 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
         .iter()
         .rev()
         .find(|x| x.response.status.is_some_and(|s| s >= 400));
+    // A client that recovered (a retry, a region redirect) is not failing:
+    // what it logged before its last successful response is history.
+    let last = run
+        .exchanges
+        .iter()
+        .rev()
+        .find(|x| x.response.status.is_some());
+    let last_status = last.and_then(|x| x.response.status);
+    let recovered_at = last
+        .filter(|x| x.response.status.is_some_and(|s| s < 400))
+        .and_then(|x| x.response.status_line.as_ref())
+        .map(|l| l.line);
+    let errors: Vec<&ErrorEvent> = run
+        .errors
+        .iter()
+        .filter(|e| recovered_at.is_none_or(|at| e.evidence.line > at))
+        .collect();
     // The failure the run ended with: the last one that is not merely a
     // reaction to another (docker after a failed get-login-password).
-    let error = run
-        .errors
+    let error = errors
         .iter()
         .rev()
         .find(|e| !e.consequence)
-        .or(run.errors.last());
-    // A run whose last exchange succeeded after a failed attempt (a region
-    // redirect, a retry) did not fail.
-    let last_status = run.exchanges.iter().rev().find_map(|x| x.response.status);
+        .or(errors.last())
+        .copied();
     if error.is_none() && (failed_exchange.is_none() || last_status.is_some_and(|s| s < 400)) {
         return None;
     }

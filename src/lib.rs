@@ -16,6 +16,7 @@ pub mod formats;
 pub mod input;
 pub mod model;
 pub mod progress;
+pub mod recognise;
 pub mod report;
 pub mod response;
 pub mod rules;

@@ -141,6 +141,16 @@ pub enum ErrorKind {
     SsoToken,
     CredentialRetrieval,
     MfaPrompt,
+    /// The credentials need MFA and the client has no way to ask for it.
+    MfaRequired,
+    /// No region configured, so no endpoint to call.
+    NoRegion,
+    /// The instance metadata service (or the container credentials
+    /// endpoint) did not answer with credentials.
+    Imds,
+    /// Temporary credentials expired and could not be refreshed (said by
+    /// the client, before AWS answered).
+    CredentialsExpired,
     CliUsage,
 }
 
@@ -159,6 +169,10 @@ impl ErrorKind {
             ErrorKind::SsoToken => "sso-token",
             ErrorKind::CredentialRetrieval => "credential-retrieval",
             ErrorKind::MfaPrompt => "mfa-prompt",
+            ErrorKind::MfaRequired => "mfa-required",
+            ErrorKind::NoRegion => "no-region",
+            ErrorKind::Imds => "imds",
+            ErrorKind::CredentialsExpired => "credentials-expired",
             ErrorKind::CliUsage => "cli-usage",
         }
     }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{logrecord, pyrepr, sdk_errors};
+use super::{logrecord, pyrepr};
 use crate::model::{
     CredentialStep, ErrorEvent, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
 };
@@ -149,7 +149,7 @@ impl Runs<'_> {
         self.pending_signing = None;
         if let (Some((start, end)), Some(span)) = (self.range.take(), run.span) {
             let text = &self.text[start..end];
-            run.errors = sdk_errors::scan(text, span.line)
+            run.errors = crate::recognise::scan(text, span.line)
                 .into_iter()
                 .filter(|e| !e.evidence.text.contains("metadata service"))
                 .collect();

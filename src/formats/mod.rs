@@ -8,7 +8,6 @@ pub mod logrecord;
 pub mod pyrepr;
 pub mod rust_sdk;
 pub mod s3_access;
-pub mod sdk_errors;
 pub mod terraform;
 pub mod user_agent;
 

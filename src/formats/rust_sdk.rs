@@ -431,12 +431,12 @@ next line
         };
         let failed = "Err(OrchestratorError { kind: Operation { err: Error(TypeErasedError:Unhandled(Unhandled { source: ErrorMetadata { code: Some(\"RequestTimeTooSkewed\"), message: None, extras: None } })) } })";
         let recovered = attempt(1, failed) + &attempt(2, "Ok(Output)");
-        let mut errors = super::super::sdk_errors::scan(&recovered, 1);
+        let mut errors = crate::recognise::scan(&recovered, 1);
         assert_eq!(errors.len(), 1);
         drop_retried_attempts(&mut errors, &recovered, 1);
         assert!(errors.is_empty(), "the retry succeeded");
         let gave_up = attempt(1, failed) + &attempt(2, failed);
-        let mut errors = super::super::sdk_errors::scan(&gave_up, 1);
+        let mut errors = crate::recognise::scan(&gave_up, 1);
         drop_retried_attempts(&mut errors, &gave_up, 1);
         assert_eq!(
             errors.iter().map(|e| e.evidence.line).collect::<Vec<_>>(),

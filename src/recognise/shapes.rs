@@ -1,4 +1,5 @@
-//! One-line failure messages that AWS clients print, whatever surrounds them.
+//! The exact one-line failure shapes of the common AWS clients, whatever
+//! surrounds them: these give the operation, HTTP status and service too.
 //!
 //! The same wording shows up as the last line of a traceback
 //! (`botocore.exceptions.NoCredentialsError: Unable to locate credentials`),
@@ -11,9 +12,8 @@
 //! built on it (CDK, Serverless, aws-actions/configure-aws-credentials), and
 //! docker's reaction to a failed `aws ecr get-login-password`.
 //!
-//! Scanning: one Aho-Corasick automaton of all the recognisers' fixed
-//! needles runs over the whole text (SIMD-accelerated, close to memchr
-//! speed); only lines with a hit are looked at closely.
+//! Matching: one Aho-Corasick automaton of all the shapes' fixed needles
+//! finds which shapes can apply to a line; only those are tried.
 
 use std::sync::{LazyLock, OnceLock};
 
@@ -46,41 +46,10 @@ const BOTOCORE: Recogniser = Recogniser {
     consequence: false,
 };
 
-/// Error codes that tools print as `Code: message` (JavaScript SDK v3, CDK,
-/// Serverless, aws-sdk-go v1). Only well-known codes: a bare `Word: text`
-/// is far too common in build logs to mean anything.
-const PREFIXED_CODES: &[&str] = &[
-    "SignatureDoesNotMatch",
-    "InvalidSignatureException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "InvalidAccessKeyId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "RequestTimeTooSkewed",
-    "RequestExpired",
-    "AccessDenied",
-    "AccessDeniedException",
-    "AuthFailure",
-    "IncompleteSignature",
-];
-
-/// Ordered: when several recognisers match one line, the first wins.
-static RECOGNISERS: LazyLock<Vec<Recogniser>> = LazyLock::new(|| {
-    let mut all: Vec<Recogniser> = FIXED.to_vec();
-    // `Code: message` shapes come last: the specific shapes above win.
-    for code in PREFIXED_CODES {
-        all.push(Recogniser {
-            needle: Box::leak(format!("{code}: ").into_boxed_str()),
-            pattern: Box::leak(
-                format!(r"(?:^|[[:space:](\[])(?P<code>{code}): (?P<msg>.*)").into_boxed_str(),
-            ),
-            tool: "sdk",
-            ..BOTOCORE
-        });
-    }
-    all
-});
+/// The shapes, in priority order: when several match one line, the first
+/// wins. (`Code: message` without a shape around it is found by the code
+/// table, `super::codes`.)
+static RECOGNISERS: LazyLock<Vec<Recogniser>> = LazyLock::new(|| FIXED.to_vec());
 
 const FIXED: &[Recogniser] = &[
     Recogniser {
@@ -304,31 +273,10 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     }
 });
 
-/// Finds every recognised failure line in `text`; `first_line` is the line
-/// number of the text's first line. Each line yields at most one event.
-pub fn scan(text: &str, first_line: usize) -> Vec<ErrorEvent> {
-    let compiled = &*COMPILED;
-    let mut events = Vec::new();
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line_no) = (0usize, first_line);
-    let mut last_line_start = usize::MAX;
-    for m in compiled.needles.find_iter(text) {
-        line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..m.start()]).count();
-        counted_to = m.start();
-        let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
-        if start == last_line_start {
-            continue;
-        }
-        last_line_start = start;
-        let end = memchr::memchr(b'\n', &bytes[m.start()..]).map_or(bytes.len(), |i| m.start() + i);
-        let line = text[start..end]
-            .strip_suffix('\r')
-            .unwrap_or(&text[start..end]);
-        if let Some(event) = recognise(line, line_no) {
-            events.push(event);
-        }
-    }
-    events
+/// Every shape's fixed needle (the prefilter must cover them all).
+#[cfg(test)]
+pub(super) fn needles() -> impl Iterator<Item = &'static str> {
+    RECOGNISERS.iter().map(|r| r.needle)
 }
 
 /// Recognises one line, if it is a failure message.
@@ -358,7 +306,7 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         let (code, code_inferred) = match get("code") {
             Some(code) => (Some(code), false),
             None if r.kind == ErrorKind::ServiceError => {
-                (code_from_message(&message).map(str::to_string), true)
+                (super::code_from_message(&message).map(str::to_string), true)
             }
             None => (None, false),
         };
@@ -379,45 +327,6 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
             },
         })
     })
-}
-
-/// The error code AWS's standard wording implies, for tools that print the
-/// message without the code.
-pub fn code_from_message(message: &str) -> Option<&'static str> {
-    const WORDING: &[(&str, &str)] = &[
-        (
-            "security token included in the request is invalid",
-            "InvalidClientTokenId",
-        ),
-        (
-            "request signature we calculated does not match",
-            "SignatureDoesNotMatch",
-        ),
-        (
-            "security token included in the request is expired",
-            "ExpiredToken",
-        ),
-        ("provided token has expired", "ExpiredToken"),
-        (
-            "AWS Access Key Id you provided does not exist",
-            "InvalidAccessKeyId",
-        ),
-        (
-            "difference between the request time and the current time is too large",
-            "RequestTimeTooSkewed",
-        ),
-        ("Signature expired:", "SignatureDoesNotMatch"),
-        ("Signature not yet current:", "SignatureDoesNotMatch"),
-        ("Not authorized to perform sts:AssumeRole", "AccessDenied"),
-        ("is not authorized to perform", "AccessDenied"),
-    ];
-    if message.trim() == "Access Denied" {
-        return Some("AccessDenied");
-    }
-    WORDING
-        .iter()
-        .find(|(wording, _)| message.contains(wording))
-        .map(|(_, code)| *code)
 }
 
 /// `… An error occurred (Code) when calling the Op operation[ (reached max
@@ -484,6 +393,7 @@ mod tests {
 
     #[test]
     fn scan_reports_line_numbers_and_one_event_per_line() {
+        use crate::recognise::scan;
         let text = "a\nb\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\nc\nCould not connect to the endpoint URL: \"http://127.0.0.1:1/\"\n";
         let events = scan(text, 10);
         assert_eq!(events.len(), 2);
@@ -568,15 +478,15 @@ mod tests {
             (Some("InvalidClientTokenId"), true)
         );
 
-        let js = recognise(
+        let js = crate::recognise::recognise(
             "ExpiredToken: The security token included in the request is expired",
             1,
         )
         .unwrap();
         assert_eq!(js.code.as_deref(), Some("ExpiredToken"));
         assert!(
-            recognise("SomethingElse: with a colon", 1).is_none(),
-            "only well-known codes"
+            crate::recognise::recognise("SomethingElse: with a colon", 1).is_none(),
+            "only codes AWS declares"
         );
 
         let oidc = recognise("Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity", 1).unwrap();
@@ -600,6 +510,7 @@ mod tests {
 
     #[test]
     fn codes_are_inferred_only_from_standard_wording() {
+        use crate::recognise::code_from_message;
         assert_eq!(code_from_message("Access Denied"), Some("AccessDenied"));
         assert_eq!(
             code_from_message("The provided token has expired."),
@@ -610,6 +521,6 @@ mod tests {
 
     #[test]
     fn unrelated_lines_are_ignored() {
-        assert!(scan("all good\nnothing here\n", 1).is_empty());
+        assert!(crate::recognise::scan("all good\nnothing here\n", 1).is_empty());
     }
 }

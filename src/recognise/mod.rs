@@ -1,0 +1,319 @@
+//! Evidence-first recognition: every AWS failure in any text, whatever
+//! printed it.
+//!
+//! Structured parsers (`formats`) add precision (the exact request, the
+//! canonical request, timestamps); they never decide alone whether a
+//! failure exists. This module does, from what the words mean:
+//!
+//! 1. [`shapes`]: the exact one-line shapes of the common clients (the AWS
+//!    CLI's `An error occurred (X) when calling the Op operation: …`,
+//!    aws-sdk-go v2's `operation error …`, Java's `(Service: …)`, …), which
+//!    also give the operation, status and service;
+//! 2. [`codes`]: any of the ~2,800 error codes AWS declares (a generated
+//!    table), in any field that holds a code, or bare on a failure line;
+//! 3. [`wording`]: AWS's standard sentences (each implies a code) and each
+//!    client's own wording of a failure it found itself (each implies an
+//!    [`ErrorKind`]), and connection failures towards AWS endpoints or the
+//!    instance metadata service.
+//!
+//! A line that a layout cuts in two (a wrapped Java message, a sentence
+//! broken by a terminal) is read joined with the next line.
+//!
+//! Speed: one small automaton of cue words runs over the whole text (a
+//! SIMD search, close to memchr); only lines with a cue are read closely.
+//! A test checks that every needle of every table contains a cue, so the
+//! prefilter never hides a failure.
+//!
+//! Imports: this module knows only `model`; formats call it.
+
+pub mod codes;
+mod shapes;
+pub mod wording;
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+
+use crate::model::{ErrorEvent, ErrorKind, EvidenceLine};
+
+pub use wording::code_from_message;
+
+/// Substrings one of which every recognisable failure line contains. Kept
+/// few and short, so the whole-text search stays on the SIMD path.
+const CUES: &[&str] = &[
+    "rror",
+    "RROR",
+    "xception",
+    "enied",
+    "nvalid",
+    "xpired",
+    "ignature",
+    "uthori",
+    "redential",
+    "Code",
+    "code",
+    "__type",
+    "nable to",
+    "ould not",
+    "ailed",
+    "efused",
+    "imeout",
+    "imed out",
+    "169.254.1",
+    "fd00:ec2",
+    "SSL",
+    "ertificate",
+    "x509",
+    "PKIX",
+    "roxy",
+    "MFA",
+    "rofile",
+    "not found",
+    "no such host",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOST",
+    "ETIMEDOUT",
+    "ENETUNREACH",
+    "nreachable",
+    "Forbidden",
+    "aws: ",
+    "Unknown",
+    "egion",
+    "equest has expired",
+    "ot yet valid",
+    "Access Denied",
+    "SSO",
+    "oken",
+    "Redirect",
+    "ultiFactor",
+    "not known",
+    "ame resolution",
+    "resolve host",
+    "no route",
+    "deadline",
+    "canceled",
+    "Max retries",
+    "onnect",
+    "Enter MFA",
+    "KeyError",
+    "section header",
+    "endpoint",
+    "must be addressed",
+    "location constraint",
+    "not authorized",
+    "Errors::",
+    "access key",
+    "ccess Key",
+    "ccess key",
+    "request time",
+    "erification key",
+    "may not be assumed",
+    "role found",
+    "SharedCreds",
+    "naccessible host",
+    "VERIFY",
+    "_CERT",
+    "WRONG_VERSION",
+    "servname",
+    "ECONN",
+    "instance-data",
+    "(Service: ",
+    "interactive login",
+];
+
+static CUE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(CUES)
+        .expect("cues build an automaton")
+});
+
+/// Every failure recognised in `text`, one event per line at most;
+/// `first_line` is the line number of the text's first line.
+pub fn scan(text: &str, first_line: usize) -> Vec<ErrorEvent> {
+    let bytes = text.as_bytes();
+    let mut events = Vec::new();
+    let (mut counted_to, mut line_no) = (0usize, first_line);
+    // The line a wrapped failure started on: its continuation is no new one.
+    let mut joined_into: Option<usize> = None;
+    let mut next_line_start = 0usize;
+    for m in CUE_FINDER.find_iter(text) {
+        if m.start() < next_line_start {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[m.start()..]).map_or(bytes.len(), |i| m.start() + i);
+        line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
+        next_line_start = end + 1;
+        if joined_into == Some(line_no) {
+            continue;
+        }
+        let line = trim_cr(&text[start..end]);
+        let next = (end < bytes.len()).then(|| {
+            let after = end + 1;
+            let next_end =
+                memchr::memchr(b'\n', &bytes[after..]).map_or(bytes.len(), |i| after + i);
+            trim_cr(&text[after..next_end])
+        });
+        if let Some((event, joined)) = recognise_lines(line, next, line_no) {
+            if joined {
+                joined_into = Some(line_no + 1);
+            }
+            events.push(event);
+        }
+    }
+    events
+}
+
+fn trim_cr(line: &str) -> &str {
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// Recognises `line`, reading it joined with `next` when a layout or a
+/// sentence runs over the line break; says whether the join was needed.
+fn recognise_lines(line: &str, next: Option<&str>, line_no: usize) -> Option<(ErrorEvent, bool)> {
+    let alone = recognise(line, line_no);
+    // Joined only when the line alone says less than it would with the
+    // next: nothing, or a code inferred from a sentence whose printed code
+    // the wrap pushed onto the next line.
+    let wanted = alone.as_ref().is_none_or(|e| e.code_inferred);
+    let joined = next
+        .map(str::trim_start)
+        .filter(|n| wanted && !n.is_empty() && line.len() + n.len() <= 4096)
+        .and_then(|next| recognise(&format!("{} {next}", line.trim_end()), line_no))
+        .filter(|j| alone.is_none() || !j.code_inferred);
+    match (alone, joined) {
+        (_, Some(joined)) => Some((joined, true)),
+        (Some(alone), None) => Some((alone, false)),
+        (None, None) => None,
+    }
+}
+
+/// Recognises one line (or two joined), if it speaks of a failure.
+pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
+    if let Some(event) = shapes::recognise(line, line_no) {
+        return Some(event);
+    }
+    let evidence = || EvidenceLine {
+        line: line_no,
+        text: line.into(),
+    };
+    let code = codes::find(line);
+    let sentence = wording::sentence(line);
+    if code.is_some() || sentence.is_some() {
+        let (code, inferred, message) = match (code, sentence) {
+            (Some(hit), Some((_, at))) => (hit.code, false, line[at..].trim()),
+            (Some(hit), None) => (hit.code.clone(), false, message_after(line, hit.end)),
+            (None, Some((code, at))) => (code.to_string(), true, line[at..].trim()),
+            (None, None) => unreachable!("one of them is some"),
+        };
+        return Some(ErrorEvent {
+            kind: ErrorKind::ServiceError,
+            status: status(line).or_else(|| codes::lookup(&code).and_then(|c| c.status)),
+            operation: operation(line),
+            code: Some(code),
+            code_inferred: inferred,
+            message: message.to_string(),
+            detail: None,
+            service: None,
+            tool: None,
+            consequence: false,
+            evidence: evidence(),
+        });
+    }
+    let (kind, tool, at) = match wording::client(line) {
+        Some((w, at)) => (w.kind, w.tool, at),
+        None => {
+            let at = wording::connection_failure(line)?;
+            if !wording::mentions_aws_host(line) {
+                return None;
+            }
+            (ErrorKind::EndpointConnection, "network", at)
+        }
+    };
+    // A connection failure towards the metadata service is the metadata
+    // service failing, whichever client says it.
+    let kind = match kind {
+        ErrorKind::EndpointConnection | ErrorKind::ConnectTimeout
+            if wording::mentions_imds(line) =>
+        {
+            ErrorKind::Imds
+        }
+        kind => kind,
+    };
+    Some(ErrorEvent {
+        kind,
+        code: None,
+        code_inferred: false,
+        operation: None,
+        message: line[at..].trim().to_string(),
+        detail: host(line),
+        status: status(line),
+        service: None,
+        tool: Some(tool),
+        consequence: false,
+        evidence: evidence(),
+    })
+}
+
+/// The message that follows a code: `X: message`, `X (client): message`,
+/// `<Code>X</Code><Message>message</Message>`.
+fn message_after(line: &str, end: usize) -> &str {
+    let rest = &line[end..];
+    if let Some(i) = rest.find("<Message>") {
+        let msg = &rest[i + "<Message>".len()..];
+        return msg.split("</Message>").next().unwrap_or(msg).trim();
+    }
+    rest.trim_start_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | ')' | '(' | '"' | '\'' | ',' | ';' | '-' | '>' | ']'
+            )
+    })
+    .trim_start_matches("client):")
+    .trim_start_matches("server):")
+    .trim()
+}
+
+static STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:status ?code|http status|statuscode)[:=]? ?\(?([1-5][0-9]{2})\b|HTTP/[0-9.]+ ([1-5][0-9]{2})\b|\b([45][0-9]{2}) (?:Forbidden|Bad Request|Unauthorized|Moved Permanently)")
+        .expect("valid regex")
+});
+
+/// The HTTP status a line states.
+fn status(line: &str) -> Option<u16> {
+    let caps = STATUS.captures(line)?;
+    (1..=3)
+        .find_map(|i| caps.get(i))
+        .and_then(|m| m.as_str().parse().ok())
+}
+
+static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"when calling the ([A-Za-z0-9]+) operation|operation error [^:,]+: ([A-Za-z0-9]+)|Error executing .([A-Za-z0-9]+). on|perform: [a-z0-9-]+:([A-Za-z0-9]+)")
+        .expect("valid regex")
+});
+
+/// The API operation a line names.
+fn operation(line: &str) -> Option<String> {
+    let caps = OPERATION.captures(line)?;
+    (1..=4)
+        .find_map(|i| caps.get(i))
+        .map(|m| m.as_str().to_string())
+}
+
+static HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:https?://)?(?:[A-Za-z0-9-]+\.)+amazonaws\.com(?:\.cn)?(?::[0-9]+)?|169\.254\.1(?:69\.254|70\.23?)(?::[0-9]+)?|\[?fd00:ec2::(?:254|23)\]?")
+        .expect("valid regex")
+});
+
+/// The AWS endpoint or metadata address a line names.
+fn host(line: &str) -> Option<String> {
+    HOST.find(line).map(|m| m.as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,125 @@
+//! Recognition of the documented failure shapes (shared/reference/formats.md
+//! and the clients' own exception messages); the wild corpus
+//! (fixtures/wild, tests/wild.rs, benches/accuracy.rs) checks it on what
+//! users really pasted.
+
+use super::*;
+
+fn one(text: &str) -> ErrorEvent {
+    let events = scan(text, 1);
+    assert_eq!(events.len(), 1, "{text}: {events:#?}");
+    events.into_iter().next().unwrap()
+}
+
+fn code(text: &str) -> Option<String> {
+    one(text).code
+}
+
+#[test]
+fn every_needle_contains_a_cue() {
+    // The prefilter must never hide a recognisable line.
+    let needles = wording::SENTENCES
+        .iter()
+        .map(|(s, _)| *s)
+        .chain(wording::CLIENT_WORDINGS.iter().map(|w| w.needle))
+        .chain(wording::CONNECTION_FAILURES.iter().copied())
+        .chain(wording::IMDS_HOSTS.iter().copied())
+        .chain(shapes::needles());
+    let uncovered: Vec<&str> = needles
+        .filter(|n| !CUES.iter().any(|c| n.contains(c)))
+        .collect();
+    assert!(uncovered.is_empty(), "needles without a cue: {uncovered:?}");
+}
+
+#[test]
+fn error_bodies_on_their_own() {
+    // S3 REST-XML body (formats.md §2.1), split or not.
+    assert_eq!(
+        code("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region></Error>").as_deref(),
+        Some("AuthorizationHeaderMalformed")
+    );
+    // JSON protocols (§2.7) and the x-amzn-ErrorType header.
+    assert_eq!(
+        code(r#"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"The security token included in the request is expired"}"#).as_deref(),
+        Some("ExpiredTokenException")
+    );
+    assert_eq!(
+        code("x-amzn-ErrorType: UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/").as_deref(),
+        Some("UnrecognizedClientException")
+    );
+}
+
+#[test]
+fn standard_sentences_without_a_code() {
+    let e = one(
+        "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)",
+    );
+    assert_eq!(
+        (e.code.as_deref(), e.code_inferred),
+        (Some("SignatureDoesNotMatch"), true)
+    );
+    let e = one(
+        "User: arn:aws:sts::111122223333:assumed-role/ci/x is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::b/k with an explicit deny in a service control policy",
+    );
+    assert_eq!(e.code.as_deref(), Some("AccessDenied"));
+    assert_eq!(e.operation.as_deref(), Some("PutObject"));
+}
+
+#[test]
+fn a_wrapped_java_message_is_read_joined() {
+    // AWS SDK for Java v1's message wraps at the terminal's width.
+    let text = "com.amazonaws.services.s3.model.AmazonS3Exception: The AWS Access Key Id you provided does not exist in our records. (Service: Amazon S3; Status Code: 403; Error\nCode: InvalidAccessKeyId; Request ID: 1A2B)\nnext\n";
+    let e = one(text);
+    assert_eq!(e.code.as_deref(), Some("InvalidAccessKeyId"));
+    assert_eq!(e.evidence.line, 1);
+}
+
+#[test]
+fn client_wordings_give_the_kind() {
+    for (line, kind) in [
+        (
+            "CredentialsError: Missing credentials in config, if using AWS_CONFIG_FILE, set AWS_SDK_LOAD_CONFIG=1",
+            ErrorKind::NoCredentials,
+        ),
+        (
+            "Aws::Errors::MissingCredentialsError: unable to sign request without credentials set",
+            ErrorKind::NoCredentials,
+        ),
+        (
+            "botocore.exceptions.SSOTokenLoadError: Error loading SSO Token: Token for my-sso does not exist",
+            ErrorKind::SsoToken,
+        ),
+        (
+            "RuntimeError: Credentials were refreshed, but the refreshed credentials are still expired.",
+            ErrorKind::CredentialsExpired,
+        ),
+        (
+            "requests.exceptions.SSLError: HTTPSConnectionPool(host='sts.amazonaws.com', port=443): Max retries exceeded with url: / (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')))",
+            ErrorKind::Tls,
+        ),
+        ("KeyError: 'aws_access_key_id'", ErrorKind::ConfigParse),
+        (
+            "botocore.exceptions.NoRegionError: You must specify a region.",
+            ErrorKind::NoRegion,
+        ),
+    ] {
+        assert_eq!(one(line).kind, kind, "{line}");
+    }
+}
+
+#[test]
+fn connection_failures_count_towards_aws_and_imds_only() {
+    let imds = one("Error: connect EHOSTDOWN 169.254.169.254:80 - Local (172.17.0.2:40220)");
+    assert_eq!(imds.kind, ErrorKind::Imds);
+    assert_eq!(imds.detail.as_deref(), Some("169.254.169.254:80"));
+    let dns = one("dial tcp: lookup sts.eu-west-1b.amazonaws.com: no such host");
+    assert_eq!(dns.kind, ErrorKind::EndpointConnection);
+    assert_eq!(dns.detail.as_deref(), Some("sts.eu-west-1b.amazonaws.com"));
+    assert!(scan("dial tcp 10.0.0.5:5432: connect: connection refused\n", 1).is_empty());
+}
+
+#[test]
+fn ordinary_logs_are_not_failures() {
+    let text = "Compiling authsift v0.1.0\nRunning tests\nerror: 0 errors\nThe policy allows s3:GetObject\n[default]\nregion = eu-west-1\n";
+    assert!(scan(text, 1).is_empty(), "{:#?}", scan(text, 1));
+}

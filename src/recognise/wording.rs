@@ -1,0 +1,473 @@
+//! Words that mean a failure without an error code beside them: AWS's own
+//! standard sentences (each implies a code), and each client's wording of a
+//! failure it detects itself (each implies an [`ErrorKind`]).
+//!
+//! Tables, not code paths: a line is matched against every needle at once
+//! (one Aho-Corasick automaton per table), and the first needle in table
+//! order wins. The sentences are the service messages of
+//! `shared/reference/formats.md` §2 and the AWS documentation's error pages;
+//! the client wordings are the exception messages in each client's source
+//! (named per group below). None is a user's paraphrase.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::model::ErrorKind;
+
+/// AWS's standard sentences and the error code each one is the message of.
+/// More specific sentences come first (an MFA failure is also "not
+/// authorized").
+pub const SENTENCES: &[(&str, &str)] = &[
+    // STS / IAM / query services (formats.md §2.5).
+    (
+        "security token included in the request is invalid",
+        "InvalidClientTokenId",
+    ),
+    (
+        "security token included in the request is expired",
+        "ExpiredToken",
+    ),
+    (
+        "X.509 certificate or AWS access key ID provided does not exist",
+        "InvalidClientTokenId",
+    ),
+    (
+        "request must contain either a valid (registered) AWS access key ID",
+        "MissingAuthenticationToken",
+    ),
+    ("Missing Authentication Token", "MissingAuthenticationToken"),
+    (
+        "request signature we calculated does not match",
+        "SignatureDoesNotMatch",
+    ),
+    ("Signature expired:", "SignatureDoesNotMatch"),
+    ("Signature not yet current:", "SignatureDoesNotMatch"),
+    (
+        "Credential should be scoped to a valid region",
+        "SignatureDoesNotMatch",
+    ),
+    (
+        "credential must be scoped to a valid region",
+        "InvalidSignatureException",
+    ),
+    (
+        "Credential should be scoped to correct service",
+        "SignatureDoesNotMatch",
+    ),
+    // S3 (formats.md §2.1–2.4, the S3 error-code list).
+    (
+        "AWS Access Key Id you provided does not exist",
+        "InvalidAccessKeyId",
+    ),
+    ("provided token has expired", "ExpiredToken"),
+    (
+        "provided token is malformed or otherwise invalid",
+        "InvalidToken",
+    ),
+    (
+        "difference between the request time and the current time is too large",
+        "RequestTimeTooSkewed",
+    ),
+    (
+        "authorization header is malformed",
+        "AuthorizationHeaderMalformed",
+    ),
+    ("Invalid credential date", "AuthorizationHeaderMalformed"),
+    (
+        "must be addressed using the specified endpoint",
+        "PermanentRedirect",
+    ),
+    (
+        "unspecified location constraint is incompatible",
+        "IllegalLocationConstraintException",
+    ),
+    ("Request has expired", "RequestExpired"),
+    ("Request is not yet valid", "RequestExpired"),
+    // EC2 (formats.md §2.6).
+    (
+        "AWS was not able to validate the provided access credentials",
+        "AuthFailure",
+    ),
+    (
+        "You are not authorized to perform this operation",
+        "UnauthorizedOperation",
+    ),
+    (
+        "Encoded authorization failure message",
+        "UnauthorizedOperation",
+    ),
+    (
+        "access key ID needs a subscription for the service",
+        "OptInRequired",
+    ),
+    // ECR's answer to an expired docker login token.
+    ("Your authorization token has expired", "ExpiredToken"),
+    // STS web identity (AssumeRoleWithWebIdentity).
+    (
+        "Couldn't retrieve verification key from your identity provider",
+        "InvalidIdentityToken",
+    ),
+    ("Incorrect token audience", "InvalidIdentityToken"),
+    (
+        "No OpenIDConnect provider found in your account",
+        "InvalidIdentityToken",
+    ),
+    // Denials (formats.md §2.8); MFA first, it is the more specific cause.
+    ("MultiFactorAuthentication failed", "AccessDenied"),
+    ("Roles may not be assumed by root accounts", "AccessDenied"),
+    ("is not authorized to perform", "AccessDenied"),
+    ("Not authorized to perform sts:AssumeRole", "AccessDenied"),
+];
+
+/// A client's own wording of a failure it found before (or instead of)
+/// asking AWS.
+pub struct ClientWording {
+    pub needle: &'static str,
+    pub kind: ErrorKind,
+    pub tool: &'static str,
+}
+
+const fn w(needle: &'static str, kind: ErrorKind, tool: &'static str) -> ClientWording {
+    ClientWording { needle, kind, tool }
+}
+
+use ErrorKind::*;
+
+/// Ordered: the first needle found in a line decides. Within a client,
+/// the more specific wording comes first.
+pub const CLIENT_WORDINGS: &[ClientWording] = &[
+    // botocore / AWS CLI (botocore/exceptions.py, credentials.py, tokens.py).
+    w("Error loading SSO Token", SsoToken, "aws-cli/botocore"),
+    w(
+        "Token has expired and refresh failed",
+        SsoToken,
+        "aws-cli/botocore",
+    ),
+    w("To refresh this SSO session run", SsoToken, "sdk"),
+    w("SSOTokenLoadError", SsoToken, "aws-cli/botocore"),
+    w("UnauthorizedSSOTokenError", SsoToken, "aws-cli/botocore"),
+    w(
+        "refreshed credentials are still expired",
+        CredentialsExpired,
+        "aws-cli/botocore",
+    ),
+    w(
+        "Refreshing temporary credentials failed during mandatory refresh period",
+        CredentialsExpired,
+        "aws-cli/botocore",
+    ),
+    w("You must specify a region", NoRegion, "aws-cli/botocore"),
+    w("NoRegionError", NoRegion, "aws-cli/botocore"),
+    w("Unknown parameter in input", CliUsage, "aws-cli/botocore"),
+    w("Unknown service:", CliUsage, "aws-cli/botocore"),
+    w("UnknownServiceError", CliUsage, "aws-cli/botocore"),
+    w("Unknown options:", CliUsage, "aws-cli/botocore"),
+    w("aws: [ERROR]: argument", CliUsage, "aws-cli/botocore"),
+    w(
+        "File contains no section headers",
+        ConfigParse,
+        "aws-cli/botocore",
+    ),
+    w("MissingSectionHeaderError", ConfigParse, "aws-cli/botocore"),
+    w("ConfigParseError", ConfigParse, "aws-cli/botocore"),
+    w(
+        "Missing the following required SSO configuration values",
+        ConfigParse,
+        "aws-cli/botocore",
+    ),
+    w(
+        "is configured to use SSO but is missing required configuration",
+        ConfigParse,
+        "sdk",
+    ),
+    // A half-written credentials file: boto and older botocore index the
+    // profile's keys directly.
+    w(
+        "KeyError: 'aws_access_key_id'",
+        ConfigParse,
+        "aws-cli/botocore",
+    ),
+    w(
+        "KeyError: 'aws_secret_access_key'",
+        ConfigParse,
+        "aws-cli/botocore",
+    ),
+    w("NoCredentialsError", NoCredentials, "aws-cli/botocore"),
+    w("ProfileNotFound", ProfileNotFound, "aws-cli/botocore"),
+    // aws-sdk-go v1 (aws/credentials, aws/session) and v2 (config, credentials).
+    w("SSOProviderInvalidToken", SsoToken, "aws-sdk-go"),
+    w("refresh cached SSO token failed", SsoToken, "aws-sdk-go-v2"),
+    w(
+        "AssumeRoleTokenProviderNotSetError",
+        MfaRequired,
+        "aws-sdk-go",
+    ),
+    w(
+        "AssumeRoleTokenProvider session option not set",
+        MfaRequired,
+        "aws-sdk-go",
+    ),
+    w("no EC2 IMDS role found", Imds, "aws-sdk-go-v2"),
+    w("EC2RoleRequestError", Imds, "aws-sdk-go"),
+    w("no EC2 instance role found", Imds, "aws-sdk-go"),
+    w(
+        "SharedConfigProfileNotExistsError",
+        ProfileNotFound,
+        "aws-sdk-go",
+    ),
+    w(
+        "failed to get shared config profile",
+        ProfileNotFound,
+        "aws-sdk-go-v2",
+    ),
+    w("SharedCredsLoad", ConfigParse, "aws-sdk-go"),
+    w("MissingRegion", NoRegion, "aws-sdk-go"),
+    w(
+        "static credentials are empty",
+        NoCredentials,
+        "aws-sdk-go-v2",
+    ),
+    w(
+        "failed to load credentials from any providers",
+        NoCredentials,
+        "aws-sdk-go-v2",
+    ),
+    // AWS SDK for Java v1 and v2.
+    w(
+        "Unable to load AWS credentials from any provider in the chain",
+        NoCredentials,
+        "aws-sdk-java",
+    ),
+    w(
+        "Unable to load credentials from any of the providers in the chain",
+        NoCredentials,
+        "aws-sdk-java",
+    ),
+    w(
+        "Unable to load credentials from service endpoint",
+        Imds,
+        "aws-sdk-java",
+    ),
+    w("Failed to load credentials from IMDS", Imds, "aws-sdk-java"),
+    w(
+        "Unable to contact EC2 metadata service",
+        Imds,
+        "aws-sdk-java",
+    ),
+    w(
+        "Unable to find a region via the region provider chain",
+        NoRegion,
+        "aws-sdk-java",
+    ),
+    w(
+        "Unable to load region from any of the providers in the chain",
+        NoRegion,
+        "aws-sdk-java",
+    ),
+    w(
+        "Profile file contained no credentials for profile",
+        ProfileNotFound,
+        "aws-sdk-java",
+    ),
+    w("PKIX path building failed", Tls, "aws-sdk-java"),
+    w(
+        "unable to find valid certification path",
+        Tls,
+        "aws-sdk-java",
+    ),
+    w("SSLHandshakeException", Tls, "aws-sdk-java"),
+    w("UnknownHostException", EndpointConnection, "aws-sdk-java"),
+    // AWS SDK for JavaScript v2 and v3.
+    w("Missing credentials in config", NoCredentials, "aws-sdk-js"),
+    w(
+        "Could not load credentials from any providers",
+        NoCredentials,
+        "aws-sdk-js",
+    ),
+    w(
+        "could not be found or parsed in shared credentials file",
+        ProfileNotFound,
+        "aws-sdk-js",
+    ),
+    w(
+        "EC2 Metadata roleName request returned error",
+        Imds,
+        "aws-sdk-js",
+    ),
+    w("Missing region in config", NoRegion, "aws-sdk-js"),
+    w("Region is missing", NoRegion, "aws-sdk-js"),
+    w("Inaccessible host:", EndpointConnection, "aws-sdk-js"),
+    w("getaddrinfo ENOTFOUND", EndpointConnection, "node"),
+    w("getaddrinfo EAI_AGAIN", EndpointConnection, "node"),
+    // AWS SDK for Ruby, PHP, .NET.
+    w("InvalidSSOToken", SsoToken, "aws-sdk-ruby"),
+    w("InvalidSSOCredentials", SsoToken, "aws-sdk-ruby"),
+    w("MissingCredentialsError", NoCredentials, "aws-sdk-ruby"),
+    w(
+        "unable to sign request without credentials set",
+        NoCredentials,
+        "aws-sdk-ruby",
+    ),
+    w("MissingRegionError", NoRegion, "aws-sdk-ruby"),
+    w("NoSuchProfileError", ProfileNotFound, "aws-sdk-ruby"),
+    w(
+        "Error retrieving credentials from the instance profile metadata service",
+        Imds,
+        "aws-sdk-php",
+    ),
+    w("Cannot read credentials from", NoCredentials, "aws-sdk-php"),
+    w(
+        "Unable to get IAM security credentials from EC2 Instance Metadata Service",
+        Imds,
+        "aws-sdk-net",
+    ),
+    w(
+        "Failed to resolve AWS credentials",
+        NoCredentials,
+        "aws-sdk-net",
+    ),
+    w("Unable to find credentials", NoCredentials, "aws-sdk-net"),
+    w(
+        "No RegionEndpoint or ServiceURL configured",
+        NoRegion,
+        "aws-sdk-net",
+    ),
+    // AWS SDK for Rust.
+    w(
+        "no providers in chain provided credentials",
+        NoCredentials,
+        "aws-sdk-rust",
+    ),
+    // TLS, whichever client: OpenSSL, Go's crypto/x509, Node, curl.
+    w("CERTIFICATE_VERIFY_FAILED", Tls, "tls"),
+    w("certificate verify failed", Tls, "tls"),
+    w("x509: certificate", Tls, "tls"),
+    w("unable to get local issuer certificate", Tls, "tls"),
+    w("self signed certificate in certificate chain", Tls, "tls"),
+    w("self-signed certificate in certificate chain", Tls, "tls"),
+    w("SELF_SIGNED_CERT_IN_CHAIN", Tls, "tls"),
+    w("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", Tls, "tls"),
+    w("UNABLE_TO_VERIFY_LEAF_SIGNATURE", Tls, "tls"),
+    w(
+        "SSL peer certificate or SSH remote key was not OK",
+        Tls,
+        "tls",
+    ),
+    w("WRONG_VERSION_NUMBER", Tls, "tls"),
+    w("SSLError(", Tls, "tls"),
+    // Proxies.
+    w("407 Proxy Authentication Required", Proxy, "proxy"),
+    w("ProxyError", Proxy, "proxy"),
+    w("proxyconnect tcp", Proxy, "proxy"),
+    w("Unable to connect to proxy", Proxy, "proxy"),
+    w("Tunnel connection failed", Proxy, "proxy"),
+];
+
+/// Words of a connection failure, whichever client. On their own they are
+/// too common to mean AWS: they count only on a line that names an AWS
+/// endpoint or the metadata service (see [`mentions_aws_host`]).
+pub const CONNECTION_FAILURES: &[&str] = &[
+    "no such host",
+    "Name or service not known",
+    "nodename nor servname provided",
+    "Temporary failure in name resolution",
+    "Could not resolve host",
+    "i/o timeout",
+    "Connection timed out",
+    "connect timed out",
+    "Connect timeout",
+    "Read timed out",
+    "timed out",
+    "ETIMEDOUT",
+    "ECONNREFUSED",
+    "EHOSTDOWN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "Connection refused",
+    "connection refused",
+    "network is unreachable",
+    "Network is unreachable",
+    "no route to host",
+    "context deadline exceeded",
+    "request canceled",
+    "Max retries exceeded",
+    "Failed to connect",
+    "Unable to execute HTTP request",
+    "ConnectionError",
+];
+
+/// The instance metadata service and the container credentials endpoint,
+/// in every form a client prints them.
+pub const IMDS_HOSTS: &[&str] = &[
+    "169.254.169.254",
+    "169.254.170.2",
+    "169.254.170.23",
+    "fd00:ec2::254",
+    "fd00:ec2::23",
+    "instance-data.ec2.internal",
+];
+
+/// Whether a line names an AWS endpoint or the metadata service.
+pub fn mentions_aws_host(line: &str) -> bool {
+    line.contains("amazonaws.com") || mentions_imds(line)
+}
+
+pub fn mentions_imds(line: &str) -> bool {
+    IMDS_HOSTS.iter().any(|h| line.contains(h))
+}
+
+static SENTENCE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(SENTENCES.iter().map(|(s, _)| s))
+        .expect("sentences build an automaton")
+});
+
+static CLIENT_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(CLIENT_WORDINGS.iter().map(|c| c.needle))
+        .expect("client wordings build an automaton")
+});
+
+static CONNECTION_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(CONNECTION_FAILURES)
+        .expect("connection wordings build an automaton")
+});
+
+/// The first table entry (in table order) whose needle occurs in `text`,
+/// with where it starts.
+fn first_in_table(finder: &AhoCorasick, text: &str) -> Option<(usize, usize)> {
+    finder
+        .find_iter(text)
+        .map(|m| (m.pattern().as_usize(), m.start()))
+        .min()
+}
+
+/// The code AWS's standard sentence in `text` implies, and where the
+/// sentence starts.
+pub fn sentence(text: &str) -> Option<(&'static str, usize)> {
+    first_in_table(&SENTENCE_FINDER, text).map(|(i, at)| (SENTENCES[i].1, at))
+}
+
+/// The error code AWS's standard wording implies, for tools that print the
+/// message without the code.
+pub fn code_from_message(message: &str) -> Option<&'static str> {
+    if message.trim().trim_end_matches('.') == "Access Denied" {
+        return Some("AccessDenied");
+    }
+    sentence(message).map(|(code, _)| code)
+}
+
+/// The client wording in `text`, and where it starts.
+pub fn client(text: &str) -> Option<(&'static ClientWording, usize)> {
+    first_in_table(&CLIENT_FINDER, text).map(|(i, at)| (&CLIENT_WORDINGS[i], at))
+}
+
+/// Where a connection failure is worded in `text`.
+pub fn connection_failure(text: &str) -> Option<usize> {
+    CONNECTION_FINDER.find(text).map(|m| m.start())
+}
