@@ -31,6 +31,7 @@ pub fn runs(text: &str, first_line: usize) -> Runs<'_> {
         pending_signing: None,
         previous: None,
         split: Vec::new(),
+        read: Vec::new(),
     }
 }
 
@@ -44,6 +45,12 @@ pub struct Runs<'a> {
     previous: Option<(&'a str, &'a str)>,
     /// Runs split off a header-less run with several failures, last first.
     split: Vec<Run>,
+    /// Byte ranges (in `text`) of the current run that the structured
+    /// reading has taken whole: DEBUG and INFO header lines, and the
+    /// signing blocks under them. Recognition reads only the rest
+    /// (tracebacks, response bodies, warnings, what the client printed);
+    /// in a debug log that is a small part.
+    read: Vec<(usize, usize)>,
 }
 
 impl Iterator for Runs<'_> {
@@ -136,6 +143,14 @@ impl Runs<'_> {
             Some((start, _)) => (start, record.end),
             None => (record.start, record.end),
         });
+        if record.is_header() && matches!(record.level, "DEBUG" | "INFO") {
+            let block = matches!(first, "CanonicalRequest:" | "StringToSign:" | "Signature:");
+            let end = match block {
+                true => record.end,
+                false => record.start + record.raw_line.len(),
+            };
+            self.read.push((record.start, end));
+        }
         // Hook and loader chatter is most of a debug log and says nothing here.
         if record.is_header() && !matches!(record.logger, "botocore.hooks" | "botocore.loaders") {
             read_record(run, record, first, &mut self.pending_signing);
@@ -147,9 +162,12 @@ impl Runs<'_> {
     fn finish(&mut self) -> Run {
         let mut run = std::mem::take(&mut self.run);
         self.pending_signing = None;
+        let read = std::mem::take(&mut self.read);
         if let (Some((start, end)), Some(span)) = (self.range.take(), run.span) {
             let text = &self.text[start..end];
-            run.errors = crate::recognise::scan(text, span.line)
+            let skipped: Vec<(usize, usize)> =
+                read.iter().map(|(a, b)| (a - start, b - start)).collect();
+            run.errors = crate::recognise::scan_except(text, span.line, &skipped)
                 .into_iter()
                 .filter(|e| !e.evidence.text.contains("metadata service"))
                 .collect();

@@ -84,33 +84,70 @@ pub struct CodeHit {
     pub strength: Strength,
 }
 
-/// Fields that hold an error code, in every client's layout: S3 XML,
-/// JSON bodies (`__type`, `code`, Lambda's `errorType`), the
-/// `x-amzn-ErrorType` header, Java's `Error Code: X`, PHP's `X (client)`,
-/// aws-sdk-go's `api error X:`, Ruby's `Errors::X`, botocore's `(X)`,
-/// `code=X` in key=value logs, JS v3's `name: 'X'` / `Code: 'X'`.
-static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"<Code>[[:space:]]*(?P<elem>[A-Za-z][A-Za-z0-9._-]*)[[:space:]]*</Code>",
-        r#"|(?i:__type|\bcode|error_?code|error_?type|x-amzn-errortype|error code|\bname|\bfault_?code)['"]?[[:space:]]*(?:=>|[:=])[[:space:]]*(?:b?['"])?(?:[A-Za-z0-9.]+#)?(?P<field>[A-Za-z][A-Za-z0-9._]*)"#,
-        r"|api error (?P<api>[A-Za-z][A-Za-z0-9._]*)",
-        r"|Errors::(?P<ruby>[A-Za-z][A-Za-z0-9]*)",
-        r"|\((?P<paren>[A-Z][A-Za-z0-9.]*)\)",
-        r"|(?P<php>[A-Z][A-Za-z0-9]*) \((?:client|server)\)",
-    ))
-    .expect("code field layouts are a valid regex")
-});
+/// How a field that holds an error code ends, just before the code, in
+/// every client's layout: JSON bodies (`"__type": "…#X"`, `"code": "X"`,
+/// Lambda's `"errorType": "X"`), the `x-amzn-ErrorType: X` header, Java's
+/// `Error Code: X`, aws-sdk-go's `api error X:`, Ruby's `Errors::X`,
+/// `code=X` in key=value logs, JS v3's `name: 'X'`. Compared without case,
+/// after quotes, spaces and `:`/`=` before the code are passed over.
+const FIELD_NAMES: &[&str] = &[
+    "__type",
+    "code",
+    "errorcode",
+    "error_code",
+    "error code",
+    "errortype",
+    "error_type",
+    "x-amzn-errortype",
+    "faultcode",
+    "name",
+    "api error",
+];
 
-/// Words that could be codes: CamelCase, optionally dotted (`KMS.X`).
-static WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b").expect("valid regex"));
+/// Characters a code is made of, as printed (namespace, dots, URI suffix).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'#' | b'_')
+}
+
+/// The layout around the code at `start..end` of `line`: a field that holds
+/// codes, or nothing.
+fn layout(line: &str, start: usize, end: usize) -> Option<Strength> {
+    let before = &line[..start];
+    let after = &line[end..];
+    if before.ends_with("<Code>") {
+        return Some(Strength::Element);
+    }
+    if before.ends_with("Errors::")
+        || (before.ends_with('(') && after.starts_with(')'))
+        || after.starts_with(" (client)")
+        || after.starts_with(" (server)")
+    {
+        return Some(Strength::Field);
+    }
+    // `name: 'X'`, `"__type":"ns#X"`, `Error Code: X`, `api error X`.
+    let head = before.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | ':' | '=' | '>' | 'b')
+    });
+    let head = head.trim_end_matches(['"', '\'']);
+    let tail = &head.as_bytes()[head.len().saturating_sub(16)..];
+    let named = FIELD_NAMES.iter().any(|name| {
+        tail.len() >= name.len()
+            && tail[tail.len() - name.len()..].eq_ignore_ascii_case(name.as_bytes())
+            && (tail.len() == name.len()
+                || !tail[tail.len() - name.len() - 1].is_ascii_alphanumeric())
+    });
+    (named && head.len() < before.len()).then_some(Strength::Field)
+}
 
 /// A failure is spoken of in the line: a bare known code counts only then
 /// (a code word in prose or a policy is no failure).
-static FAILURE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)error|exception|denied|fail|invalid|forbidden|unauthori[sz]ed|expired|\b40[0-9]\b|fault|status")
-        .expect("valid regex")
-});
+fn speaks_of_failure(line: &str) -> bool {
+    static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)error|exception|denied|fail|invalid|forbidden|unauthori[sz]ed|expired|\b40[0-9]\b|fault|status")
+            .expect("valid regex")
+    });
+    WORDS.is_match(line)
+}
 
 /// Codes that are also ordinary words of logs and prose: never a code on
 /// their own, only in a code field.
@@ -134,57 +171,58 @@ const TOO_COMMON_BARE: &[&str] = &[
 ];
 
 /// The best code in `line`: the strongest layout wins, the first in the
-/// line among equals.
+/// line among equals. One pass over the line's words; the table is asked
+/// first, the layout only for the few words it knows.
 pub fn find(line: &str) -> Option<CodeHit> {
+    let bytes = line.as_bytes();
     let mut best: Option<CodeHit> = None;
-    let consider = |best: &mut Option<CodeHit>, hit: CodeHit| {
-        if best.as_ref().is_none_or(|b| hit.strength > b.strength) {
-            *best = Some(hit);
+    let mut bare: Option<CodeHit> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() || (i > 0 && is_token_byte(bytes[i - 1])) {
+            i += 1;
+            continue;
         }
-    };
-    for caps in FIELD.captures_iter(line) {
-        let (m, strength) = match caps.name("elem") {
-            Some(m) => (m, Strength::Element),
-            None => match ["field", "api", "ruby", "paren", "php"]
-                .iter()
-                .find_map(|n| caps.name(n))
-            {
-                Some(m) => (m, Strength::Field),
-                None => continue,
-            },
+        let mut j = i;
+        while j < bytes.len() && is_token_byte(bytes[j]) {
+            j += 1;
+        }
+        let raw = &line[i..j];
+        i = j;
+        // Fast reject: a code has an upper-case letter after its first.
+        if !raw.bytes().skip(1).any(|b| b.is_ascii_uppercase()) {
+            continue;
+        }
+        let code = normalise(raw);
+        let Some(offset) = raw.find(code) else {
+            continue;
         };
-        let code = normalise(m.as_str());
+        let (start, end) = (j - raw.len() + offset, j - raw.len() + offset + code.len());
         let known = lookup(code).is_some();
-        if known || (strength == Strength::Element && is_code_shaped(code)) {
-            consider(
-                &mut best,
-                CodeHit {
+        let strength = match layout(line, start, end) {
+            Some(Strength::Element) if known || is_code_shaped(code) => Strength::Element,
+            Some(strength) if known => strength,
+            _ if known && bare.is_none() && !TOO_COMMON_BARE.contains(&code) => {
+                bare = Some(CodeHit {
                     code: code.to_string(),
-                    start: m.start(),
-                    end: m.start() + code.len(),
-                    strength,
-                },
-            );
-        }
-    }
-    if best.is_none() && FAILURE_WORDS.is_match(line) {
-        for m in WORD.find_iter(line) {
-            let code = normalise(m.as_str());
-            if lookup(code).is_some() && !TOO_COMMON_BARE.contains(&code) {
-                consider(
-                    &mut best,
-                    CodeHit {
-                        code: code.to_string(),
-                        start: m.start(),
-                        end: m.end(),
-                        strength: Strength::Bare,
-                    },
-                );
-                break;
+                    start,
+                    end,
+                    strength: Strength::Bare,
+                });
+                continue;
             }
+            _ => continue,
+        };
+        if best.as_ref().is_none_or(|b| strength > b.strength) {
+            best = Some(CodeHit {
+                code: code.to_string(),
+                start,
+                end,
+                strength,
+            });
         }
     }
-    best
+    best.or_else(|| bare.filter(|_| speaks_of_failure(line)))
 }
 
 /// CamelCase with at least two humps: `AccessDenied`, not `Error`.

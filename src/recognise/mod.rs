@@ -32,7 +32,7 @@ pub mod wording;
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use crate::model::{ErrorEvent, ErrorKind, EvidenceLine};
@@ -126,6 +126,7 @@ const CUES: &[&str] = &[
 static CUE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(CUES)
         .expect("cues build an automaton")
 });
@@ -133,40 +134,116 @@ static CUE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// Every failure recognised in `text`, one event per line at most;
 /// `first_line` is the line number of the text's first line.
 pub fn scan(text: &str, first_line: usize) -> Vec<ErrorEvent> {
+    scan_except(text, first_line, &[])
+}
+
+/// [`scan`], passing over the byte ranges `skipped` (ascending, each whole
+/// lines): what a structured parser has already read. Only the stretches
+/// between them are searched at all.
+pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) -> Vec<ErrorEvent> {
     let bytes = text.as_bytes();
-    let mut events = Vec::new();
-    let (mut counted_to, mut line_no) = (0usize, first_line);
-    // The line a wrapped failure started on: its continuation is no new one.
-    let mut joined_into: Option<usize> = None;
-    let mut next_line_start = 0usize;
-    for m in CUE_FINDER.find_iter(text) {
-        if m.start() < next_line_start {
+    let mut scan = Scan {
+        text,
+        events: Vec::new(),
+        joined_into: None,
+        frame_source: None,
+    };
+    let (mut from, mut line_no) = (0usize, first_line);
+    let end = (bytes.len(), bytes.len());
+    for &(at, until) in skipped.iter().chain([&end]) {
+        if at < from {
             continue;
         }
-        let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[m.start()..]).map_or(bytes.len(), |i| m.start() + i);
-        line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
-        counted_to = start;
-        next_line_start = end + 1;
-        if joined_into == Some(line_no) {
-            continue;
+        if at > from {
+            scan.segment(from, at, line_no);
         }
-        let line = trim_cr(&text[start..end]);
-        let next = (end < bytes.len()).then(|| {
-            let after = end + 1;
-            let next_end =
-                memchr::memchr(b'\n', &bytes[after..]).map_or(bytes.len(), |i| after + i);
-            trim_cr(&text[after..next_end])
-        });
-        if let Some((event, joined)) = recognise_lines(line, next, line_no) {
-            if joined {
-                joined_into = Some(line_no + 1);
+        // Past the skipped lines, their newline included.
+        let next = memchr::memchr(b'\n', &bytes[until..]).map_or(bytes.len(), |i| until + i + 1);
+        line_no += memchr::memchr_iter(b'\n', &bytes[from..next]).count();
+        from = next;
+    }
+    scan.events
+}
+
+struct Scan<'a> {
+    text: &'a str,
+    events: Vec<ErrorEvent>,
+    /// The line a wrapped failure ran on to: it is no new failure.
+    joined_into: Option<usize>,
+    /// The source line under a Python traceback frame.
+    frame_source: Option<usize>,
+}
+
+impl Scan<'_> {
+    /// Recognises the cue lines of `text[from..to]` (whole lines), whose
+    /// first line is `line_no`.
+    fn segment(&mut self, from: usize, to: usize, mut line_no: usize) {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut counted_to = from;
+        let mut next_line_start = from;
+        // One cue is enough for a line: the search resumes at the next.
+        while next_line_start < to {
+            let input = aho_corasick::Input::new(text).span(next_line_start..to);
+            let Some(m) = CUE_FINDER.find(input) else {
+                break;
+            };
+            let at = m.start();
+            let start = memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |i| from + i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+            counted_to = start;
+            next_line_start = end + 1;
+            if self.joined_into == Some(line_no) || self.frame_source == Some(line_no) {
+                continue;
             }
-            events.push(event);
+            let line = trim_cr(&text[start..end]);
+            if is_stack_frame(line) {
+                // Python prints the frame's source line under it.
+                self.frame_source = Some(line_no + 1);
+                continue;
+            }
+            let next = (end < bytes.len()).then(|| {
+                let after = end + 1;
+                let next_end =
+                    memchr::memchr(b'\n', &bytes[after..]).map_or(bytes.len(), |i| after + i);
+                trim_cr(&text[after..next_end])
+            });
+            if let Some((event, joined)) = recognise_lines(line, next, line_no) {
+                if joined {
+                    self.joined_into = Some(line_no + 1);
+                }
+                self.events.push(event);
+            }
         }
     }
-    events
 }
+
+/// A stack frame (Python's `  File "…", line N`, Java's and Node's
+/// `at …`): it says where, never what failed.
+fn is_stack_frame(line: &str) -> bool {
+    let rest = line.trim_start_matches([' ', '\t']);
+    (line.starts_with("  File \"") && rest.contains("\", line "))
+        || (rest.len() < line.len() && rest.starts_with("at ") && rest.ends_with(')'))
+        // Python's words between chained exceptions.
+        || line.starts_with("During handling of the above exception")
+        || line.starts_with("The above exception was the direct cause")
+}
+
+/// Whether `next` can be the rest of a wrapped line: not empty, not a
+/// stack frame, not a new log record (which starts with its timestamp).
+fn continues(next: &str) -> bool {
+    let t = next.trim_start();
+    !t.is_empty()
+        && !is_stack_frame(next)
+        && !t.starts_with("Traceback")
+        && !next.as_bytes()[..next.len().min(4)]
+            .iter()
+            .all(u8::is_ascii_digit)
+}
+
+/// Wrapped lines are long: a shorter line is never joined with the next.
+const WRAP_WIDTH: usize = 60;
 
 fn trim_cr(line: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
@@ -179,10 +256,10 @@ fn recognise_lines(line: &str, next: Option<&str>, line_no: usize) -> Option<(Er
     // Joined only when the line alone says less than it would with the
     // next: nothing, or a code inferred from a sentence whose printed code
     // the wrap pushed onto the next line.
-    let wanted = alone.as_ref().is_none_or(|e| e.code_inferred);
+    let wanted = line.len() >= WRAP_WIDTH && alone.as_ref().is_none_or(|e| e.code_inferred);
     let joined = next
+        .filter(|n| wanted && continues(n) && line.len() + n.len() <= 4096)
         .map(str::trim_start)
-        .filter(|n| wanted && !n.is_empty() && line.len() + n.len() <= 4096)
         .and_then(|next| recognise(&format!("{} {next}", line.trim_end()), line_no))
         .filter(|j| alone.is_none() || !j.code_inferred);
     match (alone, joined) {

@@ -11,7 +11,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::model::ErrorKind;
 
@@ -420,6 +420,7 @@ pub fn mentions_imds(line: &str) -> bool {
 static SENTENCE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(SENTENCES.iter().map(|(s, _)| s))
         .expect("sentences build an automaton")
 });
@@ -427,6 +428,7 @@ static SENTENCE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 static CLIENT_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(CLIENT_WORDINGS.iter().map(|c| c.needle))
         .expect("client wordings build an automaton")
 });
@@ -434,6 +436,7 @@ static CLIENT_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 static CONNECTION_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(CONNECTION_FAILURES)
         .expect("connection wordings build an automaton")
 });
