@@ -97,6 +97,9 @@ fact_table! {
     ImdsDisabled = "imds.disabled": Bool,
     ImdsAttempted = "imds.attempted": Bool,
     ImdsErrorStatus = "imds.error_status": Int,
+    // The metadata service was asked for credentials (a credential
+    // provider chain falling through to it), not for other metadata.
+    ImdsForCredentials = "imds.for_credentials": Bool,
     AuthzReason = "authz.reason": Str,
     AuthzAction = "authz.action": Str,
     CliVersion = "cli.version": Str,
@@ -816,6 +819,18 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
     }
     if error.kind == ErrorKind::ServiceError {
         add_message_facts(facts, &error.message, line);
+    }
+    if error.kind == ErrorKind::Imds {
+        facts.set(Fact::ImdsAttempted, true, line);
+        if let Some(status) = error.status {
+            facts.set(Fact::ImdsErrorStatus, i64::from(status), line);
+        }
+        let asked_for = error.evidence.text.to_ascii_lowercase();
+        facts.set(
+            Fact::ImdsForCredentials,
+            asked_for.contains("credential"),
+            line,
+        );
     }
 }
 

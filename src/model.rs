@@ -145,6 +145,8 @@ pub enum ErrorKind {
     MfaRequired,
     /// No region configured, so no endpoint to call.
     NoRegion,
+    /// The client says the resource is in another region.
+    WrongRegion,
     /// The instance metadata service (or the container credentials
     /// endpoint) did not answer with credentials.
     Imds,
@@ -171,6 +173,7 @@ impl ErrorKind {
             ErrorKind::MfaPrompt => "mfa-prompt",
             ErrorKind::MfaRequired => "mfa-required",
             ErrorKind::NoRegion => "no-region",
+            ErrorKind::WrongRegion => "wrong-region",
             ErrorKind::Imds => "imds",
             ErrorKind::CredentialsExpired => "credentials-expired",
             ErrorKind::CliUsage => "cli-usage",

@@ -201,7 +201,9 @@ pub fn find(line: &str) -> Option<CodeHit> {
         let known = lookup(code).is_some();
         let strength = match layout(line, start, end) {
             Some(Strength::Element) if known || is_code_shaped(code) => Strength::Element,
-            Some(strength) if known => strength,
+            // A short plain word (`code = Unknown` of gRPC) is too common
+            // to be an AWS code on the strength of a field name alone.
+            Some(strength) if known && (is_code_shaped(code) || code.len() >= 9) => strength,
             _ if known && bare.is_none() && !TOO_COMMON_BARE.contains(&code) => {
                 bare = Some(CodeHit {
                     code: code.to_string(),

@@ -121,6 +121,8 @@ const CUES: &[&str] = &[
     "instance-data",
     "(Service: ",
     "interactive login",
+    "be assumed",
+    "sso login",
 ];
 
 static CUE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -282,15 +284,16 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
     let sentence = wording::sentence(line);
     if code.is_some() || sentence.is_some() {
         let (code, inferred, message) = match (code, sentence) {
-            (Some(hit), Some((_, at))) => (hit.code, false, line[at..].trim()),
+            (Some(hit), Some((_, _, at))) => (hit.code, false, line[at..].trim()),
             (Some(hit), None) => (hit.code.clone(), false, message_after(line, hit.end)),
-            (None, Some((code, at))) => (code.to_string(), true, line[at..].trim()),
+            (None, Some((code, _, at))) => (code.to_string(), true, line[at..].trim()),
             (None, None) => unreachable!("one of them is some"),
         };
+        let implied_op = sentence.and_then(|(_, op, _)| op).map(str::to_string);
         return Some(ErrorEvent {
             kind: ErrorKind::ServiceError,
             status: status(line).or_else(|| codes::lookup(&code).and_then(|c| c.status)),
-            operation: operation(line),
+            operation: operation(line).or(implied_op),
             code: Some(code),
             code_inferred: inferred,
             message: message.to_string(),

@@ -20,7 +20,7 @@ fn every_needle_contains_a_cue() {
     // The prefilter must never hide a recognisable line.
     let needles = wording::SENTENCES
         .iter()
-        .map(|(s, _)| *s)
+        .map(|(s, _, _)| *s)
         .chain(wording::CLIENT_WORDINGS.iter().map(|w| w.needle))
         .chain(wording::CONNECTION_FAILURES.iter().copied())
         .chain(wording::IMDS_HOSTS.iter().copied())
@@ -29,6 +29,25 @@ fn every_needle_contains_a_cue() {
         .filter(|n| !CUES.iter().any(|c| n.contains(c)))
         .collect();
     assert!(uncovered.is_empty(), "needles without a cue: {uncovered:?}");
+    // Sentences match whatever their capitals: each way a service writes
+    // them (as here, all lower case, the first letter capitalised) must
+    // still hold a cue.
+    let capitalised = |s: &str| {
+        let mut c = s.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    let has_cue = |s: &str| CUES.iter().any(|c| s.contains(c));
+    let fragile: Vec<&str> = wording::SENTENCES
+        .iter()
+        .map(|(s, _, _)| *s)
+        .filter(|s| !has_cue(&s.to_lowercase()) || !has_cue(&capitalised(s)))
+        .collect();
+    assert!(
+        fragile.is_empty(),
+        "sentences whose cue depends on case: {fragile:?}"
+    );
 }
 
 #[test]
@@ -122,4 +141,31 @@ fn connection_failures_count_towards_aws_and_imds_only() {
 fn ordinary_logs_are_not_failures() {
     let text = "Compiling authsift v0.1.0\nRunning tests\nerror: 0 errors\nThe policy allows s3:GetObject\n[default]\nregion = eu-west-1\n";
     assert!(scan(text, 1).is_empty(), "{:#?}", scan(text, 1));
+}
+
+#[test]
+fn sentences_match_whatever_their_capitals() {
+    // ECR has capitalised its token message differently over the years.
+    let e = one(
+        "denied: Your Authorization Token has expired. Please run 'aws ecr get-login' to fetch a new one.",
+    );
+    assert_eq!(
+        (e.code.as_deref(), e.code_inferred),
+        (Some("ExpiredToken"), true)
+    );
+}
+
+#[test]
+fn sentences_imply_their_operation() {
+    let e = one("Error: The role \"arn:aws:iam::111122223333:role/deploy\" cannot be assumed.");
+    assert_eq!(
+        (e.code.as_deref(), e.operation.as_deref()),
+        (Some("AccessDenied"), Some("AssumeRole"))
+    );
+}
+
+#[test]
+fn a_short_word_in_a_code_field_is_no_aws_code() {
+    // gRPC's status codes share a few words with AWS's table.
+    assert!(scan("rpc error: code = Unknown desc = something\n", 1).is_empty());
 }

@@ -15,109 +15,158 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::model::ErrorKind;
 
-/// AWS's standard sentences and the error code each one is the message of.
-/// More specific sentences come first (an MFA failure is also "not
-/// authorized").
-pub const SENTENCES: &[(&str, &str)] = &[
+/// AWS's standard sentences, the error code each one is the message of,
+/// and the operation it implies when the sentence names one. Matched
+/// without regard to ASCII case (services capitalise them differently
+/// across versions). More specific sentences come first (an MFA failure
+/// is also "not authorized").
+pub const SENTENCES: &[(&str, &str, Option<&str>)] = &[
     // STS / IAM / query services (formats.md §2.5).
     (
         "security token included in the request is invalid",
         "InvalidClientTokenId",
+        None,
     ),
     (
         "security token included in the request is expired",
         "ExpiredToken",
+        None,
     ),
     (
         "X.509 certificate or AWS access key ID provided does not exist",
         "InvalidClientTokenId",
+        None,
     ),
     (
         "request must contain either a valid (registered) AWS access key ID",
         "MissingAuthenticationToken",
+        None,
     ),
-    ("Missing Authentication Token", "MissingAuthenticationToken"),
+    (
+        "Missing Authentication Token",
+        "MissingAuthenticationToken",
+        None,
+    ),
     (
         "request signature we calculated does not match",
         "SignatureDoesNotMatch",
+        None,
     ),
-    ("Signature expired:", "SignatureDoesNotMatch"),
-    ("Signature not yet current:", "SignatureDoesNotMatch"),
+    ("Signature expired:", "SignatureDoesNotMatch", None),
+    ("Signature not yet current:", "SignatureDoesNotMatch", None),
     (
         "Credential should be scoped to a valid region",
         "SignatureDoesNotMatch",
+        None,
     ),
     (
         "credential must be scoped to a valid region",
         "InvalidSignatureException",
+        None,
     ),
     (
         "Credential should be scoped to correct service",
         "SignatureDoesNotMatch",
+        None,
     ),
     // S3 (formats.md §2.1–2.4, the S3 error-code list).
     (
         "AWS Access Key Id you provided does not exist",
         "InvalidAccessKeyId",
+        None,
     ),
-    ("provided token has expired", "ExpiredToken"),
+    ("provided token has expired", "ExpiredToken", None),
     (
         "provided token is malformed or otherwise invalid",
         "InvalidToken",
+        None,
     ),
     (
         "difference between the request time and the current time is too large",
         "RequestTimeTooSkewed",
+        None,
     ),
     (
         "authorization header is malformed",
         "AuthorizationHeaderMalformed",
+        None,
     ),
-    ("Invalid credential date", "AuthorizationHeaderMalformed"),
+    (
+        "Invalid credential date",
+        "AuthorizationHeaderMalformed",
+        None,
+    ),
     (
         "must be addressed using the specified endpoint",
         "PermanentRedirect",
+        None,
     ),
     (
         "unspecified location constraint is incompatible",
         "IllegalLocationConstraintException",
+        None,
     ),
-    ("Request has expired", "RequestExpired"),
-    ("Request is not yet valid", "RequestExpired"),
+    ("Request has expired", "RequestExpired", None),
+    ("bucket is in this region", "PermanentRedirect", None),
+    ("Request is not yet valid", "RequestExpired", None),
     // EC2 (formats.md §2.6).
     (
         "AWS was not able to validate the provided access credentials",
         "AuthFailure",
+        None,
     ),
     (
         "You are not authorized to perform this operation",
         "UnauthorizedOperation",
+        None,
     ),
     (
         "Encoded authorization failure message",
         "UnauthorizedOperation",
+        None,
     ),
     (
         "access key ID needs a subscription for the service",
         "OptInRequired",
+        None,
     ),
     // ECR's answer to an expired docker login token.
-    ("Your authorization token has expired", "ExpiredToken"),
+    ("Your authorization token has expired", "ExpiredToken", None),
     // STS web identity (AssumeRoleWithWebIdentity).
     (
         "Couldn't retrieve verification key from your identity provider",
         "InvalidIdentityToken",
+        None,
     ),
-    ("Incorrect token audience", "InvalidIdentityToken"),
+    ("Incorrect token audience", "InvalidIdentityToken", None),
     (
         "No OpenIDConnect provider found in your account",
         "InvalidIdentityToken",
+        None,
     ),
     // Denials (formats.md §2.8); MFA first, it is the more specific cause.
-    ("MultiFactorAuthentication failed", "AccessDenied"),
-    ("Roles may not be assumed by root accounts", "AccessDenied"),
-    ("is not authorized to perform", "AccessDenied"),
-    ("Not authorized to perform sts:AssumeRole", "AccessDenied"),
+    ("MultiFactorAuthentication failed", "AccessDenied", None),
+    (
+        "Roles may not be assumed by root accounts",
+        "AccessDenied",
+        None,
+    ),
+    ("is not authorized to perform", "AccessDenied", None),
+    (
+        "Not authorized to perform sts:AssumeRole",
+        "AccessDenied",
+        None,
+    ),
+    // The Terraform AWS provider's (aws-sdk-go-base) words for a failed
+    // AssumeRole: the provider asked STS and was refused.
+    ("cannot be assumed", "AccessDenied", Some("AssumeRole")),
+    // IAM Identity Center's portal API (GetRoleCredentials) refusing the
+    // cached access token.
+    (
+        "Session token not found or invalid",
+        "UnauthorizedException",
+        Some("GetRoleCredentials"),
+    ),
 ];
 
 /// A client's own wording of a failure it found before (or instead of)
@@ -145,6 +194,8 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         "aws-cli/botocore",
     ),
     w("To refresh this SSO session run", SsoToken, "sdk"),
+    // Any client telling the user to sign in to IAM Identity Center again.
+    w("aws sso login", SsoToken, "sdk"),
     w("SSOTokenLoadError", SsoToken, "aws-cli/botocore"),
     w("UnauthorizedSSOTokenError", SsoToken, "aws-cli/botocore"),
     w(
@@ -163,6 +214,12 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
     w("Unknown service:", CliUsage, "aws-cli/botocore"),
     w("UnknownServiceError", CliUsage, "aws-cli/botocore"),
     w("Unknown options:", CliUsage, "aws-cli/botocore"),
+    // The Serverless Framework's words for an empty credential chain.
+    w(
+        "AWS provider credentials not found",
+        NoCredentials,
+        "serverless",
+    ),
     w("aws: [ERROR]: argument", CliUsage, "aws-cli/botocore"),
     w(
         "File contains no section headers",
@@ -420,8 +477,9 @@ pub fn mentions_imds(line: &str) -> bool {
 static SENTENCE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
+        .ascii_case_insensitive(true)
         .kind(Some(AhoCorasickKind::ContiguousNFA))
-        .build(SENTENCES.iter().map(|(s, _)| s))
+        .build(SENTENCES.iter().map(|(s, _, _)| s))
         .expect("sentences build an automaton")
 });
 
@@ -450,10 +508,10 @@ fn first_in_table(finder: &AhoCorasick, text: &str) -> Option<(usize, usize)> {
         .min()
 }
 
-/// The code AWS's standard sentence in `text` implies, and where the
-/// sentence starts.
-pub fn sentence(text: &str) -> Option<(&'static str, usize)> {
-    first_in_table(&SENTENCE_FINDER, text).map(|(i, at)| (SENTENCES[i].1, at))
+/// AWS's standard sentence in `text`: the code and operation it implies,
+/// and where it starts.
+pub fn sentence(text: &str) -> Option<(&'static str, Option<&'static str>, usize)> {
+    first_in_table(&SENTENCE_FINDER, text).map(|(i, at)| (SENTENCES[i].1, SENTENCES[i].2, at))
 }
 
 /// The error code AWS's standard wording implies, for tools that print the
@@ -462,7 +520,7 @@ pub fn code_from_message(message: &str) -> Option<&'static str> {
     if message.trim().trim_end_matches('.') == "Access Denied" {
         return Some("AccessDenied");
     }
-    sentence(message).map(|(code, _)| code)
+    sentence(message).map(|(code, _, _)| code)
 }
 
 /// The client wording in `text`, and where it starts.
