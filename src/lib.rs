@@ -8,6 +8,7 @@
 //!             ─► rules::RuleSet::evaluate ─► finding::Finding ─► report::render
 //! ```
 
+pub mod chunk;
 pub mod cli;
 pub mod config;
 pub mod facts;
@@ -25,8 +26,6 @@ pub mod time;
 pub mod trail;
 
 use std::io::{self, IsTerminal, Write};
-use std::ops::Range;
-
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -46,11 +45,6 @@ pub struct Options {
     /// How event inputs (CloudTrail, S3 access logs) are read.
     pub events: trail::EventOptions,
 }
-
-/// Inputs larger than this are cut into chunks that are analyzed in
-/// parallel. Cuts depend only on the text, never on the thread count, so
-/// the output is the same however many threads run.
-const CHUNK_BYTES: usize = 1 << 20;
 
 /// What one chunk of an input yielded.
 #[derive(Default)]
@@ -179,7 +173,7 @@ fn analyze_parsed(
     options: &Options,
     ci: Option<&CiContext<'_>>,
 ) -> InputReport {
-    let results: Vec<ChunkResult> = numbered_chunks(text, &chunk_starts(text))
+    let results: Vec<ChunkResult> = chunk::numbered_chunks(text, &run_chunk_starts(text))
         .par_iter()
         .map(|(range, first_line)| {
             analyze_chunk(
@@ -225,6 +219,12 @@ fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Where chunks of a log start: at the first line of an `aws --debug`
+/// run, so no run is split between two chunks.
+fn run_chunk_starts(text: &[u8]) -> Vec<usize> {
+    chunk::chunk_starts(text, b"CLI version: ", formats::logrecord::is_header_line)
+}
+
 fn analyze_chunk(
     text: &str,
     first_line: usize,
@@ -263,67 +263,6 @@ fn analyze_chunk(
         out.incidents += 1;
     }
     out
-}
-
-/// Each chunk's byte range (chunks start at `cuts`, the first being 0) and
-/// the 1-based line it starts on: line numbers continue across chunks, so
-/// each chunk's newlines are counted first (in parallel).
-pub(crate) fn numbered_chunks(text: &[u8], cuts: &[usize]) -> Vec<(Range<usize>, usize)> {
-    let bounds: Vec<Range<usize>> = cuts
-        .iter()
-        .zip(cuts.iter().skip(1).chain([&text.len()]))
-        .map(|(a, b)| *a..*b)
-        .collect();
-    let newlines: Vec<usize> = bounds
-        .par_iter()
-        .map(|r| memchr::memchr_iter(b'\n', &text[r.clone()]).count())
-        .collect();
-    let first_lines = newlines.iter().scan(1, |line, n| {
-        let first = *line;
-        *line += n;
-        Some(first)
-    });
-    bounds.into_iter().zip(first_lines).collect()
-}
-
-/// Where chunks of a text whose every line stands alone (JSON Lines) start:
-/// the first line start after every `CHUNK_BYTES`.
-pub(crate) fn line_chunk_starts(bytes: &[u8]) -> Vec<usize> {
-    let mut starts = vec![0];
-    let mut from = CHUNK_BYTES;
-    while from < bytes.len() {
-        match memchr::memchr(b'\n', &bytes[from..]) {
-            Some(i) if from + i + 1 < bytes.len() => starts.push(from + i + 1),
-            _ => break,
-        }
-        from = starts[starts.len() - 1] + CHUNK_BYTES;
-    }
-    starts
-}
-
-/// Where chunks start: the first line of a client run (`CLI version:`)
-/// after every `CHUNK_BYTES`, so no run is split between two chunks.
-fn chunk_starts(bytes: &[u8]) -> Vec<usize> {
-    let finder = memchr::memmem::Finder::new(b"CLI version: ");
-    let mut starts = vec![0];
-    let mut from = CHUNK_BYTES;
-    while from < bytes.len() {
-        let Some(i) = finder.find(&bytes[from..]) else {
-            break;
-        };
-        let at = from + i;
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |j| j + 1);
-        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j);
-        let line = std::str::from_utf8(&bytes[line_start..line_end]).unwrap_or("");
-        let line = line.trim_end_matches('\r');
-        if line_start > *starts.last().unwrap_or(&0) && formats::logrecord::is_header_line(line) {
-            starts.push(line_start);
-            from = line_start + CHUNK_BYTES;
-        } else {
-            from = line_end;
-        }
-    }
-    starts
 }
 
 /// Reads and analyzes every source in parallel; results keep input order,

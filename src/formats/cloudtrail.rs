@@ -259,8 +259,8 @@ pub fn each_json_line<'a, T: Send>(
     if !is_json_lines(body) {
         return None;
     }
-    let cuts = crate::line_chunk_starts(body.as_bytes());
-    let chunks: Vec<LinesRead<T>> = crate::numbered_chunks(body.as_bytes(), &cuts)
+    let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
+    let chunks: Vec<LinesRead<T>> = crate::chunk::numbered_chunks(body.as_bytes(), &cuts)
         .into_par_iter()
         .map(|(range, first_line)| read_lines(&body[range], first_line, &each))
         .collect();
@@ -1183,7 +1183,7 @@ mod tests {
                 }
             })
             .collect();
-        let cuts = crate::line_chunk_starts(text.as_bytes());
+        let cuts = crate::chunk::line_chunk_starts(text.as_bytes());
         assert!(cuts.len() >= 3, "{cuts:?}");
         assert!(cuts[1..].iter().all(|&c| text.as_bytes()[c - 1] == b'\n'));
         let read = read_json_lines(&text);
