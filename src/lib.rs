@@ -443,9 +443,13 @@ fn run_rules(command: &cli::RulesCommand) -> u8 {
                 };
                 let run = |path: &std::path::Path| {
                     let sources = [Ok(Source::File(path.to_path_buf()))];
-                    analyze(&sources, &set, &Options::default(), None)
+                    let input = analyze(&sources, &set, &Options::default(), None)
                         .inputs
-                        .remove(0)
+                        .remove(0);
+                    match input.errors.into_iter().next() {
+                        Some(error) => Err(error),
+                        None => Ok(input.findings),
+                    }
                 };
                 outcome.merge(rules::examples::run(&set, file, &run));
             }
