@@ -16,6 +16,7 @@ pub mod finding;
 pub mod formats;
 pub mod input;
 pub mod model;
+pub mod outcome;
 pub mod progress;
 pub mod report;
 pub mod response;
@@ -32,7 +33,7 @@ use rayon::prelude::*;
 
 use formats::Format;
 use input::Source;
-use report::{InputReport, Report};
+use outcome::{InputReport, Report};
 use rules::RuleSet;
 
 /// Analysis settings that do not concern rendering.

@@ -24,7 +24,8 @@ use crate::cli::ConfigArgs;
 use crate::facts::{Fact, Facts};
 use crate::finding::{Finding, Severity};
 use crate::model::EvidenceLine;
-use crate::report::{self, InputReport, Report};
+use crate::outcome::{InputReport, Report};
+use crate::report;
 use ini::{FileKind, IniFile, Section};
 
 /// Where an issue is: one of the two files, or the environment.

@@ -10,9 +10,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
-use super::InputReport;
 use crate::facts::Fact;
 use crate::finding::Finding;
+use crate::outcome::InputReport;
 
 /// authsift's own version, shown in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

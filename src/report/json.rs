@@ -9,8 +9,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use super::RenderOptions;
 use super::redact::Redactor;
-use super::{RenderOptions, Report};
+use crate::outcome::Report;
 
 pub const SCHEMA: &str = "authsift/1";
 

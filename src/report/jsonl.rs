@@ -15,8 +15,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION};
-use super::{RenderOptions, Report};
+use crate::outcome::Report;
 
 /// `authsift.schema` of every line.
 pub const SCHEMA: &str = "authsift-jsonl/1";

@@ -14,9 +14,10 @@
 
 use std::fmt::Write;
 
+use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION, iso};
-use super::{InputReport, RenderOptions, Report};
 use crate::finding::Finding;
+use crate::outcome::{InputReport, Report};
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let md = Md { options };

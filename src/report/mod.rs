@@ -18,94 +18,9 @@ pub mod terminal;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
-use crate::finding::Finding;
-use crate::formats::Format;
-use crate::model::EvidenceLine;
-
-/// What authsift concluded about one input.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputReport {
-    pub path: String,
-    pub format: Option<Format>,
-    /// Log records (or lines) read.
-    pub records: usize,
-    pub findings: Vec<Finding>,
-    /// Failures seen that no rule explains (the line that shows each).
-    pub unclassified: Vec<EvidenceLine>,
-    /// Why the input could not be read, if it could not.
-    pub errors: Vec<String>,
-    /// Counts over the events of an event input (CloudTrail, S3 access logs).
-    #[serde(skip)]
-    pub summary: Option<crate::trail::summary::Summary>,
-}
-
-impl InputReport {
-    /// An input read as `format`, nothing found yet.
-    pub fn new(path: String, format: Option<Format>) -> Self {
-        InputReport {
-            path,
-            format,
-            records: 0,
-            findings: Vec::new(),
-            unclassified: Vec::new(),
-            errors: Vec::new(),
-            summary: None,
-        }
-    }
-
-    pub fn failed(path: String, error: String) -> Self {
-        InputReport {
-            errors: vec![error],
-            ..InputReport::new(path, None)
-        }
-    }
-}
-
-/// Everything one run of authsift found, inputs in command-line order.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Report {
-    pub inputs: Vec<InputReport>,
-    /// CloudTrail files not opened: their S3 key says they were delivered
-    /// before `--since`, so every event in them is older.
-    #[serde(skip)]
-    pub not_opened: usize,
-    /// The event inputs' summaries, merged as each input finished (inputs
-    /// then keep an empty one as a marker), so memory does not grow with
-    /// the number of files.
-    #[serde(skip)]
-    pub merged: Option<crate::trail::summary::Summary>,
-}
-
-impl Report {
-    /// 0: analysis ran, no failure · 1: a failure was classified ·
-    /// 2: an input could not be read (findings of the others still count).
-    pub fn exit_code(&self) -> i32 {
-        if self.inputs.iter().any(|i| !i.errors.is_empty()) {
-            2
-        } else if self.inputs.iter().any(|i| !i.findings.is_empty())
-            || self.summary().is_some_and(|s| s.classified() > 0)
-        {
-            1
-        } else {
-            0
-        }
-    }
-
-    /// The event inputs' summaries merged, if any input had one.
-    pub fn summary(&self) -> Option<crate::trail::summary::Summary> {
-        let parts = self.inputs.iter().filter_map(|i| i.summary.clone());
-        self.merged
-            .clone()
-            .into_iter()
-            .chain(parts)
-            .reduce(|mut all, s| {
-                all.merge(s);
-                all
-            })
-    }
-}
+// The reports themselves live in `outcome`, below both the analysis that
+// builds them and the renderers here; re-exported under their old path.
+pub use crate::outcome::{InputReport, Report};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -19,10 +19,11 @@
 
 use serde_json::{Map, Value, json};
 
+use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION};
-use super::{RenderOptions, Report};
 use crate::facts::Fact;
 use crate::finding::Severity;
+use crate::outcome::Report;
 
 pub const OCSF_VERSION: &str = "1.1.0";
 pub const CLASS_UID: u32 = 2004;

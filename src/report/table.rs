@@ -19,8 +19,9 @@
 
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
+use super::RenderOptions;
 use super::fields::{self, iso};
-use super::{RenderOptions, Report};
+use crate::outcome::Report;
 
 /// Width used when neither the terminal nor `COLUMNS` gives one.
 pub const DEFAULT_WIDTH: u16 = 120;

@@ -22,7 +22,7 @@ use crate::formats::Format;
 use crate::formats::cloudtrail::{self, Event, Skip, data_error};
 use crate::formats::s3_access;
 use crate::model::EvidenceLine;
-use crate::report::InputReport;
+use crate::outcome::InputReport;
 use crate::rules::RuleSet;
 use crate::time::{self, Window};
 use summary::Summary;
