@@ -190,7 +190,7 @@ fn run_analysis(cli: &cli::Cli) -> u8 {
     let options = Options {
         input_format: cli.input_format.forced(),
         secret,
-        events: trail::EventOptions {
+        events: analyze::EventOptions {
             window,
             // The table summarises events instead of listing them.
             keep_findings: cli.format != report::OutputFormat::Table,

@@ -3,7 +3,7 @@
 //! ```text
 //! input::read ─► formats::sniff ─┬─► logs   (text logs: chunks ─► formats::runs ─► facts::incident)
 //!                                ├─► ci     (CI job logs: unwrapped, then as logs)
-//!                                └─► trail  (CloudTrail, S3 access logs: one incident per failed event)
+//!                                └─► events (CloudTrail, S3 access logs: one incident per failed event)
 //!             ─► rules::RuleSet::evaluate (every verdict) ─► outcome::InputReport
 //! ```
 //!
@@ -12,6 +12,7 @@
 //! input order, so output is the same whatever the thread count.
 
 mod ci;
+pub mod events;
 mod logs;
 #[cfg(test)]
 mod tests;
@@ -22,7 +23,9 @@ use crate::formats::{self, Format};
 use crate::input::{self, Source};
 use crate::outcome::{InputReport, Report};
 use crate::rules::RuleSet;
+
 use crate::{progress, sigv4, trail};
+pub use events::EventOptions;
 
 /// Analysis settings that do not concern rendering.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +35,7 @@ pub struct Options {
     /// A secret access key to check logged signatures against.
     pub secret: Option<sigv4::verify::Secret>,
     /// How event inputs (CloudTrail, S3 access logs) are read.
-    pub events: trail::EventOptions,
+    pub events: EventOptions,
 }
 
 /// Analyzes one input's text.
@@ -48,9 +51,11 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         formats::sniff(&decode(head))
     });
     match format {
-        Format::Cloudtrail => return trail::analyze(path, &decode(text), rules, &options.events),
+        Format::Cloudtrail => {
+            return events::cloudtrail(path, &decode(text), rules, &options.events);
+        }
         Format::S3AccessLog => {
-            return trail::analyze_s3_access(path, &decode(text), rules, &options.events);
+            return events::s3_access(path, &decode(text), rules, &options.events);
         }
         _ => {}
     }

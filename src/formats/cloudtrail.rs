@@ -429,10 +429,9 @@ where
     Ok(())
 }
 
-/// An event cut out as raw JSON, as [`events`] and [`analyze`] take it:
-/// Insight events counted (whether or not the rest parses), others parsed.
-///
-/// [`analyze`]: crate::trail::analyze
+/// An event cut out as raw JSON, as [`events`] and the pipeline's event
+/// analysis take it: Insight events counted (whether or not the rest
+/// parses), others parsed.
 fn push_raw<'a, T, F>(out: &mut LinesRead<T>, json: &'a str, line: usize, each: &F)
 where
     F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
