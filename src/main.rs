@@ -1,5 +1,3 @@
-use std::process::ExitCode;
-
 use clap::Parser;
 
 // glibc malloc spends a measurable share of a big-log run growing per-thread
@@ -7,7 +5,7 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> ExitCode {
+fn main() -> authsift::app::Exit {
     let cli = authsift::cli::Cli::parse();
-    ExitCode::from(authsift::run(&cli))
+    authsift::app::run(&cli)
 }

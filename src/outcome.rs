@@ -4,8 +4,8 @@
 //! These types sit between the analysis that builds them
 //! ([`crate::analyze`], [`crate::config`]) and the renderers that read them
 //! ([`crate::report`]), so neither side imports the other's module. They
-//! are plain data; deciding what the process exits with is the app's job
-//! (it asks [`Report::exit_code`]).
+//! are plain data: what the process exits with is the app's decision,
+//! made from [`Report::status`].
 
 use serde::Serialize;
 
@@ -68,17 +68,18 @@ pub struct Report {
 }
 
 impl Report {
-    /// 0: analysis ran, no failure · 1: a failure was classified ·
-    /// 2: an input could not be read (findings of the others still count).
-    pub fn exit_code(&self) -> i32 {
+    /// What the run found: an input that could not be read comes first
+    /// (findings of the others still count, but the status says so), then
+    /// any classified failure, in an input's findings or an event summary.
+    pub fn status(&self) -> Status {
         if self.inputs.iter().any(|i| !i.errors.is_empty()) {
-            2
+            Status::Unreadable
         } else if self.inputs.iter().any(|i| !i.findings.is_empty())
             || self.summary().is_some_and(|s| s.classified() > 0)
         {
-            1
+            Status::Found
         } else {
-            0
+            Status::Clean
         }
     }
 
@@ -94,4 +95,16 @@ impl Report {
                 all
             })
     }
+}
+
+/// What a run found, in the terms its exit status reports (the app maps it
+/// to 0 / 1 / 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything was read; no failure found.
+    Clean,
+    /// At least one failure classified.
+    Found,
+    /// An input could not be read.
+    Unreadable,
 }

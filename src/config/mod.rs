@@ -4,9 +4,11 @@
 //! ```text
 //! files + env ─► ini::IniFile (the CLI's INI rules, every line numbered)
 //!             ─► checks::run (issues: file:line, root-cause id, fix)
-//!             ─► report::Report (one InputReport per file) ─► report::render
+//!             ─► outcome::Report (one InputReport per file) ─► report::render
 //!             ─► chain::explain (--explain-chain: which provider wins, and why)
 //! ```
+//!
+//! The command itself (flags, output, exit status) is `app::config`.
 //!
 //! Nothing is executed and nothing is sent: `credential_process` is only
 //! looked up on PATH, SSO caches are not read.
@@ -16,15 +18,13 @@ pub mod checks;
 pub mod ini;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::ConfigArgs;
 use crate::facts::{Fact, Facts};
 use crate::finding::{Finding, Severity};
 use crate::model::EvidenceLine;
-use crate::outcome::{InputReport, Report};
+use crate::outcome::{InputReport, Report, Status};
 use crate::report;
 use ini::{FileKind, IniFile, Section};
 
@@ -305,8 +305,23 @@ pub fn show(text: &str) -> String {
     out
 }
 
+/// Which files to check, and how: what `authsift config` was asked.
+/// Files default to `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else
+/// `~/.aws/config` and `~/.aws/credentials`.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The config file to check (`--config-file`).
+    pub config_file: Option<PathBuf>,
+    /// The credentials file to check (`--credentials-file`).
+    pub credentials_file: Option<PathBuf>,
+    /// The profile to check as the chosen one (`--profile`).
+    pub profile: Option<String>,
+    /// Mask access key ids in evidence (off with `--no-redact`).
+    pub mask_key_ids: bool,
+}
+
 /// What reading the files gave: the setup, and errors that end in exit 2.
-pub fn load(args: &ConfigArgs, env: Env) -> (Setup, Vec<(String, String)>) {
+pub fn load(args: &Request, env: Env) -> (Setup, Vec<(String, String)>) {
     let home = env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
     let pick = |flag: &Option<PathBuf>, var: &str, default: &str| -> Option<PathBuf> {
         flag.clone()
@@ -363,7 +378,7 @@ pub fn load(args: &ConfigArgs, env: Env) -> (Setup, Vec<(String, String)>) {
         flag_paths,
         env,
         profile_flag: args.profile.clone(),
-        mask: !args.no_redact,
+        mask: args.mask_key_ids,
     };
     (setup, errors)
 }
@@ -471,108 +486,19 @@ fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Fin
     }
 }
 
-/// 1 when a finding of medium or high severity exists, else 0.
-pub fn exit_code(report: &Report) -> u8 {
+/// What the check found: unreadable files (status 2) come first, then any
+/// finding of medium or high severity (1); low ones alone leave it clean.
+pub fn status(report: &Report) -> Status {
     if report.inputs.iter().any(|i| !i.errors.is_empty()) {
-        2
+        Status::Unreadable
     } else if report
         .inputs
         .iter()
         .flat_map(|i| &i.findings)
         .any(|f| f.severity >= Severity::Medium)
     {
-        1
+        Status::Found
     } else {
-        0
-    }
-}
-
-/// The subcommand; returns the exit code.
-pub fn run(args: &ConfigArgs) -> u8 {
-    let (setup, errors) = load(args, Env::from_process());
-    // The report must never replace the files it checks.
-    let checked: Vec<std::path::PathBuf> = [&setup.config_path, &setup.credentials_path]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    if let Some(output) = &args.output
-        && let Some(why) = crate::input::output_clash(output, &checked)
-    {
-        eprintln!(
-            "authsift: refusing to write the report to {}: {}",
-            report::terminal::sanitize(&output.display().to_string()),
-            report::terminal::sanitize(&why)
-        );
-        return 2;
-    }
-    if !args.quiet {
-        for (_, e) in &errors {
-            eprintln!("authsift: {}", report::terminal::sanitize(e));
-        }
-    }
-    let nothing = setup.config.is_none()
-        && setup.credentials.is_none()
-        && errors.is_empty()
-        && setup.env.listing().is_empty();
-    if nothing {
-        let msg = format!(
-            "no AWS configuration found (no {}, no {}, no AWS_* variables)",
-            setup
-                .config_path
-                .as_ref()
-                .map_or("config file".into(), |p| p.display().to_string()),
-            setup
-                .credentials_path
-                .as_ref()
-                .map_or("credentials file".into(), |p| p.display().to_string()),
-        );
-        if args.format == report::OutputFormat::Human {
-            return write_out(args, &format!("{}\n", report::terminal::sanitize(&msg)));
-        }
-        if !args.quiet {
-            eprintln!("authsift: {}", report::terminal::sanitize(&msg));
-        }
-    }
-    let issues = checks::run(&setup);
-    let report = build_report(&setup, &issues, &errors);
-    let options = report::RenderOptions {
-        redactor: report::redact::Redactor {
-            mask_key_ids: !args.no_redact,
-        },
-        color: match args.color {
-            crate::cli::ColorChoice::Always => true,
-            crate::cli::ColorChoice::Never => false,
-            crate::cli::ColorChoice::Auto => {
-                args.output.is_none()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::IsTerminal::is_terminal(&std::io::stdout())
-            }
-        },
-        ..Default::default()
-    };
-    let mut text = report::render(&report, args.format, &options);
-    if args.explain_chain {
-        let steps = chain::explain(&setup);
-        text = chain::attach(text, args.format, &setup, &steps, &options.redactor);
-    }
-    match write_out(args, &text) {
-        0 => exit_code(&report),
-        failed => failed,
-    }
-}
-
-fn write_out(args: &ConfigArgs, text: &str) -> u8 {
-    if let Some(path) = &args.output {
-        return report::write_file(path, text);
-    }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("authsift: writing output: {e}");
-            2
-        }
+        Status::Clean
     }
 }
