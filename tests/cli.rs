@@ -365,3 +365,32 @@ fn closed_or_full_stdout_never_panics() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+/// `--color auto` off a terminal: CLICOLOR_FORCE turns colour on, NO_COLOR
+/// beats it; the same decision for `config`.
+#[test]
+fn clicolor_force_and_no_color() {
+    let log = fixture("s3-ls-wrong-secret");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/default.rules");
+    let commands: [&[&str]; 2] = [&[&log], &["config", "--config-file", config]];
+    for args in commands {
+        let with = |vars: &[(&str, &str)]| {
+            let mut cmd = bin();
+            cmd.args(args).env_remove("CLICOLOR_FORCE");
+            for (k, v) in vars {
+                cmd.env(k, v);
+            }
+            cmd.stdin(std::process::Stdio::null()).output().unwrap()
+        };
+        assert!(
+            with(&[("CLICOLOR_FORCE", "1")]).stdout.contains(&0x1b),
+            "{args:?}"
+        );
+        assert!(
+            !with(&[("CLICOLOR_FORCE", "0")]).stdout.contains(&0x1b),
+            "{args:?}"
+        );
+        let both = with(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+        assert!(!both.stdout.contains(&0x1b), "{args:?}");
+    }
+}

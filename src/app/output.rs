@@ -138,13 +138,70 @@ pub fn use_color(when: ColorWhen, destination: &Destination) -> bool {
         ColorWhen::Never => false,
         ColorWhen::Auto => auto_color(
             std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("CLICOLOR_FORCE").as_deref(),
+            std::env::var_os("TERM").as_deref(),
             !destination.is_file() && io::stdout().is_terminal(),
         ),
     }
 }
 
-/// `--color auto`: colour for a terminal, unless `NO_COLOR` is set and
-/// not empty (no-color.org).
-fn auto_color(no_color: Option<&OsStr>, to_terminal: bool) -> bool {
-    no_color.is_none_or(|v| v.is_empty()) && to_terminal
+/// `--color auto`, from the environment and whether results reach a
+/// terminal: `NO_COLOR` (set and not empty, no-color.org) turns colour off
+/// whatever else is set; `CLICOLOR_FORCE` (set and not `0`) turns it on
+/// even off a terminal; a `dumb` terminal gets none.
+fn auto_color(
+    no_color: Option<&OsStr>,
+    clicolor_force: Option<&OsStr>,
+    term: Option<&OsStr>,
+    to_terminal: bool,
+) -> bool {
+    if no_color.is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if clicolor_force.is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    to_terminal && term.is_none_or(|t| t != "dumb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auto(no_color: Option<&str>, force: Option<&str>, term: Option<&str>, tty: bool) -> bool {
+        auto_color(
+            no_color.map(OsStr::new),
+            force.map(OsStr::new),
+            term.map(OsStr::new),
+            tty,
+        )
+    }
+
+    #[test]
+    fn colour_on_a_terminal_only() {
+        assert!(auto(None, None, Some("xterm-256color"), true));
+        assert!(auto(None, None, None, true));
+        assert!(!auto(None, None, Some("xterm"), false));
+    }
+
+    #[test]
+    fn no_color_wins_over_everything() {
+        assert!(!auto(Some("1"), None, Some("xterm"), true));
+        assert!(!auto(Some("1"), Some("1"), Some("xterm"), true));
+        // An empty NO_COLOR is as if unset.
+        assert!(auto(Some(""), None, Some("xterm"), true));
+    }
+
+    #[test]
+    fn clicolor_force_colours_off_a_terminal() {
+        assert!(auto(None, Some("1"), None, false));
+        assert!(auto(None, Some("1"), Some("dumb"), false));
+        assert!(!auto(None, Some("0"), None, false));
+        assert!(!auto(None, Some(""), None, false));
+    }
+
+    #[test]
+    fn a_dumb_terminal_gets_no_colour() {
+        assert!(!auto(None, None, Some("dumb"), true));
+    }
 }
