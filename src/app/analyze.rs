@@ -44,7 +44,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         progress.as_ref(),
         io::stderr(),
         progress::terminal_width,
-        || crate::analyze(&sources, &rules, &options, progress.as_ref()),
+        || crate::analyze::analyze(&sources, &rules, &options, progress.as_ref()),
     );
     let elapsed = started.elapsed();
     let sizes = input_sizes(&sources);

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::exit::{Error, Exit};
 use super::output::{self, Destination};
 use super::settings::RuleSources;
+use crate::analyze::Options;
 use crate::input::Source;
 use crate::rules::{self, RuleSet};
 
@@ -51,7 +52,7 @@ pub fn test(files: &[PathBuf]) -> Result<Exit, Error> {
         let set = load(&RuleSources::with_file(file))?;
         let run = |path: &Path| {
             let sources = [Ok(Source::File(path.to_path_buf()))];
-            let input = crate::analyze(&sources, &set, &crate::Options::default(), None)
+            let input = crate::analyze::analyze(&sources, &set, &Options::default(), None)
                 .inputs
                 .remove(0);
             match input.errors.into_iter().next() {
