@@ -18,6 +18,13 @@
 //! strings holding only the fields facts use. The common big shapes skip
 //! the first step: one-line delivery files ([`each_single_line_record`])
 //! and JSON Lines ([`each_json_line`], line by line in parallel chunks).
+//!
+//! Length: about 940 lines of code and 270 of tests. The shape readers, the
+//! one-pass readers and the error messages share private helpers (the
+//! line counter, the top-level classifier, `push_raw`) and the borrowed
+//! [`Event`] type they all deserialise into; kept together until the
+//! [`Event`] type (with its identity and session structs) moves to a
+//! module of its own, the natural first cut.
 
 use rayon::prelude::*;
 use serde::Deserialize;
