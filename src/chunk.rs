@@ -1,7 +1,7 @@
 //! Where big inputs are cut into chunks that are analyzed in parallel.
 //!
 //! A leaf: it knows bytes and lines, nothing of formats, so both the
-//! pipeline driver ([`crate::analyze`]) and a format reader that splits its
+//! pipeline driver ([`crate::analyze`](mod@crate::analyze)) and a format reader that splits its
 //! own input ([`crate::formats::cloudtrail`], JSON Lines) can use it without
 //! an import cycle. Cuts depend only on the text, never on the thread
 //! count, so the output is the same however many threads run.

@@ -12,7 +12,7 @@
 //!             ─► report::render ─► app (output, exit status)
 //! ```
 //!
-//! [`analyze`] drives the first five arrows for any number of inputs, in
+//! [`analyze`](mod@analyze) drives the first five arrows for any number of inputs, in
 //! parallel, and is the one place that fans work out; [`app`] is everything
 //! a command does around it.
 //!
@@ -42,17 +42,28 @@
 pub mod analyze;
 pub mod app;
 pub mod chunk;
+// A doc comment on a clap item is its --help text: the items without one
+// (value-enum variants, flattened groups) are undocumented on purpose.
+#[allow(missing_docs)]
 pub mod cli;
 pub mod config;
+// Not yet documented item by item: facts, input and rules are being
+// reworked in parallel; document them as that work lands.
+#[allow(missing_docs)]
 pub mod facts;
 pub mod finding;
 pub mod formats;
+// The one `unsafe` block of the crate: memory-mapping an input file
+// (`input::read`; its SAFETY comment says why it is sound enough).
+#[allow(unsafe_code)]
+#[allow(missing_docs)]
 pub mod input;
 pub mod model;
 pub mod outcome;
 pub mod progress;
 pub mod report;
 pub mod response;
+#[allow(missing_docs)]
 pub mod rules;
 pub mod sigv4;
 pub mod text;

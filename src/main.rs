@@ -1,3 +1,6 @@
+//! The `authsift` binary: parse the flags, run the command, exit with its
+//! status. Everything else is in the library (`authsift::app`).
+
 use clap::Parser;
 
 // glibc malloc spends a measurable share of a big-log run growing per-thread

@@ -2,7 +2,7 @@
 //! [`Report`].
 //!
 //! These types sit between the analysis that builds them
-//! ([`crate::analyze`], [`crate::config`]) and the renderers that read them
+//! ([`crate::analyze`](mod@crate::analyze), [`crate::config`]) and the renderers that read them
 //! ([`crate::report`]), so neither side imports the other's module. They
 //! are plain data: what the process exits with is the app's decision,
 //! made from [`Report::status`].
@@ -16,10 +16,13 @@ use crate::model::EvidenceLine;
 /// What authsift concluded about one input.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputReport {
+    /// The input as reports name it (a path, or `-` for stdin).
     pub path: String,
+    /// What the input was read as; `None` when it could not be read.
     pub format: Option<Format>,
     /// Log records (or lines) read.
     pub records: usize,
+    /// What the rules concluded, incident by incident, then batch findings.
     pub findings: Vec<Finding>,
     /// Failures seen that no rule explains (the line that shows each).
     pub unclassified: Vec<EvidenceLine>,
@@ -44,6 +47,7 @@ impl InputReport {
         }
     }
 
+    /// An input that could not be read, and why.
     pub fn failed(path: String, error: String) -> Self {
         InputReport {
             errors: vec![error],
@@ -55,6 +59,7 @@ impl InputReport {
 /// Everything one run of authsift found, inputs in command-line order.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// One report per input.
     pub inputs: Vec<InputReport>,
     /// CloudTrail files not opened: their S3 key says they were delivered
     /// before `--since`, so every event in them is older.

@@ -1,4 +1,4 @@
-//! Analyzing logs (the default command): settings → [`crate::analyze`] →
+//! Analyzing logs (the default command): settings → [`crate::analyze`](mod@crate::analyze) →
 //! [`crate::report::render`] → output, with what the run says on stderr
 //! (unreadable inputs, CloudTrail notes, event totals) and the exit status.
 

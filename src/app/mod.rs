@@ -10,7 +10,7 @@
 //!
 //! Library modules never import this one, nor `cli`: they take plain
 //! values and return plain values. Stdout is written only through
-//! [`output`], and the exit status is decided only by [`run`].
+//! `output`, and the exit status is decided only by [`run`].
 
 mod analyze;
 mod config;

@@ -17,18 +17,26 @@ use super::{Env, Setup, Target};
 /// One problem found, before it becomes a `Finding`.
 #[derive(Debug, Clone)]
 pub struct Issue {
+    /// Which file (or the environment).
     pub target: Target,
+    /// The line that shows it (for the environment, the variable's place in
+    /// the sorted `AWS_*` listing).
     pub line: usize,
     /// Root-cause id.
     pub rule: &'static str,
     /// Short name of the check (`missing-bracket`), shown as the headline.
     pub check: &'static str,
+    /// How much it matters.
     pub severity: Severity,
+    /// The problem in one line.
     pub title: String,
+    /// What the CLI will do because of it.
     pub explanation: String,
+    /// What to change, in order.
     pub fix: Vec<String>,
     /// Further evidence lines of the same input.
     pub more: Vec<usize>,
+    /// The profile concerned, if one is.
     pub profile: Option<String>,
 }
 

@@ -31,8 +31,11 @@ use ini::{FileKind, IniFile, Section};
 /// Where an issue is: one of the two files, or the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
+    /// The config file.
     Config,
+    /// The credentials file.
     Credentials,
+    /// The environment (and `--profile`).
     Env,
 }
 
@@ -44,6 +47,7 @@ pub struct Env {
 }
 
 impl Env {
+    /// This process's variables.
     pub fn from_process() -> Env {
         Env::from_pairs(
             std::env::vars_os().filter_map(|(k, v)| {
@@ -52,6 +56,7 @@ impl Env {
         )
     }
 
+    /// The variables among `pairs` that matter (for tests, and for a process).
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Env {
         Env {
             vars: pairs
@@ -61,6 +66,7 @@ impl Env {
         }
     }
 
+    /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
@@ -74,6 +80,7 @@ impl Env {
             .collect()
     }
 
+    /// A variable's place in [`Env::listing`] (1-based; 0 when unset).
     pub fn line_of(&self, name: &str) -> usize {
         self.listing()
             .iter()
@@ -85,16 +92,19 @@ impl Env {
 /// The profile the CLI would use, and who chose it.
 #[derive(Debug, Clone)]
 pub struct Chosen {
+    /// The profile's name.
     pub name: String,
     /// The variable that named it (AWS CLI v1 and botocore read
     /// AWS_DEFAULT_PROFILE before AWS_PROFILE).
     pub env_var: Option<&'static str>,
     /// Named by --profile or a variable (not the implicit `default`).
     pub explicit: bool,
+    /// Named by `--profile`.
     pub flag_given: bool,
 }
 
 impl Chosen {
+    /// Who chose it, in words: `--profile`, the variable, or `the default`.
     pub fn from_words(&self) -> String {
         match (self.flag_given, self.env_var) {
             (true, _) => "--profile".into(),
@@ -107,19 +117,26 @@ impl Chosen {
 /// Everything the checks look at.
 #[derive(Debug, Clone)]
 pub struct Setup {
+    /// The config file, when it exists and could be read.
     pub config: Option<IniFile>,
+    /// The credentials file, when it exists and could be read.
     pub credentials: Option<IniFile>,
+    /// Where the config file is looked for.
     pub config_path: Option<PathBuf>,
+    /// Where the credentials file is looked for.
     pub credentials_path: Option<PathBuf>,
     /// Paths given as flags (a missing one is an error, not a finding).
     pub flag_paths: Vec<PathBuf>,
+    /// The environment.
     pub env: Env,
+    /// `--profile`, if given.
     pub profile_flag: Option<String>,
     /// Mask access key ids (off with --no-redact).
     pub mask: bool,
 }
 
 impl Setup {
+    /// The files that were read, config first.
     pub fn files(&self) -> impl Iterator<Item = (Target, &IniFile)> {
         [
             (Target::Config, self.config.as_ref()),
@@ -129,6 +146,7 @@ impl Setup {
         .filter_map(|(t, f)| f.map(|f| (t, f)))
     }
 
+    /// The file of `target`, if it was read.
     pub fn file(&self, target: Target) -> Option<&IniFile> {
         match target {
             Target::Config => self.config.as_ref(),
@@ -137,6 +155,7 @@ impl Setup {
         }
     }
 
+    /// Where the file of `target` is looked for.
     pub fn path_of(&self, target: Target) -> Option<&Path> {
         match target {
             Target::Config => self.config_path.as_deref(),
@@ -156,6 +175,8 @@ impl Setup {
         names
     }
 
+    /// The profile the CLI would use: `--profile`, else `AWS_DEFAULT_PROFILE`,
+    /// else `AWS_PROFILE`, else `default`.
     pub fn chosen_profile(&self) -> Chosen {
         if let Some(name) = &self.profile_flag {
             return Chosen {
@@ -198,6 +219,7 @@ impl Setup {
             })
     }
 
+    /// The first section that defines `profile`, and its file.
     pub fn section_of(&self, profile: &str) -> Option<(Target, &Section)> {
         self.files().find_map(|(t, f)| {
             f.profiles()
@@ -206,6 +228,7 @@ impl Setup {
         })
     }
 
+    /// The `[sso-session x]` names of the config file.
     pub fn sso_session_names(&self) -> Vec<String> {
         self.config
             .iter()
@@ -217,6 +240,7 @@ impl Setup {
             .collect()
     }
 
+    /// The `[sso-session name]` section of the config file.
     pub fn sso_session(&self, name: &str) -> Option<(Target, &Section)> {
         self.config.as_ref().and_then(|f| {
             f.sections

@@ -37,6 +37,8 @@ use regex::Regex;
 /// One event's JSON text and where it starts.
 #[derive(Debug, Clone)]
 pub struct Item<'a> {
+    /// The event's JSON: borrowed from the input, or decoded from
+    /// lookup-events' embedded `CloudTrailEvent` string.
     pub json: Cow<'a, str>,
     /// 1-based line of the input the event starts on.
     pub line: usize,
@@ -52,6 +54,7 @@ pub enum Skip {
 }
 
 impl Skip {
+    /// Why the file was skipped, in words.
     pub fn as_str(self) -> &'static str {
         match self {
             Skip::Digest => "a CloudTrail digest file (hashes of log files, no events)",
@@ -63,17 +66,24 @@ impl Skip {
 /// The layout an input turned out to have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
+    /// `{"Records":[…]}` (S3 delivery files, console downloads).
     Records,
+    /// A bare JSON array of events.
     Array,
+    /// One event, or one `{"Records":[…]}` batch, per line.
     JsonLines,
+    /// A single event object.
     Single,
+    /// `aws cloudtrail lookup-events` output.
     LookupEvents,
 }
 
 /// The events of one input, in input order.
 #[derive(Debug, Clone)]
 pub struct Events<'a> {
+    /// The layout the input had.
     pub shape: Shape,
+    /// Each event's JSON and line.
     pub items: Vec<Item<'a>>,
     /// Insight events found among the others (not analyzed).
     pub insights: usize,
@@ -670,6 +680,9 @@ impl<'a> LineCounter<'a> {
 
 /// The fields of a CloudTrail event that facts use. Strings are borrowed
 /// from the input unless they contain escapes.
+// Fields mirror CloudTrail's record fields one for one (camelCase in the
+// JSON); their meaning is CloudTrail's (shared/reference/cloudtrail-and-siem.md).
+#[allow(missing_docs)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Event<'a> {
@@ -723,6 +736,10 @@ pub struct Event<'a> {
     digest_previous: Option<serde::de::IgnoredAny>,
 }
 
+/// `userIdentity`: who made the call.
+// Fields mirror CloudTrail's record fields one for one (camelCase in the
+// JSON); their meaning is CloudTrail's (shared/reference/cloudtrail-and-siem.md).
+#[allow(missing_docs)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserIdentity<'a> {
@@ -744,6 +761,10 @@ pub struct UserIdentity<'a> {
     pub session_context: Option<SessionContext<'a>>,
 }
 
+/// `userIdentity.sessionContext`: the session of temporary credentials.
+// Fields mirror CloudTrail's record fields one for one (camelCase in the
+// JSON); their meaning is CloudTrail's (shared/reference/cloudtrail-and-siem.md).
+#[allow(missing_docs)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SessionContext<'a> {
@@ -755,6 +776,10 @@ pub struct SessionContext<'a> {
     pub source_identity: Option<Cow<'a, str>>,
 }
 
+/// `sessionContext.attributes`.
+// Fields mirror CloudTrail's record fields one for one (camelCase in the
+// JSON); their meaning is CloudTrail's (shared/reference/cloudtrail-and-siem.md).
+#[allow(missing_docs)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SessionAttributes<'a> {
@@ -764,6 +789,10 @@ pub struct SessionAttributes<'a> {
     pub source_identity: Option<Cow<'a, str>>,
 }
 
+/// `sessionContext.sessionIssuer`: the role or user that issued the session.
+// Fields mirror CloudTrail's record fields one for one (camelCase in the
+// JSON); their meaning is CloudTrail's (shared/reference/cloudtrail-and-siem.md).
+#[allow(missing_docs)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SessionIssuer<'a> {
@@ -771,6 +800,10 @@ pub struct SessionIssuer<'a> {
     pub arn: Option<Cow<'a, str>>,
 }
 
+/// `tlsDetails`: the connection's TLS version, cipher and `Host` header.
+// Fields mirror CloudTrail's record fields one for one (camelCase in the
+// JSON); their meaning is CloudTrail's (shared/reference/cloudtrail-and-siem.md).
+#[allow(missing_docs)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TlsDetails<'a> {
@@ -798,11 +831,14 @@ where
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum StrOrBool {
+    /// A JSON boolean.
     Bool(bool),
+    /// A string (`"true"`, `"Yes"`, …).
     Str(String),
 }
 
 impl StrOrBool {
+    /// The flag's value; `None` for a string that is no yes or no.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             StrOrBool::Bool(b) => Some(*b),

@@ -64,6 +64,7 @@ impl Style {
     }
 }
 
+/// A verdict per incident, for a person at a terminal.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let style = Style {
         color: options.color,

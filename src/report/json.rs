@@ -13,8 +13,10 @@ use super::RenderOptions;
 use super::redact::Redactor;
 use crate::outcome::Report;
 
+/// `schema` of the document (docs/schema/authsift.schema.json).
 pub const SCHEMA: &str = "authsift/1";
 
+/// One compact JSON document for the whole run.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let redactor = &options.redactor;
     let inputs: Vec<InputDocument> = report

@@ -22,6 +22,7 @@ use crate::outcome::Report;
 /// `authsift.schema` of every line.
 pub const SCHEMA: &str = "authsift-jsonl/1";
 
+/// One finding a line, ECS field names.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     super::json::lines(report, options, |ctx, options| {
         Value::Object(line(ctx, options))

@@ -19,6 +19,7 @@ use super::fields::{self, Ctx, VERSION, iso};
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
 
+/// A self-contained Markdown report, for a ticket.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let md = Md { options };
     let mut out = String::new();

@@ -46,6 +46,7 @@ pub fn width(to_file: bool) -> Option<u16> {
     Table::new().width()
 }
 
+/// One row per finding (event inputs summarised); see the module docs.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let clean = |s: &str| -> String {
         let redacted = options.redactor.text(s);

@@ -13,7 +13,9 @@ use super::{CanonicalRequest, StringToSign};
 /// A parsed side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
+    /// A canonical request.
     Canonical(CanonicalRequest),
+    /// A string to sign.
     StringToSign(StringToSign),
 }
 

@@ -2,13 +2,15 @@
 //! inputs, and what reports say about CloudTrail inputs.
 //!
 //! Reading events and classifying them is the pipeline's job
-//! ([`crate::analyze`]); this module holds what both the pipeline and the
+//! ([`crate::analyze`](mod@crate::analyze)); this module holds what both the pipeline and the
 //! renderers need to know about event inputs, so neither imports the
 //! other.
 //!
 //! CloudTrail cannot show authentication failures: it does not deliver
 //! requests whose credentials AWS could not verify ([`NOT_RECORDED`]).
 
+// Not yet documented item by item (owned by parallel work).
+#[allow(missing_docs)]
 pub mod summary;
 
 use crate::formats::Format;
