@@ -63,7 +63,8 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     pub input_format: InputFormatArg,
 
-    /// When to use colour in human output (NO_COLOR is honoured by `auto`).
+    /// When to use colour in human output. `auto`: on a terminal, unless
+    /// NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE turns it on anywhere.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
@@ -184,7 +185,7 @@ pub struct ConfigArgs {
     /// Write the results to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// When to use colour in human output.
+    /// When to use colour in human output (`auto` as for analysis).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Show access key ids unmasked (secrets and tokens stay hidden).

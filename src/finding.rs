@@ -8,15 +8,20 @@ use crate::facts::Facts;
 use crate::model::EvidenceLine;
 use crate::sigv4::Difference;
 
+/// How much a finding matters (ordered: `Low` < `Medium` < `High`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; unlikely to break a call by itself.
     Low,
+    /// Likely to break calls, or breaks them with less impact.
     Medium,
+    /// Breaks calls: the first thing to fix.
     High,
 }
 
 impl Severity {
+    /// `low`, `medium` or `high`, as reports print it.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",
@@ -33,10 +38,15 @@ pub struct Finding {
     pub incident: usize,
     /// Root-cause id (`clock.skew`, …).
     pub rule: String,
+    /// The rule's title: the cause in one line.
     pub title: String,
+    /// The rule's severity.
     pub severity: Severity,
+    /// Why, with the incident's facts filled in.
     pub explanation: String,
+    /// What to do, in order.
     pub fix: Vec<String>,
+    /// The input lines that prove it, in input order.
     pub evidence: Vec<EvidenceLine>,
     /// Shared by every finding of the same incident.
     pub facts: Arc<Facts>,
@@ -60,7 +70,10 @@ pub struct Finding {
 pub struct Batch {
     /// The group-by facts and their values.
     pub group: Vec<(String, String)>,
+    /// How many incidents the group holds.
     pub count: usize,
+    /// The first incident's time (epoch seconds).
     pub first_seen: i64,
+    /// The last incident's time (epoch seconds).
     pub last_seen: i64,
 }

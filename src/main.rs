@@ -1,4 +1,5 @@
-use std::process::ExitCode;
+//! The `authsift` binary: parse the flags, run the command, exit with its
+//! status. Everything else is in the library (`authsift::app`).
 
 use clap::Parser;
 
@@ -7,7 +8,7 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> ExitCode {
+fn main() -> authsift::app::Exit {
     let cli = authsift::cli::Cli::parse();
-    ExitCode::from(authsift::run(&cli))
+    authsift::app::run(&cli)
 }

@@ -9,11 +9,14 @@ use serde::Serialize;
 /// A 1-based, inclusive line range inside one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Span {
+    /// First line.
     pub line: usize,
+    /// Last line (the same as `line` for one line).
     pub end_line: usize,
 }
 
 impl Span {
+    /// A one-line span.
     pub fn line(line: usize) -> Self {
         Span {
             line,
@@ -26,6 +29,7 @@ impl Span {
 /// (redaction and sanitising happen at output time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceLine {
+    /// Its 1-based line number.
     pub line: usize,
     /// Shared: one line is often evidence for several facts and findings.
     pub text: std::sync::Arc<str>,
@@ -34,7 +38,9 @@ pub struct EvidenceLine {
 /// An HTTP request as the client logged it just before sending.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {
+    /// `GET`, `POST`, …
     pub method: String,
+    /// The URL as logged (scheme, host, path and query).
     pub url: String,
     /// Header names keep the case the client used; order is preserved.
     pub headers: Vec<(String, String)>,
@@ -52,7 +58,9 @@ impl HttpRequest {
 /// The response the client received.
 #[derive(Debug, Clone, Default)]
 pub struct HttpResponse {
+    /// The HTTP status, when the log shows it.
     pub status: Option<u16>,
+    /// Response headers in the order logged.
     pub headers: Vec<(String, String)>,
     /// Decoded body text (Python bytes reprs already unescaped).
     pub body: Option<String>,
@@ -61,11 +69,13 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// Case-insensitive header lookup.
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
 }
 
+/// The first header named `name`, compared case-insensitively.
 pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -77,7 +87,9 @@ pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'
 /// string to sign, signature).
 #[derive(Debug, Clone)]
 pub struct Logged {
+    /// The block as logged, line breaks kept.
     pub text: String,
+    /// Where it is in the input.
     pub span: Span,
 }
 
@@ -85,18 +97,25 @@ pub struct Logged {
 /// what came back.
 #[derive(Debug, Clone, Default)]
 pub struct Exchange {
+    /// The API operation (`ListObjectsV2`), when the log names it.
     pub operation: Option<String>,
     /// Signing region and name as the endpoint resolver chose them.
     pub signing_region: Option<String>,
+    /// The signing name (service) as the endpoint resolver chose it.
     pub signing_name: Option<String>,
     /// The access key id the client signed with, when the log names it
     /// apart from the `Authorization` header (the AWS SDK for Rust redacts
     /// that header and logs its signing parameters instead).
     pub signing_key: Option<(String, EvidenceLine)>,
+    /// The canonical request the client logged.
     pub canonical_request: Option<Logged>,
+    /// The string to sign the client logged.
     pub string_to_sign: Option<Logged>,
+    /// The signature the client logged.
     pub signature: Option<Logged>,
+    /// The request as sent.
     pub request: Option<HttpRequest>,
+    /// What came back (empty when nothing did).
     pub response: HttpResponse,
 }
 
@@ -114,13 +133,17 @@ pub enum CredentialStep {
 /// Instance metadata service observations (botocore.utils lines).
 #[derive(Debug, Clone, Default)]
 pub struct ImdsState {
+    /// The metadata endpoint the client tried.
     pub endpoint: Option<String>,
+    /// The client was told not to use the metadata service.
     pub disabled: bool,
     /// Connection-level failures (refused, timeout).
     pub connect_failures: usize,
     /// Non-success HTTP statuses returned by the metadata service.
     pub error_statuses: Vec<u16>,
+    /// The client stopped trying the metadata service.
     pub gave_up: bool,
+    /// The lines that show all this.
     pub evidence: Vec<EvidenceLine>,
 }
 
@@ -130,16 +153,27 @@ pub struct ImdsState {
 pub enum ErrorKind {
     /// A service answered with an error code (`An error occurred (Code) ...`).
     ServiceError,
+    /// No credential provider found credentials (`Unable to locate credentials`).
     NoCredentials,
+    /// The named profile is in no config or credentials file.
     ProfileNotFound,
+    /// A profile holds only part of a key pair.
     PartialCredentials,
+    /// A config or credentials file does not parse.
     ConfigParse,
+    /// The endpoint could not be reached.
     EndpointConnection,
+    /// Connecting or reading timed out.
     ConnectTimeout,
+    /// The proxy refused or failed the connection.
     Proxy,
+    /// TLS failed (certificate verification, handshake).
     Tls,
+    /// The SSO session or token is missing or expired.
     SsoToken,
+    /// A credential provider failed to fetch credentials (process, container, IMDS).
     CredentialRetrieval,
+    /// The client asked for an MFA code.
     MfaPrompt,
     /// The credentials need MFA and the client has no way to ask for it.
     MfaRequired,
@@ -153,10 +187,12 @@ pub enum ErrorKind {
     /// Temporary credentials expired and could not be refreshed (said by
     /// the client, before AWS answered).
     CredentialsExpired,
+    /// The command line itself was wrong (unknown option, bad parameter).
     CliUsage,
 }
 
 impl ErrorKind {
+    /// The stable kebab-case name (fact `error.kind`).
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::ServiceError => "service-error",
@@ -184,22 +220,28 @@ impl ErrorKind {
 /// A failure the client reported in words (final error line, traceback tail).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorEvent {
+    /// What kind of failure.
     pub kind: ErrorKind,
+    /// The AWS error code (`AccessDenied`), when there is one.
     pub code: Option<String>,
     /// The code was not printed; it comes from AWS's standard wording of
     /// the message.
     pub code_inferred: bool,
+    /// The API operation that failed, when named.
     pub operation: Option<String>,
+    /// The message as the tool printed it.
     pub message: String,
     /// A kind-specific detail: the missing profile, the unreachable URL, ...
     pub detail: Option<String>,
     /// HTTP status and service, when the tool prints them.
     pub status: Option<u16>,
+    /// The service, when the tool prints it.
     pub service: Option<String>,
     /// Which tool printed the line (`aws-cli/botocore`, `terraform`, …).
     pub tool: Option<&'static str>,
     /// A reaction to another failure, never the root cause by itself.
     pub consequence: bool,
+    /// The line that shows the failure.
     pub evidence: EvidenceLine,
 }
 
@@ -207,17 +249,25 @@ pub struct ErrorEvent {
 /// becomes one incident.
 #[derive(Debug, Clone, Default)]
 pub struct Run {
+    /// The lines the run covers.
     pub span: Option<Span>,
     /// When the run started, in seconds since the epoch of the log's own
     /// clock (debug logs print local time without a zone: comparable within
     /// one log, not with UTC).
     pub started: Option<i64>,
+    /// The client's version line (`aws-cli/1.46.3 Python/3.12 …`).
     pub cli_version: Option<String>,
+    /// Where the version was logged.
     pub cli_version_line: Option<EvidenceLine>,
+    /// The command's arguments, as the CLI logged them.
     pub arguments: Option<String>,
+    /// The credential provider chain's steps, in order.
     pub credential_steps: Vec<(CredentialStep, EvidenceLine)>,
+    /// What the instance metadata service did.
     pub imds: ImdsState,
+    /// Every signed attempt, in order.
     pub exchanges: Vec<Exchange>,
+    /// Every failure reported in words, in order.
     pub errors: Vec<ErrorEvent>,
     /// Number of log records that made up the run.
     pub records: usize,

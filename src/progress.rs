@@ -33,7 +33,7 @@ pub struct Progress {
     events: AtomicU64,
 }
 
-/// One reading of the counters; what [`line`] draws.
+/// One reading of the counters; what [`line()`] draws.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Inputs finished (read and analyzed, or failed).
@@ -67,6 +67,7 @@ impl Progress {
         self.files.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// The counters as they stand now.
     pub fn counts(&self) -> Counts {
         Counts {
             files: self.files.load(Ordering::Relaxed),

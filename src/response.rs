@@ -9,13 +9,16 @@
 /// The fields of an error response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorBody {
+    /// The error code (`SignatureDoesNotMatch`).
     pub code: Option<String>,
+    /// The error message.
     pub message: Option<String>,
     /// Every leaf element (XML) or string field (JSON), in order.
     pub fields: Vec<(String, String)>,
 }
 
 impl ErrorBody {
+    /// The first field named `name` (`CanonicalRequest`, `ServerTime`, …).
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -102,6 +105,7 @@ fn parse_xml(body: &str) -> Option<ErrorBody> {
     })
 }
 
+/// XML text with its entities (`&amp;`, `&#10;`, …) replaced by the characters.
 pub fn unescape_xml(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();

@@ -102,11 +102,14 @@ pub fn parse_clf(s: &str) -> Option<i64> {
 /// (exclusive), UTC epoch seconds; either end may be open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Window {
+    /// First second inside (`--since`).
     pub since: Option<i64>,
+    /// First second outside (`--until`).
     pub until: Option<i64>,
 }
 
 impl Window {
+    /// Neither end is set: every event is inside.
     pub fn is_open(&self) -> bool {
         self.since.is_none() && self.until.is_none()
     }

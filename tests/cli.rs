@@ -315,3 +315,82 @@ fn forced_text_format_still_finds_one_line_failures() {
     assert_eq!(verdict(&report["inputs"][0]), "credentials.missing");
     assert_eq!(report["inputs"][0]["findings"][0]["evidence"][0]["line"], 2);
 }
+
+/// Every command writes stdout through one place: a closed pipe ends the
+/// output quietly and a full disk is an error with a message, never a
+/// panic (`rules check` used `println!`, which panics on both).
+#[test]
+fn closed_or_full_stdout_never_panics() {
+    let log = fixture("s3-ls-wrong-secret");
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/default.rules");
+    let commands: [&[&str]; 6] = [
+        &[&log],
+        &["rules", "check", rules],
+        &["rules", "list"],
+        &["rules", "test", rules],
+        &["explain", "SignatureDoesNotMatch"],
+        &["config", "--config-file", rules],
+    ];
+    for args in commands {
+        // The read end is closed before authsift starts: every write fails
+        // with EPIPE, whatever the timing.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let closed = bin()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = stderr(&closed);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("writing output"), "{args:?}: {err}");
+        assert_ne!(closed.status.code(), Some(101), "{args:?}");
+
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            continue;
+        };
+        let out = bin()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            err.contains("authsift: writing output: "),
+            "{args:?}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+/// `--color auto` off a terminal: CLICOLOR_FORCE turns colour on, NO_COLOR
+/// beats it; the same decision for `config`.
+#[test]
+fn clicolor_force_and_no_color() {
+    let log = fixture("s3-ls-wrong-secret");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/default.rules");
+    let commands: [&[&str]; 2] = [&[&log], &["config", "--config-file", config]];
+    for args in commands {
+        let with = |vars: &[(&str, &str)]| {
+            let mut cmd = bin();
+            cmd.args(args).env_remove("CLICOLOR_FORCE");
+            for (k, v) in vars {
+                cmd.env(k, v);
+            }
+            cmd.stdin(std::process::Stdio::null()).output().unwrap()
+        };
+        assert!(
+            with(&[("CLICOLOR_FORCE", "1")]).stdout.contains(&0x1b),
+            "{args:?}"
+        );
+        assert!(
+            !with(&[("CLICOLOR_FORCE", "0")]).stdout.contains(&0x1b),
+            "{args:?}"
+        );
+        let both = with(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+        assert!(!both.stdout.contains(&0x1b), "{args:?}");
+    }
+}

@@ -10,6 +10,7 @@ use super::{Setup, Target, show};
 use crate::report::OutputFormat;
 use crate::report::redact::Redactor;
 
+/// What a provider would do for the chosen profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// This provider returns credentials; the chain stops here.
@@ -25,6 +26,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status in words (`wins`, `not reached`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Wins => "wins",
@@ -36,12 +38,16 @@ impl Status {
     }
 }
 
+/// One provider of the chain and its verdict.
 #[derive(Debug, Clone)]
 pub struct Step {
     /// botocore's provider name (`env`, `assume-role`, …).
     pub provider: &'static str,
+    /// The provider in words, for people.
     pub label: &'static str,
+    /// What it would do.
     pub status: Status,
+    /// Why, citing the file, line or variable that decides.
     pub reason: String,
 }
 

@@ -1,6 +1,13 @@
 //! The checks of `authsift config`: each problem with its file and line, a
 //! root-cause id from the fixed vocabulary and a fix. Values are never
 //! quoted when they are secret; key ids are masked unless asked otherwise.
+//!
+//! Length: about 1,200 lines, every check of `authsift config` in one file
+//! because they share the private issue collector and the ordering the
+//! AWS CLI reads files in; each check is one function (`parse_problems`,
+//! `section_style`, `characters`, `values`, `permissions`, `profiles`,
+//! `environment`), run in that order by [`run`]. Most of its tests are in
+//! `tests/config.rs`, which drives real files through the binary.
 
 use crate::finding::Severity;
 
@@ -10,18 +17,26 @@ use super::{Env, Setup, Target};
 /// One problem found, before it becomes a `Finding`.
 #[derive(Debug, Clone)]
 pub struct Issue {
+    /// Which file (or the environment).
     pub target: Target,
+    /// The line that shows it (for the environment, the variable's place in
+    /// the sorted `AWS_*` listing).
     pub line: usize,
     /// Root-cause id.
     pub rule: &'static str,
     /// Short name of the check (`missing-bracket`), shown as the headline.
     pub check: &'static str,
+    /// How much it matters.
     pub severity: Severity,
+    /// The problem in one line.
     pub title: String,
+    /// What the CLI will do because of it.
     pub explanation: String,
+    /// What to change, in order.
     pub fix: Vec<String>,
     /// Further evidence lines of the same input.
     pub more: Vec<usize>,
+    /// The profile concerned, if one is.
     pub profile: Option<String>,
 }
 

@@ -22,6 +22,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// `config` or `credentials`.
     pub fn as_str(self) -> &'static str {
         match self {
             FileKind::Config => "config",
@@ -33,8 +34,11 @@ impl FileKind {
 /// What a section is to the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SectionKind {
+    /// A profile, by name (`[default]`, `[profile x]`, or any section of the credentials file).
     Profile(String),
+    /// `[sso-session x]`.
     SsoSession(String),
+    /// `[services x]`: endpoint overrides.
     Services(String),
     /// configparser's `[DEFAULT]`: its keys are added to every section.
     ParserDefault,
@@ -42,8 +46,10 @@ pub enum SectionKind {
     Other,
 }
 
+/// One `key = value` line and its continuation lines.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// 1-based line of the key.
     pub line: usize,
     /// The key as written (before lower-casing), trimmed like configparser.
     pub raw_key: String,
@@ -64,16 +70,21 @@ impl Entry {
     }
 }
 
+/// One `[section]` and its entries.
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// 1-based line of the header.
     pub line: usize,
     /// The text between the brackets, exactly as configparser takes it.
     pub header: String,
+    /// What the section is to the CLI.
     pub kind: SectionKind,
+    /// Its keys, in file order.
     pub entries: Vec<Entry>,
 }
 
 impl Section {
+    /// A key's entry (lower-case name); the last wins, as in configparser.
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().rev().find(|e| e.key == key)
     }
@@ -90,11 +101,16 @@ pub enum Problem {
     NotKeyValue,
     /// `= value` with nothing before the delimiter.
     EmptyKey,
+    /// A section header seen before (configparser refuses it).
     DuplicateSection {
+        /// Where it first appears.
         first: usize,
     },
+    /// A key seen before in the same section (configparser refuses it).
     DuplicateKey {
+        /// Where it first appears.
         first: usize,
+        /// The section.
         section: String,
     },
     /// A sub-section line without `=`.
@@ -102,14 +118,19 @@ pub enum Problem {
     /// An indented `key = value` that the parser glues onto the previous
     /// key's value instead of reading it as a key.
     Continuation {
+        /// The key the line is glued onto.
         of: String,
+        /// That key's line.
         of_line: usize,
     },
 }
 
+/// A problem and the line it is on.
 #[derive(Debug, Clone)]
 pub struct LineProblem {
+    /// 1-based line.
     pub line: usize,
+    /// What is wrong.
     pub problem: Problem,
 }
 
@@ -117,25 +138,33 @@ pub struct LineProblem {
 /// file: <path>`, exit 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CliError {
+    /// 1-based line where the parser stops.
     pub line: usize,
     /// The underlying configparser error, in its words.
     pub error: String,
 }
 
+/// One config or credentials file as the CLI's parser reads it, every
+/// line kept and numbered.
 #[derive(Debug, Clone)]
 pub struct IniFile {
     /// As the report names it.
     pub path: String,
+    /// Config or credentials.
     pub kind: FileKind,
     /// Decoded lines without their line ending (index 0 is line 1).
     pub lines: Vec<String>,
+    /// It starts with a UTF-8 byte-order mark (configparser chokes on it).
     pub bom: bool,
     /// Lines that end with CRLF (or a lone CR).
     pub crlf_lines: Vec<usize>,
     /// The first line holding bytes that are not UTF-8.
     pub invalid_utf8_line: Option<usize>,
+    /// Sections in file order.
     pub sections: Vec<Section>,
+    /// Lines the parser refuses or misreads.
     pub problems: Vec<LineProblem>,
+    /// Where the CLI would stop with `Unable to parse config file`.
     pub cli_error: Option<CliError>,
 }
 
@@ -149,6 +178,7 @@ fn py_strip(s: &str) -> &str {
 }
 
 impl IniFile {
+    /// Line `n` (1-based) as decoded; empty past the end.
     pub fn line(&self, n: usize) -> &str {
         n.checked_sub(1)
             .and_then(|i| self.lines.get(i))
@@ -163,6 +193,7 @@ impl IniFile {
         })
     }
 
+    /// Reads a file's bytes the way the AWS CLI's configparser does.
     pub fn parse(path: &str, kind: FileKind, bytes: &[u8]) -> IniFile {
         let bom = bytes.starts_with(b"\xef\xbb\xbf");
         let (lines, crlf_lines, invalid_utf8_line) = split_lines(bytes);

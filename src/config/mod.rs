@@ -4,9 +4,11 @@
 //! ```text
 //! files + env ─► ini::IniFile (the CLI's INI rules, every line numbered)
 //!             ─► checks::run (issues: file:line, root-cause id, fix)
-//!             ─► report::Report (one InputReport per file) ─► report::render
+//!             ─► outcome::Report (one InputReport per file) ─► report::render
 //!             ─► chain::explain (--explain-chain: which provider wins, and why)
 //! ```
+//!
+//! The command itself (flags, output, exit status) is `app::config`.
 //!
 //! Nothing is executed and nothing is sent: `credential_process` is only
 //! looked up on PATH, SSO caches are not read.
@@ -16,22 +18,24 @@ pub mod checks;
 pub mod ini;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::ConfigArgs;
 use crate::facts::{Fact, Facts};
 use crate::finding::{Finding, Severity};
 use crate::model::EvidenceLine;
-use crate::report::{self, InputReport, Report};
+use crate::outcome::{InputReport, Report, Status};
+use crate::report;
 use ini::{FileKind, IniFile, Section};
 
 /// Where an issue is: one of the two files, or the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
+    /// The config file.
     Config,
+    /// The credentials file.
     Credentials,
+    /// The environment (and `--profile`).
     Env,
 }
 
@@ -43,6 +47,7 @@ pub struct Env {
 }
 
 impl Env {
+    /// This process's variables.
     pub fn from_process() -> Env {
         Env::from_pairs(
             std::env::vars_os().filter_map(|(k, v)| {
@@ -51,6 +56,7 @@ impl Env {
         )
     }
 
+    /// The variables among `pairs` that matter (for tests, and for a process).
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Env {
         Env {
             vars: pairs
@@ -60,6 +66,7 @@ impl Env {
         }
     }
 
+    /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
@@ -73,6 +80,7 @@ impl Env {
             .collect()
     }
 
+    /// A variable's place in [`Env::listing`] (1-based; 0 when unset).
     pub fn line_of(&self, name: &str) -> usize {
         self.listing()
             .iter()
@@ -84,16 +92,19 @@ impl Env {
 /// The profile the CLI would use, and who chose it.
 #[derive(Debug, Clone)]
 pub struct Chosen {
+    /// The profile's name.
     pub name: String,
     /// The variable that named it (AWS CLI v1 and botocore read
     /// AWS_DEFAULT_PROFILE before AWS_PROFILE).
     pub env_var: Option<&'static str>,
     /// Named by --profile or a variable (not the implicit `default`).
     pub explicit: bool,
+    /// Named by `--profile`.
     pub flag_given: bool,
 }
 
 impl Chosen {
+    /// Who chose it, in words: `--profile`, the variable, or `the default`.
     pub fn from_words(&self) -> String {
         match (self.flag_given, self.env_var) {
             (true, _) => "--profile".into(),
@@ -106,19 +117,26 @@ impl Chosen {
 /// Everything the checks look at.
 #[derive(Debug, Clone)]
 pub struct Setup {
+    /// The config file, when it exists and could be read.
     pub config: Option<IniFile>,
+    /// The credentials file, when it exists and could be read.
     pub credentials: Option<IniFile>,
+    /// Where the config file is looked for.
     pub config_path: Option<PathBuf>,
+    /// Where the credentials file is looked for.
     pub credentials_path: Option<PathBuf>,
     /// Paths given as flags (a missing one is an error, not a finding).
     pub flag_paths: Vec<PathBuf>,
+    /// The environment.
     pub env: Env,
+    /// `--profile`, if given.
     pub profile_flag: Option<String>,
     /// Mask access key ids (off with --no-redact).
     pub mask: bool,
 }
 
 impl Setup {
+    /// The files that were read, config first.
     pub fn files(&self) -> impl Iterator<Item = (Target, &IniFile)> {
         [
             (Target::Config, self.config.as_ref()),
@@ -128,6 +146,7 @@ impl Setup {
         .filter_map(|(t, f)| f.map(|f| (t, f)))
     }
 
+    /// The file of `target`, if it was read.
     pub fn file(&self, target: Target) -> Option<&IniFile> {
         match target {
             Target::Config => self.config.as_ref(),
@@ -136,6 +155,7 @@ impl Setup {
         }
     }
 
+    /// Where the file of `target` is looked for.
     pub fn path_of(&self, target: Target) -> Option<&Path> {
         match target {
             Target::Config => self.config_path.as_deref(),
@@ -155,6 +175,8 @@ impl Setup {
         names
     }
 
+    /// The profile the CLI would use: `--profile`, else `AWS_DEFAULT_PROFILE`,
+    /// else `AWS_PROFILE`, else `default`.
     pub fn chosen_profile(&self) -> Chosen {
         if let Some(name) = &self.profile_flag {
             return Chosen {
@@ -197,6 +219,7 @@ impl Setup {
             })
     }
 
+    /// The first section that defines `profile`, and its file.
     pub fn section_of(&self, profile: &str) -> Option<(Target, &Section)> {
         self.files().find_map(|(t, f)| {
             f.profiles()
@@ -205,6 +228,7 @@ impl Setup {
         })
     }
 
+    /// The `[sso-session x]` names of the config file.
     pub fn sso_session_names(&self) -> Vec<String> {
         self.config
             .iter()
@@ -216,6 +240,7 @@ impl Setup {
             .collect()
     }
 
+    /// The `[sso-session name]` section of the config file.
     pub fn sso_session(&self, name: &str) -> Option<(Target, &Section)> {
         self.config.as_ref().and_then(|f| {
             f.sections
@@ -304,8 +329,23 @@ pub fn show(text: &str) -> String {
     out
 }
 
+/// Which files to check, and how: what `authsift config` was asked.
+/// Files default to `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else
+/// `~/.aws/config` and `~/.aws/credentials`.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The config file to check (`--config-file`).
+    pub config_file: Option<PathBuf>,
+    /// The credentials file to check (`--credentials-file`).
+    pub credentials_file: Option<PathBuf>,
+    /// The profile to check as the chosen one (`--profile`).
+    pub profile: Option<String>,
+    /// Mask access key ids in evidence (off with `--no-redact`).
+    pub mask_key_ids: bool,
+}
+
 /// What reading the files gave: the setup, and errors that end in exit 2.
-pub fn load(args: &ConfigArgs, env: Env) -> (Setup, Vec<(String, String)>) {
+pub fn load(args: &Request, env: Env) -> (Setup, Vec<(String, String)>) {
     let home = env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
     let pick = |flag: &Option<PathBuf>, var: &str, default: &str| -> Option<PathBuf> {
         flag.clone()
@@ -362,7 +402,7 @@ pub fn load(args: &ConfigArgs, env: Env) -> (Setup, Vec<(String, String)>) {
         flag_paths,
         env,
         profile_flag: args.profile.clone(),
-        mask: !args.no_redact,
+        mask: args.mask_key_ids,
     };
     (setup, errors)
 }
@@ -470,108 +510,19 @@ fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Fin
     }
 }
 
-/// 1 when a finding of medium or high severity exists, else 0.
-pub fn exit_code(report: &Report) -> u8 {
+/// What the check found: unreadable files (status 2) come first, then any
+/// finding of medium or high severity (1); low ones alone leave it clean.
+pub fn status(report: &Report) -> Status {
     if report.inputs.iter().any(|i| !i.errors.is_empty()) {
-        2
+        Status::Unreadable
     } else if report
         .inputs
         .iter()
         .flat_map(|i| &i.findings)
         .any(|f| f.severity >= Severity::Medium)
     {
-        1
+        Status::Found
     } else {
-        0
-    }
-}
-
-/// The subcommand; returns the exit code.
-pub fn run(args: &ConfigArgs) -> u8 {
-    let (setup, errors) = load(args, Env::from_process());
-    // The report must never replace the files it checks.
-    let checked: Vec<std::path::PathBuf> = [&setup.config_path, &setup.credentials_path]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    if let Some(output) = &args.output
-        && let Some(why) = crate::input::output_clash(output, &checked)
-    {
-        eprintln!(
-            "authsift: refusing to write the report to {}: {}",
-            report::terminal::sanitize(&output.display().to_string()),
-            report::terminal::sanitize(&why)
-        );
-        return 2;
-    }
-    if !args.quiet {
-        for (_, e) in &errors {
-            eprintln!("authsift: {}", report::terminal::sanitize(e));
-        }
-    }
-    let nothing = setup.config.is_none()
-        && setup.credentials.is_none()
-        && errors.is_empty()
-        && setup.env.listing().is_empty();
-    if nothing {
-        let msg = format!(
-            "no AWS configuration found (no {}, no {}, no AWS_* variables)",
-            setup
-                .config_path
-                .as_ref()
-                .map_or("config file".into(), |p| p.display().to_string()),
-            setup
-                .credentials_path
-                .as_ref()
-                .map_or("credentials file".into(), |p| p.display().to_string()),
-        );
-        if args.format == report::OutputFormat::Human {
-            return write_out(args, &format!("{}\n", report::terminal::sanitize(&msg)));
-        }
-        if !args.quiet {
-            eprintln!("authsift: {}", report::terminal::sanitize(&msg));
-        }
-    }
-    let issues = checks::run(&setup);
-    let report = build_report(&setup, &issues, &errors);
-    let options = report::RenderOptions {
-        redactor: report::redact::Redactor {
-            mask_key_ids: !args.no_redact,
-        },
-        color: match args.color {
-            crate::cli::ColorChoice::Always => true,
-            crate::cli::ColorChoice::Never => false,
-            crate::cli::ColorChoice::Auto => {
-                args.output.is_none()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::IsTerminal::is_terminal(&std::io::stdout())
-            }
-        },
-        ..Default::default()
-    };
-    let mut text = report::render(&report, args.format, &options);
-    if args.explain_chain {
-        let steps = chain::explain(&setup);
-        text = chain::attach(text, args.format, &setup, &steps, &options.redactor);
-    }
-    match write_out(args, &text) {
-        0 => exit_code(&report),
-        failed => failed,
-    }
-}
-
-fn write_out(args: &ConfigArgs, text: &str) -> u8 {
-    if let Some(path) = &args.output {
-        return report::write_file(path, text);
-    }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("authsift: writing output: {e}");
-            2
-        }
+        Status::Clean
     }
 }

@@ -14,15 +14,20 @@ use serde::Serialize;
 
 use crate::text::strip_ansi;
 
+/// The CI systems whose job logs are unwrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CiSystem {
+    /// GitHub Actions.
     GithubActions,
+    /// GitLab CI.
     GitlabCi,
+    /// Jenkins.
     Jenkins,
 }
 
 impl CiSystem {
+    /// The name reports print (fact `ci.system`).
     pub fn as_str(self) -> &'static str {
         match self {
             CiSystem::GithubActions => "github-actions",
@@ -35,6 +40,7 @@ impl CiSystem {
 /// A job log with the CI system's wrapping removed.
 #[derive(Debug, Clone)]
 pub struct Unwrapped {
+    /// Which CI system wrote the log.
     pub system: CiSystem,
     /// The tools' own output, one line per original line.
     pub text: String,

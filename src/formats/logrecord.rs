@@ -16,17 +16,25 @@
 
 use memchr::memchr;
 
+/// One Python logging record: a header line (`timestamp - thread -
+/// logger - LEVEL - message`) and the lines that continue it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'a> {
     /// 1-based line of the header (or of the first line, for the preamble).
     pub line: usize,
+    /// 1-based line of the record's last line.
     pub end_line: usize,
     /// Byte range of the whole record in the text it was split from.
     pub start: usize,
+    /// End of that range (exclusive).
     pub end: usize,
+    /// The header's timestamp, as written.
     pub timestamp: &'a str,
+    /// The thread name (`MainThread`).
     pub thread: &'a str,
+    /// The logger name (`botocore.endpoint`); empty for the preamble.
     pub logger: &'a str,
+    /// The level (`DEBUG`, `WARNING`, …).
     pub level: &'a str,
     /// The record's first physical line, header included, as in the input.
     pub raw_line: &'a str,
@@ -62,6 +70,8 @@ impl<'a> Record<'a> {
         first.strip_suffix('\r').unwrap_or(first)
     }
 
+    /// Whether the record has a logging header (the preamble before the
+    /// first header has none).
     pub fn is_header(&self) -> bool {
         !self.logger.is_empty()
     }

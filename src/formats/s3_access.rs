@@ -20,26 +20,37 @@
 /// The fields of one access log record that facts use. `None` for `-`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccessRecord<'a> {
+    /// The bucket.
     pub bucket: Option<&'a str>,
     /// The bracketed time, without brackets: `06/Feb/2019:00:00:38 +0000`.
     pub time: &'a str,
+    /// The requester's IP address.
     pub remote_ip: Option<&'a str>,
     /// Canonical user id or IAM ARN; `None` for unauthenticated requests.
     pub requester: Option<&'a str>,
+    /// S3's request id.
     pub request_id: Option<&'a str>,
     /// `REST.GET.OBJECT`, `REST.PUT.OBJECT`, `WEBSITE.GET.OBJECT`, …
     pub operation: &'a str,
+    /// The object key.
     pub key: Option<&'a str>,
+    /// The request line, quotes removed (`GET /bucket/key HTTP/1.1`).
     pub request_uri: Option<&'a str>,
+    /// The HTTP status S3 answered with.
     pub http_status: Option<u16>,
+    /// S3's error code (`AccessDenied`, `SignatureDoesNotMatch`).
     pub error_code: Option<&'a str>,
+    /// The client's user agent.
     pub user_agent: Option<&'a str>,
     /// `SigV2`, `SigV4`; `None` for unauthenticated requests.
     pub signature_version: Option<&'a str>,
+    /// The TLS cipher suite (`None` over plain HTTP).
     pub cipher_suite: Option<&'a str>,
     /// `AuthHeader` or `QueryString` (presigned URL).
     pub auth_type: Option<&'a str>,
+    /// The `Host` header the client sent.
     pub host_header: Option<&'a str>,
+    /// The TLS version (`TLSv1.2`).
     pub tls_version: Option<&'a str>,
 }
 

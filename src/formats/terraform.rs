@@ -35,6 +35,9 @@
 //!
 //! Requests and responses become the same [`Exchange`]s the other parsers
 //! produce, so the SigV4 and error-body analysis applies unchanged.
+//!
+//! Length: about 490 lines of parser and 190 of tests that quote the real
+//! line shapes they read; one format, one file.
 
 use std::borrow::Cow;
 

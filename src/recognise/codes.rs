@@ -77,10 +77,13 @@ pub enum Strength {
 /// A code found in a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeHit {
+    /// The wire code (`AccessDenied`), without namespace or suffix.
     pub code: String,
-    /// Byte offsets of the code in the line.
+    /// Byte offset of the code in the line.
     pub start: usize,
+    /// Byte offset just past the code.
     pub end: usize,
+    /// How sure the layout makes it.
     pub strength: Strength,
 }
 

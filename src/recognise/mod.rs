@@ -5,7 +5,7 @@
 //! canonical request, timestamps); they never decide alone whether a
 //! failure exists. This module does, from what the words mean:
 //!
-//! 1. [`shapes`]: the exact one-line shapes of the common clients (the AWS
+//! 1. `shapes`: the exact one-line shapes of the common clients (the AWS
 //!    CLI's `An error occurred (X) when calling the Op operation: …`,
 //!    aws-sdk-go v2's `operation error …`, Java's `(Service: …)`, …), which
 //!    also give the operation, status and service;

@@ -172,8 +172,11 @@ pub const SENTENCES: &[(&str, &str, Option<&str>)] = &[
 /// A client's own wording of a failure it found before (or instead of)
 /// asking AWS.
 pub struct ClientWording {
+    /// The words, exactly as the client prints them.
     pub needle: &'static str,
+    /// The failure they report.
     pub kind: ErrorKind,
+    /// The client (`error.tool`).
     pub tool: &'static str,
 }
 
@@ -470,6 +473,8 @@ pub fn mentions_aws_host(line: &str) -> bool {
     line.contains("amazonaws.com") || mentions_imds(line)
 }
 
+/// Whether a line names the metadata service or the container
+/// credentials endpoint.
 pub fn mentions_imds(line: &str) -> bool {
     IMDS_HOSTS.iter().any(|h| line.contains(h))
 }

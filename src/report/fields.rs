@@ -10,9 +10,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
-use super::InputReport;
 use crate::facts::Fact;
 use crate::finding::Finding;
+use crate::outcome::InputReport;
 
 /// authsift's own version, shown in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -20,12 +20,16 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How sure a finding is, from its place among the rules that matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Confidence {
+    /// Another rule that also matched the incident (not the verdict).
     Low,
+    /// The verdict, though other rules matched the incident too.
     Medium,
+    /// The verdict, and the only rule that matched.
     High,
 }
 
 impl Confidence {
+    /// `low`, `medium` or `high`.
     pub fn as_str(self) -> &'static str {
         match self {
             Confidence::Low => "low",
@@ -47,7 +51,9 @@ impl Confidence {
 /// A finding with what its input says around it.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
+    /// The input the finding is about.
     pub input: &'a InputReport,
+    /// The finding.
     pub finding: &'a Finding,
     /// First finding of its incident (the verdict), or a batch finding.
     pub verdict: bool,
@@ -111,6 +117,7 @@ impl<'a> Ctx<'a> {
             .or(self.str(Fact::RequestOperation))
     }
 
+    /// The service called (`s3`, `sts`), when known.
     pub fn service(&self) -> Option<&'a str> {
         self.str(Fact::RequestService)
     }
@@ -123,10 +130,12 @@ impl<'a> Ctx<'a> {
             .or(self.str(Fact::RequestEndpointRegion))
     }
 
+    /// The AWS error code, when there is one.
     pub fn error_code(&self) -> Option<&'a str> {
         self.str(Fact::ErrorCode)
     }
 
+    /// The error message, as the client or service gave it.
     pub fn error_message(&self) -> Option<&'a str> {
         self.str(Fact::ErrorMessage)
     }
@@ -174,6 +183,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Log-clock time of the incident (as [`Ctx::first_seen`]), or the
+    /// batch's last event.
     pub fn last_seen(&self) -> Option<i64> {
         match &self.finding.batch {
             Some(b) => Some(b.last_seen),
@@ -216,7 +227,9 @@ impl<'a> Ctx<'a> {
 /// A principal named by an error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Principal<'a> {
+    /// The whole ARN.
     pub arn: &'a str,
+    /// The 12-digit account id.
     pub account: &'a str,
     /// The last part of the ARN's resource (`bob` of `user/bob`).
     pub name: &'a str,
@@ -226,6 +239,7 @@ static ARN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"arn:aws[a-z-]*:(?:iam|sts)::([0-9]{12}):(?:user|assumed-role|role|root|federated-user)[A-Za-z0-9+=,.@_/-]*").expect("valid regex")
 });
 
+/// The first IAM/STS principal ARN an error message names (`User: arn:aws:iam::…:user/bob is not authorized …`).
 pub fn principal(message: &str) -> Option<Principal<'_>> {
     let c = ARN.captures(message)?;
     let arn = c.get(0)?.as_str().trim_end_matches(['.', ',']);
@@ -238,6 +252,7 @@ pub fn principal(message: &str) -> Option<Principal<'_>> {
     })
 }
 
+/// Lower-case hex digits of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::new(), |mut s, b| {

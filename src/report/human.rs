@@ -8,9 +8,10 @@ use std::fmt::Write;
 
 use rayon::prelude::*;
 
-use super::{InputReport, RenderOptions, Report};
+use super::RenderOptions;
 use crate::facts::Fact;
 use crate::finding::Finding;
+use crate::outcome::{InputReport, Report};
 
 /// Evidence lines longer than this are cut in the terminal (JSON keeps them).
 const MAX_EVIDENCE_CHARS: usize = 220;
@@ -63,6 +64,7 @@ impl Style {
     }
 }
 
+/// A verdict per incident, for a person at a terminal.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let style = Style {
         color: options.color,

@@ -9,11 +9,14 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use super::RenderOptions;
 use super::redact::Redactor;
-use super::{RenderOptions, Report};
+use crate::outcome::Report;
 
+/// `schema` of the document (docs/schema/authsift.schema.json).
 pub const SCHEMA: &str = "authsift/1";
 
+/// One compact JSON document for the whole run.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let redactor = &options.redactor;
     let inputs: Vec<InputDocument> = report

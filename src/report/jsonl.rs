@@ -15,12 +15,14 @@
 
 use serde_json::{Map, Value, json};
 
+use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION};
-use super::{RenderOptions, Report};
+use crate::outcome::Report;
 
 /// `authsift.schema` of every line.
 pub const SCHEMA: &str = "authsift-jsonl/1";
 
+/// One finding a line, ECS field names.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     super::json::lines(report, options, |ctx, options| {
         Value::Object(line(ctx, options))

@@ -14,10 +14,12 @@
 
 use std::fmt::Write;
 
+use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION, iso};
-use super::{InputReport, RenderOptions, Report};
 use crate::finding::Finding;
+use crate::outcome::{InputReport, Report};
 
+/// A self-contained Markdown report, for a ticket.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let md = Md { options };
     let mut out = String::new();

@@ -19,16 +19,22 @@
 
 use serde_json::{Map, Value, json};
 
+use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION};
-use super::{RenderOptions, Report};
 use crate::facts::Fact;
 use crate::finding::Severity;
+use crate::outcome::Report;
 
+/// The OCSF schema version the lines follow.
 pub const OCSF_VERSION: &str = "1.1.0";
+/// Detection Finding.
 pub const CLASS_UID: u32 = 2004;
+/// Findings.
 pub const CATEGORY_UID: u32 = 2;
+/// Activity `Create`: a new finding.
 pub const ACTIVITY_CREATE: u32 = 1;
 
+/// One OCSF Detection Finding a line.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     super::json::lines(report, options, finding)
 }

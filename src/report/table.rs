@@ -19,8 +19,9 @@
 
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
+use super::RenderOptions;
 use super::fields::{self, iso};
-use super::{RenderOptions, Report};
+use crate::outcome::Report;
 
 /// Width used when neither the terminal nor `COLUMNS` gives one.
 pub const DEFAULT_WIDTH: u16 = 120;
@@ -45,6 +46,7 @@ pub fn width(to_file: bool) -> Option<u16> {
     Table::new().width()
 }
 
+/// One row per finding (event inputs summarised); see the module docs.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let clean = |s: &str| -> String {
         let redacted = options.redactor.text(s);

@@ -7,6 +7,9 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+/// `text` with control characters and bidirectional overrides shown
+/// escaped (`\e`, `\x07`, `\u{202e}`); tabs are kept. Borrowed when
+/// nothing needs escaping.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     // Fast path: printable ASCII needs nothing (a byte test the compiler
     // vectorises; most report text is plain ASCII).

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::{Example, RuleSet};
-use crate::report::InputReport;
+use crate::finding::Finding;
 
 /// Results of running examples.
 #[derive(Debug, Default)]
@@ -46,25 +46,32 @@ impl Outcome {
 }
 
 /// Runs the examples of the rules defined in `file`; `analyze` turns a log
-/// path into its report.
-pub fn run(set: &RuleSet, file: &Path, analyze: &dyn Fn(&Path) -> InputReport) -> Outcome {
+/// path into its findings, or says why it could not be analyzed. (A
+/// closure, so rules need not know the pipeline or its reports.)
+pub fn run(
+    set: &RuleSet,
+    file: &Path,
+    analyze: &dyn Fn(&Path) -> Result<Vec<Finding>, String>,
+) -> Outcome {
     let name = file.display().to_string();
     let mut outcome = Outcome::default();
     for rule in set.rules().iter().filter(|r| r.origin.file == name) {
         for example in &rule.examples {
             match example {
                 Example::File { path, matches } => {
-                    let report = analyze(path);
                     let shown = path.display();
-                    if let Some(error) = report.errors.first() {
-                        outcome.record(
-                            false,
-                            format!("{}: {shown}: cannot analyze: {error}", rule.id),
-                        );
-                        continue;
-                    }
-                    let found = report.findings.iter().any(|f| f.rule == rule.id);
-                    let verdict = report.findings.first().map_or("ok", |f| f.rule.as_str());
+                    let findings = match analyze(path) {
+                        Ok(findings) => findings,
+                        Err(error) => {
+                            outcome.record(
+                                false,
+                                format!("{}: {shown}: cannot analyze: {error}", rule.id),
+                            );
+                            continue;
+                        }
+                    };
+                    let found = findings.iter().any(|f| f.rule == rule.id);
+                    let verdict = findings.first().map_or("ok", |f| f.rule.as_str());
                     let expectation = if *matches {
                         "matches"
                     } else {

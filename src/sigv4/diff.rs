@@ -46,9 +46,11 @@ pub struct Difference {
     /// `signed-headers`, `payload-hash`, `algorithm`, `timestamp`,
     /// `scope:date|region|service`, `date` (clock), `security-token`.
     pub component: String,
+    /// The client's value (`None` when the client's side lacks the part).
     pub client: Option<String>,
     /// The other side's value (the server's, the rebuild's, the expected one).
     pub server: Option<String>,
+    /// What the client's side was compared with.
     pub against: Against,
     /// Where the two values start to differ, in characters (both present).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +61,7 @@ pub struct Difference {
 }
 
 impl Difference {
+    /// A difference; where the values start to differ is worked out here.
     pub fn new(
         component: &str,
         client: Option<&str>,
@@ -189,6 +192,7 @@ pub fn diff_string_to_sign(client: &StringToSign, server: &StringToSign) -> Vec<
     diff_string_to_sign_against(client, server, Against::Server)
 }
 
+/// Like [`diff_string_to_sign`], against any other side.
 pub fn diff_string_to_sign_against(
     client: &StringToSign,
     other: &StringToSign,

@@ -1,47 +1,27 @@
-//! `authsift sigv4 diff A B`: two canonical requests or two strings to
-//! sign, from files or stdin, compared part by part.
+//! Two canonical requests or two strings to sign, as text a user pasted
+//! into files, recognised and compared part by part (the library side of
+//! `authsift sigv4 diff`; reading the files and printing the result is the
+//! app's).
 //!
 //! Either side may also be given in the hex form S3 returns
 //! (`<CanonicalRequestBytes>47 45 54 0a …`), which keeps invisible
 //! characters that a copy of the text view loses.
 
-use std::io::Read;
-use std::path::Path;
-
 use super::diff::{Against, Difference, diff_canonical_against, diff_string_to_sign_against};
-use super::{CanonicalRequest, StringToSign, canonical, show};
-use crate::report::redact::Redactor;
-use crate::report::terminal;
-
-#[derive(Debug, thiserror::Error)]
-pub enum DiffFileError {
-    #[error("reading {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("only one side can be read from stdin (`-`)")]
-    StdinTwice,
-    #[error("{0} is neither a canonical request nor a string to sign")]
-    Unrecognised(String),
-    #[error("{a} is a {a_kind} but {b} is a {b_kind}: compare like with like")]
-    Mixed {
-        a: String,
-        a_kind: &'static str,
-        b: String,
-        b_kind: &'static str,
-    },
-}
+use super::{CanonicalRequest, StringToSign};
 
 /// A parsed side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
+    /// A canonical request.
     Canonical(CanonicalRequest),
+    /// A string to sign.
     StringToSign(StringToSign),
 }
 
 impl Block {
-    fn kind(&self) -> &'static str {
+    /// What the block is, in words.
+    pub fn kind(&self) -> &'static str {
         match self {
             Block::Canonical(_) => "canonical request",
             Block::StringToSign(_) => "string to sign",
@@ -87,65 +67,6 @@ pub fn diff_blocks(a: &Block, b: &Block) -> Option<Vec<Difference>> {
         }
         _ => None,
     }
-}
-
-fn read(path: &Path) -> Result<String, DiffFileError> {
-    let err = |source| DiffFileError::Read {
-        path: path.display().to_string(),
-        source,
-    };
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(err)?;
-        Ok(text)
-    } else {
-        std::fs::read_to_string(path).map_err(err)
-    }
-}
-
-/// Runs the command: the report to print, and whether the blocks differ.
-pub fn run(a: &Path, b: &Path) -> Result<(String, bool), DiffFileError> {
-    if a == Path::new("-") && b == Path::new("-") {
-        return Err(DiffFileError::StdinTwice);
-    }
-    let parse = |p: &Path| -> Result<Block, DiffFileError> {
-        parse_block(&read(p)?).ok_or_else(|| DiffFileError::Unrecognised(p.display().to_string()))
-    };
-    let (block_a, block_b) = (parse(a)?, parse(b)?);
-    let diffs = diff_blocks(&block_a, &block_b).ok_or_else(|| DiffFileError::Mixed {
-        a: a.display().to_string(),
-        a_kind: block_a.kind(),
-        b: b.display().to_string(),
-        b_kind: block_b.kind(),
-    })?;
-    Ok((render(&block_a, &diffs), !diffs.is_empty()))
-}
-
-/// Human output: one entry per differing part, values made visible.
-pub fn render(block: &Block, diffs: &[Difference]) -> String {
-    let redactor = Redactor::default();
-    let clean = |s: &str| terminal::sanitize(&redactor.text(s)).into_owned();
-    let kind = block.kind();
-    if diffs.is_empty() {
-        let text = match block {
-            Block::Canonical(c) => c.text(),
-            Block::StringToSign(s) => s.text(),
-        };
-        return format!(
-            "✔ the two {kind}s are identical (sha256 {})\n",
-            canonical::sha256_hex(text.as_bytes())
-        );
-    }
-    let parts = if diffs.len() == 1 { "part" } else { "parts" };
-    let mut out = format!("✖ the {kind}s differ in {} {parts}\n\n", diffs.len());
-    for d in diffs {
-        out.push_str(&format!("  {}\n", clean(&d.component)));
-        for line in show::difference_lines(d, &clean) {
-            out.push_str(&format!("    {line}\n"));
-        }
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]

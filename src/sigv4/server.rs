@@ -7,15 +7,19 @@ use crate::response::{ErrorBody, unescape_xml};
 /// response carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerView {
+    /// The canonical request the server computed, as text.
     pub canonical_request: Option<String>,
+    /// The string to sign the server computed, as text.
     pub string_to_sign: Option<String>,
 }
 
 impl ServerView {
+    /// The server's canonical request, split into parts.
     pub fn canonical(&self) -> Option<CanonicalRequest> {
         CanonicalRequest::parse(self.canonical_request.as_deref()?)
     }
 
+    /// The server's string to sign, split into parts.
     pub fn string_to_sign(&self) -> Option<StringToSign> {
         StringToSign::parse(self.string_to_sign.as_deref()?)
     }

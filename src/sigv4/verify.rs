@@ -29,20 +29,37 @@ pub enum SecretSource {
     /// `--secret-from-env VAR`
     Env(String),
     /// `--credentials-file PATH --profile NAME`
-    CredentialsFile { path: PathBuf, profile: String },
+    CredentialsFile {
+        /// The AWS credentials file.
+        path: PathBuf,
+        /// The profile whose `aws_secret_access_key` to use.
+        profile: String,
+    },
 }
 
+/// Why the secret cannot be read. Messages never include the secret.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
+    /// The variable is unset or not UTF-8.
     #[error("environment variable {0} is not set or not valid UTF-8")]
     EnvMissing(String),
+    /// The credentials file cannot be read.
     #[error("reading credentials file {path}: {source}")]
     Read {
+        /// The file.
         path: String,
+        /// What went wrong.
         source: std::io::Error,
     },
+    /// The profile has no `aws_secret_access_key` in the file.
     #[error("credentials file {path} has no aws_secret_access_key in profile [{profile}]")]
-    NoSecret { path: String, profile: String },
+    NoSecret {
+        /// The file.
+        path: String,
+        /// The profile.
+        profile: String,
+    },
+    /// The secret is the empty string.
     #[error("the secret is empty")]
     Empty,
 }
@@ -55,6 +72,7 @@ impl Secret {
         Secret(value.into())
     }
 
+    /// Reads the secret from where the user keeps it; an empty one is an error.
     pub fn load(source: &SecretSource) -> Result<Secret, SecretError> {
         let secret = match source {
             SecretSource::Env(var) => std::env::var(var)
@@ -105,10 +123,13 @@ fn from_credentials_file(path: &Path, profile: &str) -> Result<Secret, SecretErr
     })
 }
 
+/// Why a signature cannot be recomputed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
+    /// SigV4A (ECDSA) signatures cannot be recomputed from a secret.
     #[error("{0} signatures are ECDSA, not HMAC: they cannot be recomputed from a secret")]
     NotHmac(String),
+    /// The credential scope does not have the parts key derivation needs.
     #[error("the credential scope `{0}` cannot be used to derive a signing key")]
     BadScope(String),
 }

@@ -1,0 +1,353 @@
+//! Event inputs (CloudTrail, S3 server access logs): events → incidents →
+//! findings, one input at a time.
+//!
+//! Every event that failed (an `errorCode`, a ConsoleLogin `Failure`, a
+//! refused S3 request) is an incident the rules see, with its own facts;
+//! successful events are counted as records only. Events are independent,
+//! so they are turned into findings in parallel and reassembled in input
+//! order. Counting them is [`crate::trail::summary`]'s job: this module
+//! feeds it.
+//!
+//! CloudTrail cannot show authentication failures: it does not deliver
+//! requests whose credentials AWS could not verify
+//! ([`crate::trail::NOT_RECORDED`]).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::facts::{self, Fact, Facts};
+use crate::finding::Finding;
+use crate::formats::Format;
+use crate::formats::cloudtrail::{self, Event, Skip, data_error};
+use crate::formats::s3_access;
+use crate::model::EvidenceLine;
+use crate::outcome::InputReport;
+use crate::rules::RuleSet;
+use crate::time::{self, Window};
+use crate::trail::summary::Summary;
+
+/// How event inputs are read.
+#[derive(Debug, Clone, Copy)]
+pub struct EventOptions {
+    /// Only events in this window.
+    pub window: Window,
+    /// Keep every event's findings (reports that list them), or only count
+    /// them in the summary (reports that summarise).
+    pub keep_findings: bool,
+}
+
+impl Default for EventOptions {
+    fn default() -> Self {
+        EventOptions {
+            window: Window::default(),
+            keep_findings: true,
+        }
+    }
+}
+
+/// One event's outcome, before incidents are numbered.
+enum Outcome<'a> {
+    Ok {
+        time: Option<i64>,
+        /// `None` for calls of AWS services, which summaries leave out.
+        principal: Option<Cow<'a, str>>,
+    },
+    /// Outside the `--since`/`--until` window: not counted at all.
+    Outside,
+    Failed {
+        incident: facts::Incident,
+        /// Empty when reports do not list events' findings.
+        findings: Vec<Finding>,
+        /// The verdict's rule id.
+        cause: Option<String>,
+        by_service: bool,
+    },
+    Unreadable(String),
+}
+
+/// Analyzes one CloudTrail input (already decompressed and decoded).
+pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) -> InputReport {
+    let mut report = InputReport::new(path.to_string(), Some(Format::Cloudtrail));
+    if let Some(skip) = cloudtrail::skipped_by_path(path) {
+        report.format = Some(skipped_format(skip));
+        return report;
+    }
+    // A delivery file is one line: its events parse in one pass, with no
+    // line numbers to find. Anything else (or any surprise, such as a
+    // record that is not CloudTrail's) takes the general path, which also
+    // explains what is wrong.
+    let mut outcomes = Vec::new();
+    let read = cloudtrail::each_single_line_record(text, |event| {
+        outcomes.push(event_outcome(event, 1, rules, options));
+    });
+    let clean = !outcomes.iter().any(|o| matches!(o, Outcome::Unreadable(_)));
+    if read.is_some() && !outcomes.is_empty() && clean {
+        fold(&mut report, outcomes, rules);
+        return report;
+    }
+    // JSON Lines are read line by line, in parallel chunks; other shapes
+    // (or JSON Lines with a surprise) are cut into events first.
+    let events;
+    let (outcomes, broken) = match cloudtrail::each_json_line(text, |event, line| {
+        parsed_outcome(event, line, rules, options)
+    }) {
+        Some(Ok(Ok(lines))) => (lines.chunks, lines.broken),
+        read => {
+            let read = match read {
+                Some(Ok(Err(skip))) => Ok(Err(skip)),
+                Some(Err(message)) => Err(message),
+                _ => cloudtrail::events(text),
+            };
+            events = match read {
+                Ok(Ok(events)) => events,
+                Ok(Err(skip)) => {
+                    report.format = Some(skipped_format(skip));
+                    return report;
+                }
+                Err(message) => {
+                    report.format = None;
+                    report.errors.push(format!("{path}: {message}"));
+                    return report;
+                }
+            };
+            let outcomes: Vec<Outcome> = events
+                .items
+                .par_iter()
+                .map(|item| {
+                    Event::parse_then(&item.json, |event| {
+                        parsed_outcome(event, item.line, rules, options)
+                    })
+                })
+                .collect();
+            (vec![outcomes], Vec::new())
+        }
+    };
+    let count: usize = outcomes.iter().map(Vec::len).sum();
+    let unreadable = fold(&mut report, outcomes.into_iter().flatten(), rules);
+    if let Some(first) = broken.first() {
+        report.errors.push(format!(
+            "{path}: {} broken line(s) were skipped (first: {first})",
+            broken.len()
+        ));
+    }
+    if !unreadable.is_empty() && unreadable.len() == count {
+        report.format = None;
+        report.errors.push(format!(
+            "{path}: JSON, but not CloudTrail records (first: {})",
+            unreadable[0]
+        ));
+    } else if let Some(first) = unreadable.first() {
+        report.errors.push(format!(
+            "{path}: {} event(s) are not CloudTrail records and were skipped (first: {first})",
+            unreadable.len()
+        ));
+    }
+    report
+}
+
+/// The outcome of an event as deserialised, or why it is no event.
+fn parsed_outcome<'a>(
+    event: Result<&Event<'a>, serde_json::Error>,
+    line: usize,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> Outcome<'a> {
+    match event {
+        Ok(event) => event_outcome(event, line, rules, options),
+        Err(e) => Outcome::Unreadable(data_error(&e, line)),
+    }
+}
+
+/// One CloudTrail event's outcome; `line` is where it starts.
+fn event_outcome<'a>(
+    event: &Event<'a>,
+    line: usize,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> Outcome<'a> {
+    if !event.is_cloudtrail() {
+        return Outcome::Unreadable(format!(
+            "line {line}: no eventSource/eventName/eventTime of a CloudTrail record{}",
+            event
+                .event_source
+                .as_deref()
+                .map(|s| format!(" (eventSource `{s}`)"))
+                .unwrap_or_default()
+        ));
+    }
+    let time = event.event_time.as_deref().and_then(time::parse_iso8601);
+    if !options.window.contains(time) {
+        return Outcome::Outside;
+    }
+    match facts::trail_incident(event, line) {
+        Some(incident) => failed(incident, event.by_aws_service(), rules, options),
+        None => Outcome::Ok {
+            time,
+            principal: (!event.by_aws_service())
+                .then(|| event.principal())
+                .flatten(),
+        },
+    }
+}
+
+/// A failed event's outcome: its findings when reports list them, else
+/// only its verdict, for the summary (building findings that are never
+/// shown is most of the cost of a failure).
+fn failed<'a>(
+    incident: facts::Incident,
+    by_service: bool,
+    rules: &RuleSet,
+    options: &EventOptions,
+) -> Outcome<'a> {
+    let (findings, cause) = if options.keep_findings {
+        let findings = rules.evaluate(&incident, 0);
+        let cause = findings.first().map(|f| f.rule.clone());
+        (findings, cause)
+    } else {
+        (
+            Vec::new(),
+            rules.verdict(&incident.facts).map(str::to_string),
+        )
+    };
+    Outcome::Failed {
+        incident,
+        findings,
+        cause,
+        by_service,
+    }
+}
+
+/// Analyzes one S3 server access log: every line a request, every refused
+/// request an incident. Lines that are not records are reported (with
+/// their line number) and skipped; the rest is still analyzed.
+pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) -> InputReport {
+    let window = options.window;
+    let mut report = InputReport::new(path.to_string(), Some(Format::S3AccessLog));
+    let lines: Vec<(usize, &str)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let outcomes: Vec<Outcome> = lines
+        .par_iter()
+        .map(|(line, text)| match s3_access::parse_line(text) {
+            Ok(record) if !window.contains(record.epoch()) => Outcome::Outside,
+            Ok(record) => match facts::s3_access_incident(&record, *line, text) {
+                Some(incident) => {
+                    let by_service = incident.facts.bool(Fact::IdentityAwsService) == Some(true);
+                    failed(incident, by_service, rules, options)
+                }
+                None => Outcome::Ok {
+                    time: record.epoch(),
+                    principal: record
+                        .requester
+                        .filter(|r| !r.starts_with("svc:"))
+                        .or(Some("anonymous"))
+                        .map(Cow::Borrowed),
+                },
+            },
+            Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
+        })
+        .collect();
+    let unreadable = fold(&mut report, outcomes, rules);
+    if let Some(first) = unreadable.first() {
+        report.errors.push(format!(
+            "{path}: {} line(s) are not S3 access log records and were skipped (first: {first})",
+            unreadable.len()
+        ));
+    }
+    report
+}
+
+/// Adds every event's outcome to the report in input order, numbering
+/// incidents, counting every event in the summary, then runs the batch
+/// rules over all of them. Returns the messages of the unreadable events.
+fn fold<'a>(
+    report: &mut InputReport,
+    outcomes: impl IntoIterator<Item = Outcome<'a>>,
+    rules: &RuleSet,
+) -> Vec<String> {
+    let keep_facts = rules.has_batch_rules();
+    let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
+    let mut incidents = 0;
+    let mut unreadable = Vec::new();
+    let mut summary = Summary::default();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Ok { time, principal } => {
+                report.records += 1;
+                summary.add_ok(time, principal.as_deref());
+            }
+            Outcome::Outside => {}
+            Outcome::Unreadable(message) => unreadable.push(message),
+            Outcome::Failed {
+                incident,
+                mut findings,
+                cause,
+                by_service,
+            } => {
+                report.records += 1;
+                let line = incident.headline.as_ref().map_or(0, |h| h.line);
+                summary.add_failure(
+                    &incident.facts,
+                    cause.as_deref(),
+                    by_service,
+                    (&report.path, line),
+                );
+                if cause.is_none() && !by_service && looks_like_auth_failure(&incident.facts) {
+                    report.unclassified.extend(incident.headline.clone());
+                }
+                for f in &mut findings {
+                    f.incident = incidents;
+                }
+                if keep_facts {
+                    batch_inputs.push((incident.facts.clone(), incident.headline.clone()));
+                }
+                report.findings.append(&mut findings);
+                incidents += 1;
+            }
+        }
+    }
+    report.findings.extend(rules.evaluate_batch(&batch_inputs));
+    report.summary = Some(summary);
+    unreadable
+}
+
+fn skipped_format(skip: Skip) -> Format {
+    match skip {
+        Skip::Digest => Format::CloudtrailDigest,
+        Skip::Insight => Format::CloudtrailInsight,
+    }
+}
+
+/// Failures worth listing when no rule explains them: denials, sign-in and
+/// credential problems. Throttling, missing resources and validation errors
+/// are incidents rules can see, but not auth failures to report.
+fn looks_like_auth_failure(facts: &Facts) -> bool {
+    if facts.str(Fact::ConsoleLogin) == Some("Failure") {
+        return true;
+    }
+    let code = facts.str(Fact::ErrorCode).unwrap_or("");
+    let message = facts.str(Fact::ErrorMessage).unwrap_or("");
+    const CODE_WORDS: &[&str] = &[
+        "Denied",
+        "Unauthorized",
+        "NotAuthorized",
+        "Forbidden",
+        "Auth",
+        "Token",
+        "Signature",
+        "Credential",
+        "Mfa",
+        "MFA",
+        "AccessKey",
+        "Skewed",
+        "Expired",
+    ];
+    CODE_WORDS.iter().any(|w| code.contains(w))
+        || message.contains("not authorized")
+        || message.contains("Failed authentication")
+}

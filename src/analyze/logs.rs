@@ -1,0 +1,116 @@
+//! Text logs (debug output, SDK logs, pasted text): cut into chunks at run
+//! boundaries, each chunk parsed into runs, each run into one incident's
+//! facts, each incident classified by the rules; then batch rules over all.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::ci::CiContext;
+use super::{Options, decode};
+use crate::formats::{self, Format};
+use crate::outcome::InputReport;
+use crate::rules::RuleSet;
+use crate::{chunk, facts, finding, model, sigv4};
+
+/// What one chunk of an input yielded.
+#[derive(Default)]
+struct ChunkResult {
+    records: usize,
+    incidents: usize,
+    findings: Vec<finding::Finding>,
+    unclassified: Vec<model::EvidenceLine>,
+    /// Every incident's facts, kept only when batch rules need them.
+    batch_inputs: Vec<(Arc<facts::Facts>, Option<model::EvidenceLine>)>,
+}
+
+/// Analyzes text already in `parse_format`, reporting it as `format`.
+pub(super) fn analyze_parsed(
+    path: &str,
+    text: &[u8],
+    format: Format,
+    parse_format: Format,
+    rules: &RuleSet,
+    options: &Options,
+    ci: Option<&CiContext<'_>>,
+) -> InputReport {
+    let results: Vec<ChunkResult> = chunk::numbered_chunks(text, &run_chunk_starts(text))
+        .par_iter()
+        .map(|(range, first_line)| {
+            analyze_chunk(
+                &decode(&text[range.clone()]),
+                *first_line,
+                parse_format,
+                rules,
+                options.secret.as_ref(),
+                ci,
+            )
+        })
+        .collect();
+
+    let mut report = InputReport::new(path.to_string(), Some(format));
+    report
+        .findings
+        .reserve(results.iter().map(|c| c.findings.len()).sum());
+    let mut incidents = 0;
+    let mut batch_inputs = Vec::new();
+    for mut chunk in results {
+        for f in &mut chunk.findings {
+            f.incident += incidents;
+        }
+        incidents += chunk.incidents;
+        report.records += chunk.records;
+        report.findings.append(&mut chunk.findings);
+        report.unclassified.append(&mut chunk.unclassified);
+        batch_inputs.append(&mut chunk.batch_inputs);
+    }
+    // Batch rules see every incident of the input at once.
+    report.findings.extend(rules.evaluate_batch(&batch_inputs));
+    report
+}
+
+/// Where chunks of a log start: at the first line of an `aws --debug`
+/// run, so no run is split between two chunks.
+fn run_chunk_starts(text: &[u8]) -> Vec<usize> {
+    chunk::chunk_starts(text, b"CLI version: ", formats::logrecord::is_header_line)
+}
+
+fn analyze_chunk(
+    text: &str,
+    first_line: usize,
+    format: Format,
+    rules: &RuleSet,
+    secret: Option<&sigv4::verify::Secret>,
+    ci: Option<&CiContext<'_>>,
+) -> ChunkResult {
+    let mut out = ChunkResult::default();
+    let keep_facts = rules.has_batch_rules();
+    for run in formats::runs(text, first_line, format) {
+        out.records += run.records;
+        let Some(mut incident) = facts::incident_with_secret(&run, secret) else {
+            continue;
+        };
+        if let Some(ci) = ci {
+            ci.add_facts(&mut incident);
+            if let Some(h) = incident.headline.as_mut()
+                && let Some(text) = ci.original(h.line)
+            {
+                h.text = text;
+            }
+        }
+        let mut classified = rules.evaluate(&incident, out.incidents);
+        if let Some(ci) = ci {
+            classified.iter_mut().for_each(|f| ci.restore_lines(f));
+        }
+        if classified.is_empty() {
+            out.unclassified.extend(incident.headline.clone());
+        }
+        if keep_facts {
+            out.batch_inputs
+                .push((incident.facts.clone(), incident.headline.clone()));
+        }
+        out.findings.extend(classified);
+        out.incidents += 1;
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! The pipeline driver: inputs → format → records → facts → findings.
+//!
+//! ```text
+//! input::read ─► formats::sniff ─┬─► logs   (text logs: chunks ─► formats::runs ─► facts::incident)
+//!                                ├─► ci     (CI job logs: unwrapped, then as logs)
+//!                                └─► events (CloudTrail, S3 access logs: one incident per failed event)
+//!             ─► rules::RuleSet::evaluate (every verdict) ─► outcome::InputReport
+//! ```
+//!
+//! Parallelism lives here and only here: [`analyze`] fans inputs out, and
+//! big inputs are cut into chunks ([`crate::chunk`]); results are merged in
+//! input order, so output is the same whatever the thread count.
+
+mod ci;
+pub mod events;
+mod logs;
+#[cfg(test)]
+mod tests;
+
+use rayon::prelude::*;
+
+use crate::formats::{self, Format};
+use crate::input::{self, Source};
+use crate::outcome::{InputReport, Report};
+use crate::rules::RuleSet;
+
+use crate::{progress, sigv4, trail};
+pub use events::EventOptions;
+
+/// Analysis settings that do not concern rendering.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Skip sniffing and parse every input as this format.
+    pub input_format: Option<Format>,
+    /// A secret access key to check logged signatures against.
+    pub secret: Option<sigv4::verify::Secret>,
+    /// How event inputs (CloudTrail, S3 access logs) are read.
+    pub events: EventOptions,
+}
+
+/// Analyzes one input's text.
+pub fn analyze_text(path: &str, text: &str, rules: &RuleSet, options: &Options) -> InputReport {
+    analyze_bytes(path, text.as_bytes(), rules, options)
+}
+
+/// Analyzes one input's bytes; invalid UTF-8 is decoded lossily, chunk by
+/// chunk (chunks start at line starts, which are character boundaries).
+pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options) -> InputReport {
+    let format = options.input_format.unwrap_or_else(|| {
+        let head = &text[..text.len().min(formats::SNIFF_BYTES)];
+        formats::sniff(&decode(head))
+    });
+    match format {
+        Format::Cloudtrail => {
+            return events::cloudtrail(path, &decode(text), rules, &options.events);
+        }
+        Format::S3AccessLog => {
+            return events::s3_access(path, &decode(text), rules, &options.events);
+        }
+        _ => {}
+    }
+    match format.ci_system() {
+        Some(system) => ci::analyze_ci_log(path, &decode(text), system, format, rules, options),
+        None => logs::analyze_parsed(path, text, format, format, rules, options, None),
+    }
+}
+
+/// Text of a chunk: borrowed when it is valid UTF-8, decoded lossily
+/// otherwise (the slow path, only for broken input). Validation touches every
+/// byte of every input, so it uses simdutf8 (several times faster than
+/// `str::from_utf8` on logs).
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Reads and analyzes every source in parallel; results keep input order,
+/// so output is the same whatever the thread count. `progress`, when given,
+/// counts each input as it finishes (relaxed atomics, off the hot path).
+pub fn analyze(
+    sources: &[Result<Source, input::InputError>],
+    rules: &RuleSet,
+    options: &Options,
+    progress: Option<&progress::Progress>,
+) -> Report {
+    // A CloudTrail file holds only events from before its delivery time.
+    let delivered_too_early =
+        |source: &&Result<Source, input::InputError>| match (source, options.events.window.since) {
+            (Ok(Source::File(path)), Some(since)) => path
+                .to_str()
+                .and_then(formats::cloudtrail::delivery_time)
+                .is_some_and(|delivered| delivered < since),
+            _ => false,
+        };
+    let wanted: Vec<&Result<Source, input::InputError>> =
+        sources.iter().filter(|s| !delivered_too_early(s)).collect();
+    let not_opened = sources.len() - wanted.len();
+    // Stored sizes, looked up only for the progress line (the bar's total
+    // and each file's share of it); `0` where unknown (stdin, a vanished file).
+    let stored = |source: &Result<Source, input::InputError>| match source {
+        Ok(Source::File(path)) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        _ => 0,
+    };
+    if let Some(progress) = progress {
+        let bytes = wanted.par_iter().map(|source| stored(source)).sum();
+        progress.plan(wanted.len() as u64, bytes);
+    }
+    let merged = std::sync::Mutex::new(None::<trail::summary::Summary>);
+    let inputs = wanted
+        .par_iter()
+        .map(|source| {
+            let (report, unpacked) = match source {
+                Ok(input) => match input::read(input) {
+                    Ok(text) => {
+                        let report = analyze_bytes(&input.label(), &text, rules, options);
+                        let unpacked = text.len() as u64;
+                        // Unmapping a big file takes milliseconds: an idle
+                        // worker does it while the run goes on.
+                        if matches!(text, input::Text::Mapped(_)) {
+                            rayon::spawn(move || drop(text));
+                        }
+                        (report, unpacked)
+                    }
+                    Err(e) => (InputReport::failed(input.label(), e.to_string()), 0),
+                },
+                Err(e) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
+            };
+            if let Some(progress) = progress {
+                // Stdin has no stored size: what was read stands for it.
+                let bytes = match stored(source) {
+                    0 => unpacked,
+                    n => n,
+                };
+                progress.input_done(bytes, unpacked, report.records as u64);
+            }
+            let mut report = report;
+            if let Some(part) = report.summary.as_mut().map(std::mem::take) {
+                // Merging is associative and commutative: finishing order
+                // does not change the result.
+                let mut all = merged.lock().unwrap_or_else(|e| e.into_inner());
+                all.get_or_insert_with(Default::default).merge(part);
+            }
+            report
+        })
+        .collect();
+    Report {
+        inputs,
+        not_opened,
+        merged: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
+    }
+}

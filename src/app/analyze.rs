@@ -1,0 +1,210 @@
+//! Analyzing logs (the default command): settings → [`crate::analyze`](mod@crate::analyze) →
+//! [`crate::report::render`] → output, with what the run says on stderr
+//! (unreadable inputs, CloudTrail notes, event totals) and the exit status.
+
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
+
+use super::exit::{Error, Exit};
+use super::output;
+use super::settings::{Analyze, ProgressWhen};
+use crate::analyze::{EventOptions, Options};
+use crate::input::{self, InputError, Source};
+use crate::outcome::Report;
+use crate::report::terminal::sanitize;
+use crate::report::{self, OutputFormat, RenderOptions, RulesInfo, redact::Redactor};
+use crate::sigv4::verify::Secret;
+use crate::{progress, time, trail};
+
+/// Runs the command. Checks come first, in this order, before any input is
+/// read: the output does not clash with an input, the rules load, the
+/// secret can be read, the time window makes sense.
+pub fn run(settings: &Analyze) -> Result<Exit, Error> {
+    // Refused before any work: the report must never replace an input.
+    settings.output.refuse_clash(&settings.inputs)?;
+    let rules = super::rules::load(&settings.rules)?;
+    let secret = match &settings.secret {
+        Some(source) => Some(Secret::load(source).map_err(Error::Secret)?),
+        None => None,
+    };
+    let window = time_window(settings).map_err(Error::Window)?;
+    let options = Options {
+        input_format: settings.input_format,
+        secret,
+        events: EventOptions {
+            window,
+            // The table summarises events instead of listing them.
+            keep_findings: settings.format != OutputFormat::Table,
+        },
+    };
+    let sources = input::expand(&settings.inputs);
+    let started = std::time::Instant::now();
+    let progress = show_progress(settings, sources.len()).then(progress::Progress::default);
+    let report = progress::show_while(
+        progress.as_ref(),
+        io::stderr(),
+        progress::terminal_width,
+        || crate::analyze::analyze(&sources, &rules, &options, progress.as_ref()),
+    );
+    let elapsed = started.elapsed();
+    let sizes = input_sizes(&sources);
+    // Messages about an input quote the input: they get the reports'
+    // redaction too, so no secret reaches stderr either.
+    let redactor = Redactor {
+        mask_key_ids: settings.mask_key_ids,
+    };
+    if !settings.quiet {
+        let stderr = io::stderr();
+        let mut err = stderr.lock();
+        for e in report.inputs.iter().flat_map(|i| &i.errors) {
+            let shown = redactor.text(e);
+            let _ = writeln!(err, "authsift: {}", sanitize(&shown));
+        }
+        // The text formats say it themselves; machine formats get it here.
+        let says_itself = matches!(
+            settings.format,
+            OutputFormat::Human | OutputFormat::Markdown | OutputFormat::Table
+        );
+        if !says_itself {
+            write_trail_notes(&mut err, &report);
+        }
+        let read: u64 = report
+            .inputs
+            .iter()
+            .filter_map(|i| sizes.get(&i.path))
+            .sum();
+        write_event_totals(&mut err, &report, read, elapsed);
+    }
+    let render = RenderOptions {
+        redactor,
+        color: settings.color,
+        now: settings.timestamp.then(report::now),
+        width: report::table::width(settings.output.is_file()),
+        rules: RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files),
+        sizes,
+    };
+    let text = report::render(&report, settings.format, &render);
+    let written = output::write(&settings.output, &text);
+    let exit = written.map(|()| Exit::from(report.status()));
+    // The process ends soon after: freeing a big log's findings one by one
+    // takes longer than the rest of the output step, and the OS reclaims it
+    // all.
+    std::mem::forget((report, text));
+    exit
+}
+
+/// On-disk sizes of the inputs that are files, by the path reports show.
+fn input_sizes(sources: &[Result<Source, InputError>]) -> BTreeMap<String, u64> {
+    sources
+        .iter()
+        .filter_map(|s| match s {
+            Ok(source @ Source::File(path)) => std::fs::metadata(path)
+                .ok()
+                .map(|m| (source.label(), m.len())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The end-of-run line of event inputs (CloudTrail, S3 access logs):
+/// events, files, skipped files, throughput. Wall-clock figures go to
+/// stderr only, so results on stdout depend on the input alone.
+fn write_event_totals(
+    err: &mut impl Write,
+    report: &Report,
+    bytes: u64,
+    elapsed: std::time::Duration,
+) {
+    let event_inputs = report.inputs.iter().filter(|i| i.summary.is_some()).count();
+    let skipped = report.not_opened
+        + report
+            .inputs
+            .iter()
+            .filter(|i| trail::skipped(i.format).is_some() || !i.errors.is_empty())
+            .count();
+    let Some(summary) = report.summary() else {
+        return;
+    };
+    if report.not_opened > 0 {
+        let _ = writeln!(
+            err,
+            "authsift: {} CloudTrail file(s) delivered before --since were not opened",
+            report.not_opened
+        );
+    }
+    let seconds = elapsed.as_secs_f64().max(1e-6);
+    let _ = writeln!(
+        err,
+        "authsift: {} events in {event_inputs} file(s), {skipped} skipped; {:.1} MB in {:.2} s ({:.0} events/s, {:.1} MB/s)",
+        summary.events,
+        bytes as f64 / 1e6,
+        seconds,
+        summary.events as f64 / seconds,
+        bytes as f64 / 1e6 / seconds,
+    );
+}
+
+/// The `--since`/`--until` window; relative forms count back from now.
+fn time_window(settings: &Analyze) -> Result<time::Window, String> {
+    let now = report::now();
+    let bound = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| time::parse_bound(v, now).map_err(|e| format!("--{flag}: {e}")))
+            .transpose()
+    };
+    let window = time::Window {
+        since: bound("since", &settings.since)?,
+        until: bound("until", &settings.until)?,
+    };
+    if let (Some(since), Some(until)) = (window.since, window.until)
+        && since >= until
+    {
+        return Err("--since must be before --until".to_string());
+    }
+    Ok(window)
+}
+
+/// CloudTrail notes on stderr: skipped digest/Insights files, and what a
+/// CloudTrail input without a failure cannot rule out (renderers show the
+/// input as `format: cloudtrail`; this says what that implies).
+fn write_trail_notes(err: &mut impl Write, report: &Report) {
+    let skipped: Vec<(&str, &str)> = report
+        .inputs
+        .iter()
+        .filter_map(|i| trail::skipped(i.format).map(|why| (i.path.as_str(), why)))
+        .collect();
+    if let Some((path, why)) = skipped.first() {
+        let more = match skipped.len() {
+            1 => String::new(),
+            n => format!(" (and {} more CloudTrail digest/Insights files)", n - 1),
+        };
+        let line = format!("skipped {path}: {why}{more}");
+        let _ = writeln!(err, "authsift: {}", sanitize(&line));
+    }
+    let quiet_trails = report
+        .inputs
+        .iter()
+        .filter(|i| trail::is_trail(i.format) && i.errors.is_empty() && i.findings.is_empty())
+        .count();
+    if quiet_trails > 0 {
+        let _ = writeln!(
+            err,
+            "authsift: note: {quiet_trails} CloudTrail input(s) without a failure: {}",
+            trail::NOT_RECORDED
+        );
+    }
+}
+
+/// Whether to draw the progress line: `auto` only for a person watching a
+/// terminal (stderr is one, no --quiet) while more than one input is read;
+/// a single input, stdin included, is counted only when it has finished, so
+/// the line would say nothing until the end. NO_COLOR is about colour and
+/// does not turn it off.
+fn show_progress(settings: &Analyze, inputs: usize) -> bool {
+    match settings.progress {
+        ProgressWhen::Always => true,
+        ProgressWhen::Never => false,
+        ProgressWhen::Auto => !settings.quiet && inputs > 1 && io::stderr().is_terminal(),
+    }
+}

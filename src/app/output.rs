@@ -1,0 +1,207 @@
+//! The one way results leave the process: stdout or `-o FILE`, and the one
+//! colour decision.
+//!
+//! Every command writes its results through [`write`] (or [`write_stdout`]
+//! for a line at a time), so a closed pipe (`authsift … | head`) and a full
+//! disk (`> /dev/full`) are handled the same everywhere: the first ends the
+//! output quietly, the second is an [`Error`] with a message. Nothing here
+//! panics, unlike `println!`.
+
+use std::ffi::OsStr;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::exit::Error;
+
+/// Where results go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Standard output (the default).
+    Stdout,
+    /// `-o FILE`: written whole, then renamed into place.
+    File(PathBuf),
+}
+
+impl Destination {
+    /// `-o FILE` when given, else stdout.
+    pub fn from_flag(output: Option<&Path>) -> Destination {
+        match output {
+            Some(path) => Destination::File(path.to_path_buf()),
+            None => Destination::Stdout,
+        }
+    }
+
+    /// Whether results go to a file rather than stdout.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Destination::File(_))
+    }
+
+    /// Refuses, before any work, to write the report over one of `inputs`
+    /// (the files analyzed, or the files `config` checks).
+    pub fn refuse_clash(&self, inputs: &[PathBuf]) -> Result<(), Error> {
+        let Destination::File(path) = self else {
+            return Ok(());
+        };
+        match crate::input::output_clash(path, inputs) {
+            Some(why) => Err(Error::OutputClash {
+                path: path.clone(),
+                why,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Writes `text` whole to `destination`.
+pub fn write(destination: &Destination, text: &str) -> Result<(), Error> {
+    match destination {
+        Destination::Stdout => write_stdout(text),
+        Destination::File(path) => write_whole(path, text).map_err(|source| Error::File {
+            path: path.clone(),
+            source,
+        }),
+    }
+}
+
+/// Writes `text` to stdout and flushes it. A closed pipe counts as written:
+/// whoever closed it has read all they wanted.
+pub fn write_stdout(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Stdout(e)),
+    }
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it into
+/// place once complete: an interrupted run, or a full disk, never leaves a
+/// half report over an old one. Devices and pipes (`/dev/stdout`, a FIFO)
+/// cannot be renamed over and are written in place. A replaced file keeps
+/// its permissions; a new one gets the usual 0644.
+fn write_whole(path: &Path, text: &str) -> io::Result<()> {
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return std::fs::write(path, text);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".authsift-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()?;
+    match existing {
+        Some(meta) => file.as_file().set_permissions(meta.permissions())?,
+        None => set_new_file_mode(file.as_file())?,
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_new_file_mode(file: &std::fs::File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_new_file_mode(_: &std::fs::File) -> io::Result<()> {
+    Ok(())
+}
+
+/// A message on stderr, `authsift: ` first. `message` must already be
+/// safe for a terminal (sanitised where it quotes input). A closed stderr
+/// is ignored: there is nowhere left to complain to.
+pub fn warn(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "authsift: {message}");
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// Colour for a person at a terminal, unless the environment says no.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Whether human output gets colour: the one decision, for every command.
+pub fn use_color(when: ColorWhen, destination: &Destination) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => auto_color(
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("CLICOLOR_FORCE").as_deref(),
+            std::env::var_os("TERM").as_deref(),
+            !destination.is_file() && io::stdout().is_terminal(),
+        ),
+    }
+}
+
+/// `--color auto`, from the environment and whether results reach a
+/// terminal: `NO_COLOR` (set and not empty, no-color.org) turns colour off
+/// whatever else is set; `CLICOLOR_FORCE` (set and not `0`) turns it on
+/// even off a terminal; a `dumb` terminal gets none.
+fn auto_color(
+    no_color: Option<&OsStr>,
+    clicolor_force: Option<&OsStr>,
+    term: Option<&OsStr>,
+    to_terminal: bool,
+) -> bool {
+    if no_color.is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if clicolor_force.is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    to_terminal && term.is_none_or(|t| t != "dumb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auto(no_color: Option<&str>, force: Option<&str>, term: Option<&str>, tty: bool) -> bool {
+        auto_color(
+            no_color.map(OsStr::new),
+            force.map(OsStr::new),
+            term.map(OsStr::new),
+            tty,
+        )
+    }
+
+    #[test]
+    fn colour_on_a_terminal_only() {
+        assert!(auto(None, None, Some("xterm-256color"), true));
+        assert!(auto(None, None, None, true));
+        assert!(!auto(None, None, Some("xterm"), false));
+    }
+
+    #[test]
+    fn no_color_wins_over_everything() {
+        assert!(!auto(Some("1"), None, Some("xterm"), true));
+        assert!(!auto(Some("1"), Some("1"), Some("xterm"), true));
+        // An empty NO_COLOR is as if unset.
+        assert!(auto(Some(""), None, Some("xterm"), true));
+    }
+
+    #[test]
+    fn clicolor_force_colours_off_a_terminal() {
+        assert!(auto(None, Some("1"), None, false));
+        assert!(auto(None, Some("1"), Some("dumb"), false));
+        assert!(!auto(None, Some("0"), None, false));
+        assert!(!auto(None, Some(""), None, false));
+    }
+
+    #[test]
+    fn a_dumb_terminal_gets_no_colour() {
+        assert!(!auto(None, None, Some("dumb"), true));
+    }
+}

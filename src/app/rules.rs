@@ -1,0 +1,85 @@
+//! `authsift rules list | check | test`, and loading the rules in force for
+//! every other command.
+
+use std::path::{Path, PathBuf};
+
+use super::exit::{Error, Exit};
+use super::output::{self, Destination};
+use super::settings::RuleSources;
+use crate::analyze::Options;
+use crate::input::Source;
+use crate::rules::{self, RuleSet};
+
+/// Loads the rules in force; a broken rule file is an [`Error`] that names
+/// file, line and column and shows a caret.
+pub fn load(sources: &RuleSources) -> Result<RuleSet, Error> {
+    Ok(RuleSet::load(sources.defaults, &sources.files)?)
+}
+
+/// `rules list`: the rules in force as a table.
+pub fn list(sources: &RuleSources) -> Result<Exit, Error> {
+    let set = load(sources)?;
+    output::write(&Destination::Stdout, &table(&set))?;
+    Ok(Exit::Clean)
+}
+
+/// `rules check`: each file loaded with the built-in rules. Every file is
+/// checked (a broken one is reported and the next one checked), so one run
+/// lists every broken file; any broken file makes the status 2.
+pub fn check(files: &[PathBuf]) -> Result<Exit, Error> {
+    let mut failed = false;
+    for file in files {
+        match load(&RuleSources::with_file(file)) {
+            // A line at a time, so it is seen in order with the errors on stderr.
+            Ok(set) => output::write_stdout(&format!(
+                "{}: ok ({} rules in force)\n",
+                file.display(),
+                set.rules().len()
+            ))?,
+            Err(e) => {
+                output::warn(&e.to_string());
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed { Exit::Error } else { Exit::Clean })
+}
+
+/// `rules test`: the examples each file carries; status 1 when one fails.
+pub fn test(files: &[PathBuf]) -> Result<Exit, Error> {
+    let mut outcome = rules::examples::Outcome::default();
+    for file in files {
+        let set = load(&RuleSources::with_file(file))?;
+        let run = |path: &Path| {
+            let sources = [Ok(Source::File(path.to_path_buf()))];
+            let input = crate::analyze::analyze(&sources, &set, &Options::default(), None)
+                .inputs
+                .remove(0);
+            match input.errors.into_iter().next() {
+                Some(error) => Err(error),
+                None => Ok(input.findings),
+            }
+        };
+        outcome.merge(rules::examples::run(&set, file, &run));
+    }
+    output::write(&Destination::Stdout, &outcome.report())?;
+    Ok(Exit::found_if(outcome.failed > 0))
+}
+
+/// The rules in force as a terminal table.
+fn table(set: &RuleSet) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(["rule", "severity", "priority", "title", "defined in"]);
+    for r in set.rules() {
+        table.add_row([
+            r.id.clone(),
+            r.severity.as_str().to_string(),
+            r.priority.to_string(),
+            r.title.clone(),
+            format!("{}:{}", r.origin.file, r.origin.line),
+        ]);
+    }
+    format!("{table}\n")
+}

@@ -1,0 +1,208 @@
+//! The flags, resolved once into plain settings (ripgrep's `hiargs.rs` is
+//! the model).
+//!
+//! `cli` says what the user may type; this module says what they asked
+//! for, in types the commands use directly: an output [`Destination`], a
+//! colour decision already taken, the rule files to load. It is the only
+//! module besides `main.rs` and the dispatch in [`super::run`] that knows
+//! the clap definitions, so no library module ever sees a flag.
+
+use std::path::PathBuf;
+
+use super::output::{ColorWhen, Destination, use_color};
+use crate::cli::{self, Cli};
+use crate::config;
+use crate::formats::Format;
+use crate::report::OutputFormat;
+use crate::sigv4::verify::SecretSource;
+
+/// One command, with everything it needs to run.
+#[derive(Debug)]
+pub enum Command {
+    /// Analyze logs (no subcommand).
+    Analyze(Analyze),
+    /// `rules list`.
+    RulesList(RuleSources),
+    /// `rules check FILE…`.
+    RulesCheck(Vec<PathBuf>),
+    /// `rules test FILE…`.
+    RulesTest(Vec<PathBuf>),
+    /// `explain CODE_OR_RULE`.
+    Explain {
+        /// An error code or a rule id.
+        what: String,
+        /// The rules to explain it with.
+        rules: RuleSources,
+    },
+    /// `config`.
+    Config(Config),
+    /// `sigv4 diff A B`.
+    Sigv4Diff {
+        /// The client's side.
+        a: PathBuf,
+        /// The other side.
+        b: PathBuf,
+    },
+}
+
+/// Which rules are in force.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSources {
+    /// The built-in rules first (off with `--no-default-rules`).
+    pub defaults: bool,
+    /// Rule files, in order.
+    pub files: Vec<PathBuf>,
+}
+
+impl RuleSources {
+    /// The built-in rules and one file (`rules check`, `rules test`).
+    pub fn with_file(file: &std::path::Path) -> RuleSources {
+        RuleSources {
+            defaults: true,
+            files: vec![file.to_path_buf()],
+        }
+    }
+}
+
+/// `--progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressWhen {
+    /// For a person watching a terminal, when there is something to count.
+    Auto,
+    /// Always draw it.
+    Always,
+    /// Never draw it.
+    Never,
+}
+
+/// What an analysis run was asked to do.
+#[derive(Debug)]
+pub struct Analyze {
+    /// Files and directories (none: stdin).
+    pub inputs: Vec<PathBuf>,
+    /// Skip sniffing and read every input as this format.
+    pub input_format: Option<Format>,
+    /// How results are rendered.
+    pub format: OutputFormat,
+    /// Where results go.
+    pub output: Destination,
+    /// Colour in human output.
+    pub color: bool,
+    /// Stamp reports with the time of the run.
+    pub timestamp: bool,
+    /// Mask access key ids (off with `--no-redact`).
+    pub mask_key_ids: bool,
+    /// When to draw the progress line.
+    pub progress: ProgressWhen,
+    /// Nothing on stderr.
+    pub quiet: bool,
+    /// Where the secret to check signatures with is kept.
+    pub secret: Option<SecretSource>,
+    /// `--since`, as typed: parsed when the run starts (relative forms
+    /// count back from then).
+    pub since: Option<String>,
+    /// `--until`, as typed.
+    pub until: Option<String>,
+    /// The rules in force.
+    pub rules: RuleSources,
+}
+
+/// What `authsift config` was asked to do.
+#[derive(Debug)]
+pub struct Config {
+    /// Which files to read and which profile to check.
+    pub request: config::Request,
+    /// Say which credential provider wins.
+    pub explain_chain: bool,
+    /// How results are rendered.
+    pub format: OutputFormat,
+    /// Where results go.
+    pub output: Destination,
+    /// Colour in human output.
+    pub color: bool,
+    /// Nothing on stderr.
+    pub quiet: bool,
+}
+
+impl Command {
+    /// Resolves the parsed flags. Colour is decided here, once, for
+    /// whichever command runs.
+    pub fn from_cli(cli: &Cli) -> Command {
+        match &cli.command {
+            Some(cli::Command::Rules(cli::RulesCommand::List { rules })) => {
+                Command::RulesList(rule_sources(rules))
+            }
+            Some(cli::Command::Rules(cli::RulesCommand::Check { files })) => {
+                Command::RulesCheck(files.clone())
+            }
+            Some(cli::Command::Rules(cli::RulesCommand::Test { files })) => {
+                Command::RulesTest(files.clone())
+            }
+            Some(cli::Command::Explain { what, rules }) => Command::Explain {
+                what: what.clone(),
+                rules: rule_sources(rules),
+            },
+            Some(cli::Command::Config(args)) => Command::Config(config_settings(args)),
+            Some(cli::Command::Sigv4(cli::Sigv4Command::Diff { a, b })) => Command::Sigv4Diff {
+                a: a.clone(),
+                b: b.clone(),
+            },
+            None => Command::Analyze(analyze_settings(cli)),
+        }
+    }
+}
+
+fn analyze_settings(cli: &Cli) -> Analyze {
+    let output = Destination::from_flag(cli.output.as_deref());
+    Analyze {
+        inputs: cli.inputs.clone(),
+        input_format: cli.input_format.forced(),
+        format: cli.format,
+        color: use_color(color_when(cli.color), &output),
+        output,
+        timestamp: cli.timestamp,
+        mask_key_ids: !cli.no_redact,
+        progress: match cli.progress {
+            cli::ProgressChoice::Auto => ProgressWhen::Auto,
+            cli::ProgressChoice::Always => ProgressWhen::Always,
+            cli::ProgressChoice::Never => ProgressWhen::Never,
+        },
+        quiet: cli.quiet,
+        secret: cli.secret_source(),
+        since: cli.since.clone(),
+        until: cli.until.clone(),
+        rules: rule_sources(&cli.rules),
+    }
+}
+
+fn config_settings(args: &cli::ConfigArgs) -> Config {
+    let output = Destination::from_flag(args.output.as_deref());
+    Config {
+        request: config::Request {
+            config_file: args.config_file.clone(),
+            credentials_file: args.credentials_file.clone(),
+            profile: args.profile.clone(),
+            mask_key_ids: !args.no_redact,
+        },
+        explain_chain: args.explain_chain,
+        format: args.format,
+        color: use_color(color_when(args.color), &output),
+        output,
+        quiet: args.quiet,
+    }
+}
+
+fn rule_sources(args: &cli::RuleArgs) -> RuleSources {
+    RuleSources {
+        defaults: !args.no_default_rules,
+        files: args.files.clone(),
+    }
+}
+
+fn color_when(choice: cli::ColorChoice) -> ColorWhen {
+    match choice {
+        cli::ColorChoice::Auto => ColorWhen::Auto,
+        cli::ColorChoice::Always => ColorWhen::Always,
+        cli::ColorChoice::Never => ColorWhen::Never,
+    }
+}

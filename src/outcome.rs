@@ -1,0 +1,115 @@
+//! What a run concluded: one [`InputReport`] per input, gathered in a
+//! [`Report`].
+//!
+//! These types sit between the analysis that builds them
+//! ([`crate::analyze`](mod@crate::analyze), [`crate::config`]) and the renderers that read them
+//! ([`crate::report`]), so neither side imports the other's module. They
+//! are plain data: what the process exits with is the app's decision,
+//! made from [`Report::status`].
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::formats::Format;
+use crate::model::EvidenceLine;
+
+/// What authsift concluded about one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    /// The input as reports name it (a path, or `-` for stdin).
+    pub path: String,
+    /// What the input was read as; `None` when it could not be read.
+    pub format: Option<Format>,
+    /// Log records (or lines) read.
+    pub records: usize,
+    /// What the rules concluded, incident by incident, then batch findings.
+    pub findings: Vec<Finding>,
+    /// Failures seen that no rule explains (the line that shows each).
+    pub unclassified: Vec<EvidenceLine>,
+    /// Why the input could not be read, if it could not.
+    pub errors: Vec<String>,
+    /// Counts over the events of an event input (CloudTrail, S3 access logs).
+    #[serde(skip)]
+    pub summary: Option<crate::trail::summary::Summary>,
+}
+
+impl InputReport {
+    /// An input read as `format`, nothing found yet.
+    pub fn new(path: String, format: Option<Format>) -> Self {
+        InputReport {
+            path,
+            format,
+            records: 0,
+            findings: Vec::new(),
+            unclassified: Vec::new(),
+            errors: Vec::new(),
+            summary: None,
+        }
+    }
+
+    /// An input that could not be read, and why.
+    pub fn failed(path: String, error: String) -> Self {
+        InputReport {
+            errors: vec![error],
+            ..InputReport::new(path, None)
+        }
+    }
+}
+
+/// Everything one run of authsift found, inputs in command-line order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// One report per input.
+    pub inputs: Vec<InputReport>,
+    /// CloudTrail files not opened: their S3 key says they were delivered
+    /// before `--since`, so every event in them is older.
+    #[serde(skip)]
+    pub not_opened: usize,
+    /// The event inputs' summaries, merged as each input finished (inputs
+    /// then keep an empty one as a marker), so memory does not grow with
+    /// the number of files.
+    #[serde(skip)]
+    pub merged: Option<crate::trail::summary::Summary>,
+}
+
+impl Report {
+    /// What the run found: an input that could not be read comes first
+    /// (findings of the others still count, but the status says so), then
+    /// any classified failure, in an input's findings or an event summary.
+    pub fn status(&self) -> Status {
+        if self.inputs.iter().any(|i| !i.errors.is_empty()) {
+            Status::Unreadable
+        } else if self.inputs.iter().any(|i| !i.findings.is_empty())
+            || self.summary().is_some_and(|s| s.classified() > 0)
+        {
+            Status::Found
+        } else {
+            Status::Clean
+        }
+    }
+
+    /// The event inputs' summaries merged, if any input had one.
+    pub fn summary(&self) -> Option<crate::trail::summary::Summary> {
+        let parts = self.inputs.iter().filter_map(|i| i.summary.clone());
+        self.merged
+            .clone()
+            .into_iter()
+            .chain(parts)
+            .reduce(|mut all, s| {
+                all.merge(s);
+                all
+            })
+    }
+}
+
+/// What a run found, in the terms its exit status reports (the app maps it
+/// to 0 / 1 / 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything was read; no failure found.
+    Clean,
+    /// At least one failure classified.
+    Found,
+    /// An input could not be read.
+    Unreadable,
+}
