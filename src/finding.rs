@@ -53,10 +53,6 @@ pub struct Finding {
     /// Client-vs-server differences of the signed request, when known.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signature_diff: Vec<Difference>,
-    /// What the log did not let authsift check (masked values, missing
-    /// canonical requests), in words for the reader.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_checked: Vec<String>,
     /// The failure line a reader looks at first.
     #[serde(skip)]
     pub headline: Option<EvidenceLine>,

@@ -505,7 +505,6 @@ fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Fin
         evidence,
         facts: Arc::new(facts),
         signature_diff: Vec::new(),
-        not_checked: Vec::new(),
         batch: None,
     }
 }

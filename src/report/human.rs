@@ -188,7 +188,7 @@ fn render_batch(
     render_evidence(out, f, style, clean);
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
     render_fix(out, f, style, clean);
-    for (i, limit) in f.not_checked.iter().enumerate() {
+    for (i, limit) in super::not_checked::of(f).iter().enumerate() {
         let label = if i == 0 { "unchecked" } else { "" };
         let _ = writeln!(out, "  {}{}", style.label(label), clean(limit));
     }
@@ -283,7 +283,7 @@ fn render_incident(
     }
     let _ = writeln!(out, "  {}{}", style.label("why"), clean(&f.explanation));
     render_fix(out, f, style, clean);
-    for (i, limit) in f.not_checked.iter().enumerate() {
+    for (i, limit) in super::not_checked::of(f).iter().enumerate() {
         let label = if i == 0 { "unchecked" } else { "" };
         let _ = writeln!(out, "  {}{}", style.label(label), clean(limit));
     }

@@ -47,8 +47,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     if !f.signature_diff.is_empty() {
                         finding["signature_diff"] = json!(f.signature_diff);
                     }
-                    if !f.not_checked.is_empty() {
-                        finding["not_checked"] = json!(f.not_checked);
+                    let not_checked = super::not_checked::of(f);
+                    if !not_checked.is_empty() {
+                        finding["not_checked"] = json!(not_checked);
                     }
                     if let Some(batch) = &f.batch {
                         finding["batch"] = json!(batch);

@@ -154,8 +154,9 @@ fn line(ctx: &Ctx<'_>, options: &RenderOptions) -> Map<String, Value> {
     if !f.signature_diff.is_empty() {
         put("authsift.signature_diff", json!(f.signature_diff));
     }
-    if !f.not_checked.is_empty() {
-        put("authsift.not_checked", json!(f.not_checked));
+    let not_checked = super::not_checked::of(f);
+    if !not_checked.is_empty() {
+        put("authsift.not_checked", json!(not_checked));
     }
     if let Some(b) = &f.batch {
         let group: Map<String, Value> =

@@ -273,9 +273,10 @@ impl Md<'_> {
             fenced(out, &body);
         }
 
-        if !f.not_checked.is_empty() {
+        let not_checked = super::not_checked::of(f);
+        if !not_checked.is_empty() {
             let _ = writeln!(out, "**Could not check**\n");
-            for limit in &f.not_checked {
+            for limit in &not_checked {
                 let _ = writeln!(out, "- {}", self.text(limit));
             }
             out.push('\n');

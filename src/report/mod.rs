@@ -9,6 +9,7 @@ pub mod human;
 pub mod json;
 pub mod jsonl;
 pub mod markdown;
+pub mod not_checked;
 pub mod ocsf;
 // Not yet documented item by item (owned by parallel work).
 #[allow(missing_docs)]

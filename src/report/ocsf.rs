@@ -279,8 +279,9 @@ fn unmapped(ctx: &Ctx<'_>, time_known: bool) -> Value {
     if !f.signature_diff.is_empty() {
         out["sigv4"] = json!({"differences": f.signature_diff});
     }
-    if !f.not_checked.is_empty() {
-        out["not_checked"] = json!(f.not_checked);
+    let not_checked = super::not_checked::of(f);
+    if !not_checked.is_empty() {
+        out["not_checked"] = json!(not_checked);
     }
     if let Some(b) = &f.batch {
         let group: Map<String, Value> =

@@ -307,7 +307,6 @@ impl Rule {
             evidence,
             facts: facts.clone(),
             signature_diff: incident.signature_diff.clone(),
-            not_checked: crate::facts::not_checked(&incident.facts),
             headline: incident.headline.clone(),
             batch: None,
         }
@@ -470,7 +469,6 @@ impl RuleSet {
                     evidence,
                     facts: facts.clone(),
                     signature_diff: Vec::new(),
-                    not_checked: Vec::new(),
                     headline: first_line.clone(),
                     batch: Some(Batch {
                         group: group

@@ -28,6 +28,12 @@ use crate::rules::RuleSet;
 use crate::time::{self, Window};
 use crate::trail::summary::Summary;
 
+mod s3_incident;
+mod trail_incident;
+
+use s3_incident::s3_access_incident;
+use trail_incident::trail_incident;
+
 /// How event inputs are read.
 #[derive(Debug, Clone, Copy)]
 pub struct EventOptions {
@@ -181,7 +187,7 @@ fn event_outcome<'a>(
     if !options.window.contains(time) {
         return Outcome::Outside;
     }
-    match facts::trail_incident(event, line) {
+    match trail_incident(event, line) {
         Some(incident) => failed(incident, event.by_aws_service(), rules, options),
         None => Outcome::Ok {
             time,
@@ -235,7 +241,7 @@ pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions
         .par_iter()
         .map(|(line, text)| match s3_access::parse_line(text) {
             Ok(record) if !window.contains(record.epoch()) => Outcome::Outside,
-            Ok(record) => match facts::s3_access_incident(&record, *line, text) {
+            Ok(record) => match s3_access_incident(&record, *line, text) {
                 Some(incident) => {
                     let by_service = incident.facts.bool(Fact::IdentityAwsService) == Some(true);
                     failed(incident, by_service, rules, options)
@@ -350,4 +356,12 @@ fn looks_like_auth_failure(facts: &Facts) -> bool {
     CODE_WORDS.iter().any(|w| code.contains(w))
         || message.contains("not authorized")
         || message.contains("Failed authentication")
+}
+
+/// The AWS tool or SDK a user agent names (`client.name`, `client.version`).
+fn add_client_facts(facts: &mut Facts, user_agent: &str, line: Option<&EvidenceLine>) {
+    if let Some((name, version)) = crate::formats::user_agent::client(user_agent) {
+        facts.set(Fact::ClientName, name, line);
+        facts.set(Fact::ClientVersion, version, line);
+    }
 }

@@ -1,0 +1,153 @@
+//! Facts hidden in the wording of an error message: clock skew from
+//! "Signature expired", the region AWS expected, the denied action and the
+//! policy type that denied it.
+
+use crate::model::EvidenceLine;
+use crate::time;
+
+use super::{Fact, Facts};
+
+/// Facts hidden in an error message's wording.
+pub fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&EvidenceLine>) {
+    // `Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)`
+    if let Some((request, server, window)) = signature_time_window(message) {
+        if let (Some(r), Some(s)) = (
+            time::parse_amz_date(&request),
+            time::parse_amz_date(&server),
+        ) {
+            facts.set(Fact::ClockSkewSeconds, r - s, line);
+            facts.set(Fact::ResponseServerTime, time::format_iso8601(s), line);
+        }
+        facts.set(Fact::ClockAllowedSkewSeconds, window * 60, line);
+    }
+    // `the region 'us-east-1' is wrong; expecting 'eu-central-1'`
+    if let Some(expected) = between(message, "expecting '", "'") {
+        facts.set(Fact::ResponseExpectedRegion, expected, line);
+        // Tools without a debug log (Terraform, SDKs) only say it here.
+        if !facts.has(Fact::RequestRegion)
+            && let Some(signed) = between(message, "the region '", "'")
+        {
+            facts.set(Fact::RequestRegion, signed, line);
+        }
+    }
+    // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`
+    if let Some(action) = between(message, "not authorized to perform: ", " ") {
+        facts.set(Fact::AuthzAction, action.trim_end_matches(','), line);
+        if let Some(reason) = authz_reason(message) {
+            facts.set(Fact::AuthzReason, reason, line);
+        }
+    }
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let len = s[from..].find(end).unwrap_or(s.len() - from);
+    Some(&s[from..from + len])
+}
+
+fn signature_time_window(message: &str) -> Option<(String, String, i64)> {
+    let rest = message
+        .split_once("Signature expired: ")
+        .or_else(|| message.split_once("Signature not yet current: "))?
+        .1;
+    let request = rest.split_whitespace().next()?.to_string();
+    let paren = between(rest, "(", ")")?;
+    let mut parts = paren.split_whitespace();
+    let server = parts.next()?.to_string();
+    let _sign = parts.next()?;
+    let window: i64 = parts.next()?.parse().ok()?;
+    Some((request, server, window))
+}
+
+/// Which policy type denied, from the standard IAM wording.
+fn authz_reason(message: &str) -> Option<&'static str> {
+    const REASONS: &[(&str, &str)] = &[
+        (
+            "explicit deny in a service control policy",
+            "explicit-deny-scp",
+        ),
+        (
+            "explicit deny in a resource control policy",
+            "explicit-deny-rcp",
+        ),
+        (
+            "explicit deny in a permissions boundary",
+            "explicit-deny-boundary",
+        ),
+        (
+            "explicit deny in a session policy",
+            "explicit-deny-session-policy",
+        ),
+        (
+            "explicit deny in a resource-based policy",
+            "explicit-deny-resource-policy",
+        ),
+        (
+            "explicit deny in an identity-based policy",
+            "explicit-deny-identity-policy",
+        ),
+        ("explicit deny", "explicit-deny"),
+        (
+            "no identity-based policy allows",
+            "no-identity-policy-allows",
+        ),
+        (
+            "no resource-based policy allows",
+            "no-resource-policy-allows",
+        ),
+        ("no session policy allows", "no-session-policy-allows"),
+        ("no permissions boundary allows", "no-boundary-allows"),
+        (
+            "no VPC endpoint policy allows",
+            "no-vpc-endpoint-policy-allows",
+        ),
+    ];
+    // One scan for every wording (a denial-heavy archive has hundreds of
+    // thousands of messages); the first wording in list order wins, so the
+    // scan is overlapping, which a DFA does several times faster than the
+    // default automaton.
+    static WORDINGS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(REASONS.iter().map(|(wording, _)| wording))
+                .expect("fixed patterns build")
+        });
+    WORDINGS
+        .find_overlapping_iter(message)
+        .map(|m| m.pattern().as_usize())
+        .min()
+        .map(|i| REASONS[i].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_facts_from_signature_expired() {
+        let mut facts = Facts::default();
+        add_message_facts(
+            &mut facts,
+            "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)",
+            None,
+        );
+        assert_eq!(
+            facts.int(Fact::ClockSkewSeconds),
+            Some(-(3600 + 45 * 60 + 1))
+        );
+        assert_eq!(facts.int(Fact::ClockAllowedSkewSeconds), Some(900));
+    }
+
+    #[test]
+    fn authz_message_facts() {
+        let mut facts = Facts::default();
+        add_message_facts(
+            &mut facts,
+            "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::b with an explicit deny in a service control policy",
+            None,
+        );
+        assert_eq!(facts.str(Fact::AuthzAction), Some("s3:ListBucket"));
+        assert_eq!(facts.str(Fact::AuthzReason), Some("explicit-deny-scp"));
+    }
+}

@@ -1,0 +1,372 @@
+//! The fact registry and the storage of one incident's facts.
+//!
+//! `fact_table!` is the one list of fact names: each name, its type, and
+//! the Rust identifier code uses. [`Facts`] holds the values of one
+//! incident, indexed by that table.
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::model::EvidenceLine;
+
+macro_rules! fact_table {
+    ($($id:ident = $name:literal: $kind:ident),* $(,)?) => {
+        /// Every fact name classification can use.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Fact { $($id),* }
+
+        impl Fact {
+            pub const ALL: &'static [Fact] = &[$(Fact::$id),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Fact::$id => $name),* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Fact> {
+                match name { $($name => Some(Fact::$id),)* _ => None }
+            }
+
+            /// The type every value of this fact has.
+            pub fn kind(self) -> Kind {
+                match self { $(Fact::$id => Kind::$kind),* }
+            }
+        }
+    };
+}
+
+fact_table! {
+    ErrorKind = "error.kind": Str,
+    ErrorCode = "error.code": Str,
+    ErrorMessage = "error.message": Str,
+    ErrorOperation = "error.operation": Str,
+    ErrorDetail = "error.detail": Str,
+    ErrorTool = "error.tool": Str,
+    ErrorCodeInferred = "error.code_inferred": Bool,
+    HttpStatus = "http.status": Int,
+    RequestOperation = "request.operation": Str,
+    RequestService = "request.service": Str,
+    RequestRegion = "request.region": Str,
+    RequestEndpointHost = "request.endpoint_host": Str,
+    RequestEndpointRegion = "request.endpoint_region": Str,
+    RequestMethod = "request.method": Str,
+    RequestAmzDate = "request.amz_date": Str,
+    RequestAlgorithm = "request.algorithm": Str,
+    RequestSignedHeaders = "request.signed_headers": Str,
+    RequestHasSecurityToken = "request.has_security_token": Bool,
+    RequestSigningRegion = "request.signing_region": Str,
+    CredentialAccessKeyId = "credential.access_key_id": Str,
+    CredentialKeyType = "credential.key_type": Str,
+    CredentialKeyIdProblem = "credential.key_id_problem": Str,
+    CredentialSource = "credential.source": Str,
+    CredentialSourceName = "credential.source_name": Str,
+    CredentialProfile = "credential.profile": Str,
+    CredentialEnvSkipped = "credential.env_skipped": Bool,
+    LogMasked = "log.masked": Str,
+    ResponseDate = "response.date": Str,
+    ResponseServerTime = "response.server_time": Str,
+    ResponseExpectedRegion = "response.expected_region": Str,
+    ClockSkewSeconds = "clock.skew_seconds": Int,
+    ClockAllowedSkewSeconds = "clock.allowed_skew_seconds": Int,
+    ClockSkewHuman = "clock.skew_human": Str,
+    ClockDirection = "clock.direction": Str,
+    SignatureServerCanonical = "signature.server_canonical": Bool,
+    SignatureCanonicalMatch = "signature.canonical_match": Bool,
+    SignatureStringToSignMatch = "signature.string_to_sign_match": Bool,
+    SignatureComponent = "signature.component": Str,
+    SignatureUnchecked = "signature.unchecked": Str,
+    SignatureRebuildMatch = "signature.rebuild_match": Bool,
+    SignaturePayloadSource = "signature.payload_source": Str,
+    SignatureLoggedHashMatch = "signature.logged_hash_match": Bool,
+    SignatureScopeDateMatch = "signature.scope_date_match": Bool,
+    SignatureScopeRegionMatch = "signature.scope_region_match": Bool,
+    SignatureScopeServiceMatch = "signature.scope_service_match": Bool,
+    SignatureSecretVerified = "signature.secret_verified": Bool,
+    SignatureSigv4a = "signature.sigv4a": Bool,
+    RequestEndpointService = "request.endpoint_service": Str,
+    RequestScopeDate = "request.scope_date": Str,
+    CredentialTokenConsistent = "credential.token_consistent": Bool,
+    ImdsEndpoint = "imds.endpoint": Str,
+    ImdsCustomEndpoint = "imds.custom_endpoint": Bool,
+    ImdsDisabled = "imds.disabled": Bool,
+    ImdsAttempted = "imds.attempted": Bool,
+    ImdsErrorStatus = "imds.error_status": Int,
+    // The metadata service was asked for credentials (a credential
+    // provider chain falling through to it), not for other metadata.
+    ImdsForCredentials = "imds.for_credentials": Bool,
+    AuthzReason = "authz.reason": Str,
+    AuthzAction = "authz.action": Str,
+    CliVersion = "cli.version": Str,
+    CliMajor = "cli.major": Int,
+    EventTime = "event.time": Int,
+    CiSystem = "ci.system": Str,
+    CiStep = "ci.step": Str,
+    EventSource = "event.source": Str,
+    EventName = "event.name": Str,
+    EventType = "event.type": Str,
+    EventId = "event.id": Str,
+    EventRegion = "event.region": Str,
+    RequestId = "request.id": Str,
+    RequestRoleArn = "request.role_arn": Str,
+    RequestHostHeader = "request.host_header": Str,
+    RequestBucket = "request.bucket": Str,
+    RequestSignatureVersion = "request.signature_version": Str,
+    RequestAuthType = "request.auth_type": Str,
+    IdentityType = "identity.type": Str,
+    IdentityArn = "identity.arn": Str,
+    IdentityAccount = "identity.account": Str,
+    IdentityUserName = "identity.user_name": Str,
+    IdentityCanonicalId = "identity.canonical_id": Str,
+    IdentityInvokedBy = "identity.invoked_by": Str,
+    IdentityAwsService = "identity.aws_service": Bool,
+    IdentityMfa = "identity.mfa": Bool,
+    IdentitySessionIssuer = "identity.session_issuer": Str,
+    IdentitySourceIdentity = "identity.source_identity": Str,
+    SourceIp = "source.ip": Str,
+    ClientUserAgent = "client.user_agent": Str,
+    ClientName = "client.name": Str,
+    ClientVersion = "client.version": Str,
+    TlsVersion = "tls.version": Str,
+    TlsCipher = "tls.cipher": Str,
+    ConsoleLogin = "console.login": Str,
+}
+
+/// The type of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Int,
+    Bool,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Str => "string",
+            Kind::Int => "integer",
+            Kind::Bool => "boolean",
+        }
+    }
+
+    /// The name with its article, for messages: "an integer".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Str => "a string",
+            Kind::Int => "an integer",
+            Kind::Bool => "a boolean",
+        }
+    }
+}
+
+/// A fact's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Str(_) => Kind::Str,
+            Value::Int(_) => Kind::Int,
+            Value::Bool(_) => Kind::Bool,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+/// How many facts there are.
+const FACTS: usize = Fact::ALL.len();
+const _: () = assert!(FACTS < 255, "fact positions must fit the u8 index");
+
+/// The facts of one incident, and the lines that established them.
+///
+/// An incident sets a few dozen of the facts, so values are stored densely
+/// in the order they were set, found through an inline index (one byte per
+/// fact name): a lookup stays one index, and an incident with no fact set
+/// costs no allocation (archives make hundreds of thousands of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// Per fact: 0 when unset, else 1 + its position in `values`.
+    index: [u8; FACTS],
+    /// Each set fact's value and the position in `lines` of its evidence.
+    values: Vec<(Value, Option<usize>)>,
+    lines: Vec<EvidenceLine>,
+}
+
+impl Default for Facts {
+    fn default() -> Self {
+        Facts {
+            index: [0; FACTS],
+            values: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+}
+
+impl Facts {
+    fn slot(&self, fact: Fact) -> Option<usize> {
+        match self.index[fact as usize] {
+            0 => None,
+            n => Some(n as usize - 1),
+        }
+    }
+
+    pub fn get(&self, fact: Fact) -> Option<&Value> {
+        self.slot(fact).map(|i| &self.values[i].0)
+    }
+
+    pub fn str(&self, fact: Fact) -> Option<&str> {
+        self.get(fact).and_then(Value::as_str)
+    }
+
+    pub fn int(&self, fact: Fact) -> Option<i64> {
+        self.get(fact).and_then(Value::as_int)
+    }
+
+    pub fn bool(&self, fact: Fact) -> Option<bool> {
+        self.get(fact).and_then(Value::as_bool)
+    }
+
+    pub fn has(&self, fact: Fact) -> bool {
+        self.index[fact as usize] != 0
+    }
+
+    /// Sets a fact; `line` is the evidence that established it.
+    pub fn set(&mut self, fact: Fact, value: impl Into<Value>, line: Option<&EvidenceLine>) {
+        let value = value.into();
+        debug_assert_eq!(
+            value.kind(),
+            fact.kind(),
+            "{} has the wrong type",
+            fact.name()
+        );
+        let source = line.map(|l| self.line_index(l));
+        match self.slot(fact) {
+            Some(i) => self.values[i] = (value, source),
+            None => {
+                // An incident sets a few dozen facts: one allocation, not a
+                // doubling series.
+                if self.values.capacity() == 0 {
+                    self.values.reserve(32);
+                }
+                self.values.push((value, source));
+                // FACTS < 255, so a position always fits.
+                self.index[fact as usize] = self.values.len() as u8;
+            }
+        }
+    }
+
+    fn line_index(&mut self, line: &EvidenceLine) -> usize {
+        match self.lines.iter().position(|l| l.line == line.line) {
+            Some(i) => i,
+            None => {
+                self.lines.push(line.clone());
+                self.lines.len() - 1
+            }
+        }
+    }
+
+    /// The evidence lines behind the given facts, in line order.
+    pub fn evidence(&self, facts: &[Fact]) -> Vec<EvidenceLine> {
+        let mut idx: Vec<usize> = facts
+            .iter()
+            .filter_map(|f| self.slot(*f).and_then(|i| self.values[i].1))
+            .collect();
+        idx.sort_unstable();
+        idx.dedup();
+        let mut lines: Vec<EvidenceLine> = idx.into_iter().map(|i| self.lines[i].clone()).collect();
+        lines.sort_by_key(|l| l.line);
+        lines
+    }
+
+    /// Facts that are set, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = (Fact, &Value)> {
+        Fact::ALL
+            .iter()
+            .filter_map(|f| self.get(*f).map(|v| (*f, v)))
+    }
+}
+
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (fact, value) in self.iter() {
+            map.serialize_entry(fact.name(), value)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fact_names_round_trip() {
+        for f in Fact::ALL {
+            assert_eq!(Fact::from_name(f.name()), Some(*f));
+        }
+        assert_eq!(Fact::from_name("no.such"), None);
+    }
+
+    #[test]
+    fn evidence_follows_the_facts_used() {
+        let mut facts = Facts::default();
+        let a = EvidenceLine {
+            line: 9,
+            text: "nine".into(),
+        };
+        let b = EvidenceLine {
+            line: 3,
+            text: "three".into(),
+        };
+        facts.set(Fact::ErrorCode, "X", Some(&a));
+        facts.set(Fact::HttpStatus, 403i64, Some(&b));
+        facts.set(Fact::ErrorMessage, "m", Some(&a));
+        let ev = facts.evidence(&[Fact::ErrorCode, Fact::HttpStatus, Fact::ErrorMessage]);
+        assert_eq!(ev.iter().map(|l| l.line).collect::<Vec<_>>(), vec![3, 9]);
+        assert!(facts.evidence(&[Fact::CliVersion]).is_empty());
+    }
+}
