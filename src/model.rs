@@ -147,74 +147,78 @@ pub struct ImdsState {
     pub evidence: Vec<EvidenceLine>,
 }
 
-/// The kind of failure a client reported, independent of its wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorKind {
-    /// A service answered with an error code (`An error occurred (Code) ...`).
-    ServiceError,
-    /// No credential provider found credentials (`Unable to locate credentials`).
-    NoCredentials,
-    /// The named profile is in no config or credentials file.
-    ProfileNotFound,
-    /// A profile holds only part of a key pair.
-    PartialCredentials,
-    /// A config or credentials file does not parse.
-    ConfigParse,
-    /// The endpoint could not be reached.
-    EndpointConnection,
-    /// Connecting or reading timed out.
-    ConnectTimeout,
-    /// The proxy refused or failed the connection.
-    Proxy,
-    /// TLS failed (certificate verification, handshake).
-    Tls,
-    /// The SSO session or token is missing or expired.
-    SsoToken,
-    /// A credential provider failed to fetch credentials (process, container, IMDS).
-    CredentialRetrieval,
-    /// The client asked for an MFA code.
-    MfaPrompt,
-    /// The credentials need MFA and the client has no way to ask for it.
-    MfaRequired,
-    /// No region configured, so no endpoint to call.
-    NoRegion,
-    /// The client says the resource is in another region.
-    WrongRegion,
-    /// The instance metadata service (or the container credentials
-    /// endpoint) did not answer with credentials.
-    Imds,
-    /// Temporary credentials expired and could not be refreshed (said by
-    /// the client, before AWS answered).
-    CredentialsExpired,
-    /// The command line itself was wrong (unknown option, bad parameter).
-    CliUsage,
+/// Defines [`ErrorKind`] from one list: each variant with its stable name,
+/// so the enum, [`ErrorKind::as_str`] and [`ErrorKind::NAMES`] (the values
+/// of fact `error.kind`) cannot drift apart.
+macro_rules! error_kinds {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// The kind of failure a client reported, independent of its wording.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub enum ErrorKind {
+            $($(#[doc = $doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant),*];
+
+            /// Every kind's name, in the order of [`ErrorKind::ALL`]: the
+            /// values fact `error.kind` can take.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            /// The stable kebab-case name (fact `error.kind`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    /// The stable kebab-case name (fact `error.kind`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::ServiceError => "service-error",
-            ErrorKind::NoCredentials => "no-credentials",
-            ErrorKind::ProfileNotFound => "profile-not-found",
-            ErrorKind::PartialCredentials => "partial-credentials",
-            ErrorKind::ConfigParse => "config-parse",
-            ErrorKind::EndpointConnection => "endpoint-connection",
-            ErrorKind::ConnectTimeout => "connect-timeout",
-            ErrorKind::Proxy => "proxy",
-            ErrorKind::Tls => "tls",
-            ErrorKind::SsoToken => "sso-token",
-            ErrorKind::CredentialRetrieval => "credential-retrieval",
-            ErrorKind::MfaPrompt => "mfa-prompt",
-            ErrorKind::MfaRequired => "mfa-required",
-            ErrorKind::NoRegion => "no-region",
-            ErrorKind::WrongRegion => "wrong-region",
-            ErrorKind::Imds => "imds",
-            ErrorKind::CredentialsExpired => "credentials-expired",
-            ErrorKind::CliUsage => "cli-usage",
-        }
-    }
+error_kinds! {
+    /// A service answered with an error code (`An error occurred (Code) ...`).
+    ServiceError = "service-error",
+    /// No credential provider found credentials (`Unable to locate credentials`).
+    NoCredentials = "no-credentials",
+    /// The named profile is in no config or credentials file.
+    ProfileNotFound = "profile-not-found",
+    /// A profile holds only part of a key pair.
+    PartialCredentials = "partial-credentials",
+    /// A config or credentials file does not parse.
+    ConfigParse = "config-parse",
+    /// The endpoint could not be reached.
+    EndpointConnection = "endpoint-connection",
+    /// Connecting or reading timed out.
+    ConnectTimeout = "connect-timeout",
+    /// The proxy refused or failed the connection.
+    Proxy = "proxy",
+    /// TLS failed (certificate verification, handshake).
+    Tls = "tls",
+    /// The SSO session or token is missing or expired.
+    SsoToken = "sso-token",
+    /// A credential provider failed to fetch credentials (process, container, IMDS).
+    CredentialRetrieval = "credential-retrieval",
+    /// The client asked for an MFA code.
+    MfaPrompt = "mfa-prompt",
+    /// The credentials need MFA and the client has no way to ask for it.
+    MfaRequired = "mfa-required",
+    /// No region configured, so no endpoint to call.
+    NoRegion = "no-region",
+    /// The client says the resource is in another region.
+    WrongRegion = "wrong-region",
+    /// The instance metadata service (or the container credentials
+    /// endpoint) did not answer with credentials.
+    Imds = "imds",
+    /// Temporary credentials expired and could not be refreshed (said by
+    /// the client, before AWS answered).
+    CredentialsExpired = "credentials-expired",
+    /// The command line itself was wrong (unknown option, bad parameter).
+    CliUsage = "cli-usage",
+    /// Not a client's report: `authsift config` found a problem in a config
+    /// or credentials file or in the environment, before any client ran
+    /// (`error.code` names the check).
+    ConfigCheck = "config-check",
 }
 
 /// A failure the client reported in words (final error line, traceback tail).
@@ -271,4 +275,22 @@ pub struct Run {
     pub errors: Vec<ErrorEvent>,
     /// Number of log records that made up the run.
     pub records: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_kind_names_are_distinct_and_what_serde_writes() {
+        assert_eq!(ErrorKind::ALL.len(), ErrorKind::NAMES.len());
+        for (kind, name) in ErrorKind::ALL.iter().zip(ErrorKind::NAMES) {
+            assert_eq!(kind.as_str(), *name);
+            assert_eq!(serde_json::to_value(kind).unwrap(), *name);
+        }
+        let mut names = ErrorKind::NAMES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorKind::NAMES.len());
+    }
 }

@@ -280,6 +280,11 @@ fn broken_rule_files_are_reported_with_a_caret_and_exit_two() {
             ":2:25: bad regular expression",
         ),
         (
+            "a value the fact never takes",
+            "rule a.b {\n  when error.kind == \"sso-tokn\"\n}\n",
+            ":2:22: `error.kind` is never \"sso-tokn\" (did you mean \"sso-token\"?)",
+        ),
+        (
             "duplicate id",
             &format!("{USER_RULES}\nrule team.s3-denied {{ title \"x\" }}\n"),
             ":24:6: duplicate rule id `team.s3-denied`",

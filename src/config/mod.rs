@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use crate::facts::{Fact, Facts};
 use crate::finding::{Finding, Severity};
-use crate::model::EvidenceLine;
+use crate::model::{ErrorKind, EvidenceLine};
 use crate::outcome::{InputReport, Report, Status};
 use crate::report;
 use ini::{FileKind, IniFile, Section};
@@ -477,7 +477,7 @@ fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Fin
             .map(|l| line(*l)),
     );
     let mut facts = Facts::default();
-    facts.set(Fact::ErrorKind, "config-check", None);
+    facts.set(Fact::ErrorKind, ErrorKind::ConfigCheck.as_str(), None);
     facts.set(Fact::ErrorCode, issue.check, None);
     facts.set(Fact::ErrorMessage, issue.title.as_str(), None);
     facts.set(Fact::ErrorTool, "authsift config", None);

@@ -59,49 +59,63 @@ fn signature_time_window(message: &str) -> Option<(String, String, i64)> {
     Some((request, server, window))
 }
 
+/// The policy types IAM's denial wording names, and the `authz.reason`
+/// each becomes; the first wording in list order wins.
+const REASONS: &[(&str, &str)] = &[
+    (
+        "explicit deny in a service control policy",
+        "explicit-deny-scp",
+    ),
+    (
+        "explicit deny in a resource control policy",
+        "explicit-deny-rcp",
+    ),
+    (
+        "explicit deny in a permissions boundary",
+        "explicit-deny-boundary",
+    ),
+    (
+        "explicit deny in a session policy",
+        "explicit-deny-session-policy",
+    ),
+    (
+        "explicit deny in a resource-based policy",
+        "explicit-deny-resource-policy",
+    ),
+    (
+        "explicit deny in an identity-based policy",
+        "explicit-deny-identity-policy",
+    ),
+    ("explicit deny", "explicit-deny"),
+    (
+        "no identity-based policy allows",
+        "no-identity-policy-allows",
+    ),
+    (
+        "no resource-based policy allows",
+        "no-resource-policy-allows",
+    ),
+    ("no session policy allows", "no-session-policy-allows"),
+    ("no permissions boundary allows", "no-boundary-allows"),
+    (
+        "no VPC endpoint policy allows",
+        "no-vpc-endpoint-policy-allows",
+    ),
+];
+
+/// The values of `authz.reason`.
+pub(super) const AUTHZ_REASONS: &[&str] = &{
+    let mut names = [""; REASONS.len()];
+    let mut i = 0;
+    while i < REASONS.len() {
+        names[i] = REASONS[i].1;
+        i += 1;
+    }
+    names
+};
+
 /// Which policy type denied, from the standard IAM wording.
 fn authz_reason(message: &str) -> Option<&'static str> {
-    const REASONS: &[(&str, &str)] = &[
-        (
-            "explicit deny in a service control policy",
-            "explicit-deny-scp",
-        ),
-        (
-            "explicit deny in a resource control policy",
-            "explicit-deny-rcp",
-        ),
-        (
-            "explicit deny in a permissions boundary",
-            "explicit-deny-boundary",
-        ),
-        (
-            "explicit deny in a session policy",
-            "explicit-deny-session-policy",
-        ),
-        (
-            "explicit deny in a resource-based policy",
-            "explicit-deny-resource-policy",
-        ),
-        (
-            "explicit deny in an identity-based policy",
-            "explicit-deny-identity-policy",
-        ),
-        ("explicit deny", "explicit-deny"),
-        (
-            "no identity-based policy allows",
-            "no-identity-policy-allows",
-        ),
-        (
-            "no resource-based policy allows",
-            "no-resource-policy-allows",
-        ),
-        ("no session policy allows", "no-session-policy-allows"),
-        ("no permissions boundary allows", "no-boundary-allows"),
-        (
-            "no VPC endpoint policy allows",
-            "no-vpc-endpoint-policy-allows",
-        ),
-    ];
     // One scan for every wording (a denial-heavy archive has hundreds of
     // thousands of messages); the first wording in list order wins, so the
     // scan is overlapping, which a DFA does several times faster than the

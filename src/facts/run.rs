@@ -83,6 +83,10 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
     })
 }
 
+/// The values of `clock.direction`, as [`add_derived_facts`] words them
+/// ("the client clock is 3.0 h ahead of AWS").
+pub(super) const CLOCK_DIRECTIONS: &[&str] = &["ahead of", "behind"];
+
 /// Facts computed from other facts, in the words reports use, so rule
 /// templates can quote them.
 fn add_derived_facts(facts: &mut Facts) {

@@ -10,6 +10,41 @@ use crate::sigv4::{self, Against, Authorization, CanonicalRequest, Difference, S
 
 use super::{Fact, Facts};
 
+/// The values of `credential.key_type`: what [`sigv4::key_type`] makes of
+/// an access key id.
+pub(super) const KEY_TYPES: &[&str] = &["long-term", "temporary", "unique-id", "masked", "unknown"];
+
+/// The values a log can show masked (`log.masked`), as [`masked_values`]
+/// names them, in its order.
+pub(super) const MASKABLE: &[&str] = &["access_key_id", "signature", "security_token"];
+
+/// Where the payload hash of a rebuilt request came from
+/// (`signature.payload_source`), as [`add_rebuild_facts`] names it.
+pub(super) const PAYLOAD_SOURCES: &[&str] = &["header", "presigned-s3", "body", "unknown"];
+
+/// The parts of a signed request a difference can name
+/// (`signature.component`): those of [`sigv4::diff`] and of
+/// [`expected_differences`]. `query:` and `header:` are families
+/// (`header:host`).
+pub(super) const COMPONENTS: &[&str] = &[
+    "method",
+    "path",
+    "query",
+    "query:",
+    "header:",
+    "signed-headers",
+    "payload-hash",
+    "algorithm",
+    "timestamp",
+    "scope",
+    "scope:date",
+    "scope:region",
+    "scope:service",
+    "canonical-request-hash",
+    "date",
+    "security-token",
+];
+
 /// Codes with which AWS says the signature itself did not verify.
 pub const SIGNATURE_FAILURE_CODES: &[&str] = &[
     "SignatureDoesNotMatch",
@@ -319,5 +354,75 @@ mod tests {
         );
         assert_eq!(host_of("http://127.0.0.1:9"), Some("127.0.0.1:9"));
         assert_eq!(host_of("not a url"), None);
+    }
+
+    #[test]
+    fn key_types_are_what_sigv4_makes_of_key_ids() {
+        let ids = [
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAIOSFODNN7EXAMPLE",
+            "AROAIOSFODNN7EXAMPLE",
+            "****************KT4B",
+            "XKIAIOSFODNN7EXAMPLE",
+            "",
+        ];
+        let mut made: Vec<&str> = ids.iter().map(|id| sigv4::key_type(id)).collect();
+        made.sort_unstable();
+        made.dedup();
+        let mut declared = KEY_TYPES.to_vec();
+        declared.sort_unstable();
+        assert_eq!(made, declared);
+    }
+
+    #[test]
+    fn every_component_a_difference_names_is_declared() {
+        let domain = super::super::table::Domain::OneOf(COMPONENTS);
+        let cr = |text: &str| CanonicalRequest::parse(text).unwrap();
+        let sts = |text: &str| StringToSign::parse(text).unwrap();
+        let mut names: Vec<String> = Vec::new();
+        for d in sigv4::diff_canonical(
+            &cr("GET\n/a\nx=1\nhost:a\n\nhost\nabc"),
+            &cr("PUT\n/b\nx=2\nhost:b\n\nhost;x\ndef"),
+        )
+        .into_iter()
+        .chain(sigv4::diff_canonical(
+            &cr("GET\n/\na=1&b=2\nhost:a\n\nhost\nabc"),
+            &cr("GET\n/\nb=2&a=1\nhost:a\n\nhost\nabc"),
+        ))
+        .chain(sigv4::diff_string_to_sign(
+            &sts("AWS4-HMAC-SHA256\n20240101T000000Z\n20240101/us-east-1/s3/aws4_request\nab"),
+            &sts(
+                "AWS4-ECDSA-P256-SHA256\n20240102T000000Z\n20240102/eu-west-1/sts/aws4_request\ncd",
+            ),
+        ))
+        .chain(sigv4::diff_string_to_sign(
+            &sts("AWS4-HMAC-SHA256\n20240101T000000Z\n20240101/us-east-1/s3/aws4_request\nab"),
+            &sts("AWS4-HMAC-SHA256\n20240101T000000Z\nnot a scope\nab"),
+        )) {
+            names.push(d.component);
+        }
+        let mut facts = Facts::default();
+        facts.set(Fact::RequestRegion, "us-east-1", None);
+        facts.set(Fact::ResponseExpectedRegion, "eu-west-1", None);
+        facts.set(Fact::SignatureScopeDateMatch, false, None);
+        facts.set(Fact::SignatureScopeServiceMatch, false, None);
+        facts.set(Fact::ClockSkewSeconds, 4000i64, None);
+        facts.set(Fact::CredentialTokenConsistent, false, None);
+        names.extend(
+            expected_differences(&facts)
+                .into_iter()
+                .map(|d| d.component),
+        );
+        for name in &names {
+            assert!(domain.admits(name), "{name} is not in COMPONENTS");
+        }
+        for declared in COMPONENTS {
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n == declared || declared.ends_with(':') && n.starts_with(declared)),
+                "{declared} is never made"
+            );
+        }
     }
 }

@@ -3,14 +3,56 @@
 //! `fact_table!` is the one list of fact names: each name, its type, and
 //! the Rust identifier code uses. [`Facts`] holds the values of one
 //! incident, indexed by that table.
+//!
+//! A string fact whose values form a closed set is declared `Enum(values)`
+//! (or `EnumSet(values)` for a comma-separated set of them), with the list
+//! its producer defines: the rule compiler then refuses a literal the fact
+//! can never take (`error.kind == "sso-tokn"`), and setting a value outside
+//! the set is a bug that debug builds catch.
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::model::EvidenceLine;
+use crate::model::{self, EvidenceLine};
+
+use super::message::AUTHZ_REASONS;
+use super::run::CLOCK_DIRECTIONS;
+use super::signature::{COMPONENTS, KEY_TYPES, MASKABLE, PAYLOAD_SOURCES};
+
+/// The value type of a table entry: `Enum` facts are strings.
+macro_rules! kind {
+    (Str) => {
+        Kind::Str
+    };
+    (Int) => {
+        Kind::Int
+    };
+    (Bool) => {
+        Kind::Bool
+    };
+    (Enum) => {
+        Kind::Str
+    };
+    (EnumSet) => {
+        Kind::Str
+    };
+}
+
+/// The closed set of values of a table entry, if it has one.
+macro_rules! domain {
+    ($kind:ident) => {
+        None
+    };
+    (Enum($values:expr)) => {
+        Some(Domain::OneOf($values))
+    };
+    (EnumSet($values:expr)) => {
+        Some(Domain::SetOf($values))
+    };
+}
 
 macro_rules! fact_table {
-    ($($id:ident = $name:literal: $kind:ident),* $(,)?) => {
+    ($($id:ident = $name:literal: $kind:ident $(($values:expr))?),* $(,)?) => {
         /// Every fact name classification can use.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Fact { $($id),* }
@@ -28,14 +70,19 @@ macro_rules! fact_table {
 
             /// The type every value of this fact has.
             pub fn kind(self) -> Kind {
-                match self { $(Fact::$id => Kind::$kind),* }
+                match self { $(Fact::$id => kind!($kind)),* }
+            }
+
+            /// The values this fact can take, when they form a closed set.
+            pub fn domain(self) -> Option<Domain> {
+                match self { $(Fact::$id => domain!($kind $(($values))?)),* }
             }
         }
     };
 }
 
 fact_table! {
-    ErrorKind = "error.kind": Str,
+    ErrorKind = "error.kind": Enum(model::ErrorKind::NAMES),
     ErrorCode = "error.code": Str,
     ErrorMessage = "error.message": Str,
     ErrorOperation = "error.operation": Str,
@@ -55,27 +102,27 @@ fact_table! {
     RequestHasSecurityToken = "request.has_security_token": Bool,
     RequestSigningRegion = "request.signing_region": Str,
     CredentialAccessKeyId = "credential.access_key_id": Str,
-    CredentialKeyType = "credential.key_type": Str,
+    CredentialKeyType = "credential.key_type": Enum(KEY_TYPES),
     CredentialKeyIdProblem = "credential.key_id_problem": Str,
     CredentialSource = "credential.source": Str,
     CredentialSourceName = "credential.source_name": Str,
     CredentialProfile = "credential.profile": Str,
     CredentialEnvSkipped = "credential.env_skipped": Bool,
-    LogMasked = "log.masked": Str,
+    LogMasked = "log.masked": EnumSet(MASKABLE),
     ResponseDate = "response.date": Str,
     ResponseServerTime = "response.server_time": Str,
     ResponseExpectedRegion = "response.expected_region": Str,
     ClockSkewSeconds = "clock.skew_seconds": Int,
     ClockAllowedSkewSeconds = "clock.allowed_skew_seconds": Int,
     ClockSkewHuman = "clock.skew_human": Str,
-    ClockDirection = "clock.direction": Str,
+    ClockDirection = "clock.direction": Enum(CLOCK_DIRECTIONS),
     SignatureServerCanonical = "signature.server_canonical": Bool,
     SignatureCanonicalMatch = "signature.canonical_match": Bool,
     SignatureStringToSignMatch = "signature.string_to_sign_match": Bool,
-    SignatureComponent = "signature.component": Str,
+    SignatureComponent = "signature.component": Enum(COMPONENTS),
     SignatureUnchecked = "signature.unchecked": Str,
     SignatureRebuildMatch = "signature.rebuild_match": Bool,
-    SignaturePayloadSource = "signature.payload_source": Str,
+    SignaturePayloadSource = "signature.payload_source": Enum(PAYLOAD_SOURCES),
     SignatureLoggedHashMatch = "signature.logged_hash_match": Bool,
     SignatureScopeDateMatch = "signature.scope_date_match": Bool,
     SignatureScopeRegionMatch = "signature.scope_region_match": Bool,
@@ -93,7 +140,7 @@ fact_table! {
     // The metadata service was asked for credentials (a credential
     // provider chain falling through to it), not for other metadata.
     ImdsForCredentials = "imds.for_credentials": Bool,
-    AuthzReason = "authz.reason": Str,
+    AuthzReason = "authz.reason": Enum(AUTHZ_REASONS),
     AuthzAction = "authz.action": Str,
     CliVersion = "cli.version": Str,
     CliMajor = "cli.major": Int,
@@ -153,6 +200,49 @@ impl Kind {
             Kind::Str => "a string",
             Kind::Int => "an integer",
             Kind::Bool => "a boolean",
+        }
+    }
+}
+
+/// The values a string fact can take, when they form a closed set. A rule
+/// comparing such a fact with a string outside the set could never hold,
+/// so the rule compiler refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// Exactly one of these names. A name ending in `:` stands for a
+    /// family: `header:` is any `header:<name>`.
+    OneOf(&'static [&'static str]),
+    /// Some of these names, comma-separated, each at most once and in this
+    /// order (`log.masked`: `access_key_id,signature`).
+    SetOf(&'static [&'static str]),
+}
+
+impl Domain {
+    /// The names the values are made of.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Domain::OneOf(names) | Domain::SetOf(names) => names,
+        }
+    }
+
+    /// Whether the fact can take this value.
+    pub fn admits(self, value: &str) -> bool {
+        match self {
+            Domain::OneOf(names) => names.iter().any(|n| {
+                *n == value || n.ends_with(':') && value.len() > n.len() && value.starts_with(n)
+            }),
+            Domain::SetOf(names) => {
+                let mut last = None;
+                value
+                    .split(',')
+                    .all(|part| match names.iter().position(|n| *n == part) {
+                        Some(i) if last.is_none_or(|l| i > l) => {
+                            last = Some(i);
+                            true
+                        }
+                        _ => false,
+                    })
+            }
         }
     }
 }
@@ -280,6 +370,13 @@ impl Facts {
             value.kind(),
             fact.kind(),
             "{} has the wrong type",
+            fact.name()
+        );
+        debug_assert!(
+            fact.domain()
+                .zip(value.as_str())
+                .is_none_or(|(d, v)| d.admits(v)),
+            "{} cannot be {value:?}",
             fact.name()
         );
         let source = line.map(|l| self.line_index(l));

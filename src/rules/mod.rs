@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use regex::Regex;
 
+use crate::facts::table::Domain;
 use crate::facts::{Fact, Facts, Incident, Kind, Value};
 use crate::finding::{Batch, Finding, Severity};
 use crate::model::EvidenceLine;
@@ -517,7 +518,8 @@ struct Compiler<'a> {
     name: &'a str,
     text: &'a str,
     base: Option<&'a Path>,
-    lists: HashMap<&'a str, Arc<[Value]>>,
+    /// Named lists: their values, and where each is written.
+    lists: HashMap<&'a str, (Arc<[Value]>, Vec<&'a str>)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -534,8 +536,9 @@ impl<'a> Compiler<'a> {
         for item in items {
             match item {
                 Item::List { name, values } => {
+                    let at = values.iter().map(lit_tok).collect();
                     let values = self.literals(&values)?;
-                    self.lists.insert(name, values);
+                    self.lists.insert(name, (values, at));
                 }
                 Item::Code { code, text } => {
                     codes.insert(code.to_string(), text);
@@ -657,6 +660,7 @@ impl<'a> Compiler<'a> {
                             ),
                         ));
                     }
+                    self.value_of(fact, &value, lit_tok(&lit))?;
                     facts.set(fact, value, None);
                 }
                 Example::Facts { facts, matches }
@@ -670,6 +674,22 @@ impl<'a> Compiler<'a> {
                 closest_fact(name).map_or(String::new(), |f| format!(" (did you mean `{f}`?)"));
             self.err(name, format!("unknown fact `{name}`{hint}"))
         })
+    }
+
+    /// A string `fact` is compared with (or set to, in an example) must be
+    /// one the fact can take: a condition on any other could never hold.
+    fn value_of(&self, fact: Fact, value: &Value, at: &'a str) -> Result<(), RuleError> {
+        let (Some(domain), Some(s)) = (fact.domain(), value.as_str()) else {
+            return Ok(());
+        };
+        if domain.admits(s) {
+            return Ok(());
+        }
+        let hint = match nearest_value(domain, s) {
+            Some(near) => format!("did you mean \"{near}\"?"),
+            None => format!("its values: {}", shown_values(domain)),
+        };
+        Err(self.err(at, format!("`{}` is never \"{s}\" ({hint})", fact.name())))
     }
 
     fn literals(&self, lits: &[Lit<'a>]) -> Result<Arc<[Value]>, RuleError> {
@@ -747,7 +767,7 @@ impl<'a> Compiler<'a> {
             },
             E::Cmp(l, op, r) => {
                 let (lo, lk, lat) = self.operand(l)?;
-                let (ro, rk, _) = self.operand(r)?;
+                let (ro, rk, rat) = self.operand(r)?;
                 if lk != rk {
                     return Err(self.err(
                         lat,
@@ -767,12 +787,19 @@ impl<'a> Compiler<'a> {
                         ),
                     ));
                 }
+                match (&lo, &ro) {
+                    (Operand::Fact(f), Operand::Lit(v)) => self.value_of(*f, v, rat)?,
+                    (Operand::Lit(v), Operand::Fact(f)) => self.value_of(*f, v, lat)?,
+                    _ => {}
+                }
                 Cond::Cmp(lo, *op, ro)
             }
             E::In(o, list) => {
                 let (op, kind, at) = self.operand(o)?;
-                let values = match list {
-                    ListRef::Items(items) => self.literals(items)?,
+                let (values, written) = match list {
+                    ListRef::Items(items) => {
+                        (self.literals(items)?, items.iter().map(lit_tok).collect())
+                    }
                     ListRef::Named(n) => self.lists.get(n).cloned().ok_or_else(|| {
                         self.err(
                             n,
@@ -793,6 +820,11 @@ impl<'a> Compiler<'a> {
                             v.kind().as_str()
                         ),
                     ));
+                }
+                if let Operand::Fact(f) = op {
+                    for (value, at) in values.iter().zip(written) {
+                        self.value_of(f, value, at)?;
+                    }
                 }
                 Cond::In(op, values)
             }
@@ -877,6 +909,60 @@ fn literal(l: &Lit<'_>) -> Value {
 fn lit_tok<'a>(l: &Lit<'a>) -> &'a str {
     match l {
         Lit::Str(t, _) | Lit::Int(t, _) | Lit::Bool(t, _) => t,
+    }
+}
+
+/// The value of a closed set nearest to one it does not hold, if any is
+/// close: a misspelt name (`sso-tokn`), a family member (`heder:host`), or
+/// a set written out of order (`signature,access_key_id`).
+fn nearest_value(domain: Domain, value: &str) -> Option<String> {
+    let nearest = |part: &str| -> Option<String> {
+        domain
+            .names()
+            .iter()
+            .map(|n| match (n.strip_suffix(':'), part.split_once(':')) {
+                (Some(_), Some((_, rest))) if !rest.is_empty() => format!("{n}{rest}"),
+                (Some(_), _) => format!("{n}<name>"),
+                _ => n.to_string(),
+            })
+            .map(|n| (crate::text::edit_distance(part, &n), n))
+            .filter(|(d, _)| *d <= 3)
+            .min()
+            .map(|(_, n)| n)
+    };
+    match domain {
+        Domain::OneOf(_) => nearest(value),
+        Domain::SetOf(names) => {
+            let mut parts = value
+                .split(',')
+                .map(|p| {
+                    if names.contains(&p) {
+                        Some(p.to_string())
+                    } else {
+                        nearest(p)
+                    }
+                })
+                .collect::<Option<Vec<String>>>()?;
+            parts.sort_by_key(|p| names.iter().position(|n| n == p));
+            parts.dedup();
+            Some(parts.join(",")).filter(|near| near != value)
+        }
+    }
+}
+
+/// A closed set's values, for a message: `a, b, header:<name>`.
+fn shown_values(domain: Domain) -> String {
+    let names: Vec<String> = domain
+        .names()
+        .iter()
+        .map(|n| match n.strip_suffix(':') {
+            Some(_) => format!("{n}<name>"),
+            None => n.to_string(),
+        })
+        .collect();
+    match domain {
+        Domain::OneOf(_) => names.join(", "),
+        Domain::SetOf(_) => format!("{}, comma-separated in that order", names.join(", ")),
     }
 }
 

@@ -200,6 +200,90 @@ fn load_errors_name_line_column_and_show_a_caret() {
 }
 
 #[test]
+fn a_value_an_enum_fact_never_takes_is_a_load_error() {
+    let cases = [
+        (
+            "rule a.b {\n  when error.kind == \"sso-tokn\"\n}",
+            2,
+            22,
+            "`error.kind` is never \"sso-tokn\" (did you mean \"sso-token\"?)",
+        ),
+        (
+            "rule a.b {\n  when \"tempory\" != credential.key_type\n}",
+            2,
+            8,
+            "(did you mean \"temporary\"?)",
+        ),
+        (
+            "rule a.b {\n  when error.kind in [\"imds\", \"throttled\"]\n}",
+            2,
+            31,
+            "`error.kind` is never \"throttled\" (its values: service-error, ",
+        ),
+        (
+            "list kinds = [\"proxy\",\n  \"tsl\"]\nrule a.b {\n  when error.kind in $kinds\n}",
+            2,
+            3,
+            "(did you mean \"tls\"?)",
+        ),
+        (
+            "rule a.b {\n  when signature.component == \"heder:host\"\n}",
+            2,
+            31,
+            "(did you mean \"header:host\"?)",
+        ),
+        (
+            "rule a.b {\n  when log.masked == \"signature,access_key_id\"\n}",
+            2,
+            22,
+            "(did you mean \"access_key_id,signature\"?)",
+        ),
+        (
+            "rule a.b {\n  when clock.direction == \"ahead\"\n}",
+            2,
+            27,
+            "(did you mean \"ahead of\"?)",
+        ),
+        (
+            "rule a.b {\n  example match { authz.reason = \"scp\" }\n}",
+            2,
+            34,
+            "`authz.reason` is never \"scp\"",
+        ),
+    ];
+    for (text, line, column, message) in cases {
+        let e = set(text).unwrap_err();
+        assert_eq!((e.line, e.column), (line, column), "{text}: {e}");
+        assert!(e.message.contains(message), "{text}: {}", e.message);
+    }
+}
+
+#[test]
+fn every_value_an_enum_fact_takes_compiles() {
+    for fact in Fact::ALL {
+        let Some(domain) = fact.domain() else {
+            continue;
+        };
+        for name in domain.names() {
+            let value = if name.ends_with(':') {
+                format!("{name}x")
+            } else {
+                name.to_string()
+            };
+            let text = format!(
+                "rule a.b {{ title \"t\" severity low priority 1 fix \"f\" explain \"e\" when {} == \"{value}\" }}",
+                fact.name()
+            );
+            set(&text).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // A set's members together, in order.
+    set("rule a.b { title \"t\" severity low priority 1 fix \"f\" explain \"e\" when log.masked == \"access_key_id,signature,security_token\" }").unwrap();
+    // Families take any member; patterns are not checked.
+    set("rule a.b { title \"t\" severity low priority 1 fix \"f\" explain \"e\" when signature.component == \"header:x-amz-date\" or error.kind =~ \"sso-tok\" }").unwrap();
+}
+
+#[test]
 fn duplicate_ids_in_one_file_are_an_error_but_later_files_replace() {
     let dup = format!("{MINIMAL}{MINIMAL}");
     let e = set(&dup).unwrap_err();
