@@ -31,6 +31,55 @@ impl Severity {
     }
 }
 
+/// Defines [`RootCause`] from one list of variants and their ids.
+macro_rules! root_causes {
+    ($($variant:ident = $id:literal,)*) => {
+        /// The root causes of the built-in rules: the fixed vocabulary every
+        /// finding of the default rules names (a user's rule file may add
+        /// ids of its own). Code that decides a cause itself, as `authsift
+        /// config` does, names one of these, so it can only name a rule the
+        /// built-in set has (`rules::tests` checks that it has them all).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RootCause {
+            $(#[doc = concat!("`", $id, "`")] $variant,)*
+        }
+
+        impl RootCause {
+            /// Every root cause, in the order of the vocabulary.
+            pub const ALL: &'static [RootCause] = &[$(RootCause::$variant),*];
+
+            /// The rule id (`config.malformed`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(RootCause::$variant => $id,)*
+                }
+            }
+        }
+    };
+}
+
+root_causes! {
+    CredentialsMissing = "credentials.missing",
+    CredentialsProfileNotFound = "credentials.profile-not-found",
+    CredentialsEnvOverride = "credentials.env-override",
+    CredentialsInvalidAccessKey = "credentials.invalid-access-key",
+    CredentialsWrongSecret = "credentials.wrong-secret",
+    SignatureCanonicalMismatch = "signature.canonical-mismatch",
+    TokenExpired = "token.expired",
+    TokenInvalid = "token.invalid",
+    ClockSkew = "clock.skew",
+    RegionMismatch = "region.mismatch",
+    SsoSessionExpired = "sso.session-expired",
+    MfaRequired = "mfa.required",
+    RoleAssumeDenied = "role.assume-denied",
+    AuthzAccessDenied = "authz.access-denied",
+    ImdsUnavailable = "imds.unavailable",
+    NetworkEndpointUnreachable = "network.endpoint-unreachable",
+    NetworkProxyTls = "network.proxy-tls",
+    CliOutdated = "cli.outdated",
+    ConfigMalformed = "config.malformed",
+}
+
 /// One explained root cause of one incident.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {

@@ -24,13 +24,13 @@
 //! `main.rs` import `cli`):
 //!
 //! ```text
-//! text, time, chunk, model, response, input, progress   (leaves: import no module)
+//! text, time, chunk, model, response, input, progress, shipped   (leaves: import no module)
 //! recognise → model
 //! formats  → model, recognise, text, time, chunk
 //! sigv4    → model, response, time
-//! facts    → model, response, sigv4, time
+//! facts    → model, response, shipped, sigv4, time
 //! finding  → facts, model, sigv4
-//! rules    → facts, finding, model, text
+//! rules    → facts, finding, model, shipped, text
 //! trail    → facts, formats, time
 //! outcome  → finding, formats, model, trail
 //! analyze  → input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
@@ -68,6 +68,7 @@ pub mod report;
 pub mod response;
 #[allow(missing_docs)]
 pub mod rules;
+pub mod shipped;
 pub mod sigv4;
 pub mod text;
 pub mod time;

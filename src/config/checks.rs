@@ -9,7 +9,7 @@
 //! `environment`), run in that order by [`run`]. Most of its tests are in
 //! `tests/config.rs`, which drives real files through the binary.
 
-use crate::finding::Severity;
+use crate::finding::{RootCause, Severity};
 
 use super::ini::{Entry, FileKind, IniFile, Problem, Section, SectionKind, py_space};
 use super::{Env, Setup, Target};
@@ -22,8 +22,8 @@ pub struct Issue {
     /// The line that shows it (for the environment, the variable's place in
     /// the sorted `AWS_*` listing).
     pub line: usize,
-    /// Root-cause id.
-    pub rule: &'static str,
+    /// The root cause.
+    pub rule: RootCause,
     /// Short name of the check (`missing-bracket`), shown as the headline.
     pub check: &'static str,
     /// How much it matters.
@@ -40,7 +40,7 @@ pub struct Issue {
     pub profile: Option<String>,
 }
 
-const MALFORMED: &str = "config.malformed";
+const MALFORMED: RootCause = RootCause::ConfigMalformed;
 const SECRET_KEYS: [&str; 3] = [
     "aws_secret_access_key",
     "aws_session_token",
@@ -66,7 +66,7 @@ impl Out {
         &mut self,
         target: Target,
         line: usize,
-        rule: &'static str,
+        rule: RootCause,
         check: &'static str,
         severity: Severity,
         title: impl Into<String>,
@@ -418,7 +418,7 @@ fn characters(out: &mut Out, target: Target, file: &IniFile, mask: bool) {
             format!("position {}", pos + 1)
         };
         let (rule, severity) = match what {
-            "profile name" => ("credentials.profile-not-found", Severity::High),
+            "profile name" => (RootCause::CredentialsProfileNotFound, Severity::High),
             _ if bad => (MALFORMED, Severity::High),
             _ => (MALFORMED, Severity::Medium),
         };
@@ -589,7 +589,7 @@ fn key_id_shape(out: &mut Out, target: Target, e: &Entry, profile: Option<String
         out.add(
             target,
             e.line,
-            "credentials.invalid-access-key",
+            RootCause::CredentialsInvalidAccessKey,
             "key-id-shape",
             Severity::High,
             "The access key id does not look like one",
@@ -628,7 +628,7 @@ fn secret_shape(out: &mut Out, target: Target, e: &Entry, profile: Option<String
         out.add(
             target,
             e.line,
-            "credentials.wrong-secret",
+            RootCause::CredentialsWrongSecret,
             "secret-shape",
             Severity::High,
             "The secret access key does not look like one",
@@ -696,7 +696,7 @@ fn region_shape(
         out.add(
             target,
             line,
-            "region.mismatch",
+            RootCause::RegionMismatch,
             "region-shape",
             Severity::Medium,
             format!("`{key}` is not a region"),
@@ -794,7 +794,7 @@ fn profiles(out: &mut Out, setup: &Setup) {
         out.add(
             target,
             line,
-            "credentials.profile-not-found",
+            RootCause::CredentialsProfileNotFound,
             "profile-not-found",
             Severity::High,
             format!("Profile `{}` does not exist", chosen.name),
@@ -813,32 +813,31 @@ fn profiles(out: &mut Out, setup: &Setup) {
     let sessions = setup.sso_session_names();
     for (target, file) in setup.files() {
         for (name, s) in file.profiles() {
-            let refer =
-                |out: &mut Out, key: &str, rule: &'static str, what: &str, list: &[&str]| {
-                    let Some(e) = s.get(key) else { return };
-                    if list.contains(&e.value.as_str()) {
-                        return;
-                    }
-                    out.add(
-                        target,
-                        e.line,
-                        rule,
-                        "reference-not-found",
-                        Severity::High,
-                        format!("`{key}` names a {what} that does not exist"),
-                        format!(
-                            "Profile `{name}` refers to {what} `{}`, which is not defined.{}",
-                            super::show(&e.value),
-                            suggestion(&e.value, list)
-                        ),
-                        vec![format!("Point {key} at an existing {what}, or define it")],
-                    )
-                    .profile = Some(name.to_string());
-                };
+            let refer = |out: &mut Out, key: &str, rule: RootCause, what: &str, list: &[&str]| {
+                let Some(e) = s.get(key) else { return };
+                if list.contains(&e.value.as_str()) {
+                    return;
+                }
+                out.add(
+                    target,
+                    e.line,
+                    rule,
+                    "reference-not-found",
+                    Severity::High,
+                    format!("`{key}` names a {what} that does not exist"),
+                    format!(
+                        "Profile `{name}` refers to {what} `{}`, which is not defined.{}",
+                        super::show(&e.value),
+                        suggestion(&e.value, list)
+                    ),
+                    vec![format!("Point {key} at an existing {what}, or define it")],
+                )
+                .profile = Some(name.to_string());
+            };
             refer(
                 out,
                 "source_profile",
-                "credentials.profile-not-found",
+                RootCause::CredentialsProfileNotFound,
                 "profile",
                 &known,
             );
@@ -1016,14 +1015,14 @@ fn credential_set(out: &mut Out, target: Target, s: &Section, name: &str, kind: 
     if let Some(k) = key {
         let id = k.value.as_str();
         if id.starts_with("ASIA") && token.is_none() {
-            out.add(target, k.line, "token.invalid", "temporary-key-without-token", Severity::High,
+            out.add(target, k.line, RootCause::TokenInvalid, "temporary-key-without-token", Severity::High,
                 "A temporary key (ASIA…) without its session token",
                 format!("Profile `{name}` has a temporary access key id but no aws_session_token; AWS rejects the key without its token (InvalidClientTokenId)."),
                 vec![format!("Add aws_session_token to [{}] (it comes with the key from STS or the SSO portal)", s.header)])
                 .profile = Some(name.to_string());
         }
         if let Some(t) = token.filter(|_| id.starts_with("AKIA")) {
-            let issue = out.add(target, t.line, "token.invalid", "token-with-long-term-key", Severity::Medium,
+            let issue = out.add(target, t.line, RootCause::TokenInvalid, "token-with-long-term-key", Severity::Medium,
                 "A session token next to a long-term key (AKIA…)",
                 format!("Profile `{name}` pairs a long-term key with a session token; the token belongs to some other temporary key and AWS rejects the pair."),
                 vec!["Remove aws_session_token, or paste the matching temporary key id (ASIA…) and secret".into()]);
@@ -1062,7 +1061,7 @@ fn process_on_path(out: &mut Out, target: Target, e: &Entry, name: &str, setup: 
         out.add(
             target,
             e.line,
-            "credentials.missing",
+            RootCause::CredentialsMissing,
             "process-not-found",
             Severity::High,
             "The credential_process command is not found",
@@ -1107,7 +1106,7 @@ fn environment(out: &mut Out, setup: &Setup) {
         if chosen.flag_given {
             // --profile disables the environment provider: the keys are ignored.
         } else {
-            let issue = out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), "credentials.env-override", "env-override", Severity::High,
+            let issue = out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), RootCause::CredentialsEnvOverride, "env-override", Severity::High,
                 format!("Environment keys win over profile `{}`", chosen.name),
                 format!("AWS_ACCESS_KEY_ID is set, so the CLI uses the environment's keys and never reads profile `{}` named by {var}.", chosen.name),
                 vec![
@@ -1121,7 +1120,7 @@ fn environment(out: &mut Out, setup: &Setup) {
     if let (Some(a), Some(b)) = (env.get("AWS_PROFILE"), env.get("AWS_DEFAULT_PROFILE"))
         && a != b
     {
-        let issue = out.add(Target::Env, line("AWS_DEFAULT_PROFILE"), "credentials.env-override", "profile-vars-disagree", Severity::Medium,
+        let issue = out.add(Target::Env, line("AWS_DEFAULT_PROFILE"), RootCause::CredentialsEnvOverride, "profile-vars-disagree", Severity::Medium,
             "AWS_PROFILE and AWS_DEFAULT_PROFILE name different profiles",
             format!("AWS CLI v1 and boto3 read AWS_DEFAULT_PROFILE first (`{b}`); CLI v2 and the other SDKs read AWS_PROFILE (`{a}`): the same command uses different profiles in different tools."),
             vec!["unset AWS_DEFAULT_PROFILE (and keep AWS_PROFILE)".into()]);
@@ -1153,7 +1152,7 @@ fn environment(out: &mut Out, setup: &Setup) {
             out.add(
                 Target::Env,
                 line("AWS_ACCESS_KEY_ID"),
-                "credentials.invalid-access-key",
+                RootCause::CredentialsInvalidAccessKey,
                 "key-id-shape",
                 Severity::High,
                 "AWS_ACCESS_KEY_ID does not look like a key id",
@@ -1162,13 +1161,13 @@ fn environment(out: &mut Out, setup: &Setup) {
             );
         }
         if k.starts_with("ASIA") && token.is_none() {
-            out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), "token.invalid", "temporary-key-without-token", Severity::High,
+            out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), RootCause::TokenInvalid, "temporary-key-without-token", Severity::High,
                 "A temporary key (ASIA…) without AWS_SESSION_TOKEN",
                 "AWS_ACCESS_KEY_ID is a temporary key, but AWS_SESSION_TOKEN is not set; AWS rejects the key without its token.",
                 vec!["export AWS_SESSION_TOKEN=… (it comes with the key)".into()]);
         }
         if k.starts_with("AKIA") && token.is_some() {
-            out.add(Target::Env, line("AWS_SESSION_TOKEN"), "token.invalid", "token-with-long-term-key", Severity::Medium,
+            out.add(Target::Env, line("AWS_SESSION_TOKEN"), RootCause::TokenInvalid, "token-with-long-term-key", Severity::Medium,
                 "AWS_SESSION_TOKEN next to a long-term key (AKIA…)",
                 "A session token is set, but AWS_ACCESS_KEY_ID is a long-term key; a stale token from an earlier session makes AWS reject the pair.",
                 vec!["unset AWS_SESSION_TOKEN".into()]);
@@ -1180,7 +1179,7 @@ fn environment(out: &mut Out, setup: &Setup) {
         out.add(
             Target::Env,
             line("AWS_SECRET_ACCESS_KEY"),
-            "credentials.wrong-secret",
+            RootCause::CredentialsWrongSecret,
             "secret-shape",
             Severity::High,
             "AWS_SECRET_ACCESS_KEY does not look like a secret",
@@ -1195,7 +1194,7 @@ fn environment(out: &mut Out, setup: &Setup) {
             out.add(
                 Target::Env,
                 line(var),
-                "region.mismatch",
+                RootCause::RegionMismatch,
                 "region-shape",
                 Severity::Medium,
                 format!("{var} is not a region"),
@@ -1215,7 +1214,7 @@ fn environment(out: &mut Out, setup: &Setup) {
             out.add(
                 Target::Env,
                 line(var),
-                "credentials.missing",
+                RootCause::CredentialsMissing,
                 "file-not-found",
                 Severity::Medium,
                 format!("{var} names a file that does not exist"),

@@ -496,7 +496,7 @@ fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Fin
     }
     Finding {
         incident: n,
-        rule: issue.rule.to_string(),
+        rule: issue.rule.as_str().to_string(),
         title: issue.title.clone(),
         severity: issue.severity,
         explanation: issue.explanation.clone(),

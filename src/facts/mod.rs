@@ -29,7 +29,7 @@ use crate::sigv4::Difference;
 
 pub use message::add_message_facts;
 pub use run::{incident, incident_with_secret};
-pub use signature::SIGNATURE_FAILURE_CODES;
+pub use signature::signature_failure_codes;
 pub use table::{Fact, Facts, Kind, Value};
 
 /// A failed run, described by facts, plus what the report needs to show.

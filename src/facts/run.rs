@@ -10,9 +10,8 @@ use crate::time;
 
 use super::message::add_message_facts;
 use super::signature::{
-    SIGNATURE_FAILURE_CODES, add_hidden_facts, add_rebuild_facts, add_scope_facts,
-    add_secret_facts, add_signing_key_facts, expected_differences, host_of, key_id_problem,
-    masked_values,
+    add_hidden_facts, add_rebuild_facts, add_scope_facts, add_secret_facts, add_signing_key_facts,
+    expected_differences, host_of, key_id_problem, masked_values, signature_failure_codes,
 };
 use super::{Fact, Facts, Incident};
 
@@ -327,7 +326,7 @@ fn add_exchange_facts(
         let code = facts
             .str(Fact::ErrorCode)
             .or(body.as_ref().and_then(|b| b.code.as_deref()));
-        if code.is_none_or(|c| SIGNATURE_FAILURE_CODES.contains(&c)) {
+        if code.is_none_or(|c| signature_failure_codes().contains(&c)) {
             add_rebuild_facts(facts, x, request, &mut rebuild_diff);
         }
     }

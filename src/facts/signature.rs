@@ -45,13 +45,11 @@ pub(super) const COMPONENTS: &[&str] = &[
     "security-token",
 ];
 
-/// Codes with which AWS says the signature itself did not verify.
-pub const SIGNATURE_FAILURE_CODES: &[&str] = &[
-    "SignatureDoesNotMatch",
-    "InvalidSignatureException",
-    "IncompleteSignature",
-    "AuthFailure",
-];
+/// Codes with which AWS says the signature itself did not verify: the
+/// shipped rules' list `signature_failure_codes`.
+pub fn signature_failure_codes() -> &'static [&'static str] {
+    crate::shipped::list("signature_failure_codes")
+}
 
 pub(super) fn add_scope_facts(
     facts: &mut Facts,

@@ -2,7 +2,7 @@
 //! values a log masked, and a signature failure with neither side's
 //! canonical request to compare. Every renderer says it the same way.
 
-use crate::facts::{Fact, Facts, SIGNATURE_FAILURE_CODES};
+use crate::facts::{Fact, Facts, signature_failure_codes};
 use crate::finding::Finding;
 
 /// What a finding's input did not let authsift check. A batch finding
@@ -50,7 +50,7 @@ pub fn not_checked(facts: &Facts) -> Vec<String> {
     }
     let signature_failure = facts
         .str(Fact::ErrorCode)
-        .is_some_and(|c| SIGNATURE_FAILURE_CODES.contains(&c));
+        .is_some_and(|c| signature_failure_codes().contains(&c));
     if signature_failure
         && !facts.has(Fact::SignatureComponent)
         && facts.bool(Fact::SignatureServerCanonical) != Some(true)

@@ -22,9 +22,7 @@ use crate::finding::{Batch, Finding, Severity};
 use crate::model::EvidenceLine;
 use parse::{CmpOp, Field, Item, ListRef, Lit};
 
-/// The rule set shipped inside the binary.
-pub const DEFAULT_RULES: &str = include_str!("../../rules/default.rules");
-pub const DEFAULT_RULES_NAME: &str = "<built-in>/default.rules";
+pub use crate::shipped::{DEFAULT_RULES, DEFAULT_RULES_NAME};
 
 /// Compiled regexes are capped so a rule file cannot exhaust memory.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
