@@ -1,7 +1,9 @@
 //! Command-line flags, defined in one place.
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::formats::Format;
@@ -60,8 +62,8 @@ pub struct Cli {
     pub timestamp: bool,
 
     /// Input format; `auto` sniffs each input's content.
-    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
-    pub input_format: InputFormatArg,
+    #[arg(long, value_enum, default_value_t = InputFormat::AUTO)]
+    pub input_format: InputFormat,
 
     /// When to use colour in human output. `auto`: on a terminal, unless
     /// NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE turns it on anywhere.
@@ -229,30 +231,28 @@ pub enum RulesCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputFormatArg {
-    Auto,
-    AwsDebug,
-    Text,
-    GithubActions,
-    GitlabCi,
-    Jenkins,
-    Cloudtrail,
-    S3AccessLog,
+/// `--input-format`: `auto` (sniff each input), or one of the formats
+/// sniffing tells, named as reports name them ([`Format::ALL`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputFormat(pub Option<Format>);
+
+impl InputFormat {
+    /// Sniff each input's content.
+    pub const AUTO: InputFormat = InputFormat(None);
 }
 
-impl InputFormatArg {
-    pub fn forced(self) -> Option<Format> {
-        match self {
-            InputFormatArg::Auto => None,
-            InputFormatArg::AwsDebug => Some(Format::AwsDebug),
-            InputFormatArg::Text => Some(Format::Text),
-            InputFormatArg::GithubActions => Some(Format::GithubActions),
-            InputFormatArg::GitlabCi => Some(Format::GitlabCi),
-            InputFormatArg::Jenkins => Some(Format::Jenkins),
-            InputFormatArg::Cloudtrail => Some(Format::Cloudtrail),
-            InputFormatArg::S3AccessLog => Some(Format::S3AccessLog),
-        }
+impl ValueEnum for InputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: LazyLock<Vec<InputFormat>> = LazyLock::new(|| {
+            std::iter::once(InputFormat::AUTO)
+                .chain(Format::ALL.iter().map(|f| InputFormat(Some(*f))))
+                .collect()
+        });
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.map_or("auto", Format::as_str)))
     }
 }
 

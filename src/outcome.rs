@@ -11,7 +11,45 @@ use serde::Serialize;
 
 use crate::finding::Finding;
 use crate::formats::Format;
+use crate::formats::cloudtrail::Skip;
 use crate::model::EvidenceLine;
+
+/// What an input was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAs {
+    /// A log or event input, in a format sniffing tells (or the one
+    /// `--input-format` named).
+    Format(Format),
+    /// A CloudTrail file recognised and skipped: digest and Insights files
+    /// hold no API calls.
+    Skipped(Skip),
+    /// AWS config and credentials files, and the environment (`authsift config`).
+    AwsConfig,
+}
+
+impl ReadAs {
+    /// The name reports print (`aws-debug`, `cloudtrail-digest`, `aws-config`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadAs::Format(format) => format.as_str(),
+            ReadAs::Skipped(Skip::Digest) => "cloudtrail-digest",
+            ReadAs::Skipped(Skip::Insight) => "cloudtrail-insight",
+            ReadAs::AwsConfig => "aws-config",
+        }
+    }
+}
+
+impl From<Format> for ReadAs {
+    fn from(format: Format) -> Self {
+        ReadAs::Format(format)
+    }
+}
+
+impl Serialize for ReadAs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// What authsift concluded about one input.
 #[derive(Debug, Clone, Serialize)]
@@ -19,7 +57,7 @@ pub struct InputReport {
     /// The input as reports name it (a path, or `-` for stdin).
     pub path: String,
     /// What the input was read as; `None` when it could not be read.
-    pub format: Option<Format>,
+    pub read_as: Option<ReadAs>,
     /// Log records (or lines) read.
     pub records: usize,
     /// What the rules concluded, incident by incident, then batch findings.
@@ -34,16 +72,29 @@ pub struct InputReport {
 }
 
 impl InputReport {
-    /// An input read as `format`, nothing found yet.
-    pub fn new(path: String, format: Option<Format>) -> Self {
+    /// An input read as `read_as`, nothing found yet.
+    pub fn new(path: String, read_as: Option<ReadAs>) -> Self {
         InputReport {
             path,
-            format,
+            read_as,
             records: 0,
             findings: Vec::new(),
             unclassified: Vec::new(),
             errors: Vec::new(),
             summary: None,
+        }
+    }
+
+    /// Whether the input was read as CloudTrail events.
+    pub fn is_trail(&self) -> bool {
+        self.read_as == Some(ReadAs::Format(Format::Cloudtrail))
+    }
+
+    /// Why the input, a CloudTrail file recognised and skipped, was skipped.
+    pub fn skipped(&self) -> Option<&'static str> {
+        match self.read_as {
+            Some(ReadAs::Skipped(skip)) => Some(skip.as_str()),
+            _ => None,
         }
     }
 

@@ -48,7 +48,7 @@ pub(super) fn analyze_parsed(
         })
         .collect();
 
-    let mut report = InputReport::new(path.to_string(), Some(format));
+    let mut report = InputReport::new(path.to_string(), Some(format.into()));
     report
         .findings
         .reserve(results.iter().map(|c| c.findings.len()).sum());

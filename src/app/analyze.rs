@@ -120,7 +120,7 @@ fn write_event_totals(
         + report
             .inputs
             .iter()
-            .filter(|i| trail::skipped(i.format).is_some() || !i.errors.is_empty())
+            .filter(|i| i.skipped().is_some() || !i.errors.is_empty())
             .count();
     let Some(summary) = report.summary() else {
         return;
@@ -172,7 +172,7 @@ fn write_trail_notes(err: &mut impl Write, report: &Report) {
     let skipped: Vec<(&str, &str)> = report
         .inputs
         .iter()
-        .filter_map(|i| trail::skipped(i.format).map(|why| (i.path.as_str(), why)))
+        .filter_map(|i| i.skipped().map(|why| (i.path.as_str(), why)))
         .collect();
     if let Some((path, why)) = skipped.first() {
         let more = match skipped.len() {
@@ -185,7 +185,7 @@ fn write_trail_notes(err: &mut impl Write, report: &Report) {
     let quiet_trails = report
         .inputs
         .iter()
-        .filter(|i| trail::is_trail(i.format) && i.errors.is_empty() && i.findings.is_empty())
+        .filter(|i| i.is_trail() && i.errors.is_empty() && i.findings.is_empty())
         .count();
     if quiet_trails > 0 {
         let _ = writeln!(

@@ -156,7 +156,7 @@ fn analyze_settings(cli: &Cli) -> Analyze {
     let output = Destination::from_flag(cli.output.as_deref());
     Analyze {
         inputs: cli.inputs.clone(),
-        input_format: cli.input_format.forced(),
+        input_format: cli.input_format.0,
         format: cli.format,
         color: use_color(color_when(cli.color), &output),
         output,

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use crate::facts::{Fact, Facts};
 use crate::finding::{Finding, Severity};
 use crate::model::{ErrorKind, EvidenceLine};
-use crate::outcome::{InputReport, Report, Status};
+use crate::outcome::{InputReport, ReadAs, Report, Status};
 use crate::report;
 use ini::{FileKind, IniFile, Section};
 
@@ -443,7 +443,7 @@ pub fn build_report(
         inputs.push(InputReport {
             records,
             findings,
-            ..InputReport::new(path, Some(crate::formats::Format::AwsConfig))
+            ..InputReport::new(path, Some(ReadAs::AwsConfig))
         });
     };
     for (target, file) in setup.files() {

@@ -17,9 +17,11 @@ use serde::Serialize;
 
 use crate::model::Run;
 
-/// The formats authsift reads. `Text` is any other log: only the one-line
-/// failure messages in it are recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+/// The formats authsift reads, each one content sniffing can tell
+/// ([`sniff`]). `Text` is any other log: only the one-line failure messages
+/// in it are recognised. (What else an input can turn out to be, such as a
+/// CloudTrail digest file that is skipped, is [`crate::outcome::ReadAs`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// `aws --debug` output and boto3/botocore debug logging.
@@ -34,17 +36,27 @@ pub enum Format {
     Jenkins,
     /// CloudTrail events (S3 delivery files, arrays, JSON Lines, lookup-events).
     Cloudtrail,
-    /// CloudTrail digest files: recognised and skipped (no events).
-    CloudtrailDigest,
-    /// CloudTrail Insights files: recognised and skipped (no API calls).
-    CloudtrailInsight,
     /// S3 server access logs (they record authentication failures).
     S3AccessLog,
-    /// AWS config/credentials files and the environment (`authsift config`).
-    AwsConfig,
 }
 
 impl Format {
+    /// Every format, in the order `--input-format` lists them.
+    pub const ALL: &'static [Format] = &[
+        Format::AwsDebug,
+        Format::Text,
+        Format::GithubActions,
+        Format::GitlabCi,
+        Format::Jenkins,
+        Format::Cloudtrail,
+        Format::S3AccessLog,
+    ];
+
+    /// The format named `name` ([`Format::as_str`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.as_str() == name)
+    }
+
     /// The name reports print (`aws-debug`, `github-actions`, …).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,10 +66,7 @@ impl Format {
             Format::GitlabCi => "gitlab-ci",
             Format::Jenkins => "jenkins",
             Format::Cloudtrail => "cloudtrail",
-            Format::CloudtrailDigest => "cloudtrail-digest",
-            Format::CloudtrailInsight => "cloudtrail-insight",
             Format::S3AccessLog => "s3-access-log",
-            Format::AwsConfig => "aws-config",
         }
     }
 
@@ -67,13 +76,7 @@ impl Format {
             Format::GithubActions => Some(ci::CiSystem::GithubActions),
             Format::GitlabCi => Some(ci::CiSystem::GitlabCi),
             Format::Jenkins => Some(ci::CiSystem::Jenkins),
-            Format::AwsDebug
-            | Format::Text
-            | Format::Cloudtrail
-            | Format::CloudtrailDigest
-            | Format::CloudtrailInsight
-            | Format::S3AccessLog
-            | Format::AwsConfig => None,
+            Format::AwsDebug | Format::Text | Format::Cloudtrail | Format::S3AccessLog => None,
         }
     }
 }
@@ -130,10 +133,7 @@ pub fn runs(text: &str, first_line: usize, format: Format) -> impl Iterator<Item
         | Format::GitlabCi
         | Format::Jenkins
         | Format::Cloudtrail
-        | Format::CloudtrailDigest
-        | Format::CloudtrailInsight
-        | Format::S3AccessLog
-        | Format::AwsConfig => aws_debug::runs(text, first_line),
+        | Format::S3AccessLog => aws_debug::runs(text, first_line),
     }
 }
 
@@ -151,5 +151,14 @@ mod tests {
             Format::AwsDebug
         );
         assert_eq!(sniff("make: *** [all] Error 1\n"), Format::Text);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.as_str()), Some(*f));
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+        assert_eq!(Format::from_name("auto"), None);
     }
 }

@@ -270,16 +270,16 @@ pub fn iso(t: i64) -> String {
 /// less than a debug log: it never records requests that failed
 /// authentication, so "no failure" would be a claim it cannot back.
 pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
-    if let Some(why) = crate::trail::skipped(input.format) {
+    if let Some(why) = input.skipped() {
         return (format!("skipped: {why}"), None);
     }
-    if crate::trail::is_trail(input.format) {
+    if input.is_trail() {
         return (
             "no authorization failure recorded".to_string(),
             Some(crate::trail::NOT_RECORDED),
         );
     }
-    if input.format == Some(crate::formats::Format::AwsConfig) {
+    if input.read_as == Some(crate::outcome::ReadAs::AwsConfig) {
         return ("no problem found".to_string(), None);
     }
     ("no AWS failure found".to_string(), None)

@@ -70,7 +70,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             redact_value(&mut rest, redactor);
             InputDocument {
                 path: rest["path"].take(),
-                format: input.format.map(|f| f.as_str()),
+                format: input.read_as.map(|f| f.as_str()),
                 records: input.records,
                 findings,
                 unclassified: rest["unclassified"].take(),

@@ -124,8 +124,8 @@ fn line(ctx: &Ctx<'_>, options: &RenderOptions) -> Map<String, Value> {
     }
     put("authsift.schema", json!(SCHEMA));
     put("authsift.version", json!(VERSION));
-    if let Some(format) = ctx.input.format {
-        put("authsift.input.format", json!(format.as_str()));
+    if let Some(read_as) = ctx.input.read_as {
+        put("authsift.input.format", json!(read_as.as_str()));
     }
     put("authsift.incident", json!(f.incident));
     put("authsift.verdict", json!(ctx.verdict));

@@ -74,7 +74,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 .sizes
                 .get(&input.path)
                 .map_or("—".to_string(), |n| bytes(*n)),
-            input.format.map_or("—", |f| f.as_str()),
+            input.read_as.map_or("—", |f| f.as_str()),
             input.records,
             md.text(&result(input)),
         );

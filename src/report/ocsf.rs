@@ -273,8 +273,8 @@ fn unmapped(ctx: &Ctx<'_>, time_known: bool) -> Value {
     if let Some(line) = ctx.line() {
         out["source"]["line"] = json!(line);
     }
-    if let Some(format) = ctx.input.format {
-        out["source"]["format"] = json!(format.as_str());
+    if let Some(read_as) = ctx.input.read_as {
+        out["source"]["format"] = json!(read_as.as_str());
     }
     if !f.signature_diff.is_empty() {
         out["sigv4"] = json!({"differences": f.signature_diff});

@@ -186,10 +186,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
     }
     let summary = report.summary().map(|s| {
-        let cloudtrail = report
-            .inputs
-            .iter()
-            .any(|i| crate::trail::is_trail(i.format));
+        let cloudtrail = report.inputs.iter().any(|i| i.is_trail());
         super::summary::render(&s, cloudtrail, width, &clean)
     });
     match (summary, rows) {

@@ -13,25 +13,8 @@
 #[allow(missing_docs)]
 pub mod summary;
 
-use crate::formats::Format;
-use crate::formats::cloudtrail::Skip;
-
 /// What a CloudTrail input without a failure cannot rule out.
 pub const NOT_RECORDED: &str = "CloudTrail does not record requests that fail authentication \
 (SignatureDoesNotMatch, InvalidClientTokenId, ExpiredToken, RequestTimeTooSkewed, \
 AuthorizationHeaderMalformed…): no failure here does not mean no failure; look at the \
 client's debug log or at S3 server access logs";
-
-/// Whether the input was read as CloudTrail events.
-pub fn is_trail(format: Option<Format>) -> bool {
-    format == Some(Format::Cloudtrail)
-}
-
-/// Whether the input was a CloudTrail file recognised and skipped.
-pub fn skipped(format: Option<Format>) -> Option<&'static str> {
-    match format {
-        Some(Format::CloudtrailDigest) => Some(Skip::Digest.as_str()),
-        Some(Format::CloudtrailInsight) => Some(Skip::Insight.as_str()),
-        _ => None,
-    }
-}

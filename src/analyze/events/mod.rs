@@ -20,10 +20,10 @@ use rayon::prelude::*;
 use crate::facts::{self, Fact, Facts};
 use crate::finding::Finding;
 use crate::formats::Format;
-use crate::formats::cloudtrail::{self, Event, Skip, data_error};
+use crate::formats::cloudtrail::{self, Event, data_error};
 use crate::formats::s3_access;
 use crate::model::EvidenceLine;
-use crate::outcome::InputReport;
+use crate::outcome::{InputReport, ReadAs};
 use crate::rules::RuleSet;
 use crate::time::{self, Window};
 use crate::trail::summary::Summary;
@@ -75,9 +75,9 @@ enum Outcome<'a> {
 
 /// Analyzes one CloudTrail input (already decompressed and decoded).
 pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) -> InputReport {
-    let mut report = InputReport::new(path.to_string(), Some(Format::Cloudtrail));
+    let mut report = InputReport::new(path.to_string(), Some(Format::Cloudtrail.into()));
     if let Some(skip) = cloudtrail::skipped_by_path(path) {
-        report.format = Some(skipped_format(skip));
+        report.read_as = Some(ReadAs::Skipped(skip));
         return report;
     }
     // A delivery file is one line: its events parse in one pass, with no
@@ -109,11 +109,11 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
             events = match read {
                 Ok(Ok(events)) => events,
                 Ok(Err(skip)) => {
-                    report.format = Some(skipped_format(skip));
+                    report.read_as = Some(ReadAs::Skipped(skip));
                     return report;
                 }
                 Err(message) => {
-                    report.format = None;
+                    report.read_as = None;
                     report.errors.push(format!("{path}: {message}"));
                     return report;
                 }
@@ -139,7 +139,7 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
         ));
     }
     if !unreadable.is_empty() && unreadable.len() == count {
-        report.format = None;
+        report.read_as = None;
         report.errors.push(format!(
             "{path}: JSON, but not CloudTrail records (first: {})",
             unreadable[0]
@@ -230,7 +230,7 @@ fn failed<'a>(
 /// their line number) and skipped; the rest is still analyzed.
 pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) -> InputReport {
     let window = options.window;
-    let mut report = InputReport::new(path.to_string(), Some(Format::S3AccessLog));
+    let mut report = InputReport::new(path.to_string(), Some(Format::S3AccessLog.into()));
     let lines: Vec<(usize, &str)> = text
         .split('\n')
         .enumerate()
@@ -320,13 +320,6 @@ fn fold<'a>(
     report.findings.extend(rules.evaluate_batch(&batch_inputs));
     report.summary = Some(summary);
     unreadable
-}
-
-fn skipped_format(skip: Skip) -> Format {
-    match skip {
-        Skip::Digest => Format::CloudtrailDigest,
-        Skip::Insight => Format::CloudtrailInsight,
-    }
 }
 
 /// Failures worth listing when no rule explains them: denials, sign-in and
