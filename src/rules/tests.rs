@@ -1,6 +1,9 @@
 use std::sync::Arc;
 
+use super::compile::literal;
+use super::parse::Item;
 use super::*;
+use crate::facts::Value;
 use crate::finding::RootCause;
 
 fn set(text: &str) -> Result<RuleSet, RuleError> {

@@ -1,0 +1,81 @@
+//! Explanation and fix text with `{fact.name}` placeholders: checked when
+//! a rule file is compiled, filled in from an incident's facts.
+
+use super::RuleError;
+use super::compile::{Compiler, closest_fact};
+use crate::facts::{Fact, Facts, Value};
+
+/// Text with `{fact.name}` placeholders.
+#[derive(Debug, Clone)]
+pub struct Template {
+    parts: Vec<Part>,
+    source: String,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Fact(Fact),
+}
+
+impl Template {
+    pub fn render(&self, facts: &Facts) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Fact(f) => match facts.get(*f) {
+                    Some(Value::Str(s)) => out.push_str(s),
+                    Some(Value::Int(i)) => out.push_str(&i.to_string()),
+                    Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+                    None => out.push_str("(unknown)"),
+                },
+            }
+        }
+        out
+    }
+
+    /// The template as written, placeholders included.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+impl<'a> Compiler<'a> {
+    pub(super) fn template(&self, at: &'a str, text: &str) -> Result<Template, RuleError> {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let name = &rest[open + 1..open + close];
+            let is_name = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+            if !is_name {
+                parts.push(Part::Text(rest[..open + 1].to_string()));
+                rest = &rest[open + 1..];
+                continue;
+            }
+            let fact = Fact::from_name(name).ok_or_else(|| {
+                let hint =
+                    closest_fact(name).map_or(String::new(), |f| format!(" (did you mean `{f}`?)"));
+                self.err(at, format!("unknown fact `{{{name}}}` in text{hint}"))
+            })?;
+            if open > 0 {
+                parts.push(Part::Text(rest[..open].to_string()));
+            }
+            parts.push(Part::Fact(fact));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_string()));
+        }
+        Ok(Template {
+            parts,
+            source: text.to_string(),
+        })
+    }
+}
