@@ -50,8 +50,8 @@ impl RuleSet {
                 evidence.dedup_by_key(|l| l.line);
                 out.push(Finding {
                     incident: first.1,
-                    rule: rule.id.clone(),
-                    title: rule.title.clone(),
+                    rule: rule.cause().to_string(),
+                    title: rule.title_for(facts),
                     severity: rule.severity,
                     explanation: rule.explanation(facts),
                     fix: rule.fix.iter().map(|t| t.render(facts)).collect(),

@@ -93,6 +93,7 @@ impl<'a> Compiler<'a> {
 
     fn rule(&self, raw: parse::Rule<'a>) -> Result<Rule, RuleError> {
         let mut title = None;
+        let mut cause = None;
         let mut severity = None;
         let mut priority = None;
         let mut when = None;
@@ -103,7 +104,8 @@ impl<'a> Compiler<'a> {
         let mut examples = Vec::new();
         for field in raw.fields {
             match field {
-                Field::Title(_, t) => title = Some(t),
+                Field::Title(t, s) => title = Some((self.template(t, &s)?, s)),
+                Field::Cause(id) => cause = Some(id.to_string()),
                 Field::Severity(s) => {
                     severity = Some(match s {
                         "low" => Severity::Low,
@@ -148,9 +150,12 @@ impl<'a> Compiler<'a> {
         when.facts(&mut uses);
         uses.sort_unstable();
         uses.dedup();
+        let (title_text, title) = title.ok_or_else(|| missing("title"))?;
         Ok(Rule {
             id: raw.id.to_string(),
-            title: title.ok_or_else(|| missing("title"))?,
+            title,
+            title_text,
+            cause,
             severity: severity.ok_or_else(|| missing("severity"))?,
             priority: priority.ok_or_else(|| missing("priority"))?,
             specificity: when.atoms(),

@@ -78,7 +78,13 @@ pub struct Origin {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
+    /// The title as written (it may quote facts: `{config.file}`).
     pub title: String,
+    /// The title with its facts, for a finding.
+    title_text: Template,
+    /// The root cause findings name when it is not the id: several rules
+    /// can explain one cause in their own words (`rules/config.rules`).
+    cause: Option<String>,
     pub severity: Severity,
     pub priority: i64,
     when: Cond,
@@ -95,6 +101,16 @@ pub struct Rule {
 impl Rule {
     pub fn matches(&self, facts: &Facts) -> bool {
         self.when.eval(facts)
+    }
+
+    /// The root cause its findings name: its `cause`, else its id.
+    pub fn cause(&self) -> &str {
+        self.cause.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The title, with the facts it quotes.
+    pub fn title_for(&self, facts: &Facts) -> String {
+        self.title_text.render(facts)
     }
 
     pub fn explanation(&self, facts: &Facts) -> String {
@@ -127,8 +143,8 @@ impl Rule {
         }
         Finding {
             incident: index,
-            rule: self.id.clone(),
-            title: self.title.clone(),
+            rule: self.cause().to_string(),
+            title: self.title_for(&incident.facts),
             severity: self.severity,
             explanation: self.explanation(&incident.facts),
             fix: self.fix.iter().map(|t| t.render(&incident.facts)).collect(),

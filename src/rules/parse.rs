@@ -69,6 +69,8 @@ pub struct Rule<'a> {
 #[derive(Debug, Clone)]
 pub enum Field<'a> {
     Title(Tok<'a>, String),
+    /// The root cause the rule's findings name, when it is not the rule's id.
+    Cause(Tok<'a>),
     Severity(Tok<'a>),
     Priority(Tok<'a>, i64),
     When(Tok<'a>, Expr<'a>),
@@ -332,7 +334,7 @@ fn rule(input: &str) -> Res<'_, Item<'_>> {
         }
         let (rest, f) = expect(
             field,
-            "a field (title, severity, priority, when, explain, fix, see, group, example) or `}`",
+            "a field (title, cause, severity, priority, when, explain, fix, see, group, example) or `}`",
         )(input)?;
         fields.push(f);
         input = rest;
@@ -347,6 +349,10 @@ fn field(input: &str) -> Res<'_, Field<'_>> {
         "title" => {
             let (rest, (t, s)) = expect(string, "a quoted title")(input)?;
             Ok((rest, Field::Title(t, s)))
+        }
+        "cause" => {
+            let (rest, id) = expect(name, "a rule id such as `config.malformed`")(input)?;
+            Ok((rest, Field::Cause(id)))
         }
         "severity" => {
             let (rest, s) = expect(

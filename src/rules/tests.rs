@@ -67,6 +67,42 @@ fn code_reads_the_lists_the_compiler_reads() {
 }
 
 #[test]
+fn a_rule_can_name_another_cause_and_quote_facts_in_its_title() {
+    let set = set(r#"
+rule team.crlf {
+  title    "The {error.code} file has CRLF line endings"
+  cause    config.malformed
+  severity low
+  priority 1
+  when     error.code == "credentials"
+  explain  "e"
+  fix      "f"
+}
+"#)
+    .unwrap();
+    let rule = &set.rules()[0];
+    assert_eq!(rule.cause(), "config.malformed");
+    assert_eq!(rule.title, "The {error.code} file has CRLF line endings");
+    let incident = Incident {
+        facts: Arc::new(facts(&[(
+            Fact::ErrorCode,
+            Value::Str("credentials".into()),
+        )])),
+        signature_diff: Vec::new(),
+        headline: None,
+    };
+    let found = set.evaluate(&incident, 0);
+    assert_eq!(found[0].rule, "config.malformed");
+    assert_eq!(found[0].title, "The credentials file has CRLF line endings");
+    assert_eq!(
+        RuleSet::builtin().rules()[0].cause(),
+        RuleSet::builtin().rules()[0].id
+    );
+    let e = self::set("rule a.b {\n  title \"t {no.such}\"\n}").unwrap_err();
+    assert!(e.message.contains("unknown fact `{no.such}`"), "{e}");
+}
+
+#[test]
 fn templates_quote_facts_and_mark_missing_ones() {
     let set = set(MINIMAL).unwrap();
     let f = facts(&[(Fact::ErrorCode, Value::Str("X".into()))]);
