@@ -35,7 +35,7 @@
 //! outcome  → finding, formats, model, trail
 //! analyze  → input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
 //! report   → outcome, finding, facts, formats, rules, sigv4, trail, time
-//! config   → facts, finding, formats, model, outcome, report, text
+//! config   → facts, finding, model, outcome, report, rules, text
 //! cli      → formats, report, sigv4
 //! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, cli
 //! main.rs  → app, cli

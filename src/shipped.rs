@@ -19,6 +19,12 @@ pub const DEFAULT_RULES: &str = include_str!("../rules/default.rules");
 /// How reports and errors name [`DEFAULT_RULES`].
 pub const DEFAULT_RULES_NAME: &str = "<built-in>/default.rules";
 
+/// The rules that word what `authsift config` finds, as shipped.
+pub const CONFIG_RULES: &str = include_str!("../rules/config.rules");
+
+/// How errors name [`CONFIG_RULES`].
+pub const CONFIG_RULES_NAME: &str = "<built-in>/config.rules";
+
 /// The string lists of [`DEFAULT_RULES`], by name.
 static LISTS: LazyLock<HashMap<&'static str, Vec<&'static str>>> =
     LazyLock::new(|| string_lists(DEFAULT_RULES));

@@ -7,6 +7,7 @@ use super::settings::Config;
 use crate::config::{self, Env, chain, checks};
 use crate::report::terminal::sanitize;
 use crate::report::{self, OutputFormat, RenderOptions, redact::Redactor};
+use crate::rules::RuleSet;
 
 /// Runs the command.
 pub fn run(settings: &Config) -> Result<Exit, Error> {
@@ -50,7 +51,7 @@ pub fn run(settings: &Config) -> Result<Exit, Error> {
         }
     }
     let issues = checks::run(&setup);
-    let report = config::build_report(&setup, &issues, &errors);
+    let report = config::build_report(&setup, &issues, &errors, &RuleSet::config());
     let options = RenderOptions {
         redactor: Redactor {
             mask_key_ids: settings.request.mask_key_ids,

@@ -1,20 +1,22 @@
-//! The checks of `authsift config`: each problem with its file and line, a
-//! root-cause id from the fixed vocabulary and a fix. Values are never
-//! quoted when they are secret; key ids are masked unless asked otherwise.
+//! The checks of `authsift config`: each problem with its file and line and
+//! the facts that describe it. The rules of `rules/config.rules` word them
+//! (title, root cause, severity, explanation, fix); values are never put
+//! in a fact when they are secret, and key ids are masked unless asked
+//! otherwise.
 //!
-//! Length: about 1,200 lines, every check of `authsift config` in one file
+//! Length: about 900 lines, every check of `authsift config` in one file
 //! because they share the private issue collector and the ordering the
 //! AWS CLI reads files in; each check is one function (`parse_problems`,
 //! `section_style`, `characters`, `values`, `permissions`, `profiles`,
 //! `environment`), run in that order by [`run`]. Most of its tests are in
 //! `tests/config.rs`, which drives real files through the binary.
 
-use crate::finding::{RootCause, Severity};
+use crate::facts::{Fact, Facts, Value};
 
 use super::ini::{Entry, FileKind, IniFile, Problem, Section, SectionKind, py_space};
 use super::{Env, Setup, Target};
 
-/// One problem found, before it becomes a `Finding`.
+/// One problem found, before the rules word it.
 #[derive(Debug, Clone)]
 pub struct Issue {
     /// Which file (or the environment).
@@ -22,25 +24,25 @@ pub struct Issue {
     /// The line that shows it (for the environment, the variable's place in
     /// the sorted `AWS_*` listing).
     pub line: usize,
-    /// The root cause.
-    pub rule: RootCause,
-    /// Short name of the check (`missing-bracket`), shown as the headline.
+    /// Short name of the check (`missing-bracket`), shown as the headline
+    /// (fact `error.code`).
     pub check: &'static str,
-    /// How much it matters.
-    pub severity: Severity,
-    /// The problem in one line.
-    pub title: String,
-    /// What the CLI will do because of it.
-    pub explanation: String,
-    /// What to change, in order.
-    pub fix: Vec<String>,
+    /// What the check saw (`config.*` facts), for the rules.
+    pub facts: Facts,
     /// Further evidence lines of the same input.
     pub more: Vec<usize>,
     /// The profile concerned, if one is.
     pub profile: Option<String>,
 }
 
-const MALFORMED: RootCause = RootCause::ConfigMalformed;
+impl Issue {
+    /// Adds a fact the rules can quote or test.
+    fn with(&mut self, fact: Fact, value: impl Into<Value>) -> &mut Issue {
+        self.facts.set(fact, value, None);
+        self
+    }
+}
+
 const SECRET_KEYS: [&str; 3] = [
     "aws_secret_access_key",
     "aws_session_token",
@@ -61,27 +63,12 @@ struct Out {
 }
 
 impl Out {
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        target: Target,
-        line: usize,
-        rule: RootCause,
-        check: &'static str,
-        severity: Severity,
-        title: impl Into<String>,
-        explanation: impl Into<String>,
-        fix: Vec<String>,
-    ) -> &mut Issue {
+    fn add(&mut self, target: Target, line: usize, check: &'static str) -> &mut Issue {
         self.issues.push(Issue {
             target,
             line,
-            rule,
             check,
-            severity,
-            title: title.into(),
-            explanation: explanation.into(),
-            fix,
+            facts: Facts::default(),
             more: Vec::new(),
             profile: None,
         });
@@ -89,7 +76,8 @@ impl Out {
     }
 }
 
-/// Runs every check over the files and the environment.
+/// Runs every check over the files and the environment, in the order the
+/// checks run (reports order them by place and severity).
 pub fn run(setup: &Setup) -> Vec<Issue> {
     let mut out = Out { issues: Vec::new() };
     for (target, file) in setup.files() {
@@ -102,156 +90,74 @@ pub fn run(setup: &Setup) -> Vec<Issue> {
     profiles(&mut out, setup);
     environment(&mut out, setup);
     out.issues
-        .sort_by_key(|i| (i.target, i.line, std::cmp::Reverse(i.severity)));
-    out.issues
 }
 
-/// The target and the file name the CLI's message names.
-fn cli_stops(file: &IniFile, line: usize) -> String {
-    match &file.cli_error {
-        Some(e) if e.line == line => format!(
-            " The AWS CLI stops at this line: `Unable to parse config file: {}` ({}), and nothing runs until it is fixed.",
-            file.path, e.error
-        ),
-        _ => String::new(),
+/// The file's kind and path, and the CLI's error when it stops at `line`.
+fn file_facts<'a>(issue: &'a mut Issue, file: &IniFile, line: usize) -> &'a mut Issue {
+    issue
+        .with(Fact::ConfigFile, file.kind.as_str())
+        .with(Fact::ConfigPath, file.path.as_str());
+    if let Some(e) = file.cli_error.as_ref().filter(|e| e.line == line) {
+        issue.with(Fact::ConfigCliError, e.error.as_str());
     }
+    issue
 }
 
 fn parse_problems(out: &mut Out, target: Target, file: &IniFile) {
-    let name = file.kind.as_str();
     if file.bom {
-        let stop = cli_stops(file, 1);
-        out.add(
-            target,
-            1,
-            MALFORMED,
-            "utf8-bom",
-            Severity::High,
-            format!("The {name} file starts with a UTF-8 byte-order mark"),
-            format!("The file was saved with a byte-order mark (U+FEFF, common with Windows editors). The CLI does not remove it, so the first line is not a section header.{stop}"),
-            vec![
-                "Save the file as UTF-8 without BOM, or strip it: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE".into(),
-            ],
-        );
+        file_facts(out.add(target, 1, "utf8-bom"), file, 1);
     }
     if let Some(line) = file.invalid_utf8_line {
-        out.add(
-            target,
-            line,
-            MALFORMED,
-            "not-utf8",
-            Severity::High,
-            format!("The {name} file is not valid UTF-8"),
-            format!(
-                "This line holds bytes that are not UTF-8; the CLI cannot decode the file.{}",
-                cli_stops(file, line)
-            ),
-            vec!["Re-save the file as UTF-8 (iconv -f latin1 -t utf-8 FILE)".into()],
-        );
+        file_facts(out.add(target, line, "not-utf8"), file, line);
     }
     for p in &file.problems {
         let line = p.line;
         let text = file.line(line).trim_matches(py_space);
-        let stop = cli_stops(file, line);
-        let (check, severity, title, why, fix): (&str, Severity, String, String, String) = match &p
-            .problem
-        {
+        let check = match &p.problem {
             Problem::MissingSectionHeader if file.bom && line == 1 => continue,
-            Problem::MissingSectionHeader if text.starts_with('[') => (
-                "missing-bracket",
-                Severity::High,
-                "A section header is missing its closing `]`".into(),
-                format!(
-                    "`[` starts a section header, but the line has no closing `]`, and no section has started yet.{stop}"
-                ),
-                format!("Close the header: {}]", text),
-            ),
-            Problem::MissingSectionHeader => (
-                "no-section",
-                Severity::High,
-                "A key comes before any section header".into(),
-                format!("Every key must belong to a section such as [default].{stop}"),
-                "Add a section header above it, e.g. [default]".into(),
-            ),
-            Problem::NotKeyValue if text.starts_with('[') => (
-                "missing-bracket",
-                Severity::High,
-                "A section header is missing its closing `]`".into(),
-                format!(
-                    "Without `]` the line is neither a section header nor `key = value`; the CLI refuses the file at the end of reading it.{stop}"
-                ),
-                format!("Close the header: {}]", text),
-            ),
-            Problem::NotKeyValue => (
-                "missing-equals",
-                Severity::High,
-                "A line is neither a section header nor `key = value`".into(),
-                format!(
-                    "The CLI reads `key = value` (or `key: value`); this line has neither `=` nor `:`.{stop}"
-                ),
-                "Write it as key = value, or comment it out with #".into(),
-            ),
-            Problem::EmptyKey => (
-                "empty-key",
-                Severity::High,
-                "A value has no key".into(),
-                format!("The line starts with its delimiter: there is no key name.{stop}"),
-                "Put the key name before `=`".into(),
-            ),
-            Problem::DuplicateSection { first } => (
-                "duplicate-section",
-                Severity::High,
-                "A section appears twice".into(),
-                format!(
-                    "The same section was already opened at line {first}; the CLI refuses duplicate sections.{stop}"
-                ),
-                format!("Merge the two sections into the one at line {first}"),
-            ),
-            Problem::DuplicateKey { first, section } => (
-                "duplicate-key",
-                Severity::High,
-                "A key appears twice in one section".into(),
-                format!(
-                    "The key was already set at line {first} in [{section}] (keys are case-insensitive); the CLI refuses duplicate keys.{stop}"
-                ),
-                format!("Keep one of the two (line {first} or this one)"),
-            ),
-            Problem::SubsectionNotKeyValue => (
-                "missing-equals",
-                Severity::High,
-                "A sub-section line is not `key = value`".into(),
-                format!(
-                    "Indented lines after `name =` form a sub-section (like `s3 =`), and each must be `key = value`.{stop}"
-                ),
-                "Write it as key = value, or un-indent it if it was meant as a key of its own"
-                    .into(),
-            ),
-            Problem::Continuation { of, of_line } => (
-                "indented-key",
-                Severity::Medium,
-                "An indented line is read as part of the previous value".into(),
-                format!(
-                    "Because it is indented, the CLI glues this line onto `{of}` (line {of_line}) instead of reading it as a key."
-                ),
-                "Remove the indentation".into(),
-            ),
+            Problem::MissingSectionHeader if text.starts_with('[') => "missing-bracket",
+            Problem::MissingSectionHeader => "no-section",
+            Problem::NotKeyValue if text.starts_with('[') => "missing-bracket",
+            Problem::NotKeyValue => "missing-equals",
+            Problem::EmptyKey => "empty-key",
+            Problem::DuplicateSection { .. } => "duplicate-section",
+            Problem::DuplicateKey { .. } => "duplicate-key",
+            Problem::SubsectionNotKeyValue => "missing-equals",
+            Problem::Continuation { .. } => "indented-key",
         };
-        let issue = out.add(
-            target,
-            line,
-            MALFORMED,
-            check,
-            severity,
-            title,
-            why,
-            vec![fix],
-        );
+        let issue = file_facts(out.add(target, line, check), file, line);
+        issue.with(Fact::ConfigLineText, text);
         match &p.problem {
-            Problem::DuplicateSection { first } | Problem::DuplicateKey { first, .. } => {
-                issue.more.push(*first)
+            Problem::MissingSectionHeader => {
+                issue.with(Fact::ConfigParseProblem, "missing-section-header");
             }
-            Problem::Continuation { of_line, .. } => issue.more.push(*of_line),
-            _ => {}
+            Problem::NotKeyValue => {
+                issue.with(Fact::ConfigParseProblem, "not-key-value");
+            }
+            Problem::SubsectionNotKeyValue => {
+                issue.with(Fact::ConfigParseProblem, "subsection-not-key-value");
+            }
+            Problem::DuplicateSection { first } => {
+                issue
+                    .with(Fact::ConfigFirstLine, *first as i64)
+                    .more
+                    .push(*first);
+            }
+            Problem::DuplicateKey { first, section } => {
+                issue
+                    .with(Fact::ConfigFirstLine, *first as i64)
+                    .with(Fact::ConfigSection, section.as_str())
+                    .more
+                    .push(*first);
+            }
+            Problem::Continuation { of, of_line } => {
+                issue
+                    .with(Fact::ConfigKey, of.as_str())
+                    .with(Fact::ConfigFirstLine, *of_line as i64)
+                    .more
+                    .push(*of_line);
+            }
+            Problem::EmptyKey => {}
         }
     }
     // A CLI error with no problem at its line (cannot happen today; kept so
@@ -262,32 +168,11 @@ fn parse_problems(out: &mut Out, target: Target, file: &IniFile) {
             .iter()
             .any(|i| i.target == target && i.line == e.line)
     {
-        out.add(
-            target,
-            e.line,
-            MALFORMED,
-            "unparseable",
-            Severity::High,
-            format!("The AWS CLI cannot parse the {name} file"),
-            format!("The CLI stops at this line: {}", e.error),
-            vec!["Fix the line so it is a section header or key = value".into()],
-        );
+        file_facts(out.add(target, e.line, "unparseable"), file, e.line);
     }
     if let Some(first) = file.crlf_lines.first() {
-        let issue = out.add(
-            target,
-            *first,
-            MALFORMED,
-            "crlf",
-            Severity::Low,
-            "The file has Windows (CRLF) line endings".to_string(),
-            format!(
-                "{} line(s) end with CRLF. The AWS CLI accepts this; some other tools (shell scripts that source or grep the file) keep the CR in values.",
-                file.crlf_lines.len()
-            ),
-            vec!["Optional: convert with dos2unix FILE".into()],
-        );
-        issue.check = "crlf";
+        out.add(target, *first, "crlf")
+            .with(Fact::ConfigCount, file.crlf_lines.len() as i64);
     }
 }
 
@@ -300,75 +185,35 @@ fn section_style(out: &mut Out, target: Target, file: &IniFile) {
         match (file.kind, &s.kind) {
             (FileKind::Credentials, SectionKind::Profile(name)) if name.starts_with("profile ") => {
                 let bare = name.trim_start_matches("profile ").trim();
-                out.add(
-                    target,
-                    s.line,
-                    MALFORMED,
-                    "profile-prefix-in-credentials",
-                    Severity::Medium,
-                    "`[profile …]` used in the credentials file",
-                    format!("In the credentials file every section name is the profile name, so this section defines a profile literally named `{name}`, not `{bare}`."),
-                    vec![format!("Rename the section to [{bare}] (the `profile ` prefix belongs in the config file only)")],
-                )
-                .profile = Some(name.clone());
+                out.add(target, s.line, "profile-prefix-in-credentials")
+                    .with(Fact::ConfigSection, name.as_str())
+                    .with(Fact::ConfigExpected, bare)
+                    .profile = Some(name.clone());
             }
             (FileKind::Config, SectionKind::Other)
                 if !KNOWN_CONFIG_SECTIONS.contains(&header.as_str()) =>
             {
                 let words = super::ini::shell_words(header).unwrap_or_default();
-                let (title, why, fix) = if header.trim() != header.as_str() {
-                    (
-                        "A section name has spaces inside its brackets".to_string(),
-                        format!(
-                            "The CLI takes the text between the brackets as it is, so `[{header}]` is not the section it looks like."
-                        ),
-                        format!("Write [{}]", header.trim()),
-                    )
+                let issue = out
+                    .add(target, s.line, "section-style")
+                    .with(Fact::ConfigSection, header.as_str());
+                if header.trim() != header.as_str() {
+                    issue.with(Fact::ConfigExpected, header.trim());
                 } else if ["profile", "sso-session", "services"]
                     .iter()
                     .any(|p| header.starts_with(p))
                 {
-                    (
-                        "A section header the CLI cannot read".to_string(),
-                        format!(
-                            "The CLI expects `[{} NAME]` with exactly one name (quote names with spaces); this header has {} word(s), so the section is ignored.",
+                    issue
+                        .with(
+                            Fact::ConfigSectionType,
                             words.first().map_or("profile", String::as_str),
-                            words.len()
-                        ),
-                        "Write [profile NAME] with one name".to_string(),
-                    )
-                } else {
-                    (
-                        "Profile section without `profile ` in the config file".to_string(),
-                        format!(
-                            "In the config file profiles other than default are written `[profile {header}]`; the CLI ignores `[{header}]`."
-                        ),
-                        format!("Rename the section to [profile {header}]"),
-                    )
-                };
-                out.add(
-                    target,
-                    s.line,
-                    MALFORMED,
-                    "section-style",
-                    Severity::Medium,
-                    title,
-                    why,
-                    vec![fix],
-                )
-                .profile = words.last().cloned();
+                        )
+                        .with(Fact::ConfigCount, words.len() as i64);
+                }
+                issue.profile = words.last().cloned();
             }
             (_, SectionKind::ParserDefault) => {
-                out.add(
-                    target,
-                    s.line,
-                    MALFORMED,
-                    "parser-default-section",
-                    Severity::Medium,
-                    "`[DEFAULT]` is not the default profile",
-                    "The CLI's parser treats an upper-case [DEFAULT] as defaults for every section: its keys silently appear in all profiles, and there is still no `default` profile.",
-                    vec!["Rename it to [default] (lower case)".into()],
-                );
+                out.add(target, s.line, "parser-default-section");
             }
             _ => {}
         }
@@ -412,35 +257,22 @@ fn characters(out: &mut Out, target: Target, file: &IniFile, mask: bool) {
             return;
         };
         let bad = invisible(c) || c.is_whitespace();
-        let at = if secret {
-            format!("character {} of the value", pos + 1)
+        let check = if bad {
+            "invisible-character"
         } else {
-            format!("position {}", pos + 1)
+            "non-ascii"
         };
-        let (rule, severity) = match what {
-            "profile name" => (RootCause::CredentialsProfileNotFound, Severity::High),
-            _ if bad => (MALFORMED, Severity::High),
-            _ => (MALFORMED, Severity::Medium),
-        };
-        let shown = if secret || what == "value" && credential && mask {
-            String::new()
-        } else {
-            format!(" (`{}`)", super::show(text))
-        };
-        out.add(
-            target,
-            line,
-            rule,
-            if bad { "invisible-character" } else { "non-ascii" },
-            severity,
-            format!("A {} character in a {what}", if bad { "hidden" } else { "non-ASCII" }),
-            format!(
-                "The {what}{shown} holds {} at {at}. The CLI keeps it: names no longer match and keys are sent with it (AWS then answers InvalidClientTokenId or SignatureDoesNotMatch).",
-                describe_char(c)
-            ),
-            vec![format!("Retype the {what} by hand, or delete the character: sed -i 's/\\xe2\\x80\\x8b//g; s/\\xc2\\xa0/ /g' FILE")],
-        )
-        .profile = profile.map(str::to_string);
+        let issue = out
+            .add(target, line, check)
+            .with(Fact::ConfigWhat, what)
+            .with(Fact::ConfigChar, describe_char(c))
+            .with(Fact::ConfigPosition, pos as i64 + 1)
+            .with(Fact::ConfigSecret, secret);
+        let shown = !(secret || what == "value" && credential && mask);
+        if shown {
+            issue.with(Fact::ConfigValue, super::show(text));
+        }
+        issue.profile = profile.map(str::to_string);
     };
     for s in &file.sections {
         let profile = match &s.kind {
@@ -471,58 +303,26 @@ fn values(out: &mut Out, target: Target, file: &IniFile) {
                 && ((v.starts_with('"') && v.ends_with('"'))
                     || (v.starts_with('\'') && v.ends_with('\'')));
             if quoted {
-                let severity =
-                    if CREDENTIAL_KEYS.contains(&e.key.as_str()) || e.key.ends_with("region") {
-                        Severity::High
-                    } else {
-                        Severity::Medium
-                    };
-                out.add(
-                    target,
-                    e.line,
-                    MALFORMED,
-                    "quoted-value",
-                    severity,
-                    "A value is wrapped in quotes",
-                    format!(
-                        "The CLI does not remove quotes: `{}` includes them in its value.",
-                        e.raw_key
-                    ),
-                    vec![format!("Remove the quotes: {} = value", e.raw_key)],
-                )
-                .profile = profile.clone();
+                let important =
+                    CREDENTIAL_KEYS.contains(&e.key.as_str()) || e.key.ends_with("region");
+                out.add(target, e.line, "quoted-value")
+                    .with(Fact::ConfigKey, e.raw_key.as_str())
+                    .with(Fact::ConfigImportantKey, important)
+                    .profile = profile.clone();
             } else if let Some(at) = v.find([' ', '\t']).filter(|_| {
                 CREDENTIAL_KEYS[..4].contains(&e.key.as_str()) || e.key.ends_with("region")
             }) {
-                out.add(
-                    target,
-                    e.line,
-                    MALFORMED,
-                    "whitespace-in-value",
-                    Severity::High,
-                    "A value has whitespace inside it",
-                    format!(
-                        "`{}` has a space or tab at character {} of its value; the CLI keeps it (only the ends are trimmed).",
-                        e.raw_key,
-                        v[..at].chars().count() + 1
-                    ),
-                    vec![format!("Remove the whitespace (and anything pasted after it): {} = value", e.raw_key)],
-                )
-                .profile = profile.clone();
+                out.add(target, e.line, "whitespace-in-value")
+                    .with(Fact::ConfigKey, e.raw_key.as_str())
+                    .with(Fact::ConfigPosition, v[..at].chars().count() as i64 + 1)
+                    .profile = profile.clone();
             }
             // `region = us-east-1 # prod`: no inline comments in the CLI.
             if let Some(at) = v.find(" #").or(v.find(" ;")).or(v.find("\t#")) {
-                out.add(
-                    target,
-                    e.line,
-                    MALFORMED,
-                    "inline-comment",
-                    Severity::Medium,
-                    "A comment after a value is part of the value",
-                    format!("The CLI only knows comments on their own line: everything after `{}` = up to the end of the line, including `{}`, is the value.", e.raw_key, v[at..].trim()),
-                    vec!["Move the comment to its own line".into()],
-                )
-                .profile = profile.clone();
+                out.add(target, e.line, "inline-comment")
+                    .with(Fact::ConfigKey, e.raw_key.as_str())
+                    .with(Fact::ConfigComment, v[at..].trim())
+                    .profile = profile.clone();
             }
             if e.raw_value.trim_end_matches(py_space).len()
                 != e.raw_value.trim_end_matches(' ').len()
@@ -530,17 +330,9 @@ fn values(out: &mut Out, target: Target, file: &IniFile) {
             {
                 // Trailing tabs or Unicode spaces: the CLI trims them, other
                 // tools may not. Informational.
-                out.add(
-                    target,
-                    e.line,
-                    MALFORMED,
-                    "trailing-whitespace",
-                    Severity::Low,
-                    "A value ends with whitespace",
-                    format!("`{}` ends with a tab or a Unicode space. The AWS CLI trims it; scripts that read the file themselves may not.", e.raw_key),
-                    vec!["Delete the trailing whitespace".into()],
-                )
-                .profile = profile.clone();
+                out.add(target, e.line, "trailing-whitespace")
+                    .with(Fact::ConfigKey, e.raw_key.as_str())
+                    .profile = profile.clone();
             }
             match e.key.as_str() {
                 "aws_access_key_id" => key_id_shape(out, target, e, profile.clone()),
@@ -586,17 +378,9 @@ fn key_id_shape(out: &mut Out, target: Target, e: &Entry, profile: Option<String
         return; // reported as a character / quote problem
     }
     if let Some(why) = key_id_problem(&e.value) {
-        out.add(
-            target,
-            e.line,
-            RootCause::CredentialsInvalidAccessKey,
-            "key-id-shape",
-            Severity::High,
-            "The access key id does not look like one",
-            format!("The value of aws_access_key_id is not a valid key id: {why}. AWS will answer InvalidClientTokenId."),
-            vec!["Copy the key id again from the IAM console or from `aws iam list-access-keys`".into()],
-        )
-        .profile = profile;
+        out.add(target, e.line, "key-id-shape")
+            .with(Fact::ConfigShapeProblem, why)
+            .profile = profile;
     }
 }
 
@@ -625,17 +409,9 @@ pub fn secret_problem(secret: &str) -> Option<String> {
 
 fn secret_shape(out: &mut Out, target: Target, e: &Entry, profile: Option<String>) {
     if let Some(why) = secret_problem(&e.value) {
-        out.add(
-            target,
-            e.line,
-            RootCause::CredentialsWrongSecret,
-            "secret-shape",
-            Severity::High,
-            "The secret access key does not look like one",
-            format!("The value of aws_secret_access_key (not shown) is not a valid secret: {why}. AWS will answer SignatureDoesNotMatch."),
-            vec!["Copy the secret again; if it is lost, create a new access key (the secret is shown only once)".into()],
-        )
-        .profile = profile;
+        out.add(target, e.line, "secret-shape")
+            .with(Fact::ConfigShapeProblem, why)
+            .profile = profile;
     }
 }
 
@@ -693,17 +469,11 @@ fn region_shape(
         return;
     }
     if let Some(why) = region_problem(value) {
-        out.add(
-            target,
-            line,
-            RootCause::RegionMismatch,
-            "region-shape",
-            Severity::Medium,
-            format!("`{key}` is not a region"),
-            format!("`{value}` is not a region name: {why}. The CLI builds endpoints from it and fails to connect or signs for the wrong region."),
-            vec![format!("Set a region name: {key} = us-east-1 (or the region you use)")],
-        )
-        .profile = profile;
+        out.add(target, line, "region-shape")
+            .with(Fact::ConfigKey, key)
+            .with(Fact::ConfigValue, value)
+            .with(Fact::ConfigShapeProblem, why)
+            .profile = profile;
     }
 }
 
@@ -724,23 +494,10 @@ fn permissions(out: &mut Out, target: Target, file: &IniFile, setup: &Setup) {
             .flat_map(|s| &s.entries)
             .any(|e| SECRET_KEYS.contains(&e.key.as_str()));
     if holds_secrets && mode & 0o077 != 0 {
-        out.add(
-            target,
-            1,
-            MALFORMED,
-            "file-permissions",
-            Severity::Medium,
-            "A file with secrets is readable by other users",
-            format!(
-                "The file's mode is {mode:03o}: {} can read the keys in it.",
-                if mode & 0o007 != 0 {
-                    "every user on this machine"
-                } else {
-                    "members of its group"
-                }
-            ),
-            vec![format!("chmod 600 {}", path.display())],
-        );
+        out.add(target, 1, "file-permissions")
+            .with(Fact::ConfigMode, format!("{mode:03o}"))
+            .with(Fact::ConfigWorldReadable, mode & 0o007 != 0)
+            .with(Fact::ConfigPath, path.display().to_string());
     }
 }
 
@@ -770,11 +527,13 @@ pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, k)| k)
 }
 
-fn suggestion(name: &str, known: &[&str]) -> String {
+/// The known name closest to `name` (`config.suggestion`), else every known
+/// name (`config.known`); neither when none is known.
+fn suggest<'a>(issue: &'a mut Issue, name: &str, known: &[&str]) -> &'a mut Issue {
     match did_you_mean(name, known.iter().copied()) {
-        Some(k) => format!(" Did you mean `{k}`?"),
-        None if known.is_empty() => " No profiles are defined.".to_string(),
-        None => format!(" Known: {}.", known.join(", ")),
+        Some(k) => issue.with(Fact::ConfigSuggestion, k),
+        None if known.is_empty() => issue,
+        None => issue.with(Fact::ConfigKnown, known.join(", ")),
     }
 }
 
@@ -791,59 +550,32 @@ fn profiles(out: &mut Out, setup: &Setup) {
         let from = chosen
             .env_var
             .map_or("--profile".to_string(), str::to_string);
-        out.add(
-            target,
-            line,
-            RootCause::CredentialsProfileNotFound,
-            "profile-not-found",
-            Severity::High,
-            format!("Profile `{}` does not exist", chosen.name),
-            format!(
-                "{from} names profile `{}`, which neither file defines; the CLI stops with `The config profile ({}) could not be found`.{}",
-                chosen.name,
-                chosen.name,
-                suggestion(&chosen.name, &known)
-            ),
-            vec![
-                "Use an existing profile name, or add the profile: aws configure --profile NAME".into(),
-            ],
-        )
-        .profile = Some(chosen.name.clone());
+        let issue = out
+            .add(target, line, "profile-not-found")
+            .with(Fact::ConfigNamedBy, from)
+            .with(Fact::ConfigProfile, chosen.name.as_str());
+        suggest(issue, &chosen.name, &known).profile = Some(chosen.name.clone());
     }
     let sessions = setup.sso_session_names();
     for (target, file) in setup.files() {
         for (name, s) in file.profiles() {
-            let refer = |out: &mut Out, key: &str, rule: RootCause, what: &str, list: &[&str]| {
+            let refer = |out: &mut Out, key: &str, what: &str, list: &[&str]| {
                 let Some(e) = s.get(key) else { return };
                 if list.contains(&e.value.as_str()) {
                     return;
                 }
-                out.add(
-                    target,
-                    e.line,
-                    rule,
-                    "reference-not-found",
-                    Severity::High,
-                    format!("`{key}` names a {what} that does not exist"),
-                    format!(
-                        "Profile `{name}` refers to {what} `{}`, which is not defined.{}",
-                        super::show(&e.value),
-                        suggestion(&e.value, list)
-                    ),
-                    vec![format!("Point {key} at an existing {what}, or define it")],
-                )
-                .profile = Some(name.to_string());
+                let issue = out
+                    .add(target, e.line, "reference-not-found")
+                    .with(Fact::ConfigKey, key)
+                    .with(Fact::ConfigWhat, what)
+                    .with(Fact::ConfigProfile, name)
+                    .with(Fact::ConfigValue, super::show(&e.value));
+                suggest(issue, &e.value, list).profile = Some(name.to_string());
             };
-            refer(
-                out,
-                "source_profile",
-                RootCause::CredentialsProfileNotFound,
-                "profile",
-                &known,
-            );
+            refer(out, "source_profile", "profile", &known);
             if file.kind == FileKind::Config {
                 let ss: Vec<&str> = sessions.iter().map(String::as_str).collect();
-                refer(out, "sso_session", MALFORMED, "[sso-session]", &ss);
+                refer(out, "sso_session", "[sso-session]", &ss);
             }
         }
     }
@@ -851,7 +583,6 @@ fn profiles(out: &mut Out, setup: &Setup) {
     for name in &names {
         let get = |key: &str| setup.lookup(name, key);
         let at = |key: &str| get(key).map(|(t, e)| (t, e.line));
-        let section_at = setup.section_of(name);
         if let Some((t, role)) = get("role_arn") {
             let sources = [
                 "source_profile",
@@ -864,26 +595,20 @@ fn profiles(out: &mut Out, setup: &Setup) {
                 .filter(|k| get(k).is_some())
                 .collect();
             if given.is_empty() {
-                out.add(t, role.line, MALFORMED, "role-without-source", Severity::High,
-                    "`role_arn` has no source of credentials",
-                    format!("Profile `{name}` assumes a role but says neither source_profile, credential_source nor web_identity_token_file: the CLI cannot call AssumeRole."),
-                    vec!["Add source_profile = PROFILE (a profile with keys), or credential_source = Environment | Ec2InstanceMetadata | EcsContainer".into()])
+                out.add(t, role.line, "role-without-source")
+                    .with(Fact::ConfigProfile, name.as_str())
                     .profile = Some(name.clone());
             } else if given.contains(&"source_profile") && given.contains(&"credential_source") {
-                out.add(t, role.line, MALFORMED, "role-two-sources", Severity::High,
-                    "Both `source_profile` and `credential_source` are set",
-                    format!("Profile `{name}` names two sources for the role's credentials; the CLI refuses the profile."),
-                    vec!["Keep one of source_profile and credential_source".into()])
+                out.add(t, role.line, "role-two-sources")
+                    .with(Fact::ConfigProfile, name.as_str())
                     .profile = Some(name.clone());
             }
             if let Some((t, e)) = get("credential_source")
                 && !["Environment", "Ec2InstanceMetadata", "EcsContainer"]
                     .contains(&e.value.as_str())
             {
-                out.add(t, e.line, MALFORMED, "credential-source", Severity::High,
-                    "`credential_source` has an unknown value",
-                    format!("`{}` is not one of Environment, Ec2InstanceMetadata, EcsContainer (case matters).", super::show(&e.value)),
-                    vec!["Use Environment, Ec2InstanceMetadata or EcsContainer".into()])
+                out.add(t, e.line, "credential-source")
+                    .with(Fact::ConfigValue, super::show(&e.value))
                     .profile = Some(name.clone());
             }
         }
@@ -900,10 +625,9 @@ fn profiles(out: &mut Out, setup: &Setup) {
                     if i == 0 {
                         let (t, line) = at("source_profile").expect("checked above");
                         path.push(next);
-                        out.add(t, line, MALFORMED, "source-profile-cycle", Severity::High,
-                            "`source_profile` goes round in a circle",
-                            format!("Following source_profile from `{name}` leads back to it: {}. The CLI stops with an infinite-loop error.", path.join(" → ")),
-                            vec!["Make the last profile of the chain one with keys (or credential_source), not a role".into()])
+                        out.add(t, line, "source-profile-cycle")
+                            .with(Fact::ConfigProfile, name.as_str())
+                            .with(Fact::ConfigChain, path.join(" → "))
                             .profile = Some(name.clone());
                     }
                     break;
@@ -925,10 +649,10 @@ fn profiles(out: &mut Out, setup: &Setup) {
                 .filter(|k| get(k).is_none())
                 .collect();
             if !missing.is_empty() && get("role_arn").is_none() {
-                out.add(t, e.line, MALFORMED, "sso-incomplete", Severity::High,
-                    "An SSO profile is missing required keys",
-                    format!("Profile `{name}` uses sso_session but lacks {}; the CLI cannot pick an account and role.", missing.join(" and ")),
-                    vec![format!("Add {} (aws configure sso --profile {name} writes them)", missing.join(", "))])
+                out.add(t, e.line, "sso-incomplete")
+                    .with(Fact::ConfigProfile, name.as_str())
+                    .with(Fact::ConfigMissing, missing.join(", "))
+                    .with(Fact::ConfigMissingAnd, missing.join(" and "))
                     .profile = Some(name.clone());
             }
             if let Some((st, session)) = setup.sso_session(&e.value) {
@@ -937,38 +661,19 @@ fn profiles(out: &mut Out, setup: &Setup) {
                     .filter(|k| session.get(k).is_none())
                     .collect();
                 if !missing.is_empty() {
-                    out.add(
-                        st,
-                        session.line,
-                        MALFORMED,
-                        "sso-incomplete",
-                        Severity::High,
-                        "An sso-session section is missing required keys",
-                        format!("[{}] lacks {}.", session.header, missing.join(" and ")),
-                        vec![format!("Add {}", missing.join(", "))],
-                    );
+                    out.add(st, session.line, "sso-incomplete")
+                        .with(Fact::ConfigSection, session.header.as_str())
+                        .with(Fact::ConfigMissing, missing.join(", "))
+                        .with(Fact::ConfigMissingAnd, missing.join(" and "));
                 }
             }
         } else if let Some((t, e)) = sso_keys.iter().find_map(|k| get(k)) {
             let missing: Vec<&str> = sso_keys.into_iter().filter(|k| get(k).is_none()).collect();
             if !missing.is_empty() {
-                out.add(
-                    t,
-                    e.line,
-                    MALFORMED,
-                    "sso-incomplete",
-                    Severity::High,
-                    "An SSO profile is missing required keys",
-                    format!(
-                        "Profile `{name}` has SSO settings but lacks {}.",
-                        missing.join(", ")
-                    ),
-                    vec![format!(
-                        "Add {}, or run: aws configure sso --profile {name}",
-                        missing.join(", ")
-                    )],
-                )
-                .profile = Some(name.clone());
+                out.add(t, e.line, "sso-incomplete")
+                    .with(Fact::ConfigProfile, name.as_str())
+                    .with(Fact::ConfigMissing, missing.join(", "))
+                    .profile = Some(name.clone());
             }
         }
         // Credentials in files: partial, and key type vs session token.
@@ -983,7 +688,6 @@ fn profiles(out: &mut Out, setup: &Setup) {
         if let Some((t, e)) = get("credential_process") {
             process_on_path(out, t, e, name, setup);
         }
-        let _ = section_at;
     }
     // Duplicated profile across both files with different keys is fine (the
     // credentials file wins key by key): not reported.
@@ -1004,10 +708,12 @@ fn credential_set(out: &mut Out, target: Target, s: &Section, name: &str, kind: 
             } else {
                 "aws_access_key_id"
             };
-            out.add(target, k.line, MALFORMED, "partial-credentials", Severity::High,
-                "Partial credentials: one of the key pair is missing",
-                format!("Profile `{name}` has {} but no {missing}; the CLI stops with `Partial credentials found in {provider}, missing: {missing}`.", k.key),
-                vec![format!("Add {missing} to [{}]", s.header)])
+            out.add(target, k.line, "partial-credentials")
+                .with(Fact::ConfigProfile, name)
+                .with(Fact::ConfigPresent, k.key.as_str())
+                .with(Fact::ConfigMissingKey, missing)
+                .with(Fact::ConfigProvider, provider)
+                .with(Fact::ConfigSection, s.header.as_str())
                 .profile = Some(name.to_string());
         }
         _ => {}
@@ -1015,17 +721,15 @@ fn credential_set(out: &mut Out, target: Target, s: &Section, name: &str, kind: 
     if let Some(k) = key {
         let id = k.value.as_str();
         if id.starts_with("ASIA") && token.is_none() {
-            out.add(target, k.line, RootCause::TokenInvalid, "temporary-key-without-token", Severity::High,
-                "A temporary key (ASIA…) without its session token",
-                format!("Profile `{name}` has a temporary access key id but no aws_session_token; AWS rejects the key without its token (InvalidClientTokenId)."),
-                vec![format!("Add aws_session_token to [{}] (it comes with the key from STS or the SSO portal)", s.header)])
+            out.add(target, k.line, "temporary-key-without-token")
+                .with(Fact::ConfigProfile, name)
+                .with(Fact::ConfigSection, s.header.as_str())
                 .profile = Some(name.to_string());
         }
         if let Some(t) = token.filter(|_| id.starts_with("AKIA")) {
-            let issue = out.add(target, t.line, RootCause::TokenInvalid, "token-with-long-term-key", Severity::Medium,
-                "A session token next to a long-term key (AKIA…)",
-                format!("Profile `{name}` pairs a long-term key with a session token; the token belongs to some other temporary key and AWS rejects the pair."),
-                vec!["Remove aws_session_token, or paste the matching temporary key id (ASIA…) and secret".into()]);
+            let issue = out
+                .add(target, t.line, "token-with-long-term-key")
+                .with(Fact::ConfigProfile, name);
             issue.profile = Some(name.to_string());
             issue.more.push(k.line);
         }
@@ -1058,25 +762,11 @@ fn process_on_path(out: &mut Out, target: Target, e: &Entry, name: &str, setup: 
             .any(|d| is_executable(&std::path::Path::new(d).join(program)))
     };
     if !found {
-        out.add(
-            target,
-            e.line,
-            RootCause::CredentialsMissing,
-            "process-not-found",
-            Severity::High,
-            "The credential_process command is not found",
-            format!(
-                "Profile `{name}` runs `{}` for credentials, but no executable of that name is {}.",
-                super::show(program),
-                if program.contains('/') {
-                    "at that path"
-                } else {
-                    "on PATH"
-                }
-            ),
-            vec!["Install the helper, or write its absolute path in credential_process".into()],
-        )
-        .profile = Some(name.to_string());
+        out.add(target, e.line, "process-not-found")
+            .with(Fact::ConfigProfile, name)
+            .with(Fact::ConfigProgram, super::show(program))
+            .with(Fact::ConfigProgramIsPath, program.contains('/'))
+            .profile = Some(name.to_string());
     }
 }
 
@@ -1106,13 +796,10 @@ fn environment(out: &mut Out, setup: &Setup) {
         if chosen.flag_given {
             // --profile disables the environment provider: the keys are ignored.
         } else {
-            let issue = out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), RootCause::CredentialsEnvOverride, "env-override", Severity::High,
-                format!("Environment keys win over profile `{}`", chosen.name),
-                format!("AWS_ACCESS_KEY_ID is set, so the CLI uses the environment's keys and never reads profile `{}` named by {var}.", chosen.name),
-                vec![
-                    "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN".into(),
-                    format!("or pass --profile {} (an explicit --profile skips the environment keys)", chosen.name),
-                ]);
+            let issue = out
+                .add(Target::Env, line("AWS_ACCESS_KEY_ID"), "env-override")
+                .with(Fact::ConfigProfile, chosen.name.as_str())
+                .with(Fact::ConfigEnvVar, var);
             issue.more.push(line(var));
             issue.profile = Some(chosen.name.clone());
         }
@@ -1120,11 +807,15 @@ fn environment(out: &mut Out, setup: &Setup) {
     if let (Some(a), Some(b)) = (env.get("AWS_PROFILE"), env.get("AWS_DEFAULT_PROFILE"))
         && a != b
     {
-        let issue = out.add(Target::Env, line("AWS_DEFAULT_PROFILE"), RootCause::CredentialsEnvOverride, "profile-vars-disagree", Severity::Medium,
-            "AWS_PROFILE and AWS_DEFAULT_PROFILE name different profiles",
-            format!("AWS CLI v1 and boto3 read AWS_DEFAULT_PROFILE first (`{b}`); CLI v2 and the other SDKs read AWS_PROFILE (`{a}`): the same command uses different profiles in different tools."),
-            vec!["unset AWS_DEFAULT_PROFILE (and keep AWS_PROFILE)".into()]);
-        issue.more.push(line("AWS_PROFILE"));
+        out.add(
+            Target::Env,
+            line("AWS_DEFAULT_PROFILE"),
+            "profile-vars-disagree",
+        )
+        .with(Fact::ConfigProfile, a)
+        .with(Fact::ConfigOtherProfile, b)
+        .more
+        .push(line("AWS_PROFILE"));
     }
     match (key, secret) {
         (Some(_), None) | (None, Some(_)) => {
@@ -1138,10 +829,10 @@ fn environment(out: &mut Out, setup: &Setup) {
             } else {
                 "AWS_SECRET_ACCESS_KEY"
             };
-            out.add(Target::Env, line(have), MALFORMED, "partial-credentials", Severity::High,
-                "Partial credentials in the environment",
-                format!("{have} is set but {missing} is not; the CLI stops with `Partial credentials found in env, missing: {}`.", missing.to_lowercase()),
-                vec![format!("export {missing}=… as well, or unset {have}")]);
+            out.add(Target::Env, line(have), "partial-credentials")
+                .with(Fact::ConfigPresent, have)
+                .with(Fact::ConfigMissing, missing)
+                .with(Fact::ConfigMissingKey, missing.to_lowercase());
         }
         _ => {}
     }
@@ -1149,58 +840,38 @@ fn environment(out: &mut Out, setup: &Setup) {
         if let Some(why) =
             key_id_problem(k).or_else(|| k.chars().find(|c| !c.is_ascii()).map(describe_char))
         {
+            out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), "key-id-shape")
+                .with(Fact::ConfigShapeProblem, why);
+        }
+        if k.starts_with("ASIA") && token.is_none() {
             out.add(
                 Target::Env,
                 line("AWS_ACCESS_KEY_ID"),
-                RootCause::CredentialsInvalidAccessKey,
-                "key-id-shape",
-                Severity::High,
-                "AWS_ACCESS_KEY_ID does not look like a key id",
-                format!("The value is not a valid key id: {why}."),
-                vec!["export AWS_ACCESS_KEY_ID again, copied from the IAM console".into()],
+                "temporary-key-without-token",
             );
         }
-        if k.starts_with("ASIA") && token.is_none() {
-            out.add(Target::Env, line("AWS_ACCESS_KEY_ID"), RootCause::TokenInvalid, "temporary-key-without-token", Severity::High,
-                "A temporary key (ASIA…) without AWS_SESSION_TOKEN",
-                "AWS_ACCESS_KEY_ID is a temporary key, but AWS_SESSION_TOKEN is not set; AWS rejects the key without its token.",
-                vec!["export AWS_SESSION_TOKEN=… (it comes with the key)".into()]);
-        }
         if k.starts_with("AKIA") && token.is_some() {
-            out.add(Target::Env, line("AWS_SESSION_TOKEN"), RootCause::TokenInvalid, "token-with-long-term-key", Severity::Medium,
-                "AWS_SESSION_TOKEN next to a long-term key (AKIA…)",
-                "A session token is set, but AWS_ACCESS_KEY_ID is a long-term key; a stale token from an earlier session makes AWS reject the pair.",
-                vec!["unset AWS_SESSION_TOKEN".into()]);
+            out.add(
+                Target::Env,
+                line("AWS_SESSION_TOKEN"),
+                "token-with-long-term-key",
+            );
         }
     }
     if let Some(s) = secret
         && let Some(why) = secret_problem(s)
     {
-        out.add(
-            Target::Env,
-            line("AWS_SECRET_ACCESS_KEY"),
-            RootCause::CredentialsWrongSecret,
-            "secret-shape",
-            Severity::High,
-            "AWS_SECRET_ACCESS_KEY does not look like a secret",
-            format!("The value (not shown) is not a valid secret: {why}."),
-            vec!["export AWS_SECRET_ACCESS_KEY again, copied whole".into()],
-        );
+        out.add(Target::Env, line("AWS_SECRET_ACCESS_KEY"), "secret-shape")
+            .with(Fact::ConfigShapeProblem, why);
     }
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
         if let Some(v) = env.get(var)
             && let Some(why) = region_problem(v)
         {
-            out.add(
-                Target::Env,
-                line(var),
-                RootCause::RegionMismatch,
-                "region-shape",
-                Severity::Medium,
-                format!("{var} is not a region"),
-                format!("`{}` is not a region name: {why}.", super::show(v)),
-                vec![format!("export {var}=us-east-1 (or the region you use)")],
-            );
+            out.add(Target::Env, line(var), "region-shape")
+                .with(Fact::ConfigEnvVar, var)
+                .with(Fact::ConfigValue, super::show(v))
+                .with(Fact::ConfigShapeProblem, why);
         }
     }
     for (var, path) in [
@@ -1211,24 +882,15 @@ fn environment(out: &mut Out, setup: &Setup) {
             && !setup.flag_paths.contains(p)
             && !p.exists()
         {
-            out.add(
-                Target::Env,
-                line(var),
-                RootCause::CredentialsMissing,
-                "file-not-found",
-                Severity::Medium,
-                format!("{var} names a file that does not exist"),
-                format!(
-                    "{} does not exist; the CLI silently reads no {} file.",
-                    p.display(),
-                    if var == "AWS_CONFIG_FILE" {
-                        "config"
-                    } else {
-                        "credentials"
-                    }
-                ),
-                vec![format!("Fix or unset {var}")],
-            );
+            let kind = if var == "AWS_CONFIG_FILE" {
+                FileKind::Config
+            } else {
+                FileKind::Credentials
+            };
+            out.add(Target::Env, line(var), "file-not-found")
+                .with(Fact::ConfigEnvVar, var)
+                .with(Fact::ConfigPath, p.display().to_string())
+                .with(Fact::ConfigFile, kind.as_str());
         }
     }
 }

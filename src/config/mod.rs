@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! files + env ─► ini::IniFile (the CLI's INI rules, every line numbered)
-//!             ─► checks::run (issues: file:line, root-cause id, fix)
+//!             ─► checks::run (issues: file:line, the check, config.* facts)
+//!             ─► rules/config.rules (root cause, title, severity, text, fix)
 //!             ─► outcome::Report (one InputReport per file) ─► report::render
 //!             ─► chain::explain (--explain-chain: which provider wins, and why)
 //! ```
@@ -15,18 +16,16 @@
 
 pub mod chain;
 pub mod checks;
+mod findings;
 pub mod ini;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use crate::facts::{Fact, Facts};
-use crate::finding::{Finding, Severity};
-use crate::model::{ErrorKind, EvidenceLine};
-use crate::outcome::{InputReport, ReadAs, Report, Status};
 use crate::report;
 use ini::{FileKind, IniFile, Section};
+
+pub use findings::{build_report, status};
 
 /// Where an issue is: one of the two files, or the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -423,105 +422,5 @@ fn expand(path: &str, home: Option<&Path>) -> PathBuf {
             (Some(rest), Some(h)) => h.join(rest),
             _ => PathBuf::from(path),
         },
-    }
-}
-
-/// Issues → one `InputReport` per file (and one for the environment).
-pub fn build_report(
-    setup: &Setup,
-    issues: &[checks::Issue],
-    errors: &[(String, String)],
-) -> Report {
-    let mut inputs = Vec::new();
-    let mut add = |target: Target, path: String, records: usize| {
-        let findings: Vec<Finding> = issues
-            .iter()
-            .filter(|i| i.target == target)
-            .enumerate()
-            .map(|(n, i)| to_finding(setup, n, i, &path))
-            .collect();
-        inputs.push(InputReport {
-            records,
-            findings,
-            ..InputReport::new(path, Some(ReadAs::AwsConfig))
-        });
-    };
-    for (target, file) in setup.files() {
-        add(target, file.path.clone(), file.lines.len());
-    }
-    let listing = setup.env.listing().len();
-    if listing > 0 || issues.iter().any(|i| i.target == Target::Env) {
-        add(Target::Env, "environment".into(), listing);
-    }
-    for (path, error) in errors {
-        inputs.push(InputReport::failed(path.clone(), error.clone()));
-    }
-    Report {
-        inputs,
-        not_opened: 0,
-        merged: None,
-    }
-}
-
-fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Finding {
-    let line = |l: usize| EvidenceLine {
-        line: l,
-        text: setup.evidence(issue.target, l).into(),
-    };
-    let mut evidence = vec![line(issue.line)];
-    evidence.extend(
-        issue
-            .more
-            .iter()
-            .filter(|l| **l != issue.line)
-            .map(|l| line(*l)),
-    );
-    let mut facts = Facts::default();
-    facts.set(Fact::ErrorKind, ErrorKind::ConfigCheck.as_str(), None);
-    facts.set(Fact::ErrorCode, issue.check, None);
-    facts.set(Fact::ErrorMessage, issue.title.as_str(), None);
-    facts.set(Fact::ErrorTool, "authsift config", None);
-    facts.set(Fact::CredentialSourceName, path, None);
-    facts.set(
-        Fact::CredentialSource,
-        match issue.target {
-            Target::Config => "config-file",
-            Target::Credentials => "shared-credentials-file",
-            Target::Env => "env",
-        },
-        None,
-    );
-    if let Some(p) = &issue.profile {
-        facts.set(Fact::CredentialProfile, show(p), None);
-    }
-    Finding {
-        incident: n,
-        rule: issue.rule.as_str().to_string(),
-        title: issue.title.clone(),
-        severity: issue.severity,
-        explanation: issue.explanation.clone(),
-        fix: issue.fix.clone(),
-        headline: evidence.first().cloned(),
-        evidence,
-        facts: Arc::new(facts),
-        signature_diff: Vec::new(),
-        batch: None,
-    }
-}
-
-/// What the check found: unreadable files (status 2) come first, then any
-/// finding of medium or high severity (1); low ones alone leave it clean.
-pub fn status(report: &Report) -> Status {
-    if report.inputs.iter().any(|i| !i.errors.is_empty()) {
-        Status::Unreadable
-    } else if report
-        .inputs
-        .iter()
-        .flat_map(|i| &i.findings)
-        .any(|f| f.severity >= Severity::Medium)
-    {
-        Status::Found
-    } else {
-        Status::Clean
     }
 }

@@ -175,7 +175,60 @@ fact_table! {
     TlsVersion = "tls.version": Str,
     TlsCipher = "tls.cipher": Str,
     ConsoleLogin = "console.login": Str,
+    // What `authsift config` saw (src/config/checks.rs), for the rules of
+    // rules/config.rules that word it.
+    ConfigFile = "config.file": Enum(CONFIG_FILES),
+    ConfigPath = "config.path": Str,
+    ConfigCliError = "config.cli_error": Str,
+    ConfigParseProblem = "config.parse_problem": Enum(CONFIG_PARSE_PROBLEMS),
+    ConfigLineText = "config.line_text": Str,
+    ConfigFirstLine = "config.first_line": Int,
+    ConfigSection = "config.section": Str,
+    ConfigSectionType = "config.section_type": Str,
+    ConfigExpected = "config.expected": Str,
+    ConfigKey = "config.key": Str,
+    ConfigImportantKey = "config.important_key": Bool,
+    ConfigValue = "config.value": Str,
+    ConfigComment = "config.comment": Str,
+    ConfigCount = "config.count": Int,
+    ConfigWhat = "config.what": Enum(CONFIG_PLACES),
+    ConfigChar = "config.char": Str,
+    ConfigPosition = "config.position": Int,
+    ConfigSecret = "config.secret": Bool,
+    ConfigShapeProblem = "config.shape_problem": Str,
+    ConfigMode = "config.mode": Str,
+    ConfigWorldReadable = "config.world_readable": Bool,
+    ConfigProfile = "config.profile": Str,
+    ConfigOtherProfile = "config.other_profile": Str,
+    ConfigNamedBy = "config.named_by": Str,
+    ConfigSuggestion = "config.suggestion": Str,
+    ConfigKnown = "config.known": Str,
+    ConfigChain = "config.chain": Str,
+    ConfigPresent = "config.present": Str,
+    ConfigMissing = "config.missing": Str,
+    ConfigMissingAnd = "config.missing_and": Str,
+    ConfigMissingKey = "config.missing_key": Str,
+    ConfigProvider = "config.provider": Str,
+    ConfigProgram = "config.program": Str,
+    ConfigProgramIsPath = "config.program_is_path": Bool,
+    ConfigEnvVar = "config.env_var": Str,
 }
+
+/// The values of `config.file`: the two files `authsift config` reads
+/// (`config::ini::FileKind`).
+pub const CONFIG_FILES: &[&str] = &["config", "credentials"];
+
+/// The values of `config.parse_problem`: the problems of the INI reader
+/// (`config::ini::Problem`) whose wording depends on which it is.
+pub const CONFIG_PARSE_PROBLEMS: &[&str] = &[
+    "missing-section-header",
+    "not-key-value",
+    "subsection-not-key-value",
+];
+
+/// The values of `config.what`: where `authsift config` found a character
+/// (a profile name, a key, a value), or what a reference names.
+pub const CONFIG_PLACES: &[&str] = &["profile name", "key", "value", "profile", "[sso-session]"];
 
 /// The type of a fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -190,6 +190,19 @@ impl RuleSet {
         RuleSet::load(true, &[]).expect("the built-in rules compile (tested)")
     }
 
+    /// The built-in rules of `authsift config` (`rules/config.rules`),
+    /// which word the problems its checks find.
+    pub fn config() -> RuleSet {
+        let mut set = RuleSet::default();
+        set.add_source(
+            crate::shipped::CONFIG_RULES_NAME,
+            crate::shipped::CONFIG_RULES,
+            None,
+        )
+        .expect("the config rules compile (tested)");
+        set
+    }
+
     /// Adds the rules of one file's text; `base` resolves example paths.
     pub fn add_source(
         &mut self,
