@@ -31,7 +31,7 @@
 //! facts    → model, response, shipped, sigv4, time
 //! finding  → facts, model, sigv4
 //! rules    → facts, finding, model, shipped, text
-//! trail    → facts, formats, time
+//! trail    → facts, formats, shipped, time
 //! outcome  → finding, formats, model, trail
 //! analyze  → input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
 //! report   → outcome, finding, facts, formats, rules, sigv4, trail, time

@@ -5,7 +5,8 @@
 //! `rules/default.rules`. Rules use it by name (`error.code in
 //! $signature_failure_codes`); code that needs the same list (the facts
 //! that decide whether rebuilding a signed request is worth it, what
-//! reports say could not be checked) reads it here, from the same embedded
+//! reports say could not be checked, the failures CloudTrail never
+//! records) reads it here, from the same embedded
 //! text, instead of keeping a copy. This module is a leaf, so any stage may
 //! ask, below the rule engine too; `rules::tests` checks that what it reads
 //! is what the rule compiler reads.
@@ -110,5 +111,6 @@ mod tests {
     #[test]
     fn the_lists_code_asks_for_are_shipped() {
         assert!(list("signature_failure_codes").contains(&"SignatureDoesNotMatch"));
+        assert!(list("cloudtrail_unrecorded_codes").contains(&"SignatureDoesNotMatch"));
     }
 }

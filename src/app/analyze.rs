@@ -191,7 +191,7 @@ fn write_trail_notes(err: &mut impl Write, report: &Report) {
         let _ = writeln!(
             err,
             "authsift: note: {quiet_trails} CloudTrail input(s) without a failure: {}",
-            trail::NOT_RECORDED
+            *trail::NOT_RECORDED
         );
     }
 }

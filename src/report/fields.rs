@@ -276,7 +276,7 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
     if input.is_trail() {
         return (
             "no authorization failure recorded".to_string(),
-            Some(crate::trail::NOT_RECORDED),
+            Some(crate::trail::NOT_RECORDED.as_str()),
         );
     }
     if input.read_as == Some(crate::outcome::ReadAs::AwsConfig) {

@@ -51,7 +51,7 @@ pub fn render(
         out.push_str(&format!("no {what} of people or workloads recorded\n"));
     }
     if cloudtrail {
-        out.push_str(&format!("note: {}\n", crate::trail::NOT_RECORDED));
+        out.push_str(&format!("note: {}\n", *crate::trail::NOT_RECORDED));
     }
     let breakdowns = [
         ("root cause", &summary.by_cause),

@@ -13,8 +13,14 @@
 #[allow(missing_docs)]
 pub mod summary;
 
-/// What a CloudTrail input without a failure cannot rule out.
-pub const NOT_RECORDED: &str = "CloudTrail does not record requests that fail authentication \
-(SignatureDoesNotMatch, InvalidClientTokenId, ExpiredToken, RequestTimeTooSkewed, \
-AuthorizationHeaderMalformed…): no failure here does not mean no failure; look at the \
-client's debug log or at S3 server access logs";
+use std::sync::LazyLock;
+
+/// What a CloudTrail input without a failure cannot rule out, naming the
+/// shipped rules' list `cloudtrail_unrecorded_codes`.
+pub static NOT_RECORDED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "CloudTrail does not record requests that fail authentication ({}…): no failure here \
+         does not mean no failure; look at the client's debug log or at S3 server access logs",
+        crate::shipped::list("cloudtrail_unrecorded_codes").join(", ")
+    )
+});
