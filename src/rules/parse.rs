@@ -6,7 +6,7 @@
 //! list     = "list" NAME "=" "[" literal { "," literal } "]"
 //! code     = "code" NAME STRING
 //! rule     = "rule" ID "{" { field } "}"
-//! field    = "title" STRING | "severity" ("low"|"medium"|"high") | "priority" INT
+//! field    = "title" STRING | "cause" ID | "severity" ("low"|"medium"|"high") | "priority" INT
 //!          | "when" expr | "explain" STRING [ "if" expr ] | "fix" STRING | "see" STRING
 //!          | "group" "by" FACT { "," FACT } "within" DURATION "count" ">=" INT
 //!          | "example" ("match" | "no-match") ( STRING | "{" FACT "=" literal { "," … } "}" )
@@ -17,6 +17,9 @@
 //! literal  = STRING | INT | "true" | "false"
 //! ```
 //! Comments run from `#` to the end of the line.
+//!
+//! Length: about 590 lines of parser and 60 of tests: one grammar, kept
+//! whole so its rules read top to bottom.
 
 use nom::{
     IResult, Parser,
