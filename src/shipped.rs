@@ -112,5 +112,6 @@ mod tests {
     fn the_lists_code_asks_for_are_shipped() {
         assert!(list("signature_failure_codes").contains(&"SignatureDoesNotMatch"));
         assert!(list("cloudtrail_unrecorded_codes").contains(&"SignatureDoesNotMatch"));
+        assert!(list("s3_authentication_codes").contains(&"InvalidAccessKeyId"));
     }
 }
