@@ -1,0 +1,228 @@
+//! JSON Lines inputs (one event, or one `Records` batch, per line), read
+//! line by line in parallel chunks.
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use super::Skip;
+use super::event::Event;
+use super::records::{TopLevel, each_record, is_insight, json_error, top_level};
+
+/// The events of a JSON Lines input, as [`each_json_line`] read them.
+#[derive(Debug)]
+pub struct JsonLines<T> {
+    /// What `each` made of every event but Insight events, in input order,
+    /// chunk by chunk (not joined: that would hold every outcome twice).
+    pub chunks: Vec<Vec<T>>,
+    /// One message per line that is not valid JSON (skipped, with its line).
+    pub broken: Vec<String>,
+}
+
+/// Reads a JSON Lines input (one event, or one `{"Records":[…]}` batch, per
+/// line: SIEM exports, Athena or Firehose output, often hundreds of MB),
+/// calling `each` with every event as deserialised from its line (or why it
+/// is not one) and the line's number. Lines are independent, so the text is
+/// cut into chunks at line starts (where depends only on the text, so
+/// results never depend on the thread count) read in parallel, and each line
+/// is deserialised once where its shape allows. Outcomes and messages are
+/// those of [`events`](super::events), with one difference: a line that is not valid JSON
+/// (a truncated export, say) is skipped and reported rather than failing
+/// the whole input, as in other logs.
+///
+/// `None` when the input is not JSON Lines (its first non-blank line is not
+/// a complete object, or no other line follows), when a line that does not
+/// parse alone is part of a value spanning lines, or for shapes left to
+/// [`events`](super::events) (`lookup-events` output on a line, a problem after a broken
+/// line).
+pub fn each_json_line<'a, T: Send>(
+    text: &'a str,
+    each: impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync,
+) -> Option<Result<Result<JsonLines<T>, Skip>, String>> {
+    let body = text.trim_start_matches('\u{feff}');
+    if !is_json_lines(body) {
+        return None;
+    }
+    let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
+    let chunks: Vec<LinesRead<T>> = crate::chunk::numbered_chunks(body.as_bytes(), &cuts)
+        .into_par_iter()
+        .map(|(range, first_line)| read_lines(&body[range], first_line, &each))
+        .collect();
+    let mut out = JsonLines {
+        chunks: Vec::with_capacity(chunks.len()),
+        broken: Vec::new(),
+    };
+    let (mut events, mut insights) = (0, 0);
+    for chunk in chunks {
+        events += chunk.events.len();
+        out.chunks.push(chunk.events);
+        out.broken.extend(chunk.broken);
+        insights += chunk.insights;
+        // The first stop decides, as in `events`; after a broken line
+        // `events` would have stopped there, so it says what is wrong.
+        match chunk.stop {
+            None => {}
+            Some(_) if !out.broken.is_empty() => return None,
+            Some(Stop::Error(message)) => return Some(Err(message)),
+            Some(Stop::Digest) => return Some(Ok(Err(Skip::Digest))),
+            Some(Stop::General) => return None,
+        }
+    }
+    if !out.broken.is_empty() && is_json_stream(body) {
+        return None;
+    }
+    if events == 0 && insights > 0 {
+        return Some(Ok(Err(Skip::Insight)));
+    }
+    Some(Ok(Ok(out)))
+}
+
+/// Whether an input (without its byte order mark) is JSON Lines: its first
+/// non-blank line a complete object, and another line after it. A
+/// pretty-printed object or array fails the first test on its first line,
+/// a one-line file the second, before anything is parsed.
+fn is_json_lines(body: &str) -> bool {
+    let mut lines = body
+        .split('\n')
+        .map(trim_json_space)
+        .filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    first.starts_with('{')
+        && lines.next().is_some()
+        && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+}
+
+/// Whether the whole input is a stream of JSON values (lines that do not
+/// parse alone are then parts of values spanning lines).
+fn is_json_stream(body: &str) -> bool {
+    serde_json::Deserializer::from_str(body)
+        .into_iter::<serde::de::IgnoredAny>()
+        .all(|value| value.is_ok())
+}
+
+/// What JSON itself counts as white space (not `str::trim`'s Unicode set).
+fn trim_json_space(line: &str) -> &str {
+    line.trim_matches([' ', '\t', '\r', '\n'])
+}
+
+/// What one chunk of JSON Lines yielded.
+struct LinesRead<T> {
+    events: Vec<T>,
+    insights: usize,
+    broken: Vec<String>,
+    /// The line that ended the chunk's reading, if one did.
+    stop: Option<Stop>,
+}
+
+/// A line that decides the whole input.
+enum Stop {
+    /// Not CloudTrail: the input is an error, as in [`events`](super::events).
+    Error(String),
+    Digest,
+    /// A shape [`events`](super::events) reads (lookup-events output).
+    General,
+}
+
+impl<'a, T> LinesRead<T> {
+    fn push<F>(&mut self, event: Result<&Event<'a>, serde_json::Error>, line: usize, each: &F)
+    where
+        F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
+    {
+        if event.as_ref().is_ok_and(|e| e.is_insight()) {
+            self.insights += 1;
+        } else {
+            self.events.push(each(event, line));
+        }
+    }
+}
+
+/// Reads the lines of one chunk, the first being `first_line`.
+fn read_lines<'a, T, F>(chunk: &'a str, first_line: usize, each: &F) -> LinesRead<T>
+where
+    F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
+{
+    let mut out = LinesRead {
+        events: Vec::new(),
+        insights: 0,
+        broken: Vec::new(),
+        stop: None,
+    };
+    for (i, raw) in chunk.split('\n').enumerate() {
+        let line = trim_json_space(raw);
+        if line.is_empty() {
+            continue;
+        }
+        if let Err(stop) = read_line(raw, line, first_line + i, each, &mut out) {
+            out.stop = Some(stop);
+            break;
+        }
+    }
+    // Every chunk's outcomes are kept until the end: no spare capacity.
+    out.events.shrink_to_fit();
+    out
+}
+
+/// Reads one non-blank line (`raw`, and `line` without the white space
+/// around it). The usual shapes, an event or a `Records` batch, are
+/// deserialised in one pass; anything else, or any surprise, is read as
+/// [`events`](super::events) reads a top-level value, giving its outcomes and messages.
+fn read_line<'a, T, F>(
+    raw: &'a str,
+    line: &'a str,
+    at: usize,
+    each: &F,
+    out: &mut LinesRead<T>,
+) -> Result<(), Stop>
+where
+    F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
+{
+    if line.starts_with("{\"Records\":") {
+        let (events, insights) = (out.events.len(), out.insights);
+        if each_record(line, |event| out.push(Ok(event), at, each)).is_some() {
+            return Ok(());
+        }
+        out.events.truncate(events);
+        out.insights = insights;
+    } else if line.starts_with('{')
+        && let Ok(event) = Event::parse(line)
+        && event.is_top_level_event()
+    {
+        out.push(Ok(&event), at, each);
+        return Ok(());
+    }
+    // Parsed with the white space before it, for true columns.
+    let value: &RawValue = match serde_json::from_str(raw) {
+        Ok(value) => value,
+        Err(e) => {
+            out.broken.push(json_error(&e, at));
+            return Ok(());
+        }
+    };
+    match top_level(value, at).map_err(Stop::Error)? {
+        TopLevel::Array(items) | TopLevel::Records(items) => {
+            for item in items {
+                push_raw(out, item.get(), at, each);
+            }
+        }
+        TopLevel::Event => push_raw(out, value.get(), at, each),
+        TopLevel::Lookup(_) => return Err(Stop::General),
+        TopLevel::Digest => return Err(Stop::Digest),
+    }
+    Ok(())
+}
+
+/// An event cut out as raw JSON, as [`events`](super::events) and the pipeline's event
+/// analysis take it: Insight events counted (whether or not the rest
+/// parses), others parsed.
+fn push_raw<'a, T, F>(out: &mut LinesRead<T>, json: &'a str, line: usize, each: &F)
+where
+    F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
+{
+    if is_insight(json) {
+        out.insights += 1;
+    } else {
+        out.events
+            .push(Event::parse_then(json, |event| each(event, line)));
+    }
+}

@@ -1,0 +1,312 @@
+//! The shapes of a whole CloudTrail input (`Records`, arrays, single
+//! events, lookup-events output) cut into events, and the one-pass reader
+//! of one-line delivery files.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::event::{Event, data_error};
+use super::{Events, Item, Shape, Skip};
+
+/// Calls `each` with every event of a one-line `{"Records":[…]}` file (how
+/// CloudTrail delivers to S3) as it is deserialised: one pass, and no
+/// vector of events to grow. Insight events are left out. `None` for any
+/// other shape, or when anything in it does not parse (events already
+/// passed to `each` should then be dropped): the general path ([`events`])
+/// reads it and says what is wrong.
+pub fn each_single_line_record<'a>(text: &'a str, mut each: impl FnMut(&Event<'a>)) -> Option<()> {
+    let body = text.trim_start_matches('\u{feff}').trim();
+    if !body.starts_with("{\"Records\":") || memchr::memchr(b'\n', body.as_bytes()).is_some() {
+        return None;
+    }
+    each_record(body, |event| {
+        if !event.is_insight() {
+            each(event)
+        }
+    })
+}
+
+/// Calls `each` with every record (Insight events too) of `{"Records":[…]}`
+/// as it is deserialised. `None` when anything does not parse, when the
+/// object has `Records` twice, or when it is a digest (whose keys win over
+/// `Records` in [`events`]): [`events`] decides those.
+pub(super) fn each_record<'a>(json: &'a str, each: impl FnMut(&Event<'a>)) -> Option<()> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde::de::DeserializeSeed::deserialize(RecordsSeed(each), &mut de).ok()?;
+    de.end().ok()
+}
+
+/// `{"Records":[…], …}`, each record handed over as it is read.
+struct RecordsSeed<F>(F);
+
+impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for RecordsSeed<F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(&Event<'de>)> serde::de::Visitor<'de> for RecordsSeed<F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a CloudTrail log file")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        let mut records = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "Records" if records => return Err(A::Error::duplicate_field("Records")),
+                "Records" => {
+                    records = true;
+                    map.next_value_seed(EachRecord(&mut self.0))?;
+                }
+                "digestStartTime" | "previousDigestSignature" => {
+                    return Err(A::Error::custom("a digest file"));
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct EachRecord<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for EachRecord<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(&Event<'de>)> serde::de::Visitor<'de> for EachRecord<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of CloudTrail records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(HandleRecord(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+/// One record, handed over by reference where it was deserialised: an
+/// event is most of a kilobyte, and moving it out through `Option` and
+/// `Result` copied it several times per event.
+struct HandleRecord<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for HandleRecord<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        let event = Event::deserialize(de)?;
+        (self.0)(&event);
+        Ok(())
+    }
+}
+
+/// Cuts an input into events. `Ok(Err(skip))` for digest and Insight
+/// files; `Err(message)` when the input is not valid JSON or not CloudTrail.
+pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
+    let body = text.trim_start_matches('\u{feff}');
+    let mut lines = LineCounter::new(text);
+    let mut out = Events {
+        shape: Shape::Single,
+        items: Vec::new(),
+        insights: 0,
+    };
+    let stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
+    let mut values = 0usize;
+    let mut saw_records = false;
+    for value in stream {
+        let value = value.map_err(|e| json_error(&e, 1))?;
+        values += 1;
+        let line = lines.line_at(offset_in(text, value.get()));
+        match top_level(value, line)? {
+            TopLevel::Array(raw) => {
+                out.shape = Shape::Array;
+                for item in raw {
+                    let line = lines.line_at(offset_in(text, item.get()));
+                    push_event(&mut out, Cow::Borrowed(item.get()), line);
+                }
+            }
+            TopLevel::Records(raw) => {
+                saw_records = true;
+                for item in raw {
+                    let line = lines.line_at(offset_in(text, item.get()));
+                    push_event(&mut out, Cow::Borrowed(item.get()), line);
+                }
+            }
+            TopLevel::Lookup(events) => {
+                out.shape = Shape::LookupEvents;
+                for (raw, inner) in events {
+                    let line = lines.line_at(offset_in(text, raw.get()));
+                    push_event(&mut out, Cow::Owned(inner), line);
+                }
+            }
+            TopLevel::Event => push_event(&mut out, Cow::Borrowed(value.get()), line),
+            TopLevel::Digest => return Ok(Err(Skip::Digest)),
+        }
+    }
+    if values > 1 {
+        out.shape = Shape::JsonLines;
+    } else if saw_records {
+        out.shape = Shape::Records;
+    }
+    if out.items.is_empty() && out.insights > 0 {
+        return Ok(Err(Skip::Insight));
+    }
+    Ok(Ok(out))
+}
+
+fn push_event<'a>(out: &mut Events<'a>, json: Cow<'a, str>, line: usize) {
+    if is_insight(&json) {
+        out.insights += 1;
+    } else {
+        out.items.push(Item { json, line });
+    }
+}
+
+pub(super) fn is_insight(json: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "eventType", borrow)]
+        event_type: Option<Cow<'a, str>>,
+    }
+    json.contains("AwsCloudTrailInsight")
+        && serde_json::from_str::<Probe>(json)
+            .is_ok_and(|p| p.event_type.as_deref() == Some("AwsCloudTrailInsight"))
+}
+
+pub(super) enum TopLevel<'a> {
+    Array(Vec<&'a RawValue>),
+    Records(Vec<&'a RawValue>),
+    /// Each entry's raw JSON and its decoded `CloudTrailEvent` string.
+    Lookup(Vec<(&'a RawValue, String)>),
+    Event,
+    Digest,
+}
+
+/// What one top-level JSON value is.
+pub(super) fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
+    let raw = value.get();
+    if raw.starts_with('[') {
+        let items: Vec<&RawValue> = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
+        return Ok(TopLevel::Array(items));
+    }
+    #[derive(Deserialize)]
+    struct Keys<'a> {
+        #[serde(rename = "Records", borrow)]
+        records: Option<Vec<&'a RawValue>>,
+        #[serde(rename = "Events", borrow)]
+        events: Option<Vec<LookupEntry<'a>>>,
+        #[serde(rename = "digestStartTime")]
+        digest_start: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "previousDigestSignature")]
+        digest_previous: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "eventSource")]
+        event_source: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "eventName")]
+        event_name: Option<serde::de::IgnoredAny>,
+    }
+    #[derive(Deserialize)]
+    struct LookupEntry<'a> {
+        #[serde(rename = "CloudTrailEvent", borrow)]
+        event: Option<Cow<'a, str>>,
+    }
+    let keys: Keys = serde_json::from_str(raw).map_err(|_| not_cloudtrail(line))?;
+    if keys.digest_start.is_some() || keys.digest_previous.is_some() {
+        return Ok(TopLevel::Digest);
+    }
+    if let Some(records) = keys.records {
+        return Ok(TopLevel::Records(records));
+    }
+    if let Some(events) = keys.events {
+        // Raw entries again, for their positions.
+        #[derive(Deserialize)]
+        struct Raw<'a> {
+            #[serde(rename = "Events", borrow)]
+            events: Vec<&'a RawValue>,
+        }
+        let raw: Raw = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
+        let mut out = Vec::with_capacity(events.len());
+        for (i, (entry, raw)) in events.into_iter().zip(raw.events).enumerate() {
+            let Some(inner) = entry.event else {
+                return Err(format!(
+                    "line {line}: Events[{i}] has no CloudTrailEvent; not `aws cloudtrail lookup-events` output"
+                ));
+            };
+            out.push((raw, inner.into_owned()));
+        }
+        return Ok(TopLevel::Lookup(out));
+    }
+    if keys.event_source.is_some() || keys.event_name.is_some() {
+        return Ok(TopLevel::Event);
+    }
+    Err(not_cloudtrail(line))
+}
+
+fn not_cloudtrail(line: usize) -> String {
+    format!(
+        "line {line}: JSON, but not CloudTrail (expected {{\"Records\":[…]}}, an array of events, an event, or lookup-events output)"
+    )
+}
+
+/// Why JSON that starts on line `first_line` of the input does not parse.
+pub(super) fn json_error(e: &serde_json::Error, first_line: usize) -> String {
+    format!(
+        "not valid JSON: {} at line {} column {}",
+        match e.classify() {
+            serde_json::error::Category::Eof => "unexpected end of input",
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "unexpected data",
+            serde_json::error::Category::Io => "read error",
+        },
+        first_line + e.line().saturating_sub(1),
+        e.column()
+    )
+}
+
+/// Byte offset of `part` (a slice of `whole`) inside `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// Line numbers of increasing byte offsets, counting newlines once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.at {
+            // Never expected (offsets only grow); count from the start.
+            return 1 + memchr::memchr_iter(b'\n', &self.text[..offset]).count();
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.at..offset]).count();
+        self.at = offset;
+        self.line
+    }
+}
