@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::facts::{self, Fact, Facts};
 use crate::finding::Finding;
 use crate::formats::Format;
-use crate::formats::cloudtrail::{self, Event, data_error};
+use crate::formats::cloudtrail::{self, Event, JsonLinesRead, data_error};
 use crate::formats::s3_access;
 use crate::model::EvidenceLine;
 use crate::outcome::{InputReport, ReadAs};
@@ -99,11 +99,11 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
     let (outcomes, broken) = match cloudtrail::each_json_line(text, |event, line| {
         parsed_outcome(event, line, rules, options)
     }) {
-        Some(Ok(Ok(lines))) => (lines.chunks, lines.broken),
+        JsonLinesRead::Lines(lines) => (lines.chunks, lines.broken),
         read => {
             let read = match read {
-                Some(Ok(Err(skip))) => Ok(Err(skip)),
-                Some(Err(message)) => Err(message),
+                JsonLinesRead::Skipped(skip) => Ok(Err(skip)),
+                JsonLinesRead::Unreadable(message) => Err(message),
                 _ => cloudtrail::events(text),
             };
             events = match read {

@@ -18,6 +18,20 @@ pub struct JsonLines<T> {
     pub broken: Vec<String>,
 }
 
+/// What reading an input as JSON Lines gave.
+#[derive(Debug)]
+pub enum JsonLinesRead<T> {
+    /// The events, line by line.
+    Lines(JsonLines<T>),
+    /// A digest or Insights file: nothing to read.
+    Skipped(Skip),
+    /// Why the input is not CloudTrail, as [`events`](super::events) would say.
+    Unreadable(String),
+    /// Not JSON Lines, or a shape or a problem only
+    /// [`events`](super::events) reads and explains: read the input with it.
+    General,
+}
+
 /// Reads a JSON Lines input (one event, or one `{"Records":[…]}` batch, per
 /// line: SIEM exports, Athena or Firehose output, often hundreds of MB),
 /// calling `each` with every event as deserialised from its line (or why it
@@ -29,7 +43,7 @@ pub struct JsonLines<T> {
 /// (a truncated export, say) is skipped and reported rather than failing
 /// the whole input, as in other logs.
 ///
-/// `None` when the input is not JSON Lines (its first non-blank line is not
+/// [`JsonLinesRead::General`] when the input is not JSON Lines (its first non-blank line is not
 /// a complete object, or no other line follows), when a line that does not
 /// parse alone is part of a value spanning lines, or for shapes left to
 /// [`events`](super::events) (`lookup-events` output on a line, a problem after a broken
@@ -37,10 +51,10 @@ pub struct JsonLines<T> {
 pub fn each_json_line<'a, T: Send>(
     text: &'a str,
     each: impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync,
-) -> Option<Result<Result<JsonLines<T>, Skip>, String>> {
+) -> JsonLinesRead<T> {
     let body = text.trim_start_matches('\u{feff}');
     if !is_json_lines(body) {
-        return None;
+        return JsonLinesRead::General;
     }
     let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
     let chunks: Vec<LinesRead<T>> = crate::chunk::numbered_chunks(body.as_bytes(), &cuts)
@@ -61,19 +75,19 @@ pub fn each_json_line<'a, T: Send>(
         // `events` would have stopped there, so it says what is wrong.
         match chunk.stop {
             None => {}
-            Some(_) if !out.broken.is_empty() => return None,
-            Some(Stop::Error(message)) => return Some(Err(message)),
-            Some(Stop::Digest) => return Some(Ok(Err(Skip::Digest))),
-            Some(Stop::General) => return None,
+            Some(_) if !out.broken.is_empty() => return JsonLinesRead::General,
+            Some(Stop::Error(message)) => return JsonLinesRead::Unreadable(message),
+            Some(Stop::Digest) => return JsonLinesRead::Skipped(Skip::Digest),
+            Some(Stop::General) => return JsonLinesRead::General,
         }
     }
     if !out.broken.is_empty() && is_json_stream(body) {
-        return None;
+        return JsonLinesRead::General;
     }
     if events == 0 && insights > 0 {
-        return Some(Ok(Err(Skip::Insight)));
+        return JsonLinesRead::Skipped(Skip::Insight);
     }
-    Some(Ok(Ok(out)))
+    JsonLinesRead::Lines(out)
 }
 
 /// Whether an input (without its byte order mark) is JSON Lines: its first

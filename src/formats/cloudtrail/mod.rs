@@ -38,7 +38,7 @@ pub(crate) use event::data_error;
 pub use event::{
     Event, SessionAttributes, SessionContext, SessionIssuer, StrOrBool, TlsDetails, UserIdentity,
 };
-pub use lines::{JsonLines, each_json_line};
+pub use lines::{JsonLines, JsonLinesRead, each_json_line};
 pub use records::{each_single_line_record, events};
 
 /// One event's JSON text and where it starts.

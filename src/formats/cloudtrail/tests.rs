@@ -126,8 +126,12 @@ fn event_id(event: Result<&Event<'_>, serde_json::Error>) -> Result<String, Stri
 }
 
 fn read_json_lines(text: &str) -> Read {
-    each_json_line(text, |event, line| (line, event_id(event)))
-        .map(|read| read.map(|read| read.map(|lines| (lines.chunks.concat(), lines.broken))))
+    match each_json_line(text, |event, line| (line, event_id(event))) {
+        JsonLinesRead::Lines(lines) => Some(Ok(Ok((lines.chunks.concat(), lines.broken)))),
+        JsonLinesRead::Skipped(skip) => Some(Ok(Err(skip))),
+        JsonLinesRead::Unreadable(message) => Some(Err(message)),
+        JsonLinesRead::General => None,
+    }
 }
 
 /// What `events` (the general path) makes of the same text.
