@@ -34,7 +34,7 @@
 //! trail    → facts, formats, shipped, time
 //! outcome  → finding, formats, model, trail
 //! analyze  → input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
-//! report   → outcome, finding, facts, formats, rules, sigv4, trail, time
+//! report   → outcome, finding, facts, rules, sigv4, trail, time
 //! config   → facts, finding, model, outcome, report, rules, text
 //! cli      → formats, report, sigv4
 //! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, cli
