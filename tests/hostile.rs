@@ -196,3 +196,50 @@ fn the_config_report_never_overwrites_the_files_it_checks() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
 }
+
+/// The CRLF copy of a debug log (a log saved on Windows, or pasted through
+/// a tool that converts line ends) used to keep a `\r` on every line of
+/// the logged canonical request: every wrong-secret log became
+/// `signature.canonical-mismatch`. Every recorded fixture now gets its own
+/// verdict in CRLF too.
+#[test]
+fn crlf_copies_of_the_fixtures_get_the_same_verdict() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = std::collections::BTreeMap::new();
+    for sub in ["aws-debug", "sdk"] {
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let log = entry.unwrap().path();
+            if log.extension().is_none_or(|e| e != "log") {
+                continue;
+            }
+            let meta = log.with_extension("expected.json");
+            let Ok(meta) = std::fs::read_to_string(&meta) else {
+                continue;
+            };
+            let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+            let text = std::fs::read_to_string(&log).unwrap();
+            let copy = dir.path().join(log.file_name().unwrap());
+            std::fs::write(&copy, text.replace("\r\n", "\n").replace('\n', "\r\n")).unwrap();
+            expected.insert(
+                copy.display().to_string(),
+                meta["verdict"].as_str().unwrap().to_string(),
+            );
+        }
+    }
+    assert!(expected.keys().any(|k| k.contains("wrong-secret")));
+    let out = common::bin()
+        .args(["--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = common::json(&out);
+    let mut got = std::collections::BTreeMap::new();
+    for input in report["inputs"].as_array().unwrap() {
+        got.insert(
+            input["path"].as_str().unwrap().to_string(),
+            common::verdict(input),
+        );
+    }
+    assert_eq!(got, expected);
+}
