@@ -570,3 +570,42 @@ fn a_closed_stdout_ends_the_run_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
 }
+
+/// A log truncated while authsift reads it (logrotate's `copytruncate`)
+/// used to kill the run with SIGBUS (exit 135): the file was mapped, and
+/// pages past the new end fault. Files are now read, not mapped: the run
+/// ends normally whatever the moment of the truncation.
+#[cfg(unix)]
+#[test]
+fn a_log_truncated_while_read_does_not_kill_the_run() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rotated.log");
+    let log = std::fs::read(good_log()).unwrap();
+    // About 32 MB of real log: long enough to be truncated mid-analysis.
+    let copies = (32 << 20) / log.len() + 1;
+    for delay_ms in [0, 20, 200, 1000] {
+        std::fs::write(&path, log.repeat(copies)).unwrap();
+        let child = common::bin()
+            .args(["--format", "json"])
+            .arg(&path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.signal(), None, "after {delay_ms} ms: {out:?}");
+        assert!(
+            matches!(out.status.code(), Some(1 | 2)),
+            "after {delay_ms} ms: {:?}",
+            out.status
+        );
+    }
+}
