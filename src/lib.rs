@@ -55,9 +55,6 @@ pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod formats;
-// The one `unsafe` block of the crate: memory-mapping an input file
-// (`input::read`; its SAFETY comment says why it is sound enough).
-#[allow(unsafe_code)]
 #[allow(missing_docs)]
 pub mod input;
 pub mod model;

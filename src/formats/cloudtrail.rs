@@ -242,13 +242,24 @@ impl<'de, F: FnMut(&Event<'de>)> serde::de::DeserializeSeed<'de> for HandleRecor
     }
 }
 
-/// The events of a JSON Lines input, as [`each_json_line`] read them.
-#[derive(Debug)]
-pub struct JsonLines<T> {
-    /// What `each` made of every event but Insight events, in input order,
-    /// chunk by chunk (not joined: that would hold every outcome twice).
-    pub chunks: Vec<Vec<T>>,
-    /// One message per line that is not valid JSON (skipped, with its line).
+/// A single JSON document (an array, `{"Records":[…]}`, lookup-events
+/// output; not JSON Lines, which are read line by line) may hold at most
+/// this many events. Each event costs a few dozen bytes before it is read,
+/// whatever its size: without a bound, a small gzip of `[{},{},…]` took
+/// gigabytes. Real documents hold far fewer (CloudTrail delivers a file
+/// every five minutes); a bigger export is read as JSON Lines.
+pub const MAX_DOCUMENT_EVENTS: usize = 8_000_000;
+
+/// Messages about broken JSON Lines kept (all are counted).
+pub const MAX_BROKEN_KEPT: usize = 16;
+
+/// What reading a JSON Lines input found besides its events, which
+/// [`each_json_line`] hands over as it goes.
+#[derive(Debug, Default)]
+pub struct JsonLines {
+    /// Lines that are not valid JSON (skipped).
+    pub broken_lines: usize,
+    /// The first [`MAX_BROKEN_KEPT`] of their messages, each with its line.
     pub broken: Vec<String>,
 }
 
@@ -263,6 +274,12 @@ pub struct JsonLines<T> {
 /// (a truncated export, say) is skipped and reported rather than failing
 /// the whole input, as in other logs.
 ///
+/// What `each` made of every event but Insight events goes to `sink`, one
+/// chunk at a time in input order, as soon as the chunks before it are
+/// read: a few chunks' outcomes are held at once, never the whole input's.
+/// When the result is not `Some(Ok(Ok(_)))`, what `sink` was given is not
+/// the input's (the caller drops it and reads the input another way).
+///
 /// `None` when the input is not JSON Lines (its first non-blank line is not
 /// a complete object, or no other line follows), when a line that does not
 /// parse alone is part of a value spanning lines, or for shapes left to
@@ -271,37 +288,43 @@ pub struct JsonLines<T> {
 pub fn each_json_line<'a, T: Send>(
     text: &'a str,
     each: impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync,
-) -> Option<Result<Result<JsonLines<T>, Skip>, String>> {
+    mut sink: impl FnMut(Vec<T>),
+) -> Option<Result<Result<JsonLines, Skip>, String>> {
     let body = text.trim_start_matches('\u{feff}');
     if !is_json_lines(body) {
         return None;
     }
     let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
-    let chunks: Vec<LinesRead<T>> = crate::chunk::numbered_chunks(body.as_bytes(), &cuts)
-        .into_par_iter()
-        .map(|(range, first_line)| read_lines(&body[range], first_line, &each))
-        .collect();
-    let mut out = JsonLines {
-        chunks: Vec::with_capacity(chunks.len()),
-        broken: Vec::new(),
-    };
+    let chunks = crate::chunk::numbered_chunks(body.as_bytes(), &cuts);
+    // Chunks are read in parallel a few at a time; which ones go together
+    // changes when `sink` is called, never what it is given.
+    let window = 2 * rayon::current_num_threads().max(1);
+    let mut out = JsonLines::default();
     let (mut events, mut insights) = (0, 0);
-    for chunk in chunks {
-        events += chunk.events.len();
-        out.chunks.push(chunk.events);
-        out.broken.extend(chunk.broken);
-        insights += chunk.insights;
-        // The first stop decides, as in `events`; after a broken line
-        // `events` would have stopped there, so it says what is wrong.
-        match chunk.stop {
-            None => {}
-            Some(_) if !out.broken.is_empty() => return None,
-            Some(Stop::Error(message)) => return Some(Err(message)),
-            Some(Stop::Digest) => return Some(Ok(Err(Skip::Digest))),
-            Some(Stop::General) => return None,
+    for group in chunks.chunks(window) {
+        let read: Vec<LinesRead<T>> = group
+            .par_iter()
+            .map(|(range, first_line)| read_lines(&body[range.clone()], *first_line, &each))
+            .collect();
+        for chunk in read {
+            events += chunk.events.len();
+            out.broken_lines += chunk.broken_lines;
+            let room = MAX_BROKEN_KEPT - out.broken.len();
+            out.broken.extend(chunk.broken.into_iter().take(room));
+            insights += chunk.insights;
+            // The first stop decides, as in `events`; after a broken line
+            // `events` would have stopped there, so it says what is wrong.
+            match chunk.stop {
+                None => {}
+                Some(_) if out.broken_lines > 0 => return None,
+                Some(Stop::Error(message)) => return Some(Err(message)),
+                Some(Stop::Digest) => return Some(Ok(Err(Skip::Digest))),
+                Some(Stop::General) => return None,
+            }
+            sink(chunk.events);
         }
     }
-    if !out.broken.is_empty() && is_json_stream(body) {
+    if out.broken_lines > 0 && is_json_stream(body) {
         return None;
     }
     if events == 0 && insights > 0 {
@@ -344,6 +367,8 @@ fn trim_json_space(line: &str) -> &str {
 struct LinesRead<T> {
     events: Vec<T>,
     insights: usize,
+    broken_lines: usize,
+    /// The first [`MAX_BROKEN_KEPT`] messages about broken lines.
     broken: Vec<String>,
     /// The line that ended the chunk's reading, if one did.
     stop: Option<Stop>,
@@ -379,6 +404,7 @@ where
     let mut out = LinesRead {
         events: Vec::new(),
         insights: 0,
+        broken_lines: 0,
         broken: Vec::new(),
         stop: None,
     };
@@ -392,8 +418,6 @@ where
             break;
         }
     }
-    // Every chunk's outcomes are kept until the end: no spare capacity.
-    out.events.shrink_to_fit();
     out
 }
 
@@ -429,7 +453,10 @@ where
     let value: &RawValue = match serde_json::from_str(raw) {
         Ok(value) => value,
         Err(e) => {
-            out.broken.push(json_error(&e, at));
+            out.broken_lines += 1;
+            if out.broken.len() < MAX_BROKEN_KEPT {
+                out.broken.push(json_error(&e, at));
+            }
             return Ok(());
         }
     };
@@ -534,6 +561,56 @@ fn is_insight(json: &str) -> bool {
             .is_ok_and(|p| p.event_type.as_deref() == Some("AwsCloudTrailInsight"))
 }
 
+/// The elements of an array of events (`[…]`, `"Records":[…]`), cut out
+/// as raw JSON: each must be an object, and there may be at most
+/// [`MAX_DOCUMENT_EVENTS`]. Anything else stops reading at once, so
+/// `[null,null,…]` costs nothing before it is refused.
+struct Objects<'a>(Vec<&'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Objects<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_seq(ObjectsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ObjectsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for ObjectsVisitor<'a> {
+    type Value = Objects<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of event objects")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Objects<'a>, A::Error> {
+        use serde::de::Error;
+        let mut out = Vec::new();
+        while let Some(value) = seq.next_element::<&'a RawValue>()? {
+            let what = match value.get().as_bytes().first() {
+                Some(b'{') => None,
+                Some(b'[') => Some("an array"),
+                Some(b'"') => Some("a string"),
+                Some(b'n') => Some("null"),
+                Some(b't' | b'f') => Some("a boolean"),
+                _ => Some("a number"),
+            };
+            if let Some(what) = what {
+                return Err(A::Error::custom(format_args!(
+                    "event {} is {what}, not an object",
+                    out.len()
+                )));
+            }
+            if out.len() == MAX_DOCUMENT_EVENTS {
+                return Err(A::Error::custom(format_args!(
+                    "more than {MAX_DOCUMENT_EVENTS} events in one JSON document; split it, or convert it to JSON Lines (one event per line)"
+                )));
+            }
+            out.push(value);
+        }
+        Ok(Objects(out))
+    }
+}
+
 enum TopLevel<'a> {
     Array(Vec<&'a RawValue>),
     Records(Vec<&'a RawValue>),
@@ -547,13 +624,13 @@ enum TopLevel<'a> {
 fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
     let raw = value.get();
     if raw.starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
-        return Ok(TopLevel::Array(items));
+        let items: Objects = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
+        return Ok(TopLevel::Array(items.0));
     }
     #[derive(Deserialize)]
     struct Keys<'a> {
         #[serde(rename = "Records", borrow)]
-        records: Option<Vec<&'a RawValue>>,
+        records: Option<Objects<'a>>,
         #[serde(rename = "Events", borrow)]
         events: Option<Vec<LookupEntry<'a>>>,
         #[serde(rename = "digestStartTime")]
@@ -575,9 +652,14 @@ fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
         return Ok(TopLevel::Digest);
     }
     if let Some(records) = keys.records {
-        return Ok(TopLevel::Records(records));
+        return Ok(TopLevel::Records(records.0));
     }
     if let Some(events) = keys.events {
+        if events.len() > MAX_DOCUMENT_EVENTS {
+            return Err(format!(
+                "line {line}: more than {MAX_DOCUMENT_EVENTS} events in one JSON document; split it"
+            ));
+        }
         // Raw entries again, for their positions.
         #[derive(Deserialize)]
         struct Raw<'a> {
@@ -1113,8 +1195,13 @@ mod tests {
     }
 
     fn read_json_lines(text: &str) -> Read {
-        each_json_line(text, |event, line| (line, event_id(event)))
-            .map(|read| read.map(|read| read.map(|lines| (lines.chunks.concat(), lines.broken))))
+        let mut all = Vec::new();
+        let read = each_json_line(
+            text,
+            |event, line| (line, event_id(event)),
+            |chunk| all.extend(chunk),
+        );
+        read.map(|read| read.map(|read| read.map(|lines| (all, lines.broken))))
     }
 
     /// What `events` (the general path) makes of the same text.
@@ -1250,5 +1337,25 @@ mod tests {
         )
         .unwrap();
         assert!(e.by_aws_service());
+    }
+
+    /// `{"Records":[null × 40M]}` (291 KB of gzip) used to be cut into 40M
+    /// raw values before any was read: a 4.5 GB allocation. A record that
+    /// is not an object now stops reading at once.
+    #[test]
+    fn records_that_are_not_objects_stop_reading_at_once() {
+        let nulls = format!("[{}null]", "{},".repeat(3));
+        let err = events(&nulls).unwrap_err();
+        assert!(err.contains("event 3 is null, not an object"), "{err}");
+        for bad in ["1", "\"AKIAIOSFODNN7EXAMPLE\"", "[]", "true"] {
+            let err = events(&format!("[{bad}]")).unwrap_err();
+            assert!(err.contains("event 0 is"), "{err}");
+            assert!(!err.contains("AKIA"), "{err}");
+        }
+        let records = format!("{{\"Records\":[{}]}}", ["null"; 1000].join(","));
+        let started = std::time::Instant::now();
+        assert!(events(&records).is_err());
+        assert!(each_single_line_record(&records, |_| {}).is_none());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -301,13 +301,19 @@ fn render_incident(
 const REDACTION_MARGIN: usize = 200;
 
 /// An evidence line for the terminal: redacted with a margin, then cut.
+/// The margin ends at whitespace, never inside a word: a secret cut there
+/// would be too short to recognise, and once redaction had shortened the
+/// text before it, the display cut would show it.
 fn evidence_text(text: &str, clean: &(dyn Fn(&str) -> String + Sync)) -> String {
     let text = text.trim_end();
     let head = match text
         .char_indices()
         .nth(MAX_EVIDENCE_CHARS + REDACTION_MARGIN)
     {
-        Some((i, _)) => &text[..i],
+        Some((i, _)) => match text[i..].find(|c: char| c.is_ascii_whitespace()) {
+            Some(space) => &text[..i + space],
+            None => text,
+        },
         None => text,
     };
     truncate(&clean(head))
@@ -318,5 +324,31 @@ fn truncate(text: &str) -> String {
     match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::redact::Redactor;
+
+    /// A secret straddling the redaction margin, after a token that
+    /// redaction shortens: the display cut used to show 20 of its 40
+    /// characters.
+    #[test]
+    fn a_secret_at_the_margin_is_never_shown_in_part() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let token = "Ab1/".repeat(75);
+        let mut line = format!("{token} ");
+        while line.len() < MAX_EVIDENCE_CHARS + REDACTION_MARGIN - 20 {
+            line.push_str("word ");
+        }
+        line.push_str(secret);
+        line.push_str(" tail");
+        let redactor = Redactor::default();
+        let clean = |s: &str| redactor.text(s).into_owned();
+        let shown = evidence_text(&line, &clean);
+        assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");
+        assert!(shown.contains("word"), "{shown}");
     }
 }

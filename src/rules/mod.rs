@@ -9,7 +9,7 @@
 pub mod examples;
 pub mod parse;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -361,12 +361,24 @@ impl RuleSet {
             text,
             base,
             lists: HashMap::new(),
+            counted: std::cell::Cell::new((0, 1)),
         };
         let (rules, codes) = compiler.compile(items)?;
+        // Where each id is, looked up once per new rule (a search per rule
+        // was quadratic in the number of rules).
+        let mut at: HashMap<String, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         for rule in rules {
-            match self.rules.iter_mut().find(|r| r.id == rule.id) {
-                Some(existing) => *existing = rule,
-                None => self.rules.push(rule),
+            match at.get(&rule.id) {
+                Some(&i) => self.rules[i] = rule,
+                None => {
+                    at.insert(rule.id.clone(), self.rules.len());
+                    self.rules.push(rule);
+                }
             }
         }
         self.codes.extend(codes);
@@ -520,9 +532,27 @@ struct Compiler<'a> {
     text: &'a str,
     base: Option<&'a Path>,
     lists: HashMap<&'a str, Arc<[Value]>>,
+    /// Lines counted so far: (byte offset, its line). Rules come in source
+    /// order, so each rule's line is counted on from the previous one (a
+    /// count from the start per rule was quadratic in the file's size).
+    counted: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Compiler<'a> {
+    /// The 1-based line of `at`, a slice of the source.
+    fn line_of(&self, at: &str) -> usize {
+        let offset = (at.as_ptr() as usize)
+            .saturating_sub(self.text.as_ptr() as usize)
+            .min(self.text.len());
+        let (mut from, mut line) = self.counted.get();
+        if offset < from {
+            (from, line) = (0, 1);
+        }
+        line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count();
+        self.counted.set((offset, line));
+        line
+    }
+
     fn err(&self, at: &str, message: impl Into<String>) -> RuleError {
         locate(self.name, self.text, at, message.into())
     }
@@ -532,6 +562,7 @@ impl<'a> Compiler<'a> {
         items: Vec<Item<'a>>,
     ) -> Result<(Vec<Rule>, BTreeMap<String, String>), RuleError> {
         let mut rules: Vec<Rule> = Vec::new();
+        let mut ids: HashSet<&'a str> = HashSet::new();
         let mut codes = BTreeMap::new();
         for item in items {
             match item {
@@ -543,7 +574,7 @@ impl<'a> Compiler<'a> {
                     codes.insert(code.to_string(), text);
                 }
                 Item::Rule(raw) => {
-                    if rules.iter().any(|r| r.id == raw.id) {
+                    if !ids.insert(raw.id) {
                         return Err(self.err(
                             raw.id,
                             format!("duplicate rule id `{}` in this file", raw.id),
@@ -627,7 +658,7 @@ impl<'a> Compiler<'a> {
             examples,
             origin: Origin {
                 file: self.name.to_string(),
-                line: locate(self.name, self.text, raw.id, String::new()).line,
+                line: self.line_of(raw.id),
             },
             uses,
         })
