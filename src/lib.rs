@@ -28,7 +28,7 @@
 //! recognise → model
 //! formats  → model, recognise, text, time, chunk
 //! sigv4    → model, response, time
-//! facts    → formats, model, response, sigv4, time
+//! facts    → formats, model, recognise, response, sigv4, time
 //! finding  → facts, model, sigv4
 //! rules    → facts, finding, model, text
 //! trail    → facts, formats, time

@@ -27,6 +27,7 @@
 //! Imports: this module knows only `model`; formats call it.
 
 pub mod codes;
+pub mod context;
 mod shapes;
 pub mod wording;
 
