@@ -189,6 +189,9 @@ pub enum ErrorKind {
     CredentialsExpired,
     /// The command line itself was wrong (unknown option, bad parameter).
     CliUsage,
+    /// Words of a failure around AWS that no recogniser could name: never
+    /// a clean bill, never a cause either.
+    Unrecognised,
 }
 
 impl ErrorKind {
@@ -213,6 +216,7 @@ impl ErrorKind {
             ErrorKind::Imds => "imds",
             ErrorKind::CredentialsExpired => "credentials-expired",
             ErrorKind::CliUsage => "cli-usage",
+            ErrorKind::Unrecognised => "unrecognised",
         }
     }
 }

@@ -609,3 +609,22 @@ fn a_log_truncated_while_read_does_not_kill_the_run() {
         );
     }
 }
+
+/// Text that speaks of an AWS failure no rule can name is never a clean
+/// bill: exit 1, and the human and markdown reports say so.
+#[test]
+fn an_unexplained_failure_is_not_an_all_clear() {
+    let text = b"Deploying stack...\nError: failed to upload artifacts to S3 bucket my-artifacts\n";
+    let out = run(&[], text);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("an AWS failure no rule explains"), "{shown}");
+    assert!(!shown.contains("no AWS failure found"), "{shown}");
+    let md = run(&["--format", "markdown"], text);
+    assert!(!String::from_utf8_lossy(&md.stdout).contains("no AWS failure found"));
+    // Ordinary text stays clean.
+    assert_eq!(
+        run(&[], b"all good\nuploaded 3 files\n").status.code(),
+        Some(0)
+    );
+}

@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::{logrecord, pyrepr};
 use crate::model::{
-    CredentialStep, ErrorEvent, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
+    CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
 };
 
 /// Parses a whole log into runs, in input order.
@@ -181,6 +181,11 @@ impl Runs<'_> {
             if run.exchanges.is_empty() {
                 run.exchanges = super::rust_sdk::exchanges(text, span.line);
                 super::rust_sdk::drop_retried_attempts(&mut run.errors, text, span.line);
+            }
+            // In a debug run the requests say whether something failed:
+            // words nobody could name are no failure of their own there.
+            if is_structured(&run) {
+                run.errors.retain(|e| e.kind != ErrorKind::Unrecognised);
             }
             // Pasted text says around its failures what a debug log's
             // structure would have said exactly.

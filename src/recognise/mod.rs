@@ -307,13 +307,12 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
     }
     let (kind, tool, at) = match wording::client(line) {
         Some((w, at)) => (w.kind, w.tool, at),
-        None => {
-            let at = wording::connection_failure(line)?;
-            if !wording::mentions_aws_host(line) {
-                return None;
+        None => match wording::connection_failure(line) {
+            Some(at) if wording::mentions_aws_host(line) => {
+                (ErrorKind::EndpointConnection, "network", at)
             }
-            (ErrorKind::EndpointConnection, "network", at)
-        }
+            _ => (ErrorKind::Unrecognised, "unknown", failure_about_aws(line)?),
+        },
     };
     // A connection failure towards the metadata service is the metadata
     // service failing, whichever client says it.
@@ -338,6 +337,22 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         consequence: false,
         evidence: evidence(),
     })
+}
+
+/// The last resort: a line that speaks of failing and of AWS (a service,
+/// credentials, a bucket, an AWS client) is a failure nobody named. It is
+/// reported as unrecognised, never taken for a clean bill. Where it starts.
+fn failure_about_aws(line: &str) -> Option<usize> {
+    static FAILING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:error|exception|failed|failure|denied|forbidden|unauthori[sz]ed|refused|expired)\b")
+            .expect("valid regex")
+    });
+    static ABOUT_AWS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:aws|amazon|amazonaws|s3|sts|iam|ec2|ecr|eks|ecs|kms|lambda|dynamodb|sqs|sns|cloudformation|credentials?|bucket|boto3?|botocore|assume ?role|sso)\b")
+            .expect("valid regex")
+    });
+    let at = FAILING.find(line)?.start();
+    ABOUT_AWS.is_match(line).then_some(at)
 }
 
 /// The message that follows a code: `X: message`, `X (client): message`,

@@ -98,12 +98,11 @@ fn render_input(
     }
     if input.findings.is_empty() {
         let (wording, note) = super::fields::no_failure(input);
-        let _ = writeln!(
-            out,
-            "{} {path}: {wording} ({} records)",
-            style.good("✔"),
-            input.records
-        );
+        let mark = match input.has_unexplained_failure() {
+            true => style.bad("✖"),
+            false => style.good("✔"),
+        };
+        let _ = writeln!(out, "{mark} {path}: {wording} ({} records)", input.records);
         if let Some(note) = note {
             let _ = writeln!(out, "  note: {note}");
         }
