@@ -43,14 +43,20 @@ fn every_failure_of_a_multi_failure_log_is_reported() {
         An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: The security token included in the request is expired\n";
     let out = run(&["--format", "json"], log.as_bytes());
     assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let rules = rules_of(&common::json(&out));
+    let mut all = rules.clone();
+    all.sort();
     assert_eq!(
-        rules_of(&common::json(&out)),
+        all,
         [
             "authz.access-denied",
             "credentials.missing",
             "token.expired"
         ]
     );
+    // The most specific cause is shown first (no credentials at all
+    // explains more than a denial seen elsewhere).
+    assert_eq!(rules[0], "credentials.missing");
 }
 
 /// The same failure printed twice (a retry, a summary line) stays one

@@ -497,6 +497,7 @@ fn to_finding(setup: &Setup, n: usize, issue: &checks::Issue, path: &str) -> Fin
     Finding {
         incident: n,
         rule: issue.rule.to_string(),
+        priority: 0,
         title: issue.title.clone(),
         severity: issue.severity,
         explanation: issue.explanation.clone(),
