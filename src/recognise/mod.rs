@@ -380,12 +380,16 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The text of the first group that took part in `re`'s match in `line`:
+/// each alternative of a layout regex captures the same thing.
+fn first_group<'a>(re: &Regex, line: &'a str) -> Option<&'a str> {
+    let caps = re.captures(line)?;
+    caps.iter().skip(1).flatten().next().map(|m| m.as_str())
+}
+
 /// The HTTP status a line states.
 fn status(line: &str) -> Option<u16> {
-    let caps = STATUS.captures(line)?;
-    (1..=3)
-        .find_map(|i| caps.get(i))
-        .and_then(|m| m.as_str().parse().ok())
+    first_group(&STATUS, line)?.parse().ok()
 }
 
 static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -395,10 +399,7 @@ static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The API operation a line names.
 fn operation(line: &str) -> Option<String> {
-    let caps = OPERATION.captures(line)?;
-    (1..=4)
-        .find_map(|i| caps.get(i))
-        .map(|m| m.as_str().to_string())
+    first_group(&OPERATION, line).map(str::to_string)
 }
 
 static HOST: LazyLock<Regex> = LazyLock::new(|| {
