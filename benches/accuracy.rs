@@ -87,8 +87,8 @@ fn main() {
         "{:<32} {:>24} {:>24}",
         "per root cause (right/cases)", "development: authsift naive", "held-out: authsift naive"
     );
-    for label in wild::LABELS {
-        let cell = |s: &Score| match s.per_label.get(*label) {
+    for label in &wild::labels() {
+        let cell = |s: &Score| match s.per_label.get(label) {
             Some((n, right, naive)) => format!(
                 "{right:>3}/{n:<3} {:>4.0}%  {:>4.0}%",
                 percent(*right, *n),

@@ -105,6 +105,10 @@ pub struct Finding {
     /// The failure line a reader looks at first.
     #[serde(skip)]
     pub headline: Option<EvidenceLine>,
+    /// The rule's priority: how specific a cause it names. Where a text
+    /// holds several failures, the most specific cause is shown first.
+    #[serde(skip)]
+    pub priority: i64,
     /// Set for findings of batch rules (many incidents grouped).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<Batch>,

@@ -28,7 +28,7 @@
 //! recognise → model
 //! formats  → model, recognise, text, time, chunk
 //! sigv4    → model, response, time
-//! facts    → model, response, shipped, sigv4, time
+//! facts    → model, recognise, response, shipped, sigv4, time
 //! finding  → facts, model, sigv4
 //! rules    → facts, finding, model, shipped, text
 //! trail    → facts, formats, shipped, time
@@ -55,9 +55,6 @@ pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod formats;
-// The one `unsafe` block of the crate: memory-mapping an input file
-// (`input::read`; its SAFETY comment says why it is sound enough).
-#[allow(unsafe_code)]
 #[allow(missing_docs)]
 pub mod input;
 pub mod model;

@@ -219,6 +219,9 @@ error_kinds! {
     /// or credentials file or in the environment, before any client ran
     /// (`error.code` names the check).
     ConfigCheck = "config-check",
+    /// Words of a failure around AWS that no recogniser could name: never
+    /// a clean bill, never a cause either.
+    Unrecognised = "unrecognised",
 }
 
 /// A failure the client reported in words (final error line, traceback tail).
@@ -249,6 +252,29 @@ pub struct ErrorEvent {
     pub evidence: EvidenceLine,
 }
 
+/// What a pasted text says around its failures, that decided many a
+/// thread's diagnosis: the region it names, a proxy in the path, a request
+/// path with characters clients encode differently, credentials in the
+/// environment beside a named profile. Each is the line that shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextContext {
+    /// A region name the text uses (`--region`, `AWS_REGION=`, an endpoint
+    /// host, a credential scope), as written.
+    pub region: Option<(String, EvidenceLine)>,
+    /// A proxy between the client and AWS (`HTTPS_PROXY`, a `Via` header
+    /// not from CloudFront, `X-Forwarded-For`).
+    pub proxy: Option<EvidenceLine>,
+    /// A signed request path with characters clients encode differently
+    /// (`%7E`, a space, `+`, `//`).
+    pub odd_path: Option<EvidenceLine>,
+    /// `AWS_ACCESS_KEY_ID` set in the environment.
+    pub env_keys: Option<EvidenceLine>,
+    /// A profile the text names (`AWS_PROFILE=`, `--profile`).
+    pub profile: Option<(String, EvidenceLine)>,
+    /// A temporary (`ASIA…`) access key id in the text.
+    pub temporary_key: Option<EvidenceLine>,
+}
+
 /// One client run (one `aws` invocation, or one SDK session): the unit that
 /// becomes one incident.
 #[derive(Debug, Clone, Default)]
@@ -273,6 +299,9 @@ pub struct Run {
     pub exchanges: Vec<Exchange>,
     /// Every failure reported in words, in order.
     pub errors: Vec<ErrorEvent>,
+    /// What the text says around the failures (pasted text and CI output;
+    /// a debug log's structure says it more exactly).
+    pub context: TextContext,
     /// Number of log records that made up the run.
     pub records: usize,
 }

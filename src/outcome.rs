@@ -123,6 +123,15 @@ pub struct Report {
     pub merged: Option<crate::trail::summary::Summary>,
 }
 
+impl InputReport {
+    /// A log with a failure no rule explains: never a clean bill (exit 1).
+    /// Event inputs (CloudTrail, S3 access logs) are not counted: their
+    /// errors that are no auth failure (`NoSuchKey`) are ordinary.
+    pub fn has_unexplained_failure(&self) -> bool {
+        !self.unclassified.is_empty() && !self.is_trail()
+    }
+}
+
 impl Report {
     /// What the run found: an input that could not be read comes first
     /// (findings of the others still count, but the status says so), then
@@ -130,7 +139,10 @@ impl Report {
     pub fn status(&self) -> Status {
         if self.inputs.iter().any(|i| !i.errors.is_empty()) {
             Status::Unreadable
-        } else if self.inputs.iter().any(|i| !i.findings.is_empty())
+        } else if self
+            .inputs
+            .iter()
+            .any(|i| !i.findings.is_empty() || i.has_unexplained_failure())
             || self.summary().is_some_and(|s| s.classified() > 0)
         {
             Status::Found

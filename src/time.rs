@@ -139,20 +139,29 @@ pub fn parse_bound(s: &str, now: i64) -> Result<i64, String> {
     {
         return Ok(t);
     }
-    let unit = match s.chars().last() {
-        Some('s') => 1,
-        Some('m') => 60,
-        Some('h') => 3600,
-        Some('d') => 86_400,
-        _ => 0,
-    };
-    match s[..s.len().saturating_sub(1)].parse::<i64>() {
-        Ok(n) if unit > 0 && n >= 0 => Ok(now - n * unit),
-        _ => Err(format!(
+    let not_a_time = || {
+        format!(
             "`{s}` is not a time: use 2024-05-01, 2024-05-01T12:00:00Z, or a span back from now such as 90m, 12h, 7d"
-        )),
-    }
+        )
+    };
+    let (count, unit) = [('s', 1), ('m', 60), ('h', 3600), ('d', 86_400)]
+        .into_iter()
+        .find_map(|(suffix, unit)| Some((s.strip_suffix(suffix)?, unit)))
+        .ok_or_else(not_a_time)?;
+    let n = count
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(not_a_time)?;
+    // Checked: a huge span must not wrap around into the future.
+    n.checked_mul(unit)
+        .and_then(|span| now.checked_sub(span))
+        .filter(|t| *t >= MIN_BOUND)
+        .ok_or_else(|| format!("`{s}` reaches back before the year 1; use a shorter span"))
 }
+
+/// The earliest time a relative bound may reach (0001-01-01T00:00:00Z).
+const MIN_BOUND: i64 = -62_135_596_800;
 
 /// Any of the layouts above.
 pub fn parse_any(s: &str) -> Option<i64> {
@@ -248,7 +257,19 @@ mod tests {
         assert_eq!(parse_bound("2025-09-03T16:21:50", now), Ok(now));
         assert_eq!(parse_bound("12h", now), Ok(now - 12 * 3600));
         assert_eq!(parse_bound("7d", now), Ok(now - 7 * 86_400));
-        for bad in ["yesterday", "12x", "2025-13-01", "-5h", ""] {
+        for bad in [
+            "yesterday",
+            "12x",
+            "2025-13-01",
+            "-5h",
+            "",
+            // Used to wrap around into the future, or to panic.
+            "9223372036854775807m",
+            "153722867280912931m",
+            "99999999999d",
+            "5\u{e9}",
+            "\u{e9}",
+        ] {
             assert!(parse_bound(bad, now).is_err(), "{bad}");
         }
         let w = Window {

@@ -64,9 +64,31 @@ pub(super) fn analyze_parsed(
         report.unclassified.append(&mut chunk.unclassified);
         batch_inputs.append(&mut chunk.batch_inputs);
     }
+    // Pasted text has no client runs to keep in order: where it holds
+    // several failures, the one whose verdict names the most specific
+    // cause (a missing profile before the empty chain it leads to, a
+    // service's answer before a later usage error) is shown first.
+    if parse_format == Format::Text {
+        most_specific_first(&mut report.findings);
+    }
     // Batch rules see every incident of the input at once.
     report.findings.extend(rules.evaluate_batch(&batch_inputs));
     report
+}
+
+/// Orders incidents by the priority of their verdict (their first
+/// finding), highest first; an incident's findings stay together and in
+/// order, and equal incidents keep their input order.
+fn most_specific_first(findings: &mut Vec<crate::finding::Finding>) {
+    let mut groups: Vec<Vec<crate::finding::Finding>> = Vec::new();
+    for f in findings.drain(..) {
+        match groups.last_mut() {
+            Some(g) if g[0].incident == f.incident => g.push(f),
+            _ => groups.push(vec![f]),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g[0].priority));
+    findings.extend(groups.into_iter().flatten());
 }
 
 /// Where chunks of a log start: at the first line of an `aws --debug`

@@ -116,9 +116,9 @@ pub fn analyze(
                     Ok(text) => {
                         let report = analyze_bytes(&input.label(), &text, rules, options);
                         let unpacked = text.len() as u64;
-                        // Unmapping a big file takes milliseconds: an idle
+                        // Freeing a big input takes milliseconds: an idle
                         // worker does it while the run goes on.
-                        if matches!(text, input::Text::Mapped(_)) {
+                        if text.len() >= 1 << 20 {
                             rayon::spawn(move || drop(text));
                         }
                         (report, unpacked)

@@ -101,6 +101,7 @@ fn to_finding(setup: &Setup, issue: &checks::Issue, rules: &RuleSet) -> Finding 
     Finding {
         incident: 0,
         rule: cause,
+        priority: rule.map_or(0, |r| r.priority),
         title,
         severity,
         explanation,

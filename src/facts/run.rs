@@ -72,6 +72,8 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
     if let Some(exchange) = failed_exchange.or(run.exchanges.last()) {
         add_exchange_facts(&mut facts, exchange, &mut signature_diff, secret);
     }
+    // Last: what the structure or the error said exactly comes first.
+    add_context_facts(&mut facts, &run.context);
     add_derived_facts(&mut facts);
     Some(Incident {
         facts: std::sync::Arc::new(facts),
@@ -196,6 +198,42 @@ fn add_imds_facts(facts: &mut Facts, run: &Run) {
     }
     if let Some(status) = imds.error_statuses.last() {
         facts.set(Fact::ImdsErrorStatus, *status as i64, imds.evidence.last());
+    }
+}
+
+/// Facts from what a pasted text says around its failures: a region that
+/// does not exist or must be opted in to, a proxy, a request path clients
+/// encode differently, environment keys beside a named profile, a
+/// temporary key.
+fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
+    if let Some((region, line)) = &context.region {
+        if !crate::recognise::context::is_region(region) {
+            facts.set(Fact::RegionUnknown, region.as_str(), Some(line));
+        } else if crate::recognise::context::is_opt_in(region) {
+            facts.set(Fact::RegionOptIn, region.as_str(), Some(line));
+        }
+        if !facts.has(Fact::RequestRegion) {
+            facts.set(Fact::RequestRegion, region.as_str(), Some(line));
+        }
+    }
+    if let Some(line) = &context.proxy {
+        facts.set(Fact::NetworkProxy, true, Some(line));
+    }
+    if let Some(line) = &context.odd_path {
+        facts.set(Fact::RequestOddPath, true, Some(line));
+    }
+    if let Some(line) = &context.env_keys {
+        facts.set(Fact::CredentialEnvKeys, true, Some(line));
+    }
+    if let Some((profile, line)) = &context.profile
+        && !facts.has(Fact::CredentialProfile)
+    {
+        facts.set(Fact::CredentialProfile, profile.as_str(), Some(line));
+    }
+    if let Some(line) = &context.temporary_key
+        && !facts.has(Fact::CredentialKeyType)
+    {
+        facts.set(Fact::CredentialKeyType, "temporary", Some(line));
     }
 }
 

@@ -137,6 +137,12 @@ fact_table! {
     ImdsDisabled = "imds.disabled": Bool,
     ImdsAttempted = "imds.attempted": Bool,
     ImdsErrorStatus = "imds.error_status": Int,
+    // Context a pasted text gives around its failures (recognise::context).
+    RegionUnknown = "region.unknown": Str,
+    RegionOptIn = "region.opt_in": Str,
+    NetworkProxy = "network.proxy": Bool,
+    RequestOddPath = "request.odd_path": Bool,
+    CredentialEnvKeys = "credential.env_keys": Bool,
     // The metadata service was asked for credentials (a credential
     // provider chain falling through to it), not for other metadata.
     ImdsForCredentials = "imds.for_credentials": Bool,

@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::{logrecord, pyrepr};
 use crate::model::{
-    CredentialStep, ErrorEvent, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
+    CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
 };
 
 /// Parses a whole log into runs, in input order.
@@ -88,9 +88,7 @@ impl Iterator for Runs<'_> {
 /// login) and a repeat of the current failure stay with it. The run's
 /// record count goes with the first part, so totals are unchanged.
 fn split_failures(mut run: Run) -> Vec<Run> {
-    let structured =
-        run.cli_version.is_some() || !run.exchanges.is_empty() || !run.credential_steps.is_empty();
-    if structured || run.errors.len() < 2 {
+    if is_structured(&run) || run.errors.len() < 2 {
         return vec![run];
     }
     let key = |e: &ErrorEvent| (e.kind, e.code.clone());
@@ -184,6 +182,16 @@ impl Runs<'_> {
                 run.exchanges = super::rust_sdk::exchanges(text, span.line);
                 super::rust_sdk::drop_retried_attempts(&mut run.errors, text, span.line);
             }
+            // In a debug run the requests say whether something failed:
+            // words nobody could name are no failure of their own there.
+            if is_structured(&run) {
+                run.errors.retain(|e| e.kind != ErrorKind::Unrecognised);
+            }
+            // Pasted text says around its failures what a debug log's
+            // structure would have said exactly.
+            if !is_structured(&run) && !run.errors.is_empty() {
+                run.context = crate::recognise::context::read(text, span.line);
+            }
         }
         let mut parts = split_failures(run);
         let first = parts.remove(0);
@@ -191,6 +199,12 @@ impl Runs<'_> {
         self.split = parts;
         first
     }
+}
+
+/// A client run a debug log laid out (a CLI run, requests, credential
+/// steps), as opposed to text whose failures are all it has.
+fn is_structured(run: &Run) -> bool {
+    run.cli_version.is_some() || !run.exchanges.is_empty() || !run.credential_steps.is_empty()
 }
 
 fn run_has_content(run: &Run) -> bool {

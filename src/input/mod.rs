@@ -3,20 +3,52 @@
 //! Inputs are read whole: a debug log is parsed as one text, and its records
 //! borrow from it. Gzip is recognised by its magic bytes, not the file name,
 //! and multi-member streams (concatenated `.gz` files) are read to the end.
+//!
+//! Hostile input is bounded by design, each bound a named constant below:
+//! an input is read block by block and judged on its first block (binary,
+//! UTF-16, gzip) before the rest is read or inflated, so `/dev/zero`, a FIFO
+//! that never ends or a decompression bomb cost milliseconds, not the
+//! machine's memory. Files are read with `read(2)`, never mapped: a log
+//! truncated while it is read (logrotate's `copytruncate`) just ends early
+//! instead of killing the process with SIGBUS. Directory walks visit each
+//! directory and file once (by device and inode), so symlink loops end.
+//!
+//! Its length: about 530 lines of reading and its bounds, which belong
+//! together; the rest is their tests.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 use thiserror::Error;
 
-/// Decompressed inputs larger than this are refused (a decompression bomb,
-/// or a file that needs the streaming archive path instead).
+/// Inputs larger than this, as read or once decompressed, are refused (a
+/// decompression bomb, or a file that needs splitting).
 pub const MAX_INPUT_BYTES: u64 = 2 << 30;
 
-/// How far into a decompressed input a NUL byte marks it as binary.
-const BINARY_SNIFF_BYTES: usize = 8 * 1024;
+/// A gzip input may inflate to at most this many times its compressed size
+/// (gzip's own ceiling is about 1032:1; real logs compress 5–50:1), once it
+/// has inflated past [`INFLATE_RATIO_FLOOR`].
+pub const MAX_INFLATE_RATIO: u64 = 1000;
+
+/// Inflated size below which the ratio is not checked: a tiny `.gz` of a
+/// repetitive log may well exceed the ratio and harms nobody.
+pub const INFLATE_RATIO_FLOOR: u64 = 64 << 20;
+
+/// How far into a (decompressed) input the binary check looks; the check
+/// runs on this first block, before the rest is read or inflated.
+pub const BINARY_SNIFF_BYTES: usize = 8 * 1024;
+
+/// Directory walks go at most this deep (a deeper tree is reported, not
+/// walked: it is an attack on the stack, not an archive layout).
+pub const MAX_WALK_DEPTH: usize = 64;
+
+/// Read and inflate in blocks of this size.
+const READ_BLOCK: usize = 256 * 1024;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// One thing to analyze.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +83,18 @@ pub enum InputError {
     Empty { path: String },
     #[error("{path}: larger than {limit} bytes once decompressed; refusing to read it whole")]
     TooLarge { path: String, limit: u64 },
+    #[error(
+        "{path}: gzip data inflating more than {ratio}:1 ({compressed} compressed bytes); refusing a likely decompression bomb"
+    )]
+    Bomb {
+        path: String,
+        ratio: u64,
+        compressed: u64,
+    },
+    #[error("{path}: symbolic link loop (back to {target}); not followed")]
+    Loop { path: String, target: String },
+    #[error("{path}: directories nested deeper than {limit} levels; not walked further")]
+    TooDeep { path: String, limit: usize },
 }
 
 impl InputError {
@@ -68,23 +112,45 @@ impl InputError {
             },
         }
     }
+
+    /// The input the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            InputError::NotFound { path }
+            | InputError::PermissionDenied { path }
+            | InputError::Io { path, .. }
+            | InputError::Gzip { path, .. }
+            | InputError::Binary { path, .. }
+            | InputError::Empty { path }
+            | InputError::TooLarge { path, .. }
+            | InputError::Bomb { path, .. }
+            | InputError::Loop { path, .. }
+            | InputError::TooDeep { path, .. } => path,
+        }
+    }
 }
 
 /// Expands command-line inputs in order: `-` is stdin, directories are
 /// walked recursively in name order (hidden entries skipped). A problem with
 /// one argument is an `Err` in its place; the others are still expanded.
+///
+/// Walks are symlink-safe: every directory and every file found by walking
+/// is visited once, by device and inode, whatever path leads to it; a link
+/// back to a directory being walked is reported once, as a loop. Files named
+/// on the command line are taken as given.
 pub fn expand(args: &[PathBuf]) -> Vec<Result<Source, InputError>> {
     let mut out = Vec::new();
     if args.is_empty() {
         out.push(Ok(Source::Stdin));
     }
+    let mut walk = Walk::default();
     for arg in args {
         if arg.as_os_str() == "-" {
             out.push(Ok(Source::Stdin));
             continue;
         }
         match fs::metadata(arg) {
-            Ok(m) if m.is_dir() => walk(arg, &mut out),
+            Ok(m) if m.is_dir() => walk.dir(arg, &m, 0, &mut out),
             Ok(_) => out.push(Ok(Source::File(arg.clone()))),
             Err(e) => out.push(Err(InputError::from_io(&arg.display().to_string(), e))),
         }
@@ -127,10 +193,9 @@ pub fn output_clash(output: &Path, inputs: &[PathBuf]) -> Option<String> {
 
 #[cfg(unix)]
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
     // Character devices (`/dev/null`, `/dev/stdout` on a terminal) may be
     // read and written at once without harm.
-    a.dev() == b.dev() && a.ino() == b.ino() && a.is_file()
+    file_id(a) == file_id(b) && file_id(a).is_some() && a.is_file()
 }
 
 #[cfg(not(unix))]
@@ -138,49 +203,93 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
     false
 }
 
-fn walk(dir: &Path, out: &mut Vec<Result<Source, InputError>>) {
-    let label = dir.display().to_string();
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return out.push(Err(InputError::from_io(&label, e))),
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    for path in paths {
-        match fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, out),
-            Ok(m) if m.is_file() => out.push(Ok(Source::File(path))),
-            Ok(_) => {}
-            Err(e) => out.push(Err(InputError::from_io(&path.display().to_string(), e))),
+/// A file's identity whatever path leads to it: device and inode.
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// A directory walk's memory: what it has seen, and where it is.
+#[derive(Default)]
+struct Walk {
+    seen: HashSet<(u64, u64)>,
+    /// The directories being walked, outermost first, with their paths.
+    open: Vec<((u64, u64), PathBuf)>,
+}
+
+impl Walk {
+    fn dir(
+        &mut self,
+        dir: &Path,
+        meta: &fs::Metadata,
+        depth: usize,
+        out: &mut Vec<Result<Source, InputError>>,
+    ) {
+        let label = dir.display().to_string();
+        let id = file_id(meta);
+        if let Some(id) = id {
+            if let Some((_, target)) = self.open.iter().find(|(open, _)| *open == id) {
+                return out.push(Err(InputError::Loop {
+                    path: label,
+                    target: target.display().to_string(),
+                }));
+            }
+            if !self.seen.insert(id) {
+                // Walked already under another name: its files are in.
+                return;
+            }
+        }
+        if depth >= MAX_WALK_DEPTH {
+            return out.push(Err(InputError::TooDeep {
+                path: label,
+                limit: MAX_WALK_DEPTH,
+            }));
+        }
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => return out.push(Err(InputError::from_io(&label, e))),
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
+        paths.sort();
+        if let Some(id) = id {
+            self.open.push((id, dir.to_path_buf()));
+        }
+        for path in paths {
+            match fs::metadata(&path) {
+                Ok(m) if m.is_dir() => self.dir(&path, &m, depth + 1, out),
+                Ok(m) if m.is_file() => {
+                    if file_id(&m).is_none_or(|id| self.seen.insert(id)) {
+                        out.push(Ok(Source::File(path)));
+                    }
+                }
+                // FIFOs, sockets and devices found by walking are not read:
+                // one would block the run, another never end.
+                Ok(_) => {}
+                Err(e) => out.push(Err(InputError::from_io(&path.display().to_string(), e))),
+            }
+        }
+        if id.is_some() {
+            self.open.pop();
         }
     }
 }
 
-impl InputError {
-    /// The input the error is about.
-    pub fn path(&self) -> &str {
-        match self {
-            InputError::NotFound { path }
-            | InputError::PermissionDenied { path }
-            | InputError::Io { path, .. }
-            | InputError::Gzip { path, .. }
-            | InputError::Binary { path, .. }
-            | InputError::Empty { path }
-            | InputError::TooLarge { path, .. } => path,
-        }
-    }
-}
-
-/// An input's bytes: mapped from its file when it is plain (no copy, no
-/// allocation), otherwise read and decoded into memory. UTF-8 is checked
-/// later, chunk by chunk and in parallel (see `analyze_bytes`).
+/// An input's bytes, read and decoded into memory. UTF-8 is checked later,
+/// chunk by chunk and in parallel (see `analyze_bytes`), so plain files are
+/// kept as bytes.
 pub enum Text {
-    Mapped(memmap2::Mmap),
     Owned(String),
+    Bytes(Vec<u8>),
 }
 
 impl std::ops::Deref for Text {
@@ -188,68 +297,236 @@ impl std::ops::Deref for Text {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Text::Mapped(map) => map,
             Text::Owned(text) => text.as_bytes(),
+            Text::Bytes(bytes) => bytes,
         }
     }
 }
 
-/// Reads a source to text: decompressed, binary-checked, lossily decoded.
+/// Reads a source to text: decompressed, binary-checked, UTF-16 decoded.
 pub fn read(source: &Source) -> Result<Text, InputError> {
     let label = source.label();
-    let file = match source {
-        Source::Stdin => {
-            return decode(read_limited(io::stdin().lock(), &label)?, &label).map(Text::Owned);
+    match source {
+        Source::Stdin => read_from(io::stdin().lock(), None, &label),
+        Source::File(path) => {
+            let file = fs::File::open(path).map_err(|e| InputError::from_io(&label, e))?;
+            let meta = file
+                .metadata()
+                .map_err(|e| InputError::from_io(&label, e))?;
+            if meta.is_dir() {
+                return Err(InputError::Io {
+                    path: label,
+                    source: io::Error::other("is a directory"),
+                });
+            }
+            let size = meta.is_file().then_some(meta.len());
+            read_from(file, size, &label)
         }
-        Source::File(path) => fs::File::open(path).map_err(|e| InputError::from_io(&label, e))?,
-    };
-    let is_regular = file
-        .metadata()
-        .map(|m| m.is_file() && m.len() > 0)
-        .unwrap_or(false);
-    if is_regular {
-        // SAFETY: the map is read-only; a file truncated by another process
-        // while we read it can fault, as with any mmap-based reader (ripgrep
-        // accepts the same trade for the same speed).
-        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
-            .map_err(|e| InputError::from_io(&label, e))?;
-        if map.starts_with(&[0x1f, 0x8b]) {
-            return text_of(gunzip(&map, &label)?, &label).map(Text::Owned);
-        }
-        check_text(&map, &label)?;
-        return Ok(Text::Mapped(map));
     }
-    decode(read_limited(file, &label)?, &label).map(Text::Owned)
 }
 
-/// Turns raw bytes into text (used for every source, and by tests).
+/// Turns raw bytes into text (used by tests and callers that hold bytes).
 pub fn decode(raw: Vec<u8>, label: &str) -> Result<String, InputError> {
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        gunzip(&raw, label)?
-    } else {
-        raw
-    };
-    text_of(bytes, label)
+    let text = read_from(io::Cursor::new(raw), None, label)?;
+    Ok(match text {
+        Text::Owned(text) => text,
+        other => String::from_utf8_lossy(&other).into_owned(),
+    })
 }
 
-/// Decompressed bytes as text: binary-checked, lossily decoded.
-fn text_of(bytes: Vec<u8>, label: &str) -> Result<String, InputError> {
-    check_text(&bytes, label)?;
-    Ok(match String::from_utf8(bytes) {
+/// Reads one input block by block: the first block decides (gzip, UTF-16,
+/// binary) before the rest is read; every read is bounded.
+fn read_from(mut reader: impl Read, size: Option<u64>, label: &str) -> Result<Text, InputError> {
+    let expected = size.unwrap_or(0).min(MAX_INPUT_BYTES) as usize;
+    let mut raw = Vec::with_capacity(expected.max(BINARY_SNIFF_BYTES) + 1);
+    fill(&mut reader, &mut raw, BINARY_SNIFF_BYTES as u64, label)?;
+    if raw.starts_with(&GZIP_MAGIC) {
+        fill(&mut reader, &mut raw, MAX_INPUT_BYTES + 1, label)?;
+        if raw.len() as u64 > MAX_INPUT_BYTES {
+            return Err(too_large(label));
+        }
+        return gunzip(&raw, label).map(Text::Owned);
+    }
+    if utf16_order(&raw).is_some() {
+        fill(&mut reader, &mut raw, MAX_INPUT_BYTES + 1, label)?;
+        if raw.len() as u64 > MAX_INPUT_BYTES {
+            return Err(too_large(label));
+        }
+        let text = from_utf16(&raw);
+        check_text(text.as_bytes(), label)?;
+        return Ok(Text::Owned(text));
+    }
+    // Judged on the first block, before reading on: `/dev/zero` stops here.
+    check_binary(&raw, label)?;
+    fill(&mut reader, &mut raw, MAX_INPUT_BYTES + 1, label)?;
+    if raw.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large(label));
+    }
+    check_text(&raw, label)?;
+    Ok(Text::Bytes(raw))
+}
+
+fn too_large(label: &str) -> InputError {
+    InputError::TooLarge {
+        path: label.to_string(),
+        limit: MAX_INPUT_BYTES,
+    }
+}
+
+/// Reads into `buf` until it holds `upto` bytes or the reader ends.
+fn fill(
+    reader: &mut impl Read,
+    buf: &mut Vec<u8>,
+    upto: u64,
+    label: &str,
+) -> Result<(), InputError> {
+    let want = upto.saturating_sub(buf.len() as u64);
+    reader
+        .take(want)
+        .read_to_end(buf)
+        .map(drop)
+        .map_err(|e| InputError::from_io(label, e))
+}
+
+/// Decompressed bytes as text: the first inflated block is checked
+/// (UTF-16, binary) before the rest is inflated, and inflating stops at the
+/// size and ratio limits. Members follow each other to the end; bytes after
+/// the last member that are not a gzip member (padding, junk) are ignored,
+/// as gzip(1) does.
+fn gunzip(raw: &[u8], label: &str) -> Result<String, InputError> {
+    gunzip_within(raw, label, INFLATE_RATIO_FLOOR)
+}
+
+/// [`gunzip`] with the ratio floor given (tests use a small one).
+fn gunzip_within(raw: &[u8], label: &str, ratio_floor: u64) -> Result<String, InputError> {
+    let gzip_error = |e: io::Error| InputError::Gzip {
+        path: label.to_string(),
+        detail: e.to_string(),
+    };
+    let compressed = raw.len() as u64;
+    let ratio_limit = compressed
+        .saturating_mul(MAX_INFLATE_RATIO)
+        .max(ratio_floor);
+    let limit = ratio_limit.min(MAX_INPUT_BYTES);
+    // The trailer's ISIZE is the (last member's) size mod 2^32: a hint that
+    // saves growing and copying the buffer, never trusted beyond a sane
+    // ratio or the limit.
+    let hint = raw
+        .last_chunk::<4>()
+        .map_or(0, |t| u32::from_le_bytes(*t) as u64)
+        .min(compressed.saturating_mul(64))
+        .min(limit) as usize;
+    let mut out: Vec<u8> = Vec::with_capacity(hint.max(BINARY_SNIFF_BYTES) + 1);
+    let mut rest: &[u8] = raw;
+    let mut checked = false;
+    while rest.starts_with(&GZIP_MAGIC) {
+        let mut member = GzDecoder::new(&mut rest);
+        loop {
+            // Small reads until the first block is checked, big ones after.
+            let block = if checked {
+                READ_BLOCK
+            } else {
+                BINARY_SNIFF_BYTES
+            };
+            let before = out.len();
+            let want = (block as u64).min(limit + 1 - before as u64);
+            let n = (&mut member)
+                .take(want)
+                .read_to_end(&mut out)
+                .map_err(gzip_error)?;
+            if out.len() as u64 > limit {
+                return Err(if limit < MAX_INPUT_BYTES {
+                    InputError::Bomb {
+                        path: label.to_string(),
+                        ratio: MAX_INFLATE_RATIO,
+                        compressed,
+                    }
+                } else {
+                    too_large(label)
+                });
+            }
+            if !checked && (out.len() >= BINARY_SNIFF_BYTES || n == 0) {
+                checked = true;
+                if utf16_order(&out).is_none() {
+                    check_binary(&out, label)?;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        // The decoder consumed exactly the member: `rest` is what follows.
+        drop(member);
+    }
+    if utf16_order(&out).is_some() {
+        let text = from_utf16(&out);
+        check_text(text.as_bytes(), label)?;
+        return Ok(text);
+    }
+    check_text(&out, label)?;
+    Ok(match String::from_utf8(out) {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
 }
 
-/// Refuses empty and binary inputs.
+/// The byte order of a UTF-16 input, by its byte-order mark (PowerShell
+/// 5.1's `>` and `2>` write UTF-16LE with one): `Some(true)` little-endian.
+fn utf16_order(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [0xff, 0xfe, ..] => Some(true),
+        [0xfe, 0xff, ..] => Some(false),
+        _ => None,
+    }
+}
+
+/// UTF-16 (with its byte-order mark) as UTF-8; unpaired surrogates and an
+/// odd last byte become U+FFFD.
+fn from_utf16(bytes: &[u8]) -> String {
+    let little = utf16_order(bytes) == Some(true);
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let mut text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    if bytes.len() % 2 == 1 {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    text
+}
+
+/// Refuses empty inputs (binary ones were refused on their first block).
 fn check_text(bytes: &[u8], label: &str) -> Result<(), InputError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Empty {
             path: label.to_string(),
         });
     }
+    Ok(())
+}
+
+/// Refuses binary data, judged on its first [`BINARY_SNIFF_BYTES`]: a NUL
+/// byte among many control bytes (an executable, an image, zeros). A stray
+/// NUL in a log (a terminal's, a broken write) does not refuse the log.
+fn check_binary(bytes: &[u8], label: &str) -> Result<(), InputError> {
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
-    if let Some(offset) = memchr::memchr(0, head) {
+    let Some(offset) = memchr::memchr(0, head) else {
+        return Ok(());
+    };
+    let controls = head
+        .iter()
+        .filter(|&&b| {
+            (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b | 0x08)) || b == 0x7f
+        })
+        .count();
+    // Random bytes have about 11% of them; text a handful at most.
+    if controls * 20 > head.len() {
         return Err(InputError::Binary {
             path: label.to_string(),
             offset,
@@ -257,48 +534,6 @@ fn check_text(bytes: &[u8], label: &str) -> Result<(), InputError> {
     }
     Ok(())
 }
-
-fn read_limited(reader: impl Read, label: &str) -> Result<Vec<u8>, InputError> {
-    let mut buf = Vec::new();
-    reader
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| InputError::from_io(label, e))?;
-    if buf.len() as u64 > MAX_INPUT_BYTES {
-        return Err(InputError::TooLarge {
-            path: label.to_string(),
-            limit: MAX_INPUT_BYTES,
-        });
-    }
-    Ok(buf)
-}
-
-fn gunzip(raw: &[u8], label: &str) -> Result<Vec<u8>, InputError> {
-    // The trailer's ISIZE is the (last member's) size mod 2^32: a hint that
-    // saves growing and copying the buffer, never trusted beyond a sane
-    // ratio or the limit.
-    let hint = raw
-        .last_chunk::<4>()
-        .map_or(0, |t| u32::from_le_bytes(*t) as usize)
-        .min(raw.len().saturating_mul(64))
-        .min(MAX_INPUT_BYTES as usize);
-    let mut out = Vec::with_capacity(hint + 1);
-    MultiGzDecoder::new(raw)
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| InputError::Gzip {
-            path: label.to_string(),
-            detail: e.to_string(),
-        })?;
-    if out.len() as u64 > MAX_INPUT_BYTES {
-        return Err(InputError::TooLarge {
-            path: label.to_string(),
-            limit: MAX_INPUT_BYTES,
-        });
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +595,103 @@ mod tests {
             &Source::File(dir.path().join("sub/a.log"))
         );
         assert!(matches!(out[2], Err(InputError::NotFound { .. })));
+    }
+
+    #[test]
+    fn a_gzip_bomb_of_zeros_is_refused_on_its_first_block() {
+        // 64 MiB of zeros: refused as binary without inflating it all.
+        let bomb = gz(&vec![0u8; 16 << 20]);
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            decode(bomb, "x.gz"),
+            Err(InputError::Binary { .. })
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_gzip_bomb_of_text_is_refused_at_the_ratio() {
+        // Members of 4 MiB of one letter each inflate past 1000:1 (gzip's
+        // ceiling is about 1032:1); the floor is lowered to see it.
+        let member = {
+            let mut e = GzEncoder::new(Vec::new(), Compression::best());
+            e.write_all(&vec![b'a'; 4 << 20]).unwrap();
+            e.finish().unwrap()
+        };
+        let bomb = member.repeat(4);
+        assert!(matches!(
+            gunzip_within(&bomb, "x.gz", 1 << 20),
+            Err(InputError::Bomb { .. })
+        ));
+        // The same data under the floor is read.
+        assert_eq!(
+            gunzip_within(&member, "x.gz", 8 << 20).unwrap().len(),
+            4 << 20
+        );
+    }
+
+    #[test]
+    fn gzip_with_trailing_junk_is_read_like_gzip_does() {
+        let mut data = gz(b"hello log\n");
+        data.extend_from_slice(&[0, 0, 0, 0, b'j', b'u', b'n', b'k']);
+        assert_eq!(decode(data, "x.gz").unwrap(), "hello log\n");
+    }
+
+    #[test]
+    fn a_truncated_second_member_is_an_error() {
+        let mut data = gz(b"one\n");
+        let second = gz(&b"two lines of a log\n".repeat(50));
+        data.extend_from_slice(&second[..second.len() / 2]);
+        assert!(matches!(decode(data, "x.gz"), Err(InputError::Gzip { .. })));
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "An error occurred (AccessDenied) \u{e9}\r\n";
+        let mut le = vec![0xff, 0xfe];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(le.clone(), "x").unwrap(), text);
+        let mut be = vec![0xfe, 0xff];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(be, "x").unwrap(), text);
+        assert_eq!(decode(gz(&le), "x.gz").unwrap(), text);
+    }
+
+    #[test]
+    fn a_stray_nul_does_not_refuse_a_log() {
+        let mut log = b"2024-05-01 10:00:00,000 - MainThread - botocore - DEBUG - x\n".to_vec();
+        log.push(0);
+        log.extend_from_slice(&b"more log\n".repeat(20));
+        assert!(decode(log, "x").is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_zero_is_refused_at_once() {
+        let started = std::time::Instant::now();
+        let read = read(&Source::File(PathBuf::from("/dev/zero")));
+        assert!(matches!(read, Err(InputError::Binary { offset: 0, .. })));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_end_and_each_file_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join("a/b/x.log"), "x").unwrap();
+        std::os::unix::fs::symlink("..", root.join("a/b/up")).unwrap();
+        std::os::unix::fs::symlink(".", root.join("a/self1")).unwrap();
+        std::os::unix::fs::symlink(".", root.join("a/self2")).unwrap();
+        std::os::unix::fs::symlink("b/x.log", root.join("a/same.log")).unwrap();
+        let out = expand(&[root.to_path_buf()]);
+        let files: Vec<_> = out.iter().filter_map(|s| s.as_ref().ok()).collect();
+        assert_eq!(files, [&Source::File(root.join("a/b/x.log"))]);
+        let loops = out
+            .iter()
+            .filter(|s| matches!(s, Err(InputError::Loop { .. })))
+            .count();
+        assert_eq!(loops, 3, "{out:?}");
     }
 }

@@ -27,6 +27,7 @@
 //! Imports: this module knows only `model`; formats call it.
 
 pub mod codes;
+pub mod context;
 mod shapes;
 pub mod wording;
 
@@ -306,13 +307,12 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
     }
     let (kind, tool, at) = match wording::client(line) {
         Some((w, at)) => (w.kind, w.tool, at),
-        None => {
-            let at = wording::connection_failure(line)?;
-            if !wording::mentions_aws_host(line) {
-                return None;
+        None => match wording::connection_failure(line) {
+            Some(at) if wording::mentions_aws_host(line) => {
+                (ErrorKind::EndpointConnection, "network", at)
             }
-            (ErrorKind::EndpointConnection, "network", at)
-        }
+            _ => (ErrorKind::Unrecognised, "unknown", failure_about_aws(line)?),
+        },
     };
     // A connection failure towards the metadata service is the metadata
     // service failing, whichever client says it.
@@ -337,6 +337,22 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         consequence: false,
         evidence: evidence(),
     })
+}
+
+/// The last resort: a line that speaks of failing and of AWS (a service,
+/// credentials, a bucket, an AWS client) is a failure nobody named. It is
+/// reported as unrecognised, never taken for a clean bill. Where it starts.
+fn failure_about_aws(line: &str) -> Option<usize> {
+    static FAILING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:error|exception|failed|failure|denied|forbidden|unauthori[sz]ed|refused|expired)\b")
+            .expect("valid regex")
+    });
+    static ABOUT_AWS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:aws|amazon|amazonaws|s3|sts|iam|ec2|ecr|eks|ecs|kms|lambda|dynamodb|sqs|sns|cloudformation|credentials?|bucket|boto3?|botocore|assume ?role|sso)\b")
+            .expect("valid regex")
+    });
+    let at = FAILING.find(line)?.start();
+    ABOUT_AWS.is_match(line).then_some(at)
 }
 
 /// The message that follows a code: `X: message`, `X (client): message`,
@@ -364,12 +380,16 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The text of the first group that took part in `re`'s match in `line`:
+/// each alternative of a layout regex captures the same thing.
+fn first_group<'a>(re: &Regex, line: &'a str) -> Option<&'a str> {
+    let caps = re.captures(line)?;
+    caps.iter().skip(1).flatten().next().map(|m| m.as_str())
+}
+
 /// The HTTP status a line states.
 fn status(line: &str) -> Option<u16> {
-    let caps = STATUS.captures(line)?;
-    (1..=3)
-        .find_map(|i| caps.get(i))
-        .and_then(|m| m.as_str().parse().ok())
+    first_group(&STATUS, line)?.parse().ok()
 }
 
 static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -379,10 +399,7 @@ static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The API operation a line names.
 fn operation(line: &str) -> Option<String> {
-    let caps = OPERATION.captures(line)?;
-    (1..=4)
-        .find_map(|i| caps.get(i))
-        .map(|m| m.as_str().to_string())
+    first_group(&OPERATION, line).map(str::to_string)
 }
 
 static HOST: LazyLock<Regex> = LazyLock::new(|| {

@@ -217,6 +217,9 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
     w("Unknown service:", CliUsage, "aws-cli/botocore"),
     w("UnknownServiceError", CliUsage, "aws-cli/botocore"),
     w("Unknown options:", CliUsage, "aws-cli/botocore"),
+    // kubectl running an exec credential plugin (aws eks get-token) whose
+    // kubeconfig an older AWS CLI wrote.
+    w("exec plugin: invalid apiVersion", CliUsage, "kubectl"),
     // The Serverless Framework's words for an empty credential chain.
     w(
         "AWS provider credentials not found",

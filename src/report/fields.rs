@@ -282,6 +282,9 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
     if input.read_as == Some(crate::outcome::ReadAs::AwsConfig) {
         return ("no problem found".to_string(), None);
     }
+    if input.has_unexplained_failure() {
+        return ("an AWS failure no rule explains".to_string(), None);
+    }
     ("no AWS failure found".to_string(), None)
 }
 

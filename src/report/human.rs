@@ -98,12 +98,11 @@ fn render_input(
     }
     if input.findings.is_empty() {
         let (wording, note) = super::fields::no_failure(input);
-        let _ = writeln!(
-            out,
-            "{} {path}: {wording} ({} records)",
-            style.good("✔"),
-            input.records
-        );
+        let mark = match input.has_unexplained_failure() {
+            true => style.bad("✖"),
+            false => style.good("✔"),
+        };
+        let _ = writeln!(out, "{mark} {path}: {wording} ({} records)", input.records);
         if let Some(note) = note {
             let _ = writeln!(out, "  note: {note}");
         }
@@ -301,13 +300,19 @@ fn render_incident(
 const REDACTION_MARGIN: usize = 200;
 
 /// An evidence line for the terminal: redacted with a margin, then cut.
+/// The margin ends at whitespace, never inside a word: a secret cut there
+/// would be too short to recognise, and once redaction had shortened the
+/// text before it, the display cut would show it.
 fn evidence_text(text: &str, clean: &(dyn Fn(&str) -> String + Sync)) -> String {
     let text = text.trim_end();
     let head = match text
         .char_indices()
         .nth(MAX_EVIDENCE_CHARS + REDACTION_MARGIN)
     {
-        Some((i, _)) => &text[..i],
+        Some((i, _)) => match text[i..].find(|c: char| c.is_ascii_whitespace()) {
+            Some(space) => &text[..i + space],
+            None => text,
+        },
         None => text,
     };
     truncate(&clean(head))
@@ -318,5 +323,31 @@ fn truncate(text: &str) -> String {
     match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::redact::Redactor;
+
+    /// A secret straddling the redaction margin, after a token that
+    /// redaction shortens: the display cut used to show 20 of its 40
+    /// characters.
+    #[test]
+    fn a_secret_at_the_margin_is_never_shown_in_part() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let token = "Ab1/".repeat(75);
+        let mut line = format!("{token} ");
+        while line.len() < MAX_EVIDENCE_CHARS + REDACTION_MARGIN - 20 {
+            line.push_str("word ");
+        }
+        line.push_str(secret);
+        line.push_str(" tail");
+        let redactor = Redactor::default();
+        let clean = |s: &str| redactor.text(s).into_owned();
+        let shown = evidence_text(&line, &clean);
+        assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");
+        assert!(shown.contains("word"), "{shown}");
     }
 }

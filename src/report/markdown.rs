@@ -28,6 +28,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
 
     let _ = writeln!(out, "# authsift report\n");
     match verdicts.first() {
+        None if report.inputs.iter().any(|i| i.has_unexplained_failure()) => {
+            let _ = writeln!(
+                out,
+                "**Verdict:** an AWS failure that no rule explains (its lines are below).\n"
+            );
+        }
         None => {
             let _ = writeln!(out, "**Verdict:** no AWS failure found.\n");
             let notes: Vec<&str> = report

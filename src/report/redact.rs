@@ -31,20 +31,31 @@ impl Default for Redactor {
 ///
 /// * XML elements that carry secrets (STS responses, S3 error bodies);
 /// * `label=value` / `label: value` shapes whose value is secret, whatever
-///   its form (credentials files, env dumps, header dicts, canonical requests);
-/// * signatures, keeping an 8-character prefix so reports can be compared;
-/// * passwords in URLs (`http://user:pass@proxy:3128`);
+///   its form (credentials files, env dumps, header dicts, canonical
+///   requests), the separator and quotes possibly URL-encoded, once or
+///   twice (`%3D`, `%253D`, `%22`);
+/// * command-line passwords (`--password X`, `docker login … -p X`) and
+///   `Bearer` tokens;
+/// * signatures, SigV4 (hex) and SigV2 (base64, URL-encoded in presigned
+///   URLs), keeping an 8-character prefix so reports can be compared; the
+///   SigV2 `Authorization: AWS id:signature` header;
+/// * passwords in URLs (`http://user:p@ss@proxy:3128`: up to the last `@`);
+/// * JSON Web Tokens (web identity, OIDC), whole: base64url has `-` and `_`;
 /// * access key ids (masked, not hidden);
-/// * long base64-looking runs: secret keys (40 characters) and session tokens.
+/// * long base64-looking runs: secret keys (40 characters) and session
+///   tokens, `/`, `+` and `=` possibly URL-encoded.
 static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?P<elem><(?:SecretAccessKey|SessionToken|Token-0|Password)>)[^<]*(?P<elem_end></)"#,
-        r#"|(?P<label>(?i-u:aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|password)"#,
-        r#"['"]?[[:space:]]*(?:[:=]|=>)[[:space:]]*(?:b?['"])?)[^'"[:space:],&<}]+"#,
-        r#"|(?P<sig>(?i-u:Signature=|X-Amz-Signature=|<SignatureProvided>|signature['"]?[[:space:]]*:[[:space:]]*['"]?))(?P<sig_keep>[0-9a-fA-F]{8})[0-9a-fA-F]{8,}"#,
-        r#"|(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/[:space:]@]+:)[^@[:space:]/]+@"#,
+        r#"(?P<elem><(?:SecretAccessKey|SessionToken|Token-0|Password|WebIdentityToken)>)[^<]*(?P<elem_end></)"#,
+        r#"|(?P<label>(?i-u:aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|password|web_?identity_?token|client_?secret|id_?token|access_?token|refresh_?token)"#,
+        r#"(?:['"]|%(?:25)*22)?[[:space:]]*(?:[:=]|=>|%(?:25)*3[AaDd])[[:space:]]*(?:b?['"]|%(?:25)*22)?)[^'"[:space:],&<}]+"#,
+        r#"|(?P<flag>--password(?:=|[[:space:]]+)|(?-u:\b)(?i-u:docker)[[:space:]]+login(?-u:\b)[^\n]*?[[:space:]]-p[[:space:]]+|(?-u:\b)(?i-u:bearer)[[:space:]]+)[^'"[:space:],]+"#,
+        r#"|(?P<sig>(?i-u:Signature|X-Amz-Signature)[[:space:]]*=[[:space:]]*|<SignatureProvided>|(?i-u:signature)['"]?[[:space:]]*:[[:space:]]*['"]?)(?P<sig_keep>[0-9a-zA-Z+/]{8})(?:[0-9a-zA-Z+/=]|%(?:25)*[0-9a-fA-F]{2}){8,}"#,
+        r#"|(?-u:\b)(?P<v2>AWS[[:space:]]+)(?P<v2_id>[A-Z0-9]{16,128}):(?P<v2_keep>[A-Za-z0-9+/]{8})[A-Za-z0-9+/=]{8,}"#,
+        r#"|(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/[:space:]@]+:)[^[:space:]/]*@"#,
+        r#"|(?P<jwt>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)"#,
         r#"|(?-u:\b)(?P<key>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,})(?-u:\b)"#,
-        r#"|(?P<opaque>[A-Za-z0-9/+]{40,}={0,2})"#,
+        r#"|(?P<opaque>(?:[A-Za-z0-9/+]|%(?:25)*2[FfBb]){40,}(?:=|%(?:25)*3[Dd]){0,2})"#,
     ))
     .expect("valid regex")
 });
@@ -55,12 +66,22 @@ impl Redactor {
             let whole = &c[0];
             if let Some(open) = c.name("elem") {
                 format!("{}{HIDDEN}{}", open.as_str(), &c["elem_end"])
-            } else if let Some(label) = c.name("label") {
+            } else if let Some(label) = c.name("label").or(c.name("flag")) {
                 format!("{}{HIDDEN}", label.as_str())
             } else if let Some(sig) = c.name("sig") {
                 format!("{}{}…", sig.as_str(), &c["sig_keep"])
+            } else if let Some(v2) = c.name("v2") {
+                let id = &c["v2_id"];
+                let id = if self.mask_key_ids {
+                    mask_key_id(id)
+                } else {
+                    id.to_string()
+                };
+                format!("{}{id}:{}…", v2.as_str(), &c["v2_keep"])
             } else if let Some(url) = c.name("url") {
                 format!("{}{HIDDEN}@", url.as_str())
+            } else if c.name("jwt").is_some() {
+                HIDDEN.to_string()
             } else if c.name("key").is_some() && self.mask_key_ids {
                 mask_key_id(whole)
             } else if let Some(run) = c.name("opaque")
@@ -94,7 +115,7 @@ fn looks_secret(run: &str) -> bool {
     let upper = run.bytes().any(|b| b.is_ascii_uppercase());
     let lower = run.bytes().any(|b| b.is_ascii_lowercase());
     let digit = run.bytes().any(|b| b.is_ascii_digit());
-    let symbol = run.bytes().any(|b| matches!(b, b'/' | b'+'));
+    let symbol = run.bytes().any(|b| matches!(b, b'/' | b'+' | b'%'));
     (upper && lower && (digit || symbol)) || run.len() >= 100
 }
 
@@ -188,5 +209,95 @@ mod tests {
             .into_owned();
         assert!(out.contains("AKIAIOSFODNN7EXAMPLE"));
         assert!(!out.contains(SECRET));
+    }
+
+    /// Shapes that used to get through (issue "Hostile input"): each is
+    /// hidden, and the text a reader needs around it stays.
+    #[test]
+    fn hides_the_shapes_that_used_to_get_through() {
+        let r = Redactor::default();
+        let sig_v2 = "vjbyPxybdZaNmGa%2ByT272YEAiv4%3D";
+        let jwt = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJyZXBvOmFjbWUvYXBwIn0.c2lnbmF0dXJlLXBhcnQtb2YtdGhlLWp3dA_x-y";
+        let encoded = "wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY";
+        let double = "wJalrXUtnFEMI%252FK7MDENG%252FbPxRfiCYEXAMPLEKEY";
+        let token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+        for (text, secret, kept) in [
+            (
+                format!(
+                    "GET https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1700000000&Signature={sig_v2}"
+                ),
+                "ByT272YEAiv4".to_string(),
+                "Expires=1700000000",
+            ),
+            (
+                "Authorization: AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=".to_string(),
+                "tOLCwo//yllqDzg".to_string(),
+                "AKIA…MPLE:frJIUN8D…",
+            ),
+            (
+                format!("WebIdentityToken={jwt}&RoleArn=arn:aws:iam::111122223333:role/ci"),
+                "c2lnbmF0dXJl".to_string(),
+                "arn:aws:iam::111122223333:role/ci",
+            ),
+            (
+                format!("Authorization: Bearer {jwt}"),
+                "eyJzdWIiOiJyZXBv".to_string(),
+                "Authorization: Bearer",
+            ),
+            (
+                format!("a token {jwt} in text"),
+                "eyJzdWIiOiJyZXBv".to_string(),
+                "in text",
+            ),
+            (
+                format!("secret={encoded}"),
+                "bPxRfiCYEXAMPLEKEY".to_string(),
+                "secret=",
+            ),
+            (
+                format!("body: key%3D{double}"),
+                "bPxRfiCYEXAMPLEKEY".to_string(),
+                "body: key",
+            ),
+            (
+                format!("q=x&SessionToken%3D{token}%26next"),
+                token.to_string(),
+                "q=x",
+            ),
+            (
+                format!("%22aws_session_token%22%3A%22{token}%22"),
+                token.to_string(),
+                "aws_session_token",
+            ),
+            (
+                "Signature = 0123456789abcdef0123456789abcdef".to_string(),
+                "89abcdef0123".to_string(),
+                "Signature = 01234567…",
+            ),
+            (
+                "proxy http://bob:p@ss:w0rd@proxy.corp:3128/ failed".to_string(),
+                "ss:w0rd".to_string(),
+                "@proxy.corp:3128/ failed",
+            ),
+            (
+                "docker login -u AWS --password hunter2secret 1234.dkr.ecr.us-east-1.amazonaws.com"
+                    .to_string(),
+                "hunter2secret".to_string(),
+                "1234.dkr.ecr.us-east-1.amazonaws.com",
+            ),
+            (
+                "docker login -u AWS -p hunter2secret 1234.dkr.ecr.us-east-1.amazonaws.com"
+                    .to_string(),
+                "hunter2secret".to_string(),
+                "1234.dkr.ecr.us-east-1.amazonaws.com",
+            ),
+        ] {
+            let out = r.text(&text);
+            assert!(!out.contains(&secret), "{out}");
+            assert!(out.contains(kept), "{out}");
+        }
+        // `--password-stdin` has no value to hide.
+        let stdin = "aws ecr get-login-password | docker login --username AWS --password-stdin 1234.dkr.ecr.us-east-1.amazonaws.com";
+        assert_eq!(r.text(stdin), stdin);
     }
 }

@@ -53,6 +53,7 @@ impl RuleSet {
                     rule: rule.cause().to_string(),
                     title: rule.title_for(facts),
                     severity: rule.severity,
+                    priority: rule.priority,
                     explanation: rule.explanation(facts),
                     fix: rule.fix.iter().map(|t| t.render(facts)).collect(),
                     evidence,

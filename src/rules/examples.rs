@@ -45,6 +45,35 @@ impl Outcome {
     }
 }
 
+/// Whether an example path of rule file `file` may be read: a regular
+/// file (not a device, FIFO or directory) inside the rule file's project,
+/// symbolic links resolved. The project is the nearest directory above the
+/// rule file that holds `.git`, else the rule file's own directory: a rule
+/// file from elsewhere cannot make `rules test` read `/dev/zero`, a FIFO, or
+/// a file outside its project.
+fn confined(file: &Path, path: &Path) -> Result<(), String> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = std::fs::canonicalize(dir).map_err(|e| format!("rule file directory: {e}"))?;
+    let root = dir
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .unwrap_or(&dir);
+    let resolved = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    if !resolved.starts_with(root) {
+        return Err(format!(
+            "outside the rule file's project ({})",
+            root.display()
+        ));
+    }
+    if !std::fs::metadata(&resolved).is_ok_and(|m| m.is_file()) {
+        return Err("not a regular file".to_string());
+    }
+    Ok(())
+}
+
 /// Runs the examples of the rules defined in `file`; `analyze` turns a log
 /// path into its findings, or says why it could not be analyzed. (A
 /// closure, so rules need not know the pipeline or its reports.)
@@ -60,6 +89,10 @@ pub fn run(
             match example {
                 Example::File { path, matches } => {
                     let shown = path.display();
+                    if let Err(why) = confined(file, path) {
+                        outcome.record(false, format!("{}: {shown}: not read: {why}", rule.id));
+                        continue;
+                    }
                     let findings = match analyze(path) {
                         Ok(findings) => findings,
                         Err(error) => {
@@ -112,4 +145,38 @@ pub fn run(
             .push(format!("note {name}: no rule in this file has examples"));
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn example_paths_stay_in_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        std::fs::create_dir_all(project.join(".git")).unwrap();
+        std::fs::create_dir_all(project.join("rules")).unwrap();
+        std::fs::create_dir_all(project.join("logs")).unwrap();
+        std::fs::write(project.join("logs/a.log"), "x").unwrap();
+        std::fs::write(dir.path().join("outside.log"), "x").unwrap();
+        let file = project.join("rules/team.rules");
+        let base = project.join("rules");
+        assert_eq!(confined(&file, &base.join("../logs/a.log")), Ok(()));
+        for bad in [
+            base.join("../../outside.log"),
+            PathBuf::from("/dev/zero"),
+            PathBuf::from("/etc/passwd"),
+            base.join("../logs"),
+            base.join("missing.log"),
+        ] {
+            assert!(confined(&file, &bad).is_err(), "{}", bad.display());
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc/passwd", project.join("logs/link.log")).unwrap();
+            assert!(confined(&file, &project.join("logs/link.log")).is_err());
+        }
+    }
 }

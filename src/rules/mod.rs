@@ -16,7 +16,7 @@ pub mod examples;
 pub mod parse;
 mod template;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -146,6 +146,7 @@ impl Rule {
             rule: self.cause().to_string(),
             title: self.title_for(&incident.facts),
             severity: self.severity,
+            priority: self.priority,
             explanation: self.explanation(&incident.facts),
             fix: self.fix.iter().map(|t| t.render(&incident.facts)).collect(),
             evidence,
@@ -214,10 +215,21 @@ impl RuleSet {
             .map_err(|f| locate(name, text, f.at, format!("expected {}", f.expected)))?;
         let compiler = Compiler::new(name, text, base);
         let (rules, codes) = compiler.compile(items)?;
+        // Where each id is, looked up once per new rule (a search per rule
+        // was quadratic in the number of rules).
+        let mut at: HashMap<String, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         for rule in rules {
-            match self.rules.iter_mut().find(|r| r.id == rule.id) {
-                Some(existing) => *existing = rule,
-                None => self.rules.push(rule),
+            match at.get(&rule.id) {
+                Some(&i) => self.rules[i] = rule,
+                None => {
+                    at.insert(rule.id.clone(), self.rules.len());
+                    self.rules.push(rule);
+                }
             }
         }
         self.codes.extend(codes);

@@ -511,8 +511,46 @@ fn joined<'a>(
     ))
 }
 
+/// How deep conditions may nest (parentheses and `not`s together): deep
+/// enough for any rule a person writes, shallow enough that parsing,
+/// compiling and evaluating (all recursive) never exhaust the stack.
+pub const MAX_NESTING: usize = 64;
+
+thread_local! {
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of nesting, given back when dropped (on errors too).
+struct Nested;
+
+impl Nested {
+    fn enter(at: &str) -> Result<Nested, nom::Err<Failure<'_>>> {
+        let depth = NESTING.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let level = Nested;
+        if depth > MAX_NESTING {
+            return Err(nom::Err::Failure(Failure {
+                at,
+                expected: format!(
+                    "a condition nested at most {MAX_NESTING} levels deep (parentheses and `not`)"
+                ),
+            }));
+        }
+        Ok(level)
+    }
+}
+
+impl Drop for Nested {
+    fn drop(&mut self) {
+        NESTING.with(|d| d.set(d.get() - 1));
+    }
+}
+
 fn not_expr(input: &str) -> Res<'_, Expr<'_>> {
     if let Ok((rest, _)) = keyword("not")(input) {
+        let _level = Nested::enter(input)?;
         let (rest, e) = expect(not_expr, "a condition after `not`")(rest)?;
         return Ok((rest, Expr::Not(Box::new(e))));
     }
@@ -521,6 +559,7 @@ fn not_expr(input: &str) -> Res<'_, Expr<'_>> {
 
 fn atom(input: &str) -> Res<'_, Expr<'_>> {
     if let Ok((rest, _)) = symbol("(")(input) {
+        let _level = Nested::enter(input)?;
         let (rest, e) = expect(expr, "a condition")(rest)?;
         let (rest, _) = expect(symbol(")"), "`)`")(rest)?;
         return Ok((rest, e));
@@ -654,5 +693,28 @@ rule clock.skew {
         let (_, e) = expr("a == 1 or b == 2 and not c").unwrap();
         let Expr::Or(parts) = e else { panic!() };
         assert!(matches!(&parts[1], Expr::And(and) if matches!(and[1], Expr::Not(_))));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for (open, close) in [("(", ")"), ("not ", "")] {
+            let deep = format!("{}a == 1{}", open.repeat(50_000), close.repeat(50_000));
+            let e = expr(&deep).unwrap_err();
+            let nom::Err::Failure(f) = e else {
+                panic!("{e:?}")
+            };
+            assert!(f.expected.contains("nested at most"), "{}", f.expected);
+            // Where the limit was passed: the 65th opening.
+            assert_eq!(deep.len() - f.at.len(), MAX_NESTING * open.len());
+        }
+        let fine = format!(
+            "{}a == 1{}",
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        assert!(expr(&fine).is_ok());
+        // The count is given back after a failure.
+        assert!(expr("(a == 1").is_err());
+        assert!(expr(&fine).is_ok());
     }
 }

@@ -1,6 +1,8 @@
 //! Part-by-part comparison of canonical requests and strings to sign, with
 //! the component named and the usual cause of such a difference.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{CanonicalRequest, Scope, StringToSign};
@@ -119,8 +121,15 @@ pub fn diff_canonical_against(
         .collect();
     names.sort_unstable();
     names.dedup();
+    // Each side's headers by name (the first of a repeated name, as
+    // `CanonicalRequest::header`), looked up once each: a search per name
+    // was quadratic in the number of headers.
+    let (client_headers, other_headers) = (headers_by_name(client), headers_by_name(other));
     for name in names {
-        let (c, s) = (client.header(name), other.header(name));
+        let (c, s) = (
+            client_headers.get(name).copied(),
+            other_headers.get(name).copied(),
+        );
         let hidden = c.is_some_and(super::is_hidden) || s.is_some_and(super::is_hidden);
         if c != s && !(hidden && c.is_some() && s.is_some()) {
             out.push(Difference::new(&format!("header:{name}"), c, s, against));
@@ -143,6 +152,25 @@ pub fn diff_canonical_against(
     out
 }
 
+/// A canonical request's headers by name: the first of a repeated name, as
+/// [`CanonicalRequest::header`] finds it.
+fn headers_by_name(r: &CanonicalRequest) -> HashMap<&str, &str> {
+    let mut map: HashMap<&str, &str> = HashMap::with_capacity(r.headers.len());
+    for (n, v) in &r.headers {
+        map.entry(n.as_str()).or_insert(v.as_str());
+    }
+    map
+}
+
+/// Query parameters' values by key, in order.
+fn values_by_key(pairs: &[(String, String)]) -> HashMap<&str, Vec<&str>> {
+    let mut map: HashMap<&str, Vec<&str>> = HashMap::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        map.entry(k.as_str()).or_default().push(v.as_str());
+    }
+    map
+}
+
 /// Query strings compared parameter by parameter; when every parameter
 /// agrees but the strings do not (order, a stray `&`), the whole string.
 fn diff_query(client: &str, other: &str, against: Against) -> Vec<Difference> {
@@ -162,18 +190,14 @@ fn diff_query(client: &str, other: &str, against: Against) -> Vec<Difference> {
     let mut keys: Vec<&str> = c.iter().chain(&o).map(|(k, _)| k.as_str()).collect();
     keys.sort_unstable();
     keys.dedup();
-    let values = |pairs: &[(String, String)], key: &str| -> Option<String> {
-        let v: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect();
-        (!v.is_empty()).then(|| v.join("&"))
-    };
+    // Each side's values by key, in order, gathered in one pass (a search
+    // per key was quadratic in the number of parameters).
+    let (c_values, o_values) = (values_by_key(&c), values_by_key(&o));
+    let values = |map: &HashMap<&str, Vec<&str>>, key: &str| map.get(key).map(|v| v.join("&"));
     let out: Vec<Difference> = keys
         .into_iter()
         .filter_map(|k| {
-            let (cv, ov) = (values(&c, k), values(&o, k));
+            let (cv, ov) = (values(&c_values, k), values(&o_values, k));
             (cv != ov).then(|| {
                 Difference::new(&format!("query:{k}"), cv.as_deref(), ov.as_deref(), against)
             })
@@ -332,5 +356,36 @@ mod tests {
         let mut o = c.clone();
         o.payload_hash.clear();
         assert!(diff_canonical_against(&c, &o, Against::Rebuild).is_empty());
+    }
+
+    /// Comparing by name used to search the other side once per name:
+    /// 40k query parameters took 11 s (54 s in a debug build).
+    #[test]
+    fn many_parameters_and_headers_compare_in_linear_time() {
+        let n = 40_000;
+        let side = |changed: usize| CanonicalRequest {
+            method: "GET".into(),
+            path: "/".into(),
+            query: (0..n)
+                .map(|i| format!("p{i:05}=v{}", if i == changed { 0 } else { i }))
+                .collect::<Vec<_>>()
+                .join("&"),
+            headers: (0..n)
+                .map(|i| {
+                    (
+                        format!("x-h{i:05}"),
+                        format!("v{}", if i == changed { 0 } else { i }),
+                    )
+                })
+                .collect(),
+            signed_headers: String::new(),
+            payload_hash: String::new(),
+        };
+        let (a, b) = (side(n), side(7));
+        let started = std::time::Instant::now();
+        let d = diff_canonical(&a, &b);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let parts: Vec<&str> = d.iter().map(|d| d.component.as_str()).collect();
+        assert_eq!(parts, ["query:p00007", "header:x-h00007"]);
     }
 }

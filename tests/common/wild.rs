@@ -11,30 +11,15 @@ use std::path::{Path, PathBuf};
 use authsift::report::InputReport;
 use sha2::{Digest, Sha256};
 
-/// Every verdict a case can carry: the root-cause vocabulary of
-/// `shared/DESIGN.md`, and `ok`.
-pub const LABELS: &[&str] = &[
-    "credentials.missing",
-    "credentials.profile-not-found",
-    "credentials.env-override",
-    "credentials.invalid-access-key",
-    "credentials.wrong-secret",
-    "signature.canonical-mismatch",
-    "token.expired",
-    "token.invalid",
-    "clock.skew",
-    "region.mismatch",
-    "sso.session-expired",
-    "mfa.required",
-    "role.assume-denied",
-    "authz.access-denied",
-    "imds.unavailable",
-    "network.endpoint-unreachable",
-    "network.proxy-tls",
-    "cli.outdated",
-    "config.malformed",
-    "ok",
-];
+/// Every verdict a case can carry: the root causes the built-in rules
+/// name (the vocabulary of `shared/DESIGN.md`), and `ok`.
+pub fn labels() -> Vec<String> {
+    let rules = authsift::rules::RuleSet::builtin();
+    let mut labels: Vec<String> = rules.rules().iter().map(|r| r.id.clone()).collect();
+    labels.dedup();
+    labels.push("ok".to_string());
+    labels
+}
 
 /// What authsift answered when something looked like a failure but no rule
 /// explained it: not a clean bill, not a root cause.

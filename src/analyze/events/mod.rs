@@ -81,32 +81,41 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
         return report;
     }
     // A delivery file is one line: its events parse in one pass, with no
-    // line numbers to find. Anything else (or any surprise, such as a
-    // record that is not CloudTrail's) takes the general path, which also
-    // explains what is wrong.
-    let mut outcomes = Vec::new();
+    // line numbers to find, each folded in as it is read. Anything else (or
+    // any surprise, such as a record that is not CloudTrail's) takes the
+    // general path, which also explains what is wrong.
+    let mut fold = Fold::new(path, rules);
+    let mut clean = true;
     let read = cloudtrail::each_single_line_record(text, |event| {
-        outcomes.push(event_outcome(event, 1, rules, options));
+        if clean {
+            match event_outcome(event, 1, rules, options) {
+                Outcome::Unreadable(_) => clean = false,
+                outcome => fold.add(outcome),
+            }
+        }
     });
-    let clean = !outcomes.iter().any(|o| matches!(o, Outcome::Unreadable(_)));
-    if read.is_some() && !outcomes.is_empty() && clean {
-        fold(&mut report, outcomes, rules);
+    if read.is_some() && fold.events > 0 && clean {
+        fold.finish(&mut report);
         return report;
     }
-    // JSON Lines are read line by line, in parallel chunks; other shapes
-    // (or JSON Lines with a surprise) are cut into events first.
-    let events;
-    let (outcomes, broken) = match cloudtrail::each_json_line(text, |event, line| {
-        parsed_outcome(event, line, rules, options)
-    }) {
-        JsonLinesRead::Lines(lines) => (lines.chunks, lines.broken),
+    // JSON Lines are read line by line, in parallel chunks, folded chunk by
+    // chunk; other shapes (or JSON Lines with a surprise) are cut into
+    // events first, then folded a window of events at a time.
+    let mut fold = Fold::new(path, rules);
+    let lines = cloudtrail::each_json_line(
+        text,
+        |event, line| parsed_outcome(event, line, rules, options),
+        |outcomes| outcomes.into_iter().for_each(|o| fold.add(o)),
+    );
+    let (fold, broken) = match lines {
+        JsonLinesRead::Lines(lines) => (fold, lines),
         read => {
             let read = match read {
                 JsonLinesRead::Skipped(skip) => Ok(Err(skip)),
                 JsonLinesRead::Unreadable(message) => Err(message),
                 _ => cloudtrail::events(text),
             };
-            events = match read {
+            let events = match read {
                 Ok(Ok(events)) => events,
                 Ok(Err(skip)) => {
                     report.read_as = Some(ReadAs::Skipped(skip));
@@ -118,36 +127,39 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
                     return report;
                 }
             };
-            let outcomes: Vec<Outcome> = events
-                .items
-                .par_iter()
-                .map(|item| {
-                    Event::parse_then(&item.json, |event| {
-                        parsed_outcome(event, item.line, rules, options)
+            let mut fold = Fold::new(path, rules);
+            for window in events.items.chunks(FOLD_WINDOW) {
+                let outcomes: Vec<Outcome> = window
+                    .par_iter()
+                    .map(|item| {
+                        Event::parse_then(&item.json, |event| {
+                            parsed_outcome(event, item.line, rules, options)
+                        })
                     })
-                })
-                .collect();
-            (vec![outcomes], Vec::new())
+                    .collect();
+                outcomes.into_iter().for_each(|o| fold.add(o));
+            }
+            (fold, cloudtrail::JsonLines::default())
         }
     };
-    let count: usize = outcomes.iter().map(Vec::len).sum();
-    let unreadable = fold(&mut report, outcomes.into_iter().flatten(), rules);
-    if let Some(first) = broken.first() {
+    let count = fold.events;
+    let unreadable = fold.finish(&mut report);
+    if let Some(first) = broken.broken.first() {
         report.errors.push(format!(
             "{path}: {} broken line(s) were skipped (first: {first})",
-            broken.len()
+            broken.broken_lines
         ));
     }
-    if !unreadable.is_empty() && unreadable.len() == count {
+    if unreadable.count > 0 && unreadable.count == count {
         report.read_as = None;
         report.errors.push(format!(
             "{path}: JSON, but not CloudTrail records (first: {})",
-            unreadable[0]
+            unreadable.first.unwrap_or_default()
         ));
-    } else if let Some(first) = unreadable.first() {
+    } else if let Some(first) = unreadable.first {
         report.errors.push(format!(
             "{path}: {} event(s) are not CloudTrail records and were skipped (first: {first})",
-            unreadable.len()
+            unreadable.count
         ));
     }
     report
@@ -231,95 +243,150 @@ fn failed<'a>(
 pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions) -> InputReport {
     let window = options.window;
     let mut report = InputReport::new(path.to_string(), Some(Format::S3AccessLog.into()));
-    let lines: Vec<(usize, &str)> = text
+    let mut lines = text
         .split('\n')
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
         .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let outcomes: Vec<Outcome> = lines
-        .par_iter()
-        .map(|(line, text)| match s3_access::parse_line(text) {
-            Ok(record) if !window.contains(record.epoch()) => Outcome::Outside,
-            Ok(record) => match s3_access_incident(&record, *line, text) {
-                Some(incident) => {
-                    let by_service = incident.facts.bool(Fact::IdentityAwsService) == Some(true);
-                    failed(incident, by_service, rules, options)
-                }
-                None => Outcome::Ok {
-                    time: record.epoch(),
-                    principal: record
-                        .requester
-                        .filter(|r| !r.starts_with("svc:"))
-                        .or(Some("anonymous"))
-                        .map(Cow::Borrowed),
+        .peekable();
+    // A window of lines at a time: memory holds one window's outcomes,
+    // whatever the size of the log.
+    let mut fold = Fold::new(path, rules);
+    while lines.peek().is_some() {
+        let batch: Vec<(usize, &str)> = lines.by_ref().take(FOLD_WINDOW).collect();
+        let outcomes: Vec<Outcome> = batch
+            .par_iter()
+            .map(|(line, text)| match s3_access::parse_line(text) {
+                Ok(record) if !window.contains(record.epoch()) => Outcome::Outside,
+                Ok(record) => match s3_access_incident(&record, *line, text) {
+                    Some(incident) => {
+                        let by_service =
+                            incident.facts.bool(Fact::IdentityAwsService) == Some(true);
+                        failed(incident, by_service, rules, options)
+                    }
+                    None => Outcome::Ok {
+                        time: record.epoch(),
+                        principal: record
+                            .requester
+                            .filter(|r| !r.starts_with("svc:"))
+                            .or(Some("anonymous"))
+                            .map(Cow::Borrowed),
+                    },
                 },
-            },
-            Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
-        })
-        .collect();
-    let unreadable = fold(&mut report, outcomes, rules);
-    if let Some(first) = unreadable.first() {
+                Err(e) => Outcome::Unreadable(format!("line {line}: {e}")),
+            })
+            .collect();
+        outcomes.into_iter().for_each(|o| fold.add(o));
+    }
+    let unreadable = fold.finish(&mut report);
+    if let Some(first) = unreadable.first {
         report.errors.push(format!(
             "{path}: {} line(s) are not S3 access log records and were skipped (first: {first})",
-            unreadable.len()
+            unreadable.count
         ));
     }
     report
 }
 
-/// Adds every event's outcome to the report in input order, numbering
-/// incidents, counting every event in the summary, then runs the batch
-/// rules over all of them. Returns the messages of the unreadable events.
-fn fold<'a>(
-    report: &mut InputReport,
-    outcomes: impl IntoIterator<Item = Outcome<'a>>,
-    rules: &RuleSet,
-) -> Vec<String> {
-    let keep_facts = rules.has_batch_rules();
-    let mut batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)> = Vec::new();
-    let mut incidents = 0;
-    let mut unreadable = Vec::new();
-    let mut summary = Summary::default();
-    for outcome in outcomes {
+/// Events are turned into outcomes in parallel this many at a time, then
+/// folded: memory holds one window of outcomes, never one per event.
+const FOLD_WINDOW: usize = 1 << 16;
+
+/// Unreadable events: how many, and the first one's message.
+#[derive(Default)]
+struct Unreadable {
+    count: usize,
+    first: Option<String>,
+}
+
+/// Every event's outcome, added in input order: incidents numbered, every
+/// event counted in the summary; [`Fold::finish`] puts it all in the
+/// report and runs the batch rules over all of it.
+struct Fold<'a> {
+    path: &'a str,
+    rules: &'a RuleSet,
+    keep_facts: bool,
+    /// Outcomes added, of any kind.
+    events: usize,
+    records: usize,
+    incidents: usize,
+    findings: Vec<Finding>,
+    unclassified: Vec<EvidenceLine>,
+    batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)>,
+    summary: Summary,
+    unreadable: Unreadable,
+}
+
+impl<'a> Fold<'a> {
+    fn new(path: &'a str, rules: &'a RuleSet) -> Self {
+        Fold {
+            path,
+            rules,
+            keep_facts: rules.has_batch_rules(),
+            events: 0,
+            records: 0,
+            incidents: 0,
+            findings: Vec::new(),
+            unclassified: Vec::new(),
+            batch_inputs: Vec::new(),
+            summary: Summary::default(),
+            unreadable: Unreadable::default(),
+        }
+    }
+
+    fn add(&mut self, outcome: Outcome<'_>) {
+        self.events += 1;
         match outcome {
             Outcome::Ok { time, principal } => {
-                report.records += 1;
-                summary.add_ok(time, principal.as_deref());
+                self.records += 1;
+                self.summary.add_ok(time, principal.as_deref());
             }
             Outcome::Outside => {}
-            Outcome::Unreadable(message) => unreadable.push(message),
+            Outcome::Unreadable(message) => {
+                self.unreadable.count += 1;
+                self.unreadable.first.get_or_insert(message);
+            }
             Outcome::Failed {
                 incident,
                 mut findings,
                 cause,
                 by_service,
             } => {
-                report.records += 1;
+                self.records += 1;
                 let line = incident.headline.as_ref().map_or(0, |h| h.line);
-                summary.add_failure(
+                self.summary.add_failure(
                     &incident.facts,
                     cause.as_deref(),
                     by_service,
-                    (&report.path, line),
+                    (self.path, line),
                 );
                 if cause.is_none() && !by_service && looks_like_auth_failure(&incident.facts) {
-                    report.unclassified.extend(incident.headline.clone());
+                    self.unclassified.extend(incident.headline.clone());
                 }
                 for f in &mut findings {
-                    f.incident = incidents;
+                    f.incident = self.incidents;
                 }
-                if keep_facts {
-                    batch_inputs.push((incident.facts.clone(), incident.headline.clone()));
+                if self.keep_facts {
+                    self.batch_inputs
+                        .push((incident.facts.clone(), incident.headline.clone()));
                 }
-                report.findings.append(&mut findings);
-                incidents += 1;
+                self.findings.append(&mut findings);
+                self.incidents += 1;
             }
         }
     }
-    report.findings.extend(rules.evaluate_batch(&batch_inputs));
-    report.summary = Some(summary);
-    unreadable
+
+    /// Puts everything into `report`; returns the unreadable events.
+    fn finish(mut self, report: &mut InputReport) -> Unreadable {
+        report.records += self.records;
+        report.findings.append(&mut self.findings);
+        report.unclassified.append(&mut self.unclassified);
+        report
+            .findings
+            .extend(self.rules.evaluate_batch(&self.batch_inputs));
+        report.summary = Some(self.summary);
+        self.unreadable
+    }
 }
 
 /// Failures worth listing when no rule explains them: denials, sign-in and

@@ -8,21 +8,24 @@ use super::Skip;
 use super::event::Event;
 use super::records::{TopLevel, each_record, is_insight, json_error, top_level};
 
-/// The events of a JSON Lines input, as [`each_json_line`] read them.
-#[derive(Debug)]
-pub struct JsonLines<T> {
-    /// What `each` made of every event but Insight events, in input order,
-    /// chunk by chunk (not joined: that would hold every outcome twice).
-    pub chunks: Vec<Vec<T>>,
-    /// One message per line that is not valid JSON (skipped, with its line).
+/// Messages about broken JSON Lines kept (all are counted).
+pub const MAX_BROKEN_KEPT: usize = 16;
+
+/// What reading a JSON Lines input found besides its events, which
+/// [`each_json_line`] hands over as it goes.
+#[derive(Debug, Default)]
+pub struct JsonLines {
+    /// Lines that are not valid JSON (skipped).
+    pub broken_lines: usize,
+    /// The first [`MAX_BROKEN_KEPT`] of their messages, each with its line.
     pub broken: Vec<String>,
 }
 
 /// What reading an input as JSON Lines gave.
 #[derive(Debug)]
-pub enum JsonLinesRead<T> {
-    /// The events, line by line.
-    Lines(JsonLines<T>),
+pub enum JsonLinesRead {
+    /// The events were handed over, line by line; this is what else was found.
+    Lines(JsonLines),
     /// A digest or Insights file: nothing to read.
     Skipped(Skip),
     /// Why the input is not CloudTrail, as [`events`](super::events) would say.
@@ -43,6 +46,12 @@ pub enum JsonLinesRead<T> {
 /// (a truncated export, say) is skipped and reported rather than failing
 /// the whole input, as in other logs.
 ///
+/// What `each` made of every event but Insight events goes to `sink`, one
+/// chunk at a time in input order, as soon as the chunks before it are
+/// read: a few chunks' outcomes are held at once, never the whole input's.
+/// When the result is not [`JsonLinesRead::Lines`], what `sink` was given is
+/// not the input's (the caller drops it and reads the input another way).
+///
 /// [`JsonLinesRead::General`] when the input is not JSON Lines (its first non-blank line is not
 /// a complete object, or no other line follows), when a line that does not
 /// parse alone is part of a value spanning lines, or for shapes left to
@@ -51,37 +60,43 @@ pub enum JsonLinesRead<T> {
 pub fn each_json_line<'a, T: Send>(
     text: &'a str,
     each: impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync,
-) -> JsonLinesRead<T> {
+    mut sink: impl FnMut(Vec<T>),
+) -> JsonLinesRead {
     let body = text.trim_start_matches('\u{feff}');
     if !is_json_lines(body) {
         return JsonLinesRead::General;
     }
     let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
-    let chunks: Vec<LinesRead<T>> = crate::chunk::numbered_chunks(body.as_bytes(), &cuts)
-        .into_par_iter()
-        .map(|(range, first_line)| read_lines(&body[range], first_line, &each))
-        .collect();
-    let mut out = JsonLines {
-        chunks: Vec::with_capacity(chunks.len()),
-        broken: Vec::new(),
-    };
+    let chunks = crate::chunk::numbered_chunks(body.as_bytes(), &cuts);
+    // Chunks are read in parallel a few at a time; which ones go together
+    // changes when `sink` is called, never what it is given.
+    let window = 2 * rayon::current_num_threads().max(1);
+    let mut out = JsonLines::default();
     let (mut events, mut insights) = (0, 0);
-    for chunk in chunks {
-        events += chunk.events.len();
-        out.chunks.push(chunk.events);
-        out.broken.extend(chunk.broken);
-        insights += chunk.insights;
-        // The first stop decides, as in `events`; after a broken line
-        // `events` would have stopped there, so it says what is wrong.
-        match chunk.stop {
-            None => {}
-            Some(_) if !out.broken.is_empty() => return JsonLinesRead::General,
-            Some(Stop::Error(message)) => return JsonLinesRead::Unreadable(message),
-            Some(Stop::Digest) => return JsonLinesRead::Skipped(Skip::Digest),
-            Some(Stop::General) => return JsonLinesRead::General,
+    for group in chunks.chunks(window) {
+        let read: Vec<LinesRead<T>> = group
+            .par_iter()
+            .map(|(range, first_line)| read_lines(&body[range.clone()], *first_line, &each))
+            .collect();
+        for chunk in read {
+            events += chunk.events.len();
+            out.broken_lines += chunk.broken_lines;
+            let room = MAX_BROKEN_KEPT - out.broken.len();
+            out.broken.extend(chunk.broken.into_iter().take(room));
+            insights += chunk.insights;
+            // The first stop decides, as in `events`; after a broken line
+            // `events` would have stopped there, so it says what is wrong.
+            match chunk.stop {
+                None => {}
+                Some(_) if out.broken_lines > 0 => return JsonLinesRead::General,
+                Some(Stop::Error(message)) => return JsonLinesRead::Unreadable(message),
+                Some(Stop::Digest) => return JsonLinesRead::Skipped(Skip::Digest),
+                Some(Stop::General) => return JsonLinesRead::General,
+            }
+            sink(chunk.events);
         }
     }
-    if !out.broken.is_empty() && is_json_stream(body) {
+    if out.broken_lines > 0 && is_json_stream(body) {
         return JsonLinesRead::General;
     }
     if events == 0 && insights > 0 {
@@ -124,6 +139,8 @@ fn trim_json_space(line: &str) -> &str {
 struct LinesRead<T> {
     events: Vec<T>,
     insights: usize,
+    broken_lines: usize,
+    /// The first [`MAX_BROKEN_KEPT`] messages about broken lines.
     broken: Vec<String>,
     /// The line that ended the chunk's reading, if one did.
     stop: Option<Stop>,
@@ -159,6 +176,7 @@ where
     let mut out = LinesRead {
         events: Vec::new(),
         insights: 0,
+        broken_lines: 0,
         broken: Vec::new(),
         stop: None,
     };
@@ -172,8 +190,6 @@ where
             break;
         }
     }
-    // Every chunk's outcomes are kept until the end: no spare capacity.
-    out.events.shrink_to_fit();
     out
 }
 
@@ -209,7 +225,10 @@ where
     let value: &RawValue = match serde_json::from_str(raw) {
         Ok(value) => value,
         Err(e) => {
-            out.broken.push(json_error(&e, at));
+            out.broken_lines += 1;
+            if out.broken.len() < MAX_BROKEN_KEPT {
+                out.broken.push(json_error(&e, at));
+            }
             return Ok(());
         }
     };

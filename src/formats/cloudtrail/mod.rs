@@ -38,8 +38,8 @@ pub(crate) use event::data_error;
 pub use event::{
     Event, SessionAttributes, SessionContext, SessionIssuer, StrOrBool, TlsDetails, UserIdentity,
 };
-pub use lines::{JsonLines, JsonLinesRead, each_json_line};
-pub use records::{each_single_line_record, events};
+pub use lines::{JsonLines, JsonLinesRead, MAX_BROKEN_KEPT, each_json_line};
+pub use records::{MAX_DOCUMENT_EVENTS, each_single_line_record, events};
 
 /// One event's JSON text and where it starts.
 #[derive(Debug, Clone)]

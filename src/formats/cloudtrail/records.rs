@@ -189,6 +189,64 @@ pub(super) fn is_insight(json: &str) -> bool {
             .is_ok_and(|p| p.event_type.as_deref() == Some("AwsCloudTrailInsight"))
 }
 
+/// A single JSON document (an array, `{"Records":[…]}`, lookup-events
+/// output; not JSON Lines, which are read line by line) may hold at most
+/// this many events. Each event costs a few dozen bytes before it is read,
+/// whatever its size: without a bound, a small gzip of `[{},{},…]` took
+/// gigabytes. Real documents hold far fewer (CloudTrail delivers a file
+/// every five minutes); a bigger export is read as JSON Lines.
+pub const MAX_DOCUMENT_EVENTS: usize = 8_000_000;
+
+/// The elements of an array of events (`[…]`, `"Records":[…]`), cut out
+/// as raw JSON: each must be an object, and there may be at most
+/// [`MAX_DOCUMENT_EVENTS`]. Anything else stops reading at once, so
+/// `[null,null,…]` costs nothing before it is refused.
+struct Objects<'a>(Vec<&'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Objects<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_seq(ObjectsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ObjectsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for ObjectsVisitor<'a> {
+    type Value = Objects<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of event objects")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Objects<'a>, A::Error> {
+        use serde::de::Error;
+        let mut out = Vec::new();
+        while let Some(value) = seq.next_element::<&'a RawValue>()? {
+            let what = match value.get().as_bytes().first() {
+                Some(b'{') => None,
+                Some(b'[') => Some("an array"),
+                Some(b'"') => Some("a string"),
+                Some(b'n') => Some("null"),
+                Some(b't' | b'f') => Some("a boolean"),
+                _ => Some("a number"),
+            };
+            if let Some(what) = what {
+                return Err(A::Error::custom(format_args!(
+                    "event {} is {what}, not an object",
+                    out.len()
+                )));
+            }
+            if out.len() == MAX_DOCUMENT_EVENTS {
+                return Err(A::Error::custom(format_args!(
+                    "more than {MAX_DOCUMENT_EVENTS} events in one JSON document; split it, or convert it to JSON Lines (one event per line)"
+                )));
+            }
+            out.push(value);
+        }
+        Ok(Objects(out))
+    }
+}
+
 pub(super) enum TopLevel<'a> {
     Array(Vec<&'a RawValue>),
     Records(Vec<&'a RawValue>),
@@ -202,13 +260,13 @@ pub(super) enum TopLevel<'a> {
 pub(super) fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, String> {
     let raw = value.get();
     if raw.starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
-        return Ok(TopLevel::Array(items));
+        let items: Objects = serde_json::from_str(raw).map_err(|e| data_error(&e, line))?;
+        return Ok(TopLevel::Array(items.0));
     }
     #[derive(Deserialize)]
     struct Keys<'a> {
         #[serde(rename = "Records", borrow)]
-        records: Option<Vec<&'a RawValue>>,
+        records: Option<Objects<'a>>,
         #[serde(rename = "Events", borrow)]
         events: Option<Vec<LookupEntry<'a>>>,
         #[serde(rename = "digestStartTime")]
@@ -230,9 +288,14 @@ pub(super) fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, S
         return Ok(TopLevel::Digest);
     }
     if let Some(records) = keys.records {
-        return Ok(TopLevel::Records(records));
+        return Ok(TopLevel::Records(records.0));
     }
     if let Some(events) = keys.events {
+        if events.len() > MAX_DOCUMENT_EVENTS {
+            return Err(format!(
+                "line {line}: more than {MAX_DOCUMENT_EVENTS} events in one JSON document; split it"
+            ));
+        }
         // Raw entries again, for their positions.
         #[derive(Deserialize)]
         struct Raw<'a> {

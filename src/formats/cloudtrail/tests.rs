@@ -126,8 +126,13 @@ fn event_id(event: Result<&Event<'_>, serde_json::Error>) -> Result<String, Stri
 }
 
 fn read_json_lines(text: &str) -> Read {
-    match each_json_line(text, |event, line| (line, event_id(event))) {
-        JsonLinesRead::Lines(lines) => Some(Ok(Ok((lines.chunks.concat(), lines.broken)))),
+    let mut all = Vec::new();
+    match each_json_line(
+        text,
+        |event, line| (line, event_id(event)),
+        |chunk| all.extend(chunk),
+    ) {
+        JsonLinesRead::Lines(lines) => Some(Ok(Ok((all, lines.broken)))),
         JsonLinesRead::Skipped(skip) => Some(Ok(Err(skip))),
         JsonLinesRead::Unreadable(message) => Some(Err(message)),
         JsonLinesRead::General => None,
@@ -266,4 +271,24 @@ fn services_acting_for_customers_are_recognised() {
     )
     .unwrap();
     assert!(e.by_aws_service());
+}
+
+/// `{"Records":[null × 40M]}` (291 KB of gzip) used to be cut into 40M
+/// raw values before any was read: a 4.5 GB allocation. A record that
+/// is not an object now stops reading at once.
+#[test]
+fn records_that_are_not_objects_stop_reading_at_once() {
+    let nulls = format!("[{}null]", "{},".repeat(3));
+    let err = events(&nulls).unwrap_err();
+    assert!(err.contains("event 3 is null, not an object"), "{err}");
+    for bad in ["1", "\"AKIAIOSFODNN7EXAMPLE\"", "[]", "true"] {
+        let err = events(&format!("[{bad}]")).unwrap_err();
+        assert!(err.contains("event 0 is"), "{err}");
+        assert!(!err.contains("AKIA"), "{err}");
+    }
+    let records = format!("{{\"Records\":[{}]}}", ["null"; 1000].join(","));
+    let started = std::time::Instant::now();
+    assert!(events(&records).is_err());
+    assert!(each_single_line_record(&records, |_| {}).is_none());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

@@ -1,0 +1,261 @@
+//! What a pasted text says around its failures ([`TextContext`]): the
+//! region it uses, a proxy in the path, a request path that clients encode
+//! differently, environment credentials beside a named profile, a
+//! temporary key. These decided the diagnosis in many a user's thread; the
+//! rules weigh them against the failure.
+//!
+//! Regions are checked against `tables/regions.tsv` (generated from
+//! botocore's endpoint data by `tools/gen_tables.py`).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{EvidenceLine, TextContext};
+
+static REGIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("tables/regions.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split('\t').next())
+        .collect()
+});
+
+/// The regions of the `aws` partition enabled in every account. Regions
+/// introduced after 20 March 2019 must be enabled first (opt-in), and
+/// version-1 session tokens from the global STS endpoint are not valid in
+/// them (AWS Account Management guide, "Specify which AWS Regions your
+/// account can use").
+const ENABLED_BY_DEFAULT: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-south-1",
+    "sa-east-1",
+];
+
+/// Whether AWS has a region of this name.
+pub fn is_region(name: &str) -> bool {
+    REGIONS.contains(name)
+}
+
+/// Whether a region is one an account must opt in to.
+pub fn is_opt_in(name: &str) -> bool {
+    is_region(name)
+        && !ENABLED_BY_DEFAULT.contains(&name)
+        && !name.starts_with("us-gov-")
+        && !name.starts_with("cn-")
+        && !name.starts_with("us-iso")
+        && !name.starts_with("eu-isoe")
+}
+
+/// Where a text names the region it uses: the `--region` flag, the
+/// environment, a config line, an endpoint host, a credential scope. The
+/// name is captured loosely (a user's `us_east_1` or `eu-west-1b` is what
+/// must be caught); [`looks_like_region`] decides.
+static REGION_USE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?:--region[= ]|AWS_(?:DEFAULT_)?REGION[=:] ?|\bregion ?[:=] ?["']?)(?P<flag>[a-z0-9_-]{4,30})"#,
+        r"|[a-z0-9-]+\.(?P<host>[a-z]{2}[a-z0-9_-]{2,28})\.amazonaws\.com",
+        r"|[0-9]{8}/(?P<scope>[a-z]{2}[a-z0-9_-]{2,28})/[a-z0-9-]+/aws4_request",
+    ))
+    .expect("valid regex")
+});
+
+/// A name that is meant as a region: a region prefix, then a direction.
+fn looks_like_region(name: &str) -> bool {
+    const PREFIXES: &[&str] = &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"];
+    let mut parts = name.split(['-', '_']);
+    let prefix = parts.next().unwrap_or_default();
+    PREFIXES.contains(&prefix)
+        && parts.next().is_some_and(|p| {
+            [
+                "east",
+                "west",
+                "north",
+                "south",
+                "central",
+                "northeast",
+                "northwest",
+                "southeast",
+                "southwest",
+                "gov",
+                "iso",
+                "isob",
+            ]
+            .iter()
+            .any(|d| p.starts_with(d))
+        })
+}
+
+static PROXY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:https?_proxy|all_proxy)\s*[=:]\s*\S|^(?:\s*'?)via'?:\s*(?P<via>[^\n]*)|x-forwarded-for\s*:")
+        .expect("valid regex")
+});
+
+/// A request path whose bytes clients encode differently: an encoded
+/// tilde (SigV4 leaves `~` bare), a space, `+`, an encoded `+`, a doubled
+/// slash. Read from request lines (`GET /path`) and canonical requests
+/// (the method alone on a line, the path on the next).
+static ODD_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:(?:GET|PUT|POST|HEAD|DELETE)\s+)?/\S*(?:%7E|%7e|%20|\+|%2B|%2b|//)")
+        .expect("valid regex")
+});
+
+fn is_method(line: &str) -> bool {
+    matches!(line.trim(), "GET" | "PUT" | "POST" | "HEAD" | "DELETE")
+}
+
+static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:AWS_PROFILE[=:] ?|--profile[= ])["']?(?P<name>[A-Za-z0-9_.@-]+)"#)
+        .expect("valid regex")
+});
+
+static TEMPORARY_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bASIA[A-Z0-9]{12,}\b").expect("valid regex"));
+
+/// Reads the context of `text`, whose first line is `first_line`. Only
+/// lines with a marker are looked at closely, so this costs one pass.
+pub fn read(text: &str, first_line: usize) -> TextContext {
+    let mut context = TextContext::default();
+    let mut after_method = false;
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let path_line = after_method || !line.trim_start().starts_with('/');
+        after_method = is_method(line);
+        let evidence = || EvidenceLine {
+            line: first_line + i,
+            text: line.into(),
+        };
+        if context.region.is_none()
+            && (line.contains("egion")
+                || line.contains("REGION")
+                || line.contains("amazonaws")
+                || line.contains("aws4_request"))
+        {
+            for caps in REGION_USE.captures_iter(line) {
+                let name = ["flag", "host", "scope"]
+                    .iter()
+                    .find_map(|n| caps.name(n))
+                    .map(|m| m.as_str().trim_end_matches(['.', '-', '_']));
+                if let Some(name) = name.filter(|n| looks_like_region(n)) {
+                    context.region = Some((name.to_string(), evidence()));
+                    break;
+                }
+            }
+        }
+        if context.proxy.is_none()
+            && (line.contains("roxy")
+                || line.contains("PROXY")
+                || line.contains("ia:")
+                || line.contains("orwarded"))
+            && PROXY.captures(line).is_some_and(|c| {
+                c.name("via")
+                    .is_none_or(|v| !v.as_str().contains("CloudFront"))
+            })
+        {
+            context.proxy = Some(evidence());
+        }
+        if context.odd_path.is_none() && path_line && ODD_PATH.is_match(line) {
+            context.odd_path = Some(evidence());
+        }
+        if context.env_keys.is_none() && line.contains("AWS_ACCESS_KEY_ID") {
+            context.env_keys = Some(evidence());
+        }
+        if context.profile.is_none()
+            && (line.contains("AWS_PROFILE") || line.contains("--profile"))
+            && let Some(caps) = PROFILE.captures(line)
+        {
+            context.profile = Some((caps["name"].to_string(), evidence()));
+        }
+        if context.temporary_key.is_none() && line.contains("ASIA") && TEMPORARY_KEY.is_match(line)
+        {
+            context.temporary_key = Some(evidence());
+        }
+    }
+    context
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(text: &str) -> Option<String> {
+        read(text, 1).region.map(|(r, _)| r)
+    }
+
+    #[test]
+    fn regions_are_read_from_flags_hosts_and_scopes() {
+        assert_eq!(
+            region("aws ec2 describe-instances --region ap-east-1").as_deref(),
+            Some("ap-east-1")
+        );
+        assert_eq!(
+            region("export AWS_REGION=us_east_1").as_deref(),
+            Some("us_east_1")
+        );
+        assert_eq!(
+            region("dial tcp: lookup sqs.eu-west-1b.amazonaws.com: no such host").as_deref(),
+            Some("eu-west-1b")
+        );
+        assert_eq!(
+            region("20150402/us-east/s3/aws4_request").as_deref(),
+            Some("us-east")
+        );
+        assert_eq!(
+            region("region = eu-central-1").as_deref(),
+            Some("eu-central-1")
+        );
+        assert_eq!(region("the region is fine"), None);
+    }
+
+    #[test]
+    fn regions_from_the_generated_table() {
+        assert!(is_region("eu-west-1") && !is_region("eu-west-1b") && !is_region("us-east"));
+        assert!(is_opt_in("ap-east-1") && is_opt_in("me-south-1"));
+        assert!(!is_opt_in("eu-west-1") && !is_opt_in("us-gov-west-1") && !is_opt_in("nowhere-1"));
+    }
+
+    #[test]
+    fn proxies_paths_and_credentials_around_a_failure() {
+        let c = read("HTTPS_PROXY=http://proxy.corp:3128\nVia: 1.1 squid\n", 1);
+        assert_eq!(c.proxy.unwrap().line, 1);
+        assert!(
+            read("Via: 1.1 abc.cloudfront.net (CloudFront)\n", 1)
+                .proxy
+                .is_none()
+        );
+        assert_eq!(read("PUT\n/%7E\n", 1).odd_path.unwrap().line, 2);
+        assert!(read("see /a+b\n", 1).odd_path.is_none(), "not a request");
+        assert!(
+            read("/usr/lib//x\n", 1).odd_path.is_none(),
+            "not after a method"
+        );
+        assert!(
+            read("GET /libstdc%20%20-docs.rpm host:x\n", 1)
+                .odd_path
+                .is_some()
+        );
+        let c = read("env:\n  AWS_ACCESS_KEY_ID: ***\n  AWS_PROFILE: prod\n", 1);
+        assert_eq!(c.env_keys.unwrap().line, 2);
+        assert_eq!(c.profile.unwrap().0, "prod");
+        assert!(
+            read("<AWSAccessKeyId>ASIAY34FZKBOKMUTVV7A</AWSAccessKeyId>", 1)
+                .temporary_key
+                .is_some()
+        );
+    }
+}
