@@ -273,6 +273,9 @@ pub struct TextContext {
     pub profile: Option<(String, EvidenceLine)>,
     /// A temporary (`ASIA…`) access key id in the text.
     pub temporary_key: Option<EvidenceLine>,
+    /// The failing request went to S3 (or an S3-compatible store): an S3
+    /// exception class, S3's error body or host id, an S3 endpoint.
+    pub s3: Option<EvidenceLine>,
 }
 
 /// One client run (one `aws` invocation, or one SDK session): the unit that

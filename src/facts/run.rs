@@ -235,6 +235,9 @@ fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
     {
         facts.set(Fact::CredentialKeyType, "temporary", Some(line));
     }
+    if let Some(line) = &context.s3 {
+        facts.set(Fact::ErrorFromS3, true, Some(line));
+    }
 }
 
 fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {

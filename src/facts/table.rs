@@ -143,6 +143,10 @@ fact_table! {
     NetworkProxy = "network.proxy": Bool,
     RequestOddPath = "request.odd_path": Bool,
     CredentialEnvKeys = "credential.env_keys": Bool,
+    // The text shows S3's own error (an S3 exception class, its error body
+    // or host id, an S3 endpoint): the request carried an object key or
+    // bucket path the user chose.
+    ErrorFromS3 = "error.from_s3": Bool,
     // The metadata service was asked for credentials (a credential
     // provider chain falling through to it), not for other metadata.
     ImdsForCredentials = "imds.for_credentials": Bool,

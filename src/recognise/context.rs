@@ -124,6 +124,22 @@ static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// What only S3 (and stores that speak its API) prints: its exception
+/// classes (Java v1 and v2, botocore's transfer manager, Alpakka, Go
+/// v2), the service name Java prints, the extended request id (`host id`,
+/// S3's `x-amz-id-2`), the parts of its `SignatureDoesNotMatch` body, an
+/// S3 endpoint.
+static S3: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:Amazon)?S3(?:Service)?Exception\b|\bS3UploadFailedError\b|\bS3DownloadFailedError\b",
+        r"|Service: (?:Amazon )?S3\b|operation error S3:",
+        r"|(?i:host ?id)[:=]|<HostId>|Extended Request ID:",
+        r"|<StringToSign(?:Bytes)?>|<CanonicalRequest>|<BucketName>",
+        r"|[./]s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com|//s3\.amazonaws\.com",
+    ))
+    .expect("valid regex")
+});
+
 static TEMPORARY_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bASIA[A-Z0-9]{12,}\b").expect("valid regex"));
 
@@ -132,6 +148,9 @@ static TEMPORARY_KEY: LazyLock<Regex> =
 pub fn read(text: &str, first_line: usize) -> TextContext {
     let mut context = TextContext::default();
     let mut after_method = false;
+    // S3's REST error body is a bare `<Error>`; every other XML service
+    // wraps its errors (`<ErrorResponse>`, EC2's `<Response><Errors>`).
+    let (mut bare_error, mut wrapped_error) = (None, false);
     for (i, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let path_line = after_method || !line.trim_start().starts_with('/');
@@ -185,6 +204,24 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
         {
             context.temporary_key = Some(evidence());
         }
+        if line.contains("<Error") {
+            wrapped_error |= line.contains("<ErrorResponse") || line.contains("<Errors>");
+            if bare_error.is_none() && line.contains("<Error>") {
+                bare_error = Some(evidence());
+            }
+        }
+        if context.s3.is_none()
+            && (line.contains('3')
+                || line.contains("ost")
+                || line.contains('<')
+                || line.contains("xtended"))
+            && S3.is_match(line)
+        {
+            context.s3 = Some(evidence());
+        }
+    }
+    if context.s3.is_none() && !wrapped_error {
+        context.s3 = bare_error;
     }
     context
 }
@@ -220,6 +257,53 @@ mod tests {
             Some("eu-central-1")
         );
         assert_eq!(region("the region is fine"), None);
+    }
+
+    #[test]
+    fn s3_is_known_by_what_only_s3_prints() {
+        let s3 = |text: &str| read(text, 1).s3.map(|e| e.line);
+        // Java v2, botocore, Go v1 (in a JSON log line), an endpoint.
+        assert_eq!(
+            s3(
+                "x\nsoftware.amazon.awssdk.services.s3.model.S3Exception: The request signature we calculated does not match (Service: S3, Status Code: 403)"
+            ),
+            Some(2)
+        );
+        assert_eq!(
+            s3("boto3.exceptions.S3UploadFailedError: Failed to upload a to b/a"),
+            Some(1)
+        );
+        assert_eq!(
+            s3(
+                r#"err="SignatureDoesNotMatch: ...\n\tstatus code: 403, request id: FM4T, host id: tney=""#
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            s3("PUT https://bucket.s3.eu-west-1.amazonaws.com/key"),
+            Some(1)
+        );
+        // S3's bare error body; other services wrap theirs.
+        assert_eq!(
+            s3("<?xml?>\n<Error><Code>SignatureDoesNotMatch</Code></Error>"),
+            Some(2)
+        );
+        assert_eq!(
+            s3(
+                "<ErrorResponse>\n<Error><Code>SignatureDoesNotMatch</Code></Error>\n</ErrorResponse>"
+            ),
+            None
+        );
+        assert_eq!(
+            s3("<Response><Errors><Error><Code>AuthFailure</Code></Error></Errors></Response>"),
+            None
+        );
+        // Other services, and prose.
+        assert_eq!(
+            s3("An error occurred (SignatureDoesNotMatch) when calling the GetUser operation"),
+            None
+        );
+        assert_eq!(s3("https://sts.amazonaws.com/ failed; SES said no"), None);
     }
 
     #[test]

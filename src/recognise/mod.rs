@@ -61,6 +61,7 @@ const CUES: &[&str] = &[
     "efused",
     "imeout",
     "imed out",
+    "etrieve",
     "169.254.1",
     "fd00:ec2",
     "SSL",
@@ -376,7 +377,7 @@ fn message_after(line: &str, end: usize) -> &str {
 }
 
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:status ?code|http status|statuscode)[:=]? ?\(?([1-5][0-9]{2})\b|HTTP/[0-9.]+ ([1-5][0-9]{2})\b|\b([45][0-9]{2}) (?:Forbidden|Bad Request|Unauthorized|Moved Permanently)")
+    Regex::new(r"(?i)(?:status ?code|http status|statuscode|with error code)[:=]? ?\(?([1-5][0-9]{2})\b|HTTP/[0-9.]+ ([1-5][0-9]{2})\b|\b([45][0-9]{2}) (?:Forbidden|Bad Request|Unauthorized|Moved Permanently)")
         .expect("valid regex")
 });
 

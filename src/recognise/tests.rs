@@ -138,6 +138,27 @@ fn connection_failures_count_towards_aws_and_imds_only() {
 }
 
 #[test]
+fn metadata_clients_are_known_by_name_without_an_address() {
+    // Real lines: kubernetes-sigs/aws-load-balancer-controller (Go v1's
+    // ec2metadata behind IMDSv2 with hop limit 1; Go v2's ec2imds timing
+    // out), aws/aws-cdi-sdk (C++ SDK).
+    let v1 = one(
+        r#"{"level":"error","msg":"unable to initialize AWS cloud","error":"failed to introspect vpcID from EC2Metadata, specify --aws-vpc-id instead if EC2Metadata is unavailable: EC2MetadataError: failed to make EC2Metadata request\n\n\tstatus code: 401, request id: "}"#,
+    );
+    assert_eq!((v1.kind, v1.status), (ErrorKind::Imds, Some(401)));
+    let v2 = one(
+        r#"{"level":"error","error":"failed to get VPC ID: failed to fetch VPC ID from instance metadata: error in fetching vpc id through ec2 metadata: get mac metadata: operation error ec2imds: GetMetadata, canceled, context deadline exceeded"}"#,
+    );
+    assert_eq!(v2.kind, ErrorKind::Imds);
+    let cpp = one(
+        "AWS-SDK: [[ERROR] 2024-06-07 22:42:12.586 EC2MetadataClient [140486344184576] Http request to retrieve credentials failed with error code 401].",
+    );
+    assert_eq!((cpp.kind, cpp.status), (ErrorKind::Imds, Some(401)));
+    // A name alone is no failure.
+    assert!(scan("INFO EC2Metadata: fetched region eu-west-1\n", 1).is_empty());
+}
+
+#[test]
 fn ordinary_logs_are_not_failures() {
     let text = "Compiling authsift v0.1.0\nRunning tests\nerror: 0 errors\nThe policy allows s3:GetObject\n[default]\nregion = eu-west-1\n";
     assert!(scan(text, 1).is_empty(), "{:#?}", scan(text, 1));

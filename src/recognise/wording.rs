@@ -272,6 +272,8 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         "aws-sdk-go",
     ),
     w("no EC2 IMDS role found", Imds, "aws-sdk-go-v2"),
+    // aws-sdk-go v1's ec2metadata client names its errors so.
+    w("EC2MetadataError", Imds, "aws-sdk-go"),
     w("EC2RoleRequestError", Imds, "aws-sdk-go"),
     w("no EC2 instance role found", Imds, "aws-sdk-go"),
     w(
@@ -334,6 +336,13 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         "aws-sdk-java",
     ),
     w("PKIX path building failed", Tls, "aws-sdk-java"),
+    // AWS SDK for C++ (AWSHttpResourceClient: IMDS and container credentials).
+    w(
+        "Http request to retrieve credentials failed",
+        Imds,
+        "aws-sdk-cpp",
+    ),
+    w("Can not retrieve resource from", Imds, "aws-sdk-cpp"),
     w(
         "unable to find valid certification path",
         Tls,
@@ -376,6 +385,12 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
     w("NoSuchProfileError", ProfileNotFound, "aws-sdk-ruby"),
     w(
         "Error retrieving credentials from the instance profile metadata service",
+        Imds,
+        "aws-sdk-php",
+    ),
+    // Older releases said "server".
+    w(
+        "Error retrieving credentials from the instance profile metadata server",
         Imds,
         "aws-sdk-php",
     ),
@@ -471,6 +486,20 @@ pub const IMDS_HOSTS: &[&str] = &[
     "instance-data.ec2.internal",
 ];
 
+/// The metadata clients of the SDKs, by the names their errors and log
+/// lines carry: a connection failure on a line naming one is the metadata
+/// service failing, even when the line prints no address. Go v1's
+/// `ec2metadata` (`EC2MetadataError`), C++'s `EC2MetadataClient`, JS v2's
+/// `EC2MetadataCredentials`, Java's `EC2MetadataUtils`; Go v2's `ec2imds`
+/// and JS v3's `credential-provider-imds`; .NET's `EC2InstanceMetadata` and
+/// botocore's `InstanceMetadataFetcher`.
+pub const IMDS_CLIENTS: &[&str] = &[
+    "EC2Metadata",
+    "ec2imds",
+    "credential-provider-imds",
+    "InstanceMetadata",
+];
+
 /// Whether a line names an AWS endpoint or the metadata service.
 pub fn mentions_aws_host(line: &str) -> bool {
     line.contains("amazonaws.com") || mentions_imds(line)
@@ -479,7 +508,7 @@ pub fn mentions_aws_host(line: &str) -> bool {
 /// Whether a line names the metadata service or the container
 /// credentials endpoint.
 pub fn mentions_imds(line: &str) -> bool {
-    IMDS_HOSTS.iter().any(|h| line.contains(h))
+    IMDS_HOSTS.iter().any(|h| line.contains(h)) || IMDS_CLIENTS.iter().any(|c| line.contains(c))
 }
 
 static SENTENCE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {

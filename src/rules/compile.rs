@@ -166,10 +166,6 @@ impl<'a> Compiler<'a> {
         if fix.is_empty() {
             return Err(missing("fix"));
         }
-        let mut uses = Vec::new();
-        when.facts(&mut uses);
-        uses.sort_unstable();
-        uses.dedup();
         let (title_text, title) = title.ok_or_else(|| missing("title"))?;
         Ok(Rule {
             id: raw.id.to_string(),
@@ -189,7 +185,6 @@ impl<'a> Compiler<'a> {
                 file: self.name.to_string(),
                 line: self.line_of(raw.id),
             },
-            uses,
         })
     }
 

@@ -108,6 +108,21 @@ impl Cond {
         }
     }
 
+    /// The facts that make this (true) condition hold, for the evidence of
+    /// a finding: of an `or`, only the branches that hold, so a line is
+    /// quoted because it proves the verdict, not because the rule could
+    /// have looked at it. A negation quotes what it reads (when present).
+    pub(super) fn witnesses(&self, facts: &Facts, out: &mut Vec<Fact>) {
+        match self {
+            Cond::Or(p) => p
+                .iter()
+                .filter(|c| c.eval(facts))
+                .for_each(|c| c.witnesses(facts, out)),
+            Cond::And(p) => p.iter().for_each(|c| c.witnesses(facts, out)),
+            _ => self.facts(out),
+        }
+    }
+
     /// String literals compared with `error.code` (for `authsift explain`).
     pub(super) fn codes(&self, out: &mut Vec<String>) {
         let is_code = |o: &Operand| matches!(o, Operand::Fact(Fact::ErrorCode));

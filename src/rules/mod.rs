@@ -94,7 +94,6 @@ pub struct Rule {
     pub group: Option<Group>,
     pub examples: Vec<Example>,
     pub origin: Origin,
-    uses: Vec<Fact>,
     specificity: usize,
 }
 
@@ -114,11 +113,32 @@ impl Rule {
     }
 
     pub fn explanation(&self, facts: &Facts) -> String {
+        self.explanation_template(facts)
+            .map(|t| t.render(facts))
+            .unwrap_or_default()
+    }
+
+    /// The first explanation whose condition holds.
+    fn explanation_template(&self, facts: &Facts) -> Option<&Template> {
         self.explain
             .iter()
             .find(|(_, cond)| cond.as_ref().is_none_or(|c| c.eval(facts)))
-            .map(|(t, _)| t.render(facts))
-            .unwrap_or_default()
+            .map(|(t, _)| t)
+    }
+
+    /// The facts a finding rests on: those that made the condition hold,
+    /// and those its title and explanation quote. Their lines are its
+    /// evidence.
+    fn witnesses(&self, facts: &Facts) -> Vec<Fact> {
+        let mut uses = Vec::new();
+        self.when.witnesses(facts, &mut uses);
+        uses.extend(self.title_text.facts());
+        if let Some(t) = self.explanation_template(facts) {
+            uses.extend(t.facts());
+        }
+        uses.sort_unstable();
+        uses.dedup();
+        uses
     }
 
     /// The explanation templates as written (for `authsift explain`).
@@ -134,7 +154,7 @@ impl Rule {
     }
 
     fn finding(&self, incident: &Incident, facts: &Arc<Facts>, index: usize) -> Finding {
-        let mut evidence = incident.facts.evidence(&self.uses);
+        let mut evidence = incident.facts.evidence(&self.witnesses(&incident.facts));
         if let Some(h) = &incident.headline
             && !evidence.iter().any(|l| l.line == h.line)
         {

@@ -35,6 +35,14 @@ impl Template {
         out
     }
 
+    /// The facts the template quotes.
+    pub fn facts(&self) -> impl Iterator<Item = Fact> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Fact(f) => Some(*f),
+            Part::Text(_) => None,
+        })
+    }
+
     /// The template as written, placeholders included.
     pub fn source(&self) -> &str {
         &self.source

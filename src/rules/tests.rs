@@ -515,3 +515,93 @@ fn many_rules_load_in_linear_time() {
     assert_eq!(set.rules().len(), 20_000);
     assert_eq!(set.rule("custom.r5").unwrap().title, "new");
 }
+
+#[test]
+fn evidence_quotes_the_branches_that_hold_not_every_fact_named() {
+    let set = set(r#"
+rule a.either {
+  title    "A"
+  severity high
+  priority 10
+  when     error.code == "X" and (http.status == 403 or request.odd_path)
+  explain  "e"
+  fix      "f"
+}
+"#)
+    .unwrap();
+    let mut f = Facts::default();
+    let line = |n: usize| crate::model::EvidenceLine {
+        line: n,
+        text: format!("line {n}").into(),
+    };
+    f.set(Fact::ErrorCode, "X", Some(&line(1)));
+    f.set(Fact::HttpStatus, 403i64, Some(&line(2)));
+    // Present, but the branch it is in does not hold: not proof.
+    f.set(Fact::RequestOddPath, false, Some(&line(3)));
+    let incident = Incident {
+        facts: Arc::new(f),
+        signature_diff: Vec::new(),
+        headline: None,
+    };
+    let found = set.evaluate(&incident, 0);
+    let lines: Vec<usize> = found[0].evidence.iter().map(|l| l.line).collect();
+    assert_eq!(lines, [1, 2]);
+}
+
+#[test]
+fn builtin_verdicts_on_trust_actions_and_s3_signatures() {
+    let verdict = |pairs: &[(Fact, Value)]| {
+        let incident = Incident {
+            facts: Arc::new(facts(pairs)),
+            signature_diff: Vec::new(),
+            headline: None,
+        };
+        RuleSet::builtin()
+            .evaluate(&incident, 0)
+            .first()
+            .map(|f| f.rule.clone())
+    };
+    let denied = |action: &str| {
+        verdict(&[
+            (Fact::ErrorCode, Value::Str("AccessDenied".into())),
+            (Fact::AuthzAction, Value::Str(action.into())),
+        ])
+    };
+    // Every action a role's trust policy grants is part of assuming it.
+    for action in [
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+    ] {
+        assert_eq!(
+            denied(action).as_deref(),
+            Some("role.assume-denied"),
+            "{action}"
+        );
+    }
+    assert_eq!(
+        denied("s3:GetObject").as_deref(),
+        Some("authz.access-denied")
+    );
+    // A signature S3 refused, with nothing rebuilt: the request is the
+    // likelier cause. Rebuilt and matching: the secret.
+    let code = (Fact::ErrorCode, Value::Str("SignatureDoesNotMatch".into()));
+    let s3 = (Fact::ErrorFromS3, Value::Bool(true));
+    assert_eq!(
+        verdict(&[code.clone(), s3.clone()]).as_deref(),
+        Some("signature.canonical-mismatch")
+    );
+    assert_eq!(
+        verdict(&[
+            code.clone(),
+            s3,
+            (Fact::SignatureRebuildMatch, Value::Bool(true))
+        ])
+        .as_deref(),
+        Some("credentials.wrong-secret")
+    );
+    assert_eq!(
+        verdict(&[code]).as_deref(),
+        Some("credentials.wrong-secret")
+    );
+}
