@@ -7,6 +7,11 @@ authoritative sources:
   aws_docs_codes.tsv (the codes common to every API, S3's and EC2's, which
   the models do not list; taken from the AWS documentation pages named there).
 * regions.tsv: every region of every partition in botocore's endpoints.json.
+* service_regions.tsv: for each endpoint prefix (the hostname labels before
+  the region, `route53domains` in route53domains.us-east-1.amazonaws.com),
+  the regions of each partition that endpoints.json gives it a host in, and
+  the other hostname forms its endpoints use (FIPS, dual-stack, a global
+  host), so that a host of another form gets no answer.
 
 Usage:
     tools/gen_tables.py                  # downloads the pinned botocore wheel from PyPI
@@ -122,6 +127,130 @@ def write_regions(botocore):
     print(f"{path}: {len(rows)} regions")
 
 
+def hostnames(partition, key, service, name, endpoint, regions):
+    """The hostnames of one endpoint: its own, and its variants' (FIPS,
+    dual-stack). An endpoint named after a region takes the templates of
+    the service's and the partition's defaults for what it leaves out;
+    another (`aws-global`, `fips-us-east-1`) only has the hosts it names."""
+    partition_defaults = partition.get("defaults", {})
+    service_defaults = service.get("defaults", {})
+    is_region = name in regions
+
+    def fill(template, suffix):
+        return (template.replace("{service}", key)
+                .replace("{region}", name)
+                .replace("{dnsSuffix}", suffix or partition["dnsSuffix"]))
+
+    def by_tags(data):
+        return {tuple(sorted(v["tags"])): v for v in data.get("variants", [])}
+
+    hosts = []
+    template = endpoint.get("hostname")
+    if template is None and is_region:
+        template = service_defaults.get("hostname") or partition_defaults["hostname"]
+    if template:
+        hosts.append(fill(template, endpoint.get("dnsSuffix")))
+    # The variants the endpoint (or every endpoint of the service) declares;
+    # a variant without a hostname takes the defaults' for the same tags.
+    declared = {**by_tags(service_defaults), **by_tags(endpoint)} if is_region else by_tags(endpoint)
+    for tags, variant in declared.items():
+        for source in (variant, by_tags(service_defaults).get(tags, {}),
+                       by_tags(partition_defaults).get(tags, {})):
+            if "hostname" in source and (is_region or source is variant):
+                hosts.append(fill(source["hostname"], source.get("dnsSuffix")))
+                break
+    return hosts
+
+
+def split_host(host, suffix, regions):
+    """`prefix.region.suffix` -> (prefix, region); `name.suffix` -> (name,
+    None); another shape (another suffix) -> None."""
+    if not host.endswith("." + suffix):
+        return None
+    labels = host[: -len(suffix) - 1].split(".")
+    if len(labels) >= 2 and labels[-1] in regions:
+        return ".".join(labels[:-1]), labels[-1]
+    return ".".join(labels), None
+
+
+def write_service_regions(botocore):
+    """For each partition and endpoint prefix: the regions with a host
+    `<prefix>.<region>.<dnsSuffix>`. When in doubt, a region counts as
+    offered: an endpoint named after it, a credential scope naming it, or
+    any endpoint's host (of any service, any variant) of that shape."""
+    endpoints = load_json(os.path.join(botocore, "data", "endpoints.json"))
+    path = os.path.join(TABLES, "service_regions.tsv")
+    rows = []
+    for partition in endpoints["partitions"]:
+        suffix = partition["dnsSuffix"]
+        regions = set(partition.get("regions", {}))
+        # prefix -> regions it has a host in, from every endpoint of the partition.
+        hosted = collections.defaultdict(set)
+        forms = collections.defaultdict(set)
+        for key, service in partition["services"].items():
+            for name, endpoint in service["endpoints"].items():
+                for host in hostnames(partition, key, service, name, endpoint, regions):
+                    split = split_host(host, suffix, regions)
+                    if split is None:
+                        continue
+                    prefix, region = split
+                    if prefix == key:
+                        # Its own host, regional or global (iam.amazonaws.com).
+                        hosted[key].update([region] if region else [])
+                    else:
+                        # Another form of this service's hosts, as a template.
+                        forms[key].add(prefix + (".{region}" if region else ""))
+                        if region:
+                            hosted[prefix].add(region)
+        for key, service in sorted(partition["services"].items()):
+            if key not in hosted:
+                # Its endpoints all use other hosts (docdb's are rds's):
+                # nobody calls `<key>.<region>`, say nothing about it.
+                continue
+            offered = set(hosted[key])
+            for name, endpoint in service["endpoints"].items():
+                if name in regions:
+                    offered.add(name)
+                scope = endpoint.get("credentialScope", {}).get("region")
+                if scope in regions:
+                    offered.add(scope)
+            if not offered:
+                continue
+            global_endpoint = service.get("partitionEndpoint")
+            global_scope = (service["endpoints"].get(global_endpoint, {})
+                            .get("credentialScope", {}).get("region", "-")
+                            if global_endpoint else "-")
+            regionalized = "no" if service.get("isRegionalized") is False else "yes"
+            other = sorted(f for f in forms[key] if f != key + ".{region}")
+            # `*`: every region of the partition (regions.tsv).
+            listed = "*" if offered == regions else ",".join(sorted(offered))
+            rows.append((key, partition["partition"], suffix, regionalized,
+                         global_scope, listed,
+                         ",".join(other) or "-"))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f"# Generated by tools/gen_tables.py from botocore {BOTOCORE_VERSION} endpoints.json.\n")
+        out.write("# Do not edit by hand.\n")
+        out.write("#\n")
+        out.write("# Which regions offer each service, by its endpoint prefix (the hostname labels\n")
+        out.write("# before the region: `route53domains` in route53domains.us-east-1.amazonaws.com),\n")
+        out.write("# one row per partition that lists it:\n")
+        out.write("#   suffix        the partition's dnsSuffix\n")
+        out.write("#   regionalized  `no`: clients send every region to the partition's global\n")
+        out.write("#                 endpoint (endpoints.json's \"isRegionalized\": false)\n")
+        out.write("#   global        the credential-scope region of the partition endpoint, or -\n")
+        out.write("#   regions       the regions with a host <prefix>.<region>.<suffix>: an endpoint\n")
+        out.write("#                 named after the region, a credential scope naming it, or any\n")
+        out.write("#                 endpoint host of that shape (when in doubt, it is offered);\n")
+        out.write("#                 `*`: every region of the partition\n")
+        out.write("#   other_forms   the service's other hostname forms, as templates without the\n")
+        out.write("#                 suffix (FIPS, dual-stack, a global host like s3-external-1):\n")
+        out.write("#                 a host of one of these forms gets no answer\n")
+        out.write("# prefix\tpartition\tsuffix\tregionalized\tglobal\tregions\tother_forms\n")
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+    print(f"{path}: {len(rows)} services by partition")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--botocore", help="an unpacked botocore package directory")
@@ -130,6 +259,7 @@ def main():
         botocore = args.botocore or fetch_botocore(work)
         write_codes(botocore)
         write_regions(botocore)
+        write_service_regions(botocore)
 
 
 if __name__ == "__main__":

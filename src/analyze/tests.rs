@@ -45,3 +45,44 @@ fn rust_signing_logs_feed_the_same_analysis() {
     assert_eq!(f.facts.str(Fact::ErrorTool), Some("aws-sdk-rust"));
     assert_eq!(f.facts.int(Fact::HttpStatus), Some(403));
 }
+
+/// The verdict and `region.service_not_offered` for one pasted text.
+fn verdict_and_offer(text: &str) -> (String, Option<String>) {
+    let report = analyze_text("paste", text, &RuleSet::builtin(), &Options::default());
+    let f = &report.findings[0];
+    let region = f.facts.str(Fact::RegionServiceNotOffered);
+    (f.rule.clone(), region.map(str::to_string))
+}
+
+#[test]
+fn a_host_of_a_service_its_region_lacks_is_a_region_problem_in_any_layout() {
+    let region_mismatch = |region: &str| ("region.mismatch".to_string(), Some(region.to_string()));
+    // Support's API has one endpoint, in us-east-1; Route 53 Domains too;
+    // Data Pipeline is in five regions (botocore's endpoint data).
+    assert_eq!(
+        verdict_and_offer(
+            "Post \"https://support.eu-central-1.amazonaws.com/\": dial tcp: lookup support.eu-central-1.amazonaws.com: no such host"
+        ),
+        region_mismatch("eu-central-1")
+    );
+    assert_eq!(
+        verdict_and_offer("Error: getaddrinfo ENOTFOUND route53domains.eu-west-2.amazonaws.com"),
+        region_mismatch("eu-west-2")
+    );
+    assert_eq!(
+        verdict_and_offer(
+            "botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: \"https://datapipeline.ca-central-1.amazonaws.com/\""
+        ),
+        region_mismatch("ca-central-1")
+    );
+    // Offered there, or no answer from the table: the network it stays.
+    let unreachable = ("network.endpoint-unreachable".to_string(), None);
+    for text in [
+        "Connect timeout on endpoint URL: \"https://sts.us-east-1.amazonaws.com/\"",
+        "Could not connect to the endpoint URL: \"https://route53domains.us-east-1.amazonaws.com/\"",
+        "Could not connect to the endpoint URL: \"https://s3.dualstack.eu-west-1.amazonaws.com/\"",
+        "dial tcp: lookup mybucket.s3-eu-west-1.amazonaws.com: no such host",
+    ] {
+        assert_eq!(verdict_and_offer(text), unreachable, "{text}");
+    }
+}

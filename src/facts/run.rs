@@ -3,6 +3,7 @@
 //! the facts derived from them.
 
 use crate::model::{CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, Run};
+use crate::recognise::service_regions::{self, Offer};
 use crate::response::{ErrorBody, parse_error_body};
 use crate::sigv4::verify::Secret;
 use crate::sigv4::{self, Authorization, CanonicalRequest, Difference, StringToSign};
@@ -69,9 +70,11 @@ pub fn incident_with_secret(run: &Run, secret: Option<&Secret>) -> Option<Incide
         add_error_facts(&mut facts, error);
     }
     // The exchange the error is about: the last one that failed, else the last.
-    if let Some(exchange) = failed_exchange.or(run.exchanges.last()) {
+    let exchange = failed_exchange.or(run.exchanges.last());
+    if let Some(exchange) = exchange {
         add_exchange_facts(&mut facts, exchange, &mut signature_diff, secret);
     }
+    add_offer_facts(&mut facts, error, exchange);
     // Last: what the structure or the error said exactly comes first.
     add_context_facts(&mut facts, &run.context);
     add_derived_facts(&mut facts);
@@ -198,6 +201,30 @@ fn add_imds_facts(facts: &mut Facts, run: &Run) {
     }
     if let Some(status) = imds.error_statuses.last() {
         facts.set(Fact::ImdsErrorStatus, *status as i64, imds.evidence.last());
+    }
+}
+
+/// `region.service_not_offered`: the failing endpoint's host names a
+/// region its service is not offered in, so the host does not exist. The
+/// endpoint is the one a connection failure names, else the request's.
+fn add_offer_facts(facts: &mut Facts, error: Option<&ErrorEvent>, exchange: Option<&Exchange>) {
+    let unreachable = error
+        .filter(|e| {
+            matches!(
+                e.kind,
+                ErrorKind::EndpointConnection | ErrorKind::ConnectTimeout
+            )
+        })
+        .and_then(|e| Some((e.detail.as_deref()?, Some(&e.evidence))));
+    let requested = exchange
+        .and_then(|x| x.request.as_ref())
+        .map(|r| (r.url.as_str(), r.line.as_ref()));
+    let Some((host, line)) = unreachable.or(requested) else {
+        return;
+    };
+    if let Some(Offer::NotOffered { region, offered_in }) = service_regions::offer(host) {
+        facts.set(Fact::RegionServiceNotOffered, region, line);
+        facts.set(Fact::RegionServiceOfferedIn, offered_in.join(", "), line);
     }
 }
 

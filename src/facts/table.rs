@@ -52,10 +52,10 @@ macro_rules! domain {
 }
 
 macro_rules! fact_table {
-    ($($id:ident = $name:literal: $kind:ident $(($values:expr))?),* $(,)?) => {
+    ($($(#[$doc:meta])* $id:ident = $name:literal: $kind:ident $(($values:expr))?),* $(,)?) => {
         /// Every fact name classification can use.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Fact { $($id),* }
+        pub enum Fact { $($(#[$doc])* $id),* }
 
         impl Fact {
             pub const ALL: &'static [Fact] = &[$(Fact::$id),*];
@@ -140,6 +140,16 @@ fact_table! {
     // Context a pasted text gives around its failures (recognise::context).
     RegionUnknown = "region.unknown": Str,
     RegionOptIn = "region.opt_in": Str,
+    /// The region of the failing endpoint's host, when its service is not
+    /// offered there (`route53domains.ap-southeast-2.amazonaws.com`): the
+    /// client built a host that does not exist from its region setting.
+    /// Set from `recognise::service_regions`, which says nothing when in
+    /// doubt.
+    RegionServiceNotOffered = "region.service_not_offered": Str,
+    /// The regions of the same partition that do offer that service,
+    /// in name order (`ap-northeast-1, eu-west-1, us-east-1`), beside
+    /// `region.service_not_offered`.
+    RegionServiceOfferedIn = "region.service_offered_in": Str,
     NetworkProxy = "network.proxy": Bool,
     RequestOddPath = "request.odd_path": Bool,
     CredentialEnvKeys = "credential.env_keys": Bool,

@@ -7,18 +7,19 @@
 //! Regions are checked against `tables/regions.tsv` (generated from
 //! botocore's endpoint data by `tools/gen_tables.py`).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::model::{EvidenceLine, TextContext};
 
-static REGIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+/// Region → the partition it belongs to.
+static REGIONS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
     include_str!("tables/regions.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .filter_map(|l| l.split('\t').next())
+        .filter_map(|l| l.split_once('\t'))
         .collect()
 });
 
@@ -49,7 +50,12 @@ const ENABLED_BY_DEFAULT: &[&str] = &[
 
 /// Whether AWS has a region of this name.
 pub fn is_region(name: &str) -> bool {
-    REGIONS.contains(name)
+    REGIONS.contains_key(name)
+}
+
+/// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`, …).
+pub fn partition(region: &str) -> Option<&'static str> {
+    REGIONS.get(region).copied()
 }
 
 /// Whether a region is one an account must opt in to.

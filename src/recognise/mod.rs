@@ -16,6 +16,11 @@
 //!    [`ErrorKind`]), and connection failures towards AWS endpoints or the
 //!    instance metadata service.
 //!
+//! Around the failures, [`context`] reads what the text says (the region,
+//! a proxy, the credentials in play), and [`service_regions`] says whether
+//! an endpoint host's service is offered in its region; both check names
+//! against tables generated from botocore's endpoint data.
+//!
 //! A line that a layout cuts in two (a wrapped Java message, a sentence
 //! broken by a terminal) is read joined with the next line.
 //!
@@ -28,6 +33,7 @@
 
 pub mod codes;
 pub mod context;
+pub mod service_regions;
 mod shapes;
 pub mod wording;
 
