@@ -146,6 +146,13 @@ static S3: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Rows of `aws configure list`: where the access key came from (`env`
+/// beside a named profile is the classic override) and the profile chosen.
+static CONFIGURE_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:access_key\s+\S+\s+(?P<env>env)\b|profile\s+(?P<profile>[A-Za-z0-9_.@-]+)\s+(?:manual|env)\s)")
+        .expect("valid regex")
+});
+
 static TEMPORARY_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bASIA[A-Z0-9]{12,}\b").expect("valid regex"));
 
@@ -205,6 +212,18 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
             && let Some(caps) = PROFILE.captures(line)
         {
             context.profile = Some((caps["name"].to_string(), evidence()));
+        }
+        if (line.contains("access_key") || line.contains("profile"))
+            && let Some(caps) = CONFIGURE_LIST.captures(line)
+        {
+            if caps.name("env").is_some() && context.env_keys.is_none() {
+                context.env_keys = Some(evidence());
+            }
+            if let Some(name) = caps.name("profile")
+                && context.profile.is_none()
+            {
+                context.profile = Some((name.as_str().to_string(), evidence()));
+            }
         }
         if context.temporary_key.is_none() && line.contains("ASIA") && TEMPORARY_KEY.is_match(line)
         {
@@ -310,6 +329,22 @@ mod tests {
             None
         );
         assert_eq!(s3("https://sts.amazonaws.com/ failed; SES said no"), None);
+    }
+
+    #[test]
+    fn configure_list_rows_name_the_key_source_and_profile() {
+        // The layout of `aws configure list` (AWS CLI User Guide).
+        let text = "      Name                    Value             Type    Location
+      ----                    -----             ----    --------
+   profile                  staging           manual    --profile
+access_key     ****************ABCD              env    
+secret_key     ****************WXYZ              env    
+    region                eu-west-1      config-file    ~/.aws/config";
+        let c = read(text, 1);
+        assert_eq!(c.env_keys.map(|e| e.line), Some(4));
+        assert_eq!(c.profile.map(|(p, e)| (p, e.line)), Some(("staging".into(), 3)));
+        let shared = read("access_key     ****************ABCD shared-credentials-file\n   profile                <not set>             None    None", 1);
+        assert!(shared.env_keys.is_none() && shared.profile.is_none());
     }
 
     #[test]

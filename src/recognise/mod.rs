@@ -68,6 +68,8 @@ const CUES: &[&str] = &[
     "imeout",
     "imed out",
     "etrieve",
+    "url: (",
+    "not set>",
     "169.254.1",
     "fd00:ec2",
     "SSL",
@@ -314,8 +316,9 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
     }
     let (kind, tool, at) = match wording::client(line) {
         Some((w, at)) => (w.kind, w.tool, at),
-        None => match wording::connection_failure(line) {
-            Some(at) if wording::mentions_aws_host(line) => {
+        None => match (wording::curl_failure(line), wording::connection_failure(line)) {
+            (Some((kind, at)), _) => (kind, "curl", at),
+            (None, Some(at)) if wording::mentions_aws_host(line) => {
                 (ErrorKind::EndpointConnection, "network", at)
             }
             _ => (ErrorKind::Unrecognised, "unknown", failure_about_aws(line)?),

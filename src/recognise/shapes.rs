@@ -70,6 +70,15 @@ const FIXED: &[Recogniser] = &[
         pattern: r"(?P<msg>Unable to locate credentials.*)",
         ..BOTOCORE
     },
+    // `aws configure list`, which users run when a call fails: the CLI's
+    // resolved credentials, one row each, `<not set>` when no provider had
+    // any (AWS CLI User Guide, "aws configure list").
+    Recogniser {
+        needle: "<not set>",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"^\s*(?P<msg>access_key\s+<not set>)\s+None\s+None\s*$",
+        ..BOTOCORE
+    },
     Recogniser {
         needle: "could not be found",
         kind: ErrorKind::ProfileNotFound,

@@ -24,6 +24,7 @@ fn every_needle_contains_a_cue() {
         .chain(wording::CLIENT_WORDINGS.iter().map(|w| w.needle))
         .chain(wording::CONNECTION_FAILURES.iter().copied())
         .chain(wording::IMDS_HOSTS.iter().copied())
+        .chain(["Curl returned error code 7", "cURL error 7:", "curl: (7)"])
         .chain(shapes::needles());
     let uncovered: Vec<&str> = needles
         .filter(|n| !CUES.iter().any(|c| n.contains(c)))
@@ -156,6 +157,46 @@ fn metadata_clients_are_known_by_name_without_an_address() {
     assert_eq!((cpp.kind, cpp.status), (ErrorKind::Imds, Some(401)));
     // A name alone is no failure.
     assert!(scan("INFO EC2Metadata: fetched region eu-west-1\n", 1).is_empty());
+}
+
+#[test]
+fn configure_list_without_credentials_is_a_failure() {
+    // Real output (aws/aws-cli#2212): after `sudo aws configure`, the
+    // user's own `aws configure list` finds nothing.
+    let text = "      Name                    Value             Type    Location
+      ----                    -----             ----    --------
+   profile                <not set>             None    None
+access_key                <not set>             None    None
+secret_key                <not set>             None    None
+    region                <not set>             None    None
+";
+    let e = one(text);
+    assert_eq!((e.kind, e.evidence.line), (ErrorKind::NoCredentials, 4));
+    let found = "access_key     ****************ABCD shared-credentials-file\n";
+    assert!(scan(found, 1).is_empty());
+}
+
+#[test]
+fn curl_numbers_are_read_as_their_failure() {
+    // Real lines: the AWS SDK for C++ on Android (a cocos2d-x thread),
+    // the PHP SDK through Guzzle (a Lumen thread).
+    let cpp = one(
+        "D/cocos2d-x debug info(29924): #### [ERROR] 2016-08-01 13:42:31 CurlHttpClient [-1346033664] Curl returned error code 60",
+    );
+    assert_eq!(cpp.kind, ErrorKind::Tls);
+    let php = one(
+        "Error executing \"ListObjects\" on \"https://bucket.s3.amazonaws.com/?prefix=x\"; AWS HTTP error: cURL error 6: Could not resolve host: bucket.s3.amazonaws.com",
+    );
+    assert_eq!(php.kind, ErrorKind::EndpointConnection);
+    let proxy = one("curl: (5) Could not resolve proxy: proxy.corp; fetching https://sts.amazonaws.com/");
+    assert_eq!(proxy.kind, ErrorKind::Proxy);
+    // Not about AWS, or a number that is no connection failure.
+    assert!(scan("curl: (60) SSL certificate problem on https://example.com\n", 1).is_empty());
+    assert!(curl_kind("Curl returned error code 3 on https://s3.amazonaws.com").is_none());
+}
+
+fn curl_kind(line: &str) -> Option<ErrorKind> {
+    wording::curl_failure(line).map(|(k, _)| k)
 }
 
 #[test]

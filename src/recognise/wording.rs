@@ -12,6 +12,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
 
 use crate::model::ErrorKind;
 
@@ -257,6 +258,8 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         "aws-cli/botocore",
     ),
     w("NoCredentialsError", NoCredentials, "aws-cli/botocore"),
+    // botocore refuses an --endpoint-url it cannot parse as a URL.
+    w("Invalid endpoint: ", EndpointConnection, "aws-cli/botocore"),
     w("ProfileNotFound", ProfileNotFound, "aws-cli/botocore"),
     // aws-sdk-go v1 (aws/credentials, aws/session) and v2 (config, credentials).
     w("SSOProviderInvalidToken", SsoToken, "aws-sdk-go"),
@@ -370,6 +373,8 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
     w("Missing region in config", NoRegion, "aws-sdk-js"),
     w("Region is missing", NoRegion, "aws-sdk-js"),
     w("Inaccessible host:", EndpointConnection, "aws-sdk-js"),
+    // The v2 SDK's code for any failure below HTTP (refused, reset, DNS).
+    w("NetworkingError", EndpointConnection, "aws-sdk-js"),
     w("getaddrinfo ENOTFOUND", EndpointConnection, "node"),
     w("getaddrinfo EAI_AGAIN", EndpointConnection, "node"),
     // AWS SDK for Ruby, PHP, .NET.
@@ -499,6 +504,56 @@ pub const IMDS_CLIENTS: &[&str] = &[
     "credential-provider-imds",
     "InstanceMetadata",
 ];
+
+/// libcurl's error codes that mean the connection failed, with the kind
+/// each is (libcurl-errors(3), <https://curl.se/libcurl/c/libcurl-errors.html>).
+/// The AWS SDK for C++ and PHP's Guzzle report curl's number, not words.
+pub const CURL_CODES: &[(u16, ErrorKind)] = &[
+    (5, ErrorKind::Proxy),               // COULDNT_RESOLVE_PROXY
+    (6, ErrorKind::EndpointConnection),  // COULDNT_RESOLVE_HOST
+    (7, ErrorKind::EndpointConnection),  // COULDNT_CONNECT
+    (28, ErrorKind::ConnectTimeout),     // OPERATION_TIMEDOUT
+    (35, ErrorKind::Tls),                // SSL_CONNECT_ERROR
+    (51, ErrorKind::Tls),                // PEER_FAILED_VERIFICATION (before 7.62)
+    (52, ErrorKind::EndpointConnection), // GOT_NOTHING
+    (55, ErrorKind::EndpointConnection), // SEND_ERROR
+    (56, ErrorKind::EndpointConnection), // RECV_ERROR
+    (58, ErrorKind::Tls),                // SSL_CERTPROBLEM
+    (59, ErrorKind::Tls),                // SSL_CIPHER
+    (60, ErrorKind::Tls),                // PEER_FAILED_VERIFICATION
+    (77, ErrorKind::Tls),                // SSL_CACERT_BADFILE
+    (80, ErrorKind::Tls),                // SSL_SHUTDOWN_FAILED
+    (83, ErrorKind::Tls),                // SSL_ISSUER_ERROR
+    (90, ErrorKind::Tls),                // SSL_PINNEDPUBKEYNOTMATCH
+    (91, ErrorKind::Tls),                // SSL_INVALIDCERTSTATUS
+    (97, ErrorKind::Proxy),              // PROXY
+];
+
+/// curl's error number as clients print it: the C++ SDK's `CurlHttpClient`
+/// ("Curl returned error code 60"), Guzzle ("cURL error 28:"), the curl
+/// command ("curl: (6)").
+static CURL_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bcurl(?: returned)? error(?: code)?:? ?([0-9]{1,3})\b|\bcurl: \(([0-9]{1,3})\)")
+        .expect("valid regex")
+});
+
+/// A connection failure told by curl's number, on a line about AWS (an AWS
+/// host, an `AWS` or `Aws\` prefix, the C++ SDK's `CurlHttpClient`): its
+/// kind and where it is worded.
+pub fn curl_failure(line: &str) -> Option<(ErrorKind, usize)> {
+    if !line.contains("url") && !line.contains("URL") {
+        return None;
+    }
+    let caps = CURL_ERROR.captures(line)?;
+    let number = caps.iter().skip(1).flatten().next()?;
+    let code: u16 = number.as_str().parse().ok()?;
+    let kind = CURL_CODES.iter().find(|(c, _)| *c == code)?.1;
+    let about_aws = mentions_aws_host(line)
+        || line.contains("AWS")
+        || line.contains("Aws\\")
+        || line.contains("CurlHttpClient");
+    about_aws.then(|| (kind, caps.get(0).map_or(0, |m| m.start())))
+}
 
 /// Whether a line names an AWS endpoint or the metadata service.
 pub fn mentions_aws_host(line: &str) -> bool {
