@@ -86,3 +86,27 @@ fn a_host_of_a_service_its_region_lacks_is_a_region_problem_in_any_layout() {
         assert_eq!(verdict_and_offer(text), unreachable, "{text}");
     }
 }
+
+fn verdict(text: &str) -> String {
+    let report = analyze_text("paste", text, &RuleSet::builtin(), &Options::default());
+    report.findings[0].rule.clone()
+}
+
+#[test]
+fn a_client_that_wants_sso_keys_on_the_profile_predates_sso_sessions() {
+    // Terraform's AWS provider (Go SDK v2) on a profile `aws configure sso`
+    // wrote: real output, hashicorp/learn-terraform-modules thread.
+    assert_eq!(
+        verdict(
+            "│ Error: configuring Terraform AWS Provider: loading configuration: profile \"default\" is configured to use SSO but is missing required configuration: sso_region, sso_start_url"
+        ),
+        "cli.outdated"
+    );
+    // One key missing is a config to fix, not an old client.
+    assert_eq!(
+        verdict(
+            "│ Error: loading configuration: profile \"dev\" is configured to use SSO but is missing required configuration: sso_region"
+        ),
+        "config.malformed"
+    );
+}

@@ -63,8 +63,8 @@ fn describe(out: &mut String, r: &Rule) {
     for e in r.explain_sources() {
         let _ = writeln!(out, "  why: {e}");
     }
-    for (i, f) in r.fix.iter().enumerate() {
-        let _ = writeln!(out, "  fix {}. {}", i + 1, f.source());
+    for (i, f) in r.fix_sources().enumerate() {
+        let _ = writeln!(out, "  fix {}. {f}", i + 1);
     }
     for s in &r.see {
         let _ = writeln!(out, "  see: {s}");

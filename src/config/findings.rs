@@ -87,7 +87,7 @@ fn to_finding(setup: &Setup, issue: &checks::Issue, rules: &RuleSet) -> Finding 
             r.title_for(&seen),
             r.severity,
             r.explanation(&seen),
-            r.fix.iter().map(|t| t.render(&seen)).collect(),
+            r.fixes(&seen),
         ),
         None => (
             RootCause::ConfigMalformed.as_str().to_string(),

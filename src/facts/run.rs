@@ -280,6 +280,12 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
     if let Some(detail) = &error.detail {
         facts.set(Fact::ErrorDetail, detail.as_str(), line);
     }
+    if error.kind == ErrorKind::ConfigParse
+        && error.message.contains("sso_start_url")
+        && error.message.contains("sso_region")
+    {
+        facts.set(Fact::ClientPredatesSsoSession, true, line);
+    }
     if let Some(tool) = error.tool {
         facts.set(Fact::ErrorTool, tool, line);
     }

@@ -164,6 +164,11 @@ fact_table! {
     AuthzAction = "authz.action": Str,
     CliVersion = "cli.version": Str,
     CliMajor = "cli.major": Int,
+    // The client asks for both sso_start_url and sso_region on the profile:
+    // the keys `aws configure sso` (AWS CLI 2.9, late 2022, and the SDKs
+    // since) writes into an [sso-session] section instead. A client that
+    // wants them on the profile predates that section.
+    ClientPredatesSsoSession = "client.predates_sso_session": Bool,
     EventTime = "event.time": Int,
     CiSystem = "ci.system": Str,
     CiStep = "ci.step": Str,

@@ -342,8 +342,14 @@ secret_key     ****************WXYZ              env
     region                eu-west-1      config-file    ~/.aws/config";
         let c = read(text, 1);
         assert_eq!(c.env_keys.map(|e| e.line), Some(4));
-        assert_eq!(c.profile.map(|(p, e)| (p, e.line)), Some(("staging".into(), 3)));
-        let shared = read("access_key     ****************ABCD shared-credentials-file\n   profile                <not set>             None    None", 1);
+        assert_eq!(
+            c.profile.map(|(p, e)| (p, e.line)),
+            Some(("staging".into(), 3))
+        );
+        let shared = read(
+            "access_key     ****************ABCD shared-credentials-file\n   profile                <not set>             None    None",
+            1,
+        );
         assert!(shared.env_keys.is_none() && shared.profile.is_none());
     }
 

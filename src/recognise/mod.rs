@@ -316,7 +316,10 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
     }
     let (kind, tool, at) = match wording::client(line) {
         Some((w, at)) => (w.kind, w.tool, at),
-        None => match (wording::curl_failure(line), wording::connection_failure(line)) {
+        None => match (
+            wording::curl_failure(line),
+            wording::connection_failure(line),
+        ) {
             (Some((kind, at)), _) => (kind, "curl", at),
             (None, Some(at)) if wording::mentions_aws_host(line) => {
                 (ErrorKind::EndpointConnection, "network", at)

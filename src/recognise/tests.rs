@@ -188,10 +188,17 @@ fn curl_numbers_are_read_as_their_failure() {
         "Error executing \"ListObjects\" on \"https://bucket.s3.amazonaws.com/?prefix=x\"; AWS HTTP error: cURL error 6: Could not resolve host: bucket.s3.amazonaws.com",
     );
     assert_eq!(php.kind, ErrorKind::EndpointConnection);
-    let proxy = one("curl: (5) Could not resolve proxy: proxy.corp; fetching https://sts.amazonaws.com/");
+    let proxy =
+        one("curl: (5) Could not resolve proxy: proxy.corp; fetching https://sts.amazonaws.com/");
     assert_eq!(proxy.kind, ErrorKind::Proxy);
     // Not about AWS, or a number that is no connection failure.
-    assert!(scan("curl: (60) SSL certificate problem on https://example.com\n", 1).is_empty());
+    assert!(
+        scan(
+            "curl: (60) SSL certificate problem on https://example.com\n",
+            1
+        )
+        .is_empty()
+    );
     assert!(curl_kind("Curl returned error code 3 on https://s3.amazonaws.com").is_none());
 }
 

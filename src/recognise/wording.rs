@@ -533,8 +533,10 @@ pub const CURL_CODES: &[(u16, ErrorKind)] = &[
 /// ("Curl returned error code 60"), Guzzle ("cURL error 28:"), the curl
 /// command ("curl: (6)").
 static CURL_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bcurl(?: returned)? error(?: code)?:? ?([0-9]{1,3})\b|\bcurl: \(([0-9]{1,3})\)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)\bcurl(?: returned)? error(?: code)?:? ?([0-9]{1,3})\b|\bcurl: \(([0-9]{1,3})\)",
+    )
+    .expect("valid regex")
 });
 
 /// A connection failure told by curl's number, on a line about AWS (an AWS

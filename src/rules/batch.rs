@@ -55,7 +55,7 @@ impl RuleSet {
                     severity: rule.severity,
                     priority: rule.priority,
                     explanation: rule.explanation(facts),
-                    fix: rule.fix.iter().map(|t| t.render(facts)).collect(),
+                    fix: rule.fixes(facts),
                     evidence,
                     facts: facts.clone(),
                     signature_diff: Vec::new(),

@@ -139,7 +139,10 @@ impl<'a> Compiler<'a> {
                     let cond = cond.map(|c| self.cond(&c)).transpose()?;
                     explain.push((self.template(t, &s)?, cond));
                 }
-                Field::Fix(t, s) => fix.push(self.template(t, &s)?),
+                Field::Fix(t, s, cond) => {
+                    let cond = cond.map(|c| self.cond(&c)).transpose()?;
+                    fix.push((self.template(t, &s)?, cond));
+                }
                 Field::See(_, s) => see.push(s),
                 Field::Group { by, window, count } => {
                     let by = by

@@ -89,7 +89,8 @@ pub struct Rule {
     pub priority: i64,
     when: Cond,
     explain: Vec<(Template, Option<Cond>)>,
-    pub fix: Vec<Template>,
+    /// Fix steps, each shown when its condition (if any) holds.
+    fix: Vec<(Template, Option<Cond>)>,
     pub see: Vec<String>,
     pub group: Option<Group>,
     pub examples: Vec<Example>,
@@ -116,6 +117,20 @@ impl Rule {
         self.explanation_template(facts)
             .map(|t| t.render(facts))
             .unwrap_or_default()
+    }
+
+    /// The fix steps whose conditions hold, filled in.
+    pub fn fixes(&self, facts: &Facts) -> Vec<String> {
+        self.fix
+            .iter()
+            .filter(|(_, cond)| cond.as_ref().is_none_or(|c| c.eval(facts)))
+            .map(|(t, _)| t.render(facts))
+            .collect()
+    }
+
+    /// The fix steps as written (for `authsift explain`).
+    pub fn fix_sources(&self) -> impl Iterator<Item = &str> {
+        self.fix.iter().map(|(t, _)| t.source())
     }
 
     /// The first explanation whose condition holds.
@@ -168,7 +183,7 @@ impl Rule {
             severity: self.severity,
             priority: self.priority,
             explanation: self.explanation(&incident.facts),
-            fix: self.fix.iter().map(|t| t.render(&incident.facts)).collect(),
+            fix: self.fixes(&incident.facts),
             evidence,
             facts: facts.clone(),
             signature_diff: incident.signature_diff.clone(),

@@ -7,7 +7,7 @@
 //! code     = "code" NAME STRING
 //! rule     = "rule" ID "{" { field } "}"
 //! field    = "title" STRING | "cause" ID | "severity" ("low"|"medium"|"high") | "priority" INT
-//!          | "when" expr | "explain" STRING [ "if" expr ] | "fix" STRING | "see" STRING
+//!          | "when" expr | "explain" STRING [ "if" expr ] | "fix" STRING [ "if" expr ] | "see" STRING
 //!          | "group" "by" FACT { "," FACT } "within" DURATION "count" ">=" INT
 //!          | "example" ("match" | "no-match") ( STRING | "{" FACT "=" literal { "," … } "}" )
 //! expr     = and { "or" and }        and = not { "and" not }
@@ -78,7 +78,7 @@ pub enum Field<'a> {
     Priority(Tok<'a>, i64),
     When(Tok<'a>, Expr<'a>),
     Explain(Tok<'a>, String, Option<Expr<'a>>),
-    Fix(Tok<'a>, String),
+    Fix(Tok<'a>, String, Option<Expr<'a>>),
     See(Tok<'a>, String),
     Group {
         by: Vec<Tok<'a>>,
@@ -374,18 +374,13 @@ fn field(input: &str) -> Res<'_, Field<'_>> {
         }
         "explain" => {
             let (rest, (t, s)) = expect(string, "a quoted explanation")(input)?;
-            let (rest, cond) = match keyword("if")(rest) {
-                Ok((rest, _)) => {
-                    let (rest, e) = expect(expr, "a condition")(rest)?;
-                    (rest, Some(e))
-                }
-                Err(_) => (rest, None),
-            };
+            let (rest, cond) = condition(rest)?;
             Ok((rest, Field::Explain(t, s, cond)))
         }
         "fix" => {
             let (rest, (t, s)) = expect(string, "a quoted fix step")(input)?;
-            Ok((rest, Field::Fix(t, s)))
+            let (rest, cond) = condition(rest)?;
+            Ok((rest, Field::Fix(t, s, cond)))
         }
         "see" => {
             let (rest, (t, s)) = expect(string, "a quoted reference (URL)")(input)?;
@@ -628,6 +623,17 @@ fn operand(input: &str) -> Res<'_, Operand<'_>> {
     }
     let (rest, n) = name(input)?;
     Ok((rest, Operand::Fact(n)))
+}
+
+/// An optional `if <condition>` after an explanation or a fix step.
+fn condition(input: &str) -> Res<'_, Option<Expr<'_>>> {
+    match keyword("if")(input) {
+        Ok((rest, _)) => {
+            let (rest, e) = expect(expr, "a condition")(rest)?;
+            Ok((rest, Some(e)))
+        }
+        Err(_) => Ok((input, None)),
+    }
 }
 
 #[cfg(test)]

@@ -605,3 +605,30 @@ fn builtin_verdicts_on_trust_actions_and_s3_signatures() {
         Some("credentials.wrong-secret")
     );
 }
+
+#[test]
+fn fix_steps_may_be_conditional() {
+    let set = set(r#"
+rule a.one {
+  title    "A"
+  severity high
+  priority 10
+  when     error.code == "X"
+  explain  "e"
+  fix      "only for 403" if http.status == 403
+  fix      "always {error.code}"
+}
+"#)
+    .unwrap();
+    let rule = &set.rules()[0];
+    let with = facts(&[
+        (Fact::ErrorCode, Value::Str("X".into())),
+        (Fact::HttpStatus, Value::Int(403)),
+    ]);
+    let without = facts(&[(Fact::ErrorCode, Value::Str("X".into()))]);
+    assert_eq!(rule.fixes(&with), ["only for 403", "always X"]);
+    assert_eq!(rule.fixes(&without), ["always X"]);
+    assert_eq!(rule.fix_sources().count(), 2);
+    let e = self::set("rule a.b {\n  fix \"f\" if no.such == 1\n}").unwrap_err();
+    assert!(e.message.contains("no.such"), "{e}");
+}
