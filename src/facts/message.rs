@@ -2,6 +2,10 @@
 //! "Signature expired", the region AWS expected, the denied action and the
 //! policy type that denied it.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::model::EvidenceLine;
 use crate::time;
 
@@ -30,9 +34,17 @@ pub fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&Evidenc
             facts.set(Fact::RequestRegion, signed, line);
         }
     }
-    // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`
-    if let Some(action) = between(message, "not authorized to perform: ", " ") {
-        facts.set(Fact::AuthzAction, action.trim_end_matches(','), line);
+    // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`,
+    // and without the colon (`Not authorized to perform sts:AssumeRoleWithWebIdentity`).
+    static ACTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i:not authorized to perform):?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
+            .expect("valid regex")
+    });
+    if let Some(action) = ACTION
+        .captures(message)
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+    {
+        facts.set(Fact::AuthzAction, action, line);
         if let Some(reason) = authz_reason(message) {
             facts.set(Fact::AuthzReason, reason, line);
         }
@@ -151,6 +163,29 @@ mod tests {
             Some(-(3600 + 45 * 60 + 1))
         );
         assert_eq!(facts.int(Fact::ClockAllowedSkewSeconds), Some(900));
+    }
+
+    #[test]
+    fn the_denied_action_is_read_with_or_without_a_colon() {
+        let action = |m: &str| {
+            let mut facts = Facts::default();
+            add_message_facts(&mut facts, m, None);
+            facts.str(Fact::AuthzAction).map(str::to_string)
+        };
+        // Go SDK v1 through node-termination-handler (a real line).
+        assert_eq!(
+            action("Not authorized to perform sts:AssumeRoleWithWebIdentity\n\tstatus code: 403")
+                .as_deref(),
+            Some("sts:AssumeRoleWithWebIdentity")
+        );
+        assert_eq!(
+            action("User: u is not authorized to perform: kms:Decrypt on resource: k because no identity-based policy allows the kms:Decrypt action").as_deref(),
+            Some("kms:Decrypt")
+        );
+        assert_eq!(
+            action("You are not authorized to perform this operation."),
+            None
+        );
     }
 
     #[test]

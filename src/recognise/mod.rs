@@ -268,12 +268,16 @@ fn recognise_lines(line: &str, next: Option<&str>, line_no: usize) -> Option<(Er
     // Joined only when the line alone says less than it would with the
     // next: nothing, or a code inferred from a sentence whose printed code
     // the wrap pushed onto the next line.
+    // A message that ends in a colon was cut by the wrap too.
+    let cut = alone
+        .as_ref()
+        .is_some_and(|e| e.message.trim_end().ends_with(':'));
     let wanted = line.len() >= WRAP_WIDTH && alone.as_ref().is_none_or(|e| e.code_inferred);
     let joined = next
         .filter(|n| wanted && continues(n) && line.len() + n.len() <= 4096)
         .map(str::trim_start)
         .and_then(|next| recognise(&format!("{} {next}", line.trim_end()), line_no))
-        .filter(|j| alone.is_none() || !j.code_inferred);
+        .filter(|j| alone.is_none() || !j.code_inferred || cut);
     match (alone, joined) {
         (_, Some(joined)) => Some((joined, true)),
         (Some(alone), None) => Some((alone, false)),
@@ -290,7 +294,8 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         line: line_no,
         text: line.into(),
     };
-    let code = codes::find(line);
+    let code =
+        codes::find(line).filter(|hit| !wording::CLIENT_SIDE_CODES.contains(&hit.code.as_str()));
     let sentence = wording::sentence(line);
     if code.is_some() || sentence.is_some() {
         let (code, inferred, message) = match (code, sentence) {

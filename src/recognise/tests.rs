@@ -207,6 +207,32 @@ fn curl_kind(line: &str) -> Option<ErrorKind> {
 }
 
 #[test]
+fn a_message_cut_after_its_colon_is_read_with_the_next_line() {
+    // Real paste (OvertureMaps, configure-aws-credentials): the action
+    // the denial names is on the next line.
+    let text = "Retry AssumeRole: attempt 1 of 12 failed: Could not assume role with user credentials: User:
+arn:aws:sts::913550007193:assumed-role/stac-publish-oidc-overturemaps/GitHubActions is not authorized to perform:
+sts:TagSession on resource: arn:aws:iam::763944545891:role/cloudfront-invalidator
+";
+    let events = scan(text, 1);
+    let denial = events
+        .iter()
+        .find(|e| e.code.as_deref() == Some("AccessDenied"));
+    let message = &denial.expect("the denial").message;
+    assert!(message.contains("sts:TagSession"), "{message}");
+}
+
+#[test]
+fn sdk_codes_for_its_own_failures_are_read_for_why() {
+    // Real line: aws-sdk-go v1 in a Lambda without a NAT (a Go thread).
+    let e = one(
+        r#"  "errorMessage": "{\"code\":500,\"raw\":\"RequestError: send request failed\\ncaused by: Post \\\"https://sts.amazonaws.com/\\\": dial tcp 52.46.149.173:443: i/o timeout\"}","#,
+    );
+    assert_eq!(e.kind, ErrorKind::EndpointConnection);
+    assert_eq!(e.code, None);
+}
+
+#[test]
 fn ordinary_logs_are_not_failures() {
     let text = "Compiling authsift v0.1.0\nRunning tests\nerror: 0 errors\nThe policy allows s3:GetObject\n[default]\nregion = eu-west-1\n";
     assert!(scan(text, 1).is_empty(), "{:#?}", scan(text, 1));

@@ -557,6 +557,18 @@ pub fn curl_failure(line: &str) -> Option<(ErrorKind, usize)> {
     about_aws.then(|| (kind, caps.get(0).map_or(0, |m| m.start())))
 }
 
+/// Codes an SDK gives failures of its own, before any service answered
+/// (aws-sdk-go v1's `aws/request`: `RequestError` is "send request failed",
+/// the words after it say why). A line with one is read for those words,
+/// not as a service's error code.
+pub const CLIENT_SIDE_CODES: &[&str] = &[
+    "RequestError",
+    "RequestCanceled",
+    "ResponseTimeout",
+    "SerializationError",
+    "ReadError",
+];
+
 /// Whether a line names an AWS endpoint or the metadata service.
 pub fn mentions_aws_host(line: &str) -> bool {
     line.contains("amazonaws.com") || mentions_imds(line)
