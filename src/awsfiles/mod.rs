@@ -2,14 +2,15 @@
 //! the way the CLI reads them ([`ini`]), checked ([`checks`]), each issue
 //! worded by the rules of `rules/config.rules` ([`word`]).
 //!
-//! `authsift config` uses it (the `config` module: files on disk and the
-//! environment); checks that need the file system or the environment can
-//! be turned off (`Setup::pasted`) for fragments of the files.
+//! Two commands use it: `authsift config` (the `config` module: files on
+//! disk and the environment) and the analysis of pasted text, where a
+//! fragment of either file next to an error is checked too ([`paste`]).
 //! It sits between the rules and what reports are made of: it knows
 //! facts, findings and rule sets, nothing of inputs, outcomes or output.
 
 pub mod checks;
 pub mod ini;
+pub mod paste;
 pub mod word;
 
 use std::collections::BTreeMap;
