@@ -32,10 +32,11 @@
 //! finding  → facts, model, sigv4
 //! rules    → facts, finding, model, shipped, text
 //! trail    → facts, formats, shipped, time
+//! awsfiles → facts, finding, model, rules, text
 //! outcome  → finding, formats, model, trail
-//! analyze  → input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
-//! report   → outcome, finding, facts, rules, sigv4, trail, time
-//! config   → facts, finding, model, outcome, report, rules, text
+//! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
+//! report   → outcome, finding, facts, rules, sigv4, text, trail, time
+//! config   → awsfiles, facts, finding, outcome, report, rules
 //! cli      → formats, report, sigv4
 //! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, cli
 //! main.rs  → app, cli
@@ -43,6 +44,7 @@
 
 pub mod analyze;
 pub mod app;
+pub mod awsfiles;
 pub mod chunk;
 // A doc comment on a clap item is its --help text: the items without one
 // (value-enum variants, flattened groups) are undocumented on purpose.

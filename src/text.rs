@@ -10,6 +10,9 @@ static ANSI: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)").expect("valid regex")
 });
 
+/// Replaces a secret value, in every output.
+pub const HIDDEN: &str = "<redacted>";
+
 /// `text` without terminal escape sequences: CI runners and `tracing`'s
 /// default formatter colour their output, and pasted logs keep the codes.
 pub fn strip_ansi(text: &str) -> Cow<'_, str> {

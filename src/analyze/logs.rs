@@ -11,7 +11,7 @@ use super::{Options, decode};
 use crate::formats::{self, Format};
 use crate::outcome::InputReport;
 use crate::rules::RuleSet;
-use crate::{chunk, facts, finding, model, sigv4};
+use crate::{awsfiles, chunk, facts, finding, model, sigv4};
 
 /// What one chunk of an input yielded.
 #[derive(Default)]
@@ -63,6 +63,27 @@ pub(super) fn analyze_parsed(
         report.findings.append(&mut chunk.findings);
         report.unclassified.append(&mut chunk.unclassified);
         batch_inputs.append(&mut chunk.batch_inputs);
+    }
+    // Fragments of ~/.aws/config or ~/.aws/credentials pasted beside the
+    // error: the checks of `authsift config`, each issue an incident.
+    if matches!(parse_format, Format::Text | Format::AwsDebug) {
+        let mut pasted =
+            awsfiles::paste::findings(&decode(text), awsfiles::paste::config_rules(), incidents);
+        if let Some(ci) = ci {
+            pasted.iter_mut().for_each(|f| ci.restore_lines(f));
+        }
+        // A failure the pasted file explains (no credentials found, and the
+        // file's key pair is broken) is shown after the file's mistake.
+        let verdict = report.findings.iter().max_by_key(|f| f.priority);
+        if let Some(v) = verdict.map(|v| (v.rule.clone(), v.priority)) {
+            for f in pasted
+                .iter_mut()
+                .filter(|f| awsfiles::paste::explains(f, &v.0))
+            {
+                f.priority = f.priority.max(v.1 + 1);
+            }
+        }
+        report.findings.append(&mut pasted);
     }
     // Pasted text has no client runs to keep in order: where it holds
     // several failures, the one whose verdict names the most specific

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use super::{Setup, Target, checks, show};
-use crate::facts::{Fact, Facts};
-use crate::finding::{Finding, RootCause, Severity};
-use crate::model::{ErrorKind, EvidenceLine};
+use super::{Setup, Target, checks};
+use crate::awsfiles::word::to_finding;
+use crate::facts::Fact;
+use crate::finding::{Finding, Severity};
 use crate::outcome::{InputReport, ReadAs, Report, Status};
 use crate::rules::RuleSet;
 
@@ -23,7 +23,7 @@ pub fn build_report(
 ) -> Report {
     let mut worded: Vec<(Target, usize, Finding)> = issues
         .iter()
-        .map(|i| (i.target, i.line, to_finding(setup, i, rules)))
+        .map(|i| (i.target, i.line, to_finding(setup, i, rules, 0)))
         .collect();
     worded.sort_by_key(|(target, line, f)| (*target, *line, std::cmp::Reverse(f.severity)));
     let mut inputs = Vec::new();
@@ -62,84 +62,6 @@ pub fn build_report(
     }
 }
 
-/// One issue as a finding. The rules see the issue's `config.*` facts;
-/// the finding shows the few facts every config finding has (its check,
-/// where, the profile), as reports always have.
-fn to_finding(setup: &Setup, issue: &checks::Issue, rules: &RuleSet) -> Finding {
-    let line = |l: usize| EvidenceLine {
-        line: l,
-        text: setup.evidence(issue.target, l).into(),
-    };
-    let mut evidence = vec![line(issue.line)];
-    evidence.extend(
-        issue
-            .more
-            .iter()
-            .filter(|l| **l != issue.line)
-            .map(|l| line(*l)),
-    );
-    let (mut facts, seen) = issue_facts(issue);
-    let rule = rules.matching(&seen).next();
-    debug_assert!(rule.is_some(), "no config rule words {:?}", issue.check);
-    let (cause, title, severity, explanation, fix) = match rule {
-        Some(r) => (
-            r.cause().to_string(),
-            r.title_for(&seen),
-            r.severity,
-            r.explanation(&seen),
-            r.fixes(&seen),
-        ),
-        None => (
-            RootCause::ConfigMalformed.as_str().to_string(),
-            issue.check.to_string(),
-            Severity::Medium,
-            String::new(),
-            Vec::new(),
-        ),
-    };
-    facts.set(Fact::ErrorMessage, title.as_str(), None);
-    Finding {
-        incident: 0,
-        rule: cause,
-        priority: rule.map_or(0, |r| r.priority),
-        title,
-        severity,
-        explanation,
-        fix,
-        headline: evidence.first().cloned(),
-        evidence,
-        facts: Arc::new(facts),
-        signature_diff: Vec::new(),
-        batch: None,
-    }
-}
-
-/// The facts a config finding shows (without its title, which the rule
-/// gives), and the facts its rules see: those and the issue's own.
-fn issue_facts(issue: &checks::Issue) -> (Facts, Facts) {
-    let mut facts = Facts::default();
-    facts.set(Fact::ErrorKind, ErrorKind::ConfigCheck.as_str(), None);
-    facts.set(Fact::ErrorCode, issue.check, None);
-    facts.set(Fact::ErrorTool, "authsift config", None);
-    facts.set(
-        Fact::CredentialSource,
-        match issue.target {
-            Target::Config => "config-file",
-            Target::Credentials => "shared-credentials-file",
-            Target::Env => "env",
-        },
-        None,
-    );
-    if let Some(p) = &issue.profile {
-        facts.set(Fact::CredentialProfile, show(p), None);
-    }
-    let mut seen = facts.clone();
-    for (fact, value) in issue.facts.iter() {
-        seen.set(fact, value.clone(), None);
-    }
-    (facts, seen)
-}
-
 /// What the check found: unreadable files (status 2) come first, then any
 /// finding of medium or high severity (1); low ones alone leave it clean.
 pub fn status(report: &Report) -> Status {
@@ -163,6 +85,8 @@ mod tests {
 
     use super::super::{Env, Request, load};
     use super::*;
+    use crate::awsfiles::word::issue_facts;
+    use crate::finding::RootCause;
 
     const CONFIG: &str = "region = x\n[default]\nregion = US-EAST-1\noutput = \"json\"\n\
 cli_pager = less # pager\nregion = eu-west-1\n  output = json\n= x\njunk\n\
@@ -181,7 +105,9 @@ s3 =\n  addressing_style path\n[default]\n[ spaced ]\n[profile a b]\n[plain]\n[D
 aws_secret_access_key = AKIAshort\r\n[profile x]\naws_access_key_id = AKIAIOSFOD\u{200b}NN7EXAMPL\n\
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE\u{a0}\n\
 [b]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\n[c]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
-aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\naws_session_token = t\n";
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\naws_session_token = t\n\
+[d]\nAWS_ACCESS_KEY_ID = AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+Output = json\n";
 
     #[test]
     fn every_issue_is_worded_by_exactly_one_config_rule() {

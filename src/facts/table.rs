@@ -240,11 +240,11 @@ fact_table! {
 }
 
 /// The values of `config.file`: the two files `authsift config` reads
-/// (`config::ini::FileKind`).
+/// (`awsfiles::ini::FileKind`).
 pub const CONFIG_FILES: &[&str] = &["config", "credentials"];
 
 /// The values of `config.parse_problem`: the problems of the INI reader
-/// (`config::ini::Problem`) whose wording depends on which it is.
+/// (`awsfiles::ini::Problem`) whose wording depends on which it is.
 pub const CONFIG_PARSE_PROBLEMS: &[&str] = &[
     "missing-section-header",
     "not-key-value",

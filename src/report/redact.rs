@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 /// Replaces a secret value.
-pub const HIDDEN: &str = "<redacted>";
+pub use crate::text::HIDDEN;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Redactor {

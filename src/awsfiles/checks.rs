@@ -55,6 +55,67 @@ const CREDENTIAL_KEYS: [&str; 5] = [
     "aws_security_token",
     "credential_process",
 ];
+/// The keys the AWS CLI and SDKs read from a profile (lower case, as the
+/// files spell them), from the AWS SDKs and Tools reference guide's
+/// settings list and botocore's config variables.
+pub const KNOWN_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "aws_account_id",
+    "region",
+    "output",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "credential_process",
+    "role_session_name",
+    "external_id",
+    "mfa_serial",
+    "duration_seconds",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_region",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_registration_scopes",
+    "ca_bundle",
+    "cli_pager",
+    "cli_timestamp_format",
+    "cli_binary_format",
+    "cli_auto_prompt",
+    "cli_follow_urlparam",
+    "cli_history",
+    "parameter_validation",
+    "max_attempts",
+    "retry_mode",
+    "defaults_mode",
+    "endpoint_url",
+    "ignore_configured_endpoint_urls",
+    "services",
+    "s3",
+    "sts_regional_endpoints",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "endpoint_discovery_enabled",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
+    "ec2_metadata_v1_disabled",
+    "metadata_service_timeout",
+    "metadata_service_num_attempts",
+    "tcp_keepalive",
+    "api_versions",
+    "account_id_endpoint_mode",
+    "disable_request_compression",
+    "request_min_compression_size_bytes",
+    "request_checksum_calculation",
+    "response_checksum_validation",
+    "sigv4a_signing_region_set",
+    "auth_scheme_preference",
+];
+
 /// Sections the CLI itself keeps in the config file besides profiles.
 const KNOWN_CONFIG_SECTIONS: [&str; 3] = ["plugins", "preview", "cli"];
 
@@ -83,12 +144,16 @@ pub fn run(setup: &Setup) -> Vec<Issue> {
     for (target, file) in setup.files() {
         parse_problems(&mut out, target, file);
         section_style(&mut out, target, file);
-        characters(&mut out, target, file, setup.mask);
-        values(&mut out, target, file);
-        permissions(&mut out, target, file, setup);
+        characters(&mut out, target, file, setup);
+        values(&mut out, target, file, setup.pasted);
+        if !setup.pasted {
+            permissions(&mut out, target, file, setup);
+        }
     }
     profiles(&mut out, setup);
-    environment(&mut out, setup);
+    if !setup.pasted {
+        environment(&mut out, setup);
+    }
     out.issues
 }
 
@@ -246,7 +311,26 @@ pub fn describe_char(c: char) -> String {
     format!("U+{:04X}{name}", c as u32)
 }
 
-fn characters(out: &mut Out, target: Target, file: &IniFile, mask: bool) {
+/// A value a user blanked out before pasting (`xxxx`, `****`, `<your key>`,
+/// `REDACTED`, an emoji): its shape says nothing about the real one.
+pub fn looks_redacted(value: &str) -> bool {
+    let v = value.trim_matches(['"', '\'']).to_ascii_lowercase();
+    let mut chars = v.chars();
+    let same = chars.next().is_none_or(|first| chars.all(|c| c == first));
+    let symbol = |c: char| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace();
+    same || v.chars().any(|c| symbol(c) && !invisible(c))
+        || v.contains(['*', '<', '>', '{', '}', '$'])
+        || v.contains("xxx")
+        || v.contains("...")
+        || [
+            "redacted", "hidden", "removed", "masked", "your", "secret", "censored",
+        ]
+        .iter()
+        .any(|w| v.contains(w))
+}
+
+fn characters(out: &mut Out, target: Target, file: &IniFile, setup: &Setup) {
+    let mask = setup.mask;
     let mut check = |line: usize,
                      what: &str,
                      text: &str,
@@ -286,12 +370,14 @@ fn characters(out: &mut Out, target: Target, file: &IniFile, mask: bool) {
             check(e.line, "key", &e.raw_key, false, false, profile);
             let secret = SECRET_KEYS.contains(&e.key.as_str());
             let credential = CREDENTIAL_KEYS.contains(&e.key.as_str());
-            check(e.line, "value", &e.value, secret, credential, profile);
+            if !(setup.pasted && looks_redacted(&e.value)) {
+                check(e.line, "value", &e.value, secret, credential, profile);
+            }
         }
     }
 }
 
-fn values(out: &mut Out, target: Target, file: &IniFile) {
+fn values(out: &mut Out, target: Target, file: &IniFile, pasted: bool) {
     for s in &file.sections {
         let profile = match &s.kind {
             SectionKind::Profile(p) => Some(p.clone()),
@@ -299,6 +385,21 @@ fn values(out: &mut Out, target: Target, file: &IniFile) {
         };
         for e in &s.entries {
             let v = &e.value;
+            // `AWS_ACCESS_KEY_ID = …`: the AWS CLI lower-cases keys, but
+            // SDKs that read the files themselves match them exactly.
+            if e.raw_key != e.key && KNOWN_KEYS.contains(&e.key.as_str()) {
+                out.add(target, e.line, "key-case")
+                    .with(Fact::ConfigKey, e.raw_key.as_str())
+                    .with(Fact::ConfigExpected, e.key.as_str())
+                    .with(
+                        Fact::ConfigImportantKey,
+                        CREDENTIAL_KEYS.contains(&e.key.as_str()),
+                    )
+                    .profile = profile.clone();
+            }
+            if pasted && looks_redacted(v) {
+                continue;
+            }
             let quoted = v.len() >= 2
                 && ((v.starts_with('"') && v.ends_with('"'))
                     || (v.starts_with('\'') && v.ends_with('\'')));
@@ -542,7 +643,7 @@ fn profiles(out: &mut Out, setup: &Setup) {
     let known: Vec<&str> = names.iter().map(String::as_str).collect();
     // The chosen profile.
     let chosen = setup.chosen_profile();
-    if chosen.explicit && !names.contains(&chosen.name) {
+    if chosen.explicit && !setup.pasted && !names.contains(&chosen.name) {
         let (target, line) = match chosen.env_var {
             Some(var) => (Target::Env, setup.env.line_of(var)),
             None => (Target::Env, 0),
@@ -561,7 +662,9 @@ fn profiles(out: &mut Out, setup: &Setup) {
         for (name, s) in file.profiles() {
             let refer = |out: &mut Out, key: &str, what: &str, list: &[&str]| {
                 let Some(e) = s.get(key) else { return };
-                if list.contains(&e.value.as_str()) {
+                // A paste may hold one profile of many: what it does not
+                // show may well exist.
+                if setup.pasted || list.contains(&e.value.as_str()) {
                     return;
                 }
                 let issue = out
@@ -594,7 +697,7 @@ fn profiles(out: &mut Out, setup: &Setup) {
                 .copied()
                 .filter(|k| get(k).is_some())
                 .collect();
-            if given.is_empty() {
+            if given.is_empty() && !setup.pasted {
                 out.add(t, role.line, "role-without-source")
                     .with(Fact::ConfigProfile, name.as_str())
                     .profile = Some(name.clone());
@@ -685,7 +788,7 @@ fn profiles(out: &mut Out, setup: &Setup) {
                 credential_set(out, target, s, name, file.kind);
             }
         }
-        if let Some((t, e)) = get("credential_process") {
+        if let Some((t, e)) = get("credential_process").filter(|_| !setup.pasted) {
             process_on_path(out, t, e, name, setup);
         }
     }
