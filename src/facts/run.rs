@@ -315,7 +315,7 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
         if let Some(status) = error.status {
             facts.set(Fact::ImdsErrorStatus, i64::from(status), line);
         }
-        let asked_for = error.evidence.text.to_ascii_lowercase();
+        let asked_for = format!("{} {}", error.evidence.text, error.message).to_ascii_lowercase();
         facts.set(
             Fact::ImdsForCredentials,
             asked_for.contains("credential"),

@@ -174,6 +174,14 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         line_no += memchr::memchr_iter(b'\n', &bytes[from..next]).count();
         from = next;
     }
+    // Nothing with words: a stack trace through AWS SDK code still is a
+    // failure (pasted text only; structured logs say what they say).
+    if scan.events.is_empty()
+        && skipped.is_empty()
+        && let Some(event) = traces::failure(text, first_line)
+    {
+        scan.events.push(event);
+    }
     scan.events
 }
 
@@ -429,6 +437,8 @@ static HOST: LazyLock<Regex> = LazyLock::new(|| {
 fn host(line: &str) -> Option<String> {
     HOST.find(line).map(|m| m.as_str().to_string())
 }
+
+mod traces;
 
 #[cfg(test)]
 mod tests;
