@@ -174,6 +174,7 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         line_no += memchr::memchr_iter(b'\n', &bytes[from..next]).count();
         from = next;
     }
+    chain_details_are_consequences(text, first_line, &mut scan.events);
     // Nothing with words: a stack trace through AWS SDK code still is a
     // failure (pasted text only; structured logs say what they say).
     if scan.events.is_empty()
@@ -183,6 +184,36 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         scan.events.push(event);
     }
     scan.events
+}
+
+/// aws-sdk-go v1 with verbose chain errors lists, under
+/// `NoCredentialProviders: no valid providers in chain`, each provider's own
+/// failure on the lines that follow (`EnvAccessKeyNotFound`,
+/// `SharedCredsLoad`, `EC2RoleRequestError`, `caused by: …`) until a blank
+/// line. Those say why no provider had credentials: they are details of
+/// that failure, never causes beside it.
+fn chain_details_are_consequences(text: &str, first_line: usize, events: &mut [ErrorEvent]) {
+    let chains: Vec<usize> = events
+        .iter()
+        .filter(|e| {
+            e.kind == ErrorKind::NoCredentials && e.message.contains("NoCredentialProviders")
+        })
+        .map(|e| e.evidence.line)
+        .collect();
+    for from in chains {
+        // The chain's details end at the first blank line after it.
+        let end = text
+            .split('\n')
+            .enumerate()
+            .skip(from.saturating_sub(first_line) + 1)
+            .find(|(_, l)| l.trim().is_empty())
+            .map_or(usize::MAX, |(i, _)| first_line + i);
+        for e in events.iter_mut() {
+            if (from + 1..end).contains(&e.evidence.line) {
+                e.consequence = true;
+            }
+        }
+    }
 }
 
 struct Scan<'a> {

@@ -223,6 +223,39 @@ sts:TagSession on resource: arn:aws:iam::763944545891:role/cloudfront-invalidato
 }
 
 #[test]
+fn a_credential_chain_lists_its_providers_as_details() {
+    // Real paste (aws/copilot-cli, `env -i`): aws-sdk-go v1's verbose
+    // chain errors, then a line after a blank one.
+    let text = "Error: NoCredentialProviders: no valid providers in chain
+caused by: EnvAccessKeyNotFound: failed to find credentials in the environment.
+SharedCredsLoad: failed to load profile, .
+EC2RoleRequestError: no EC2 instance role found
+caused by: RequestError: send request failed
+caused by: Get http://169.254.169.254/latest/meta-data/iam/security-credentials/: dial tcp 169.254.169.254:80: connect: host is down
+
+Error: SharedCredsLoad: failed to load profile, prod.
+";
+    let events = scan(text, 10);
+    let details: Vec<(usize, bool)> = events
+        .iter()
+        .map(|e| (e.evidence.line, e.consequence))
+        .collect();
+    assert_eq!(details.first(), Some(&(10, false)), "{details:?}");
+    assert!(
+        details
+            .iter()
+            .filter(|(l, _)| (11..16).contains(l))
+            .all(|(_, c)| *c),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().filter(|(l, _)| (11..16).contains(l)).count() >= 2,
+        "{details:?}"
+    );
+    assert_eq!(details.last(), Some(&(17, false)), "{details:?}");
+}
+
+#[test]
 fn sdk_codes_for_its_own_failures_are_read_for_why() {
     // Real line: aws-sdk-go v1 in a Lambda without a NAT (a Go thread).
     let e = one(
