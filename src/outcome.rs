@@ -7,12 +7,15 @@
 //! are plain data: what the process exits with is the app's decision,
 //! made from [`Report::status`].
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::finding::Finding;
 use crate::formats::Format;
 use crate::formats::cloudtrail::Skip;
 use crate::model::EvidenceLine;
+use crate::trail::summary::Summary;
 
 /// What an input was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,17 +154,29 @@ impl Report {
         }
     }
 
-    /// The event inputs' summaries merged, if any input had one.
-    pub fn summary(&self) -> Option<crate::trail::summary::Summary> {
-        let parts = self.inputs.iter().filter_map(|i| i.summary.clone());
-        self.merged
-            .clone()
-            .into_iter()
-            .chain(parts)
-            .reduce(|mut all, s| {
-                all.merge(s);
-                all
-            })
+    /// The event inputs' summaries merged, if any input had one. Borrowed
+    /// when they were merged as inputs finished (the inputs then keep
+    /// empty ones): a summary is never copied whole for a report.
+    pub fn summary(&self) -> Option<Cow<'_, Summary>> {
+        let empty = Summary::default();
+        let mut parts = self
+            .inputs
+            .iter()
+            .filter_map(|i| i.summary.as_ref())
+            .filter(|s| **s != empty)
+            .peekable();
+        if parts.peek().is_none() {
+            let marked = self.inputs.iter().any(|i| i.summary.is_some());
+            return match &self.merged {
+                Some(merged) => Some(Cow::Borrowed(merged)),
+                None => marked.then_some(Cow::Owned(empty)),
+            };
+        }
+        let mut all = self.merged.clone().unwrap_or_default();
+        for part in parts {
+            all.merge(part.clone());
+        }
+        Some(Cow::Owned(all))
     }
 }
 

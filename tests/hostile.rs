@@ -634,3 +634,56 @@ fn an_unexplained_failure_is_not_an_all_clear() {
         Some(0)
     );
 }
+
+/// A CloudTrail input with a new principal, key, address and user agent
+/// per event: the summary keeps at most `MAX_DISTINCT_VALUES` of each (its
+/// memory no longer grows with the events), counts every event, and says
+/// what it did not list, in the table and in JSON.
+#[test]
+fn distinct_values_of_every_event_are_bounded_and_marked() {
+    const EVENTS: usize = 10_200;
+    let limit = authsift::trail::summary::MAX_DISTINCT_VALUES;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("distinct.jsonl");
+    let mut text = String::new();
+    for i in 0..EVENTS {
+        text.push_str(&format!(
+            concat!(
+                r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u{i:06}","#,
+                r#""accessKeyId":"AKIA{i:016}"}},"eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com","#,
+                r#""eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"10.0.{a}.{b}","#,
+                r#""userAgent":"aws-cli/2.{i}.0","errorCode":"NoSuchKey","eventID":"e{i}"}}"#,
+                "\n"
+            ),
+            i = i,
+            a = i / 256,
+            b = i % 256
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap();
+    let out = common::run(&["--format", "table", path], b"");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!("{EVENTS} events, {EVENTS} failed")),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("and values over the limit of {limit}")),
+        "{table}"
+    );
+    let out = common::run(&["--format", "json", path], b"");
+    let report = common::json(&out);
+    let summary = &report["summary"];
+    let rows = summary["by_source_ip"].as_array().unwrap();
+    assert_eq!(rows.len(), limit + 1, "the kept values and one marker row");
+    let marker = rows.last().unwrap();
+    assert_eq!(
+        marker["value"],
+        format!("(values over the limit of {limit}, not listed)")
+    );
+    let total: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, EVENTS as u64, "every event counted");
+    let principals = summary["by_principal"].as_object().unwrap();
+    assert_eq!(principals.len(), limit + 1);
+}

@@ -72,9 +72,13 @@ pub fn render(
         for (value, n) in ranked.iter().take(TOP) {
             table.add_row([clean(value), n.to_string()]);
         }
-        if ranked.len() > TOP {
-            let rest: u64 = ranked[TOP..].iter().map(|(_, n)| n).sum();
-            table.add_row([format!("… {} more", ranked.len() - TOP), rest.to_string()]);
+        let over = counts.not_kept().is_some();
+        if ranked.len() > TOP || over {
+            let rest: u64 = ranked.iter().skip(TOP).map(|(_, n)| n).sum();
+            table.add_row([
+                more(ranked.len().saturating_sub(TOP), over),
+                (rest + counts.not_listed()).to_string(),
+            ]);
         }
         right_align(&mut table, &[1]);
         out.push_str(&format!("\n{table}\n"));
@@ -118,6 +122,7 @@ pub fn findings(summary: &Summary, clean: &dyn Fn(&str) -> String) -> String {
 /// Principals with failures, most failures first: how many calls failed
 /// and succeeded, and when the failures started and last happened.
 fn principals(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> String {
+    let over = summary.by_principal.not_kept().filter(|a| a.failed > 0);
     let mut failing: Vec<(&String, &Activity)> = summary
         .by_principal
         .iter()
@@ -141,11 +146,11 @@ fn principals(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> 
             time(a.last_failure),
         ]);
     }
-    if failing.len() > TOP {
-        let rest: u64 = failing[TOP..].iter().map(|(_, a)| a.failed).sum();
+    if failing.len() > TOP || over.is_some() {
+        let rest: u64 = failing.iter().skip(TOP).map(|(_, a)| a.failed).sum();
         table.add_row([
-            format!("… {} more", failing.len() - TOP),
-            rest.to_string(),
+            more(failing.len().saturating_sub(TOP), over.is_some()),
+            (rest + over.map_or(0, |a| a.failed)).to_string(),
             String::new(),
             String::new(),
             String::new(),
@@ -153,6 +158,20 @@ fn principals(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> 
     }
     right_align(&mut table, &[1, 2]);
     format!("\n{table}\n")
+}
+
+/// The label of the row that stands for the values not shown: `more`
+/// listed values, and (`over`) those over the summary's limit of distinct
+/// values, which were counted but not kept.
+fn more(more: usize, over: bool) -> String {
+    if over {
+        format!(
+            "… {more} more, and values over the limit of {}",
+            crate::trail::summary::MAX_DISTINCT_VALUES
+        )
+    } else {
+        format!("… {more} more")
+    }
 }
 
 /// Failures per hour (per day over long spans), oldest first, with a bar.

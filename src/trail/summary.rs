@@ -26,37 +26,191 @@ use serde::ser::SerializeSeq;
 
 use crate::facts::{Fact, Facts};
 
-/// Counts by value, in value order (serialised busiest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts(pub BTreeMap<String, u64>);
+/// Distinct values a summary keeps per breakdown (access keys, addresses,
+/// user agents, principals, …). Every value comes from the input, so an
+/// archive with a new value per event would otherwise keep one entry per
+/// event. The smallest values in value order are kept (a choice that does
+/// not depend on the order inputs finish in, so merging stays associative
+/// and commutative); the events of the others are counted together and
+/// reported as not listed.
+pub const MAX_DISTINCT_VALUES: usize = 10_000;
 
-impl Counts {
-    fn add(&mut self, value: &str) {
-        match self.0.get_mut(value) {
-            Some(n) => *n += 1,
-            None => {
-                self.0.insert(value.to_string(), 1);
+/// Groups of failures kept per kind (access keys, roles, …), chosen like
+/// [`MAX_DISTINCT_VALUES`].
+pub const MAX_GROUPS: usize = 2_000;
+
+/// Distinct addresses, user agents and codes kept per group of failures;
+/// a group's detail shows only the three busiest.
+pub const MAX_GROUP_DETAIL_VALUES: usize = 1_000;
+
+/// What a [`Capped`] map keeps per value, and how the part over its
+/// limit is still counted.
+pub trait Tally {
+    /// What is kept of the values over the limit, all together.
+    type Rest: std::fmt::Debug + Clone + Default + PartialEq + Eq;
+    /// Adds `other`, of the same value, into `self`.
+    fn merge(&mut self, other: Self);
+    /// Adds `self`, a value over the limit, into `rest`.
+    fn into_rest(self, rest: &mut Self::Rest);
+    /// Adds one rest into another.
+    fn merge_rest(rest: &mut Self::Rest, other: Self::Rest);
+}
+
+impl Tally for u64 {
+    type Rest = u64;
+    fn merge(&mut self, other: Self) {
+        *self += other;
+    }
+    fn into_rest(self, rest: &mut u64) {
+        *rest += self;
+    }
+    fn merge_rest(rest: &mut u64, other: u64) {
+        *rest += other;
+    }
+}
+
+/// A map keyed by input values that keeps at most `CAP` of them: the
+/// `CAP` smallest in value order ever seen, with exact tallies, and the
+/// rest tallied together. Which values are kept does not depend on the
+/// order values arrive or parts merge in: a value is dropped only when
+/// `CAP` smaller ones were seen, and those are seen by every merge too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capped<V: Tally, const CAP: usize> {
+    kept: BTreeMap<String, V>,
+    rest: V::Rest,
+    /// Whether any value was over the limit.
+    over: bool,
+}
+
+impl<V: Tally, const CAP: usize> Default for Capped<V, CAP> {
+    fn default() -> Self {
+        Capped {
+            kept: BTreeMap::new(),
+            rest: V::Rest::default(),
+            over: false,
+        }
+    }
+}
+
+impl<V: Tally, const CAP: usize> Capped<V, CAP> {
+    /// Updates `key`'s tally (made by `make` the first time); a key over
+    /// the limit is tallied into the rest. Allocates the key only when it
+    /// is new and kept.
+    fn update(&mut self, key: &str, make: impl FnOnce() -> V, update: impl FnOnce(&mut V)) {
+        if let Some(v) = self.kept.get_mut(key) {
+            update(v);
+            return;
+        }
+        let mut v = make();
+        update(&mut v);
+        self.insert(key.to_string(), v);
+    }
+
+    /// Inserts a key known not to be kept, then drops the largest keys
+    /// over the limit.
+    fn insert(&mut self, key: String, v: V) {
+        if self.kept.len() >= CAP
+            && self
+                .kept
+                .last_key_value()
+                .is_some_and(|(last, _)| key > *last)
+        {
+            self.over = true;
+            v.into_rest(&mut self.rest);
+            return;
+        }
+        self.kept.insert(key, v);
+        while self.kept.len() > CAP {
+            if let Some((_, dropped)) = self.kept.pop_last() {
+                self.over = true;
+                dropped.into_rest(&mut self.rest);
             }
         }
     }
 
-    fn merge(&mut self, other: Counts) {
-        for (value, n) in other.0 {
-            *self.0.entry(value).or_default() += n;
+    /// Adds `other` into `self` (associative and commutative).
+    fn merge(&mut self, other: Self) {
+        for (key, v) in other.kept {
+            match self.kept.get_mut(&key) {
+                Some(mine) => mine.merge(v),
+                None => self.insert(key, v),
+            }
         }
+        V::merge_rest(&mut self.rest, other.rest);
+        self.over |= other.over;
+    }
+
+    /// The kept values and their tallies, in value order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.kept.iter()
+    }
+
+    /// The tally of a kept value.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.kept.get(key)
+    }
+
+    /// Whether `key` is kept.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.kept.contains_key(key)
+    }
+
+    /// How many values are kept.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Whether nothing was tallied at all.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty() && !self.over
+    }
+
+    /// What the values over the limit add up to, if any value was.
+    pub fn not_kept(&self) -> Option<&V::Rest> {
+        self.over.then_some(&self.rest)
+    }
+}
+
+impl<V: Tally, const CAP: usize> std::ops::Index<&str> for Capped<V, CAP> {
+    type Output = V;
+    fn index(&self, key: &str) -> &V {
+        &self.kept[key]
+    }
+}
+
+/// Counts by value, in value order (serialised busiest first); at most
+/// `CAP` values kept ([`MAX_DISTINCT_VALUES`] unless said).
+pub type Counts<const CAP: usize = MAX_DISTINCT_VALUES> = Capped<u64, CAP>;
+
+impl<const CAP: usize> Capped<u64, CAP> {
+    fn add(&mut self, value: &str) {
+        self.update(value, || 0, |n| *n += 1);
     }
 
     /// Busiest first; ties in value order, so output is deterministic.
+    /// Values over the limit are not among them ([`Capped::not_kept`]).
     pub fn ranked(&self) -> Vec<(&str, u64)> {
-        let mut out: Vec<(&str, u64)> = self.0.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+        let mut out: Vec<(&str, u64)> = self.kept.iter().map(|(v, n)| (v.as_str(), *n)).collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         out
     }
+
+    /// Events whose value was over the limit, `0` when none was.
+    pub fn not_listed(&self) -> u64 {
+        self.not_kept().copied().unwrap_or(0)
+    }
+}
+
+/// What stands for the values over a limit where values are listed.
+pub fn not_listed_label(limit: usize) -> String {
+    format!("(values over the limit of {limit}, not listed)")
 }
 
 /// `[{"value": …, "count": n}, …]`, busiest first: values stay values
 /// (never object keys), so redaction sees them like any other string.
-impl Serialize for Counts {
+/// Values over the limit, if any, are one last row named by
+/// [`not_listed_label`].
+impl<const CAP: usize> Serialize for Capped<u64, CAP> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Row<'a> {
@@ -64,11 +218,67 @@ impl Serialize for Counts {
             count: u64,
         }
         let ranked = self.ranked();
-        let mut seq = serializer.serialize_seq(Some(ranked.len()))?;
+        let label = self.over.then(|| not_listed_label(CAP));
+        let mut seq = serializer.serialize_seq(Some(ranked.len() + usize::from(self.over)))?;
         for (value, count) in ranked {
             seq.serialize_element(&Row { value, count })?;
         }
+        if let Some(label) = &label {
+            seq.serialize_element(&Row {
+                value: label,
+                count: self.rest,
+            })?;
+        }
         seq.end()
+    }
+}
+
+/// Principals and their activity, at most [`MAX_DISTINCT_VALUES`].
+pub type Principals = Capped<Activity, MAX_DISTINCT_VALUES>;
+
+impl Tally for Activity {
+    type Rest = Activity;
+    fn merge(&mut self, other: Self) {
+        Activity::merge(self, &other);
+    }
+    fn into_rest(self, rest: &mut Activity) {
+        rest.merge(&self);
+    }
+    fn merge_rest(rest: &mut Activity, other: Activity) {
+        rest.merge(&other);
+    }
+}
+
+/// `{principal: activity, …}` in value order; principals over the limit,
+/// if any, are one last entry named by [`not_listed_label`].
+impl Serialize for Principals {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.kept.len() + usize::from(self.over)))?;
+        for (principal, activity) in &self.kept {
+            map.serialize_entry(principal, activity)?;
+        }
+        if self.over {
+            map.serialize_entry(&not_listed_label(MAX_DISTINCT_VALUES), &self.rest)?;
+        }
+        map.end()
+    }
+}
+
+/// Groups of failures of one kind, at most [`MAX_GROUPS`]; the rest is
+/// how many failures were in groups not kept.
+pub type Groups = Capped<Group, MAX_GROUPS>;
+
+impl Tally for Group {
+    type Rest = u64;
+    fn merge(&mut self, other: Self) {
+        Group::merge(self, other);
+    }
+    fn into_rest(self, rest: &mut u64) {
+        *rest += self.count;
+    }
+    fn merge_rest(rest: &mut u64, other: u64) {
+        *rest += other;
     }
 }
 
@@ -115,7 +325,7 @@ pub struct Summary {
     /// Root cause (the verdict's rule id), or [`NO_CAUSE`].
     pub by_cause: Counts,
     pub by_error_code: Counts,
-    pub by_principal: BTreeMap<String, Activity>,
+    pub by_principal: Principals,
     pub by_access_key: Counts,
     pub by_source_ip: Counts,
     pub by_user_agent: Counts,
@@ -130,7 +340,7 @@ pub struct Summary {
     /// and caller of AssumeRole*, by console user name, by address and
     /// code of S3 authentication failures.
     #[serde(skip)]
-    pub groups: BTreeMap<GroupKind, BTreeMap<String, Group>>,
+    pub groups: BTreeMap<GroupKind, Groups>,
 }
 
 /// What a group of failures has in common.
@@ -175,9 +385,9 @@ pub struct Group {
     pub count: u64,
     pub first: Sample,
     pub last: Sample,
-    pub source_ips: Counts,
-    pub user_agents: Counts,
-    pub error_codes: Counts,
+    pub source_ips: Counts<MAX_GROUP_DETAIL_VALUES>,
+    pub user_agents: Counts<MAX_GROUP_DETAIL_VALUES>,
+    pub error_codes: Counts<MAX_GROUP_DETAIL_VALUES>,
 }
 
 impl Group {
@@ -235,11 +445,12 @@ impl Summary {
         self.events += 1;
         self.widen(time);
         if let Some(p) = principal {
-            let a = activity(&mut self.by_principal, p);
-            a.ok += 1;
-            a.first_seen = earliest(a.first_seen, time);
-            a.last_seen = latest(a.last_seen, time);
-            a.last_ok = latest(a.last_ok, time);
+            self.by_principal.update(p, Activity::default, |a| {
+                a.ok += 1;
+                a.first_seen = earliest(a.first_seen, time);
+                a.last_seen = latest(a.last_seen, time);
+                a.last_ok = latest(a.last_ok, time);
+            });
         }
     }
 
@@ -269,12 +480,14 @@ impl Summary {
         if let Some(code) = code {
             self.by_error_code.add(&code);
         }
-        let a = activity(&mut self.by_principal, principal(facts));
-        a.failed += 1;
-        a.first_seen = earliest(a.first_seen, time);
-        a.last_seen = latest(a.last_seen, time);
-        a.first_failure = earliest(a.first_failure, time);
-        a.last_failure = latest(a.last_failure, time);
+        self.by_principal
+            .update(principal(facts), Activity::default, |a| {
+                a.failed += 1;
+                a.first_seen = earliest(a.first_seen, time);
+                a.last_seen = latest(a.last_seen, time);
+                a.first_failure = earliest(a.first_failure, time);
+                a.last_failure = latest(a.last_failure, time);
+            });
         let breakdowns = [
             (&mut self.by_access_key, Fact::CredentialAccessKeyId),
             (&mut self.by_source_ip, Fact::SourceIp),
@@ -331,35 +544,34 @@ impl Summary {
                     None => std::cmp::Ordering::Equal,
                 })
         };
-        let groups = self.groups.entry(kind).or_default();
-        let group = match groups.get_mut(key.as_ref()) {
-            Some(g) => {
-                g.count += 1;
-                if order(&g.first).is_lt() {
-                    g.first = sample();
-                } else if order(&g.last).is_gt() {
-                    g.last = sample();
-                }
-                g
-            }
-            None => groups.entry(key.into_owned()).or_insert_with(|| Group {
-                count: 1,
-                first: sample(),
-                last: sample(),
-                source_ips: Counts::default(),
-                user_agents: Counts::default(),
-                error_codes: Counts::default(),
-            }),
+        let new = || Group {
+            count: 0,
+            first: sample(),
+            last: sample(),
+            source_ips: Counts::default(),
+            user_agents: Counts::default(),
+            error_codes: Counts::default(),
         };
-        if let Some(ip) = facts.str(Fact::SourceIp) {
-            group.source_ips.add(ip);
-        }
-        if let Some(agent) = facts.str(Fact::ClientUserAgent) {
-            group.user_agents.add(agent);
-        }
-        if let Some(code) = facts.str(Fact::ErrorCode) {
-            group.error_codes.add(code);
-        }
+        let groups = self.groups.entry(kind).or_default();
+        groups.update(key.as_ref(), new, |group| {
+            if group.count > 0 {
+                if order(&group.first).is_lt() {
+                    group.first = sample();
+                } else if order(&group.last).is_gt() {
+                    group.last = sample();
+                }
+            }
+            group.count += 1;
+            if let Some(ip) = facts.str(Fact::SourceIp) {
+                group.source_ips.add(ip);
+            }
+            if let Some(agent) = facts.str(Fact::ClientUserAgent) {
+                group.user_agents.add(agent);
+            }
+            if let Some(code) = facts.str(Fact::ErrorCode) {
+                group.error_codes.add(code);
+            }
+        });
     }
 
     /// Findings over everything summarised: groups of failures large
@@ -412,14 +624,14 @@ impl Summary {
                     ("codes", &g.error_codes),
                 ]
                 .iter()
-                .filter(|(_, c)| !c.0.is_empty())
+                .filter(|(_, c)| !c.is_empty())
                 .map(|(name, c)| format!("{name}: {}", top(c)))
                 .collect::<Vec<_>>()
                 .join("; "),
                 evidence: vec![g.first.clone(), g.last.clone()],
             });
         }
-        for (principal, a) in &self.by_principal {
+        for (principal, a) in self.by_principal.iter() {
             let (Some(last_ok), Some(first_failure)) = (a.last_ok, a.first_failure) else {
                 continue;
             };
@@ -464,9 +676,7 @@ impl Summary {
         self.last_seen = latest(self.last_seen, other.last_seen);
         self.by_cause.merge(other.by_cause);
         self.by_error_code.merge(other.by_error_code);
-        for (p, a) in other.by_principal {
-            self.by_principal.entry(p).or_default().merge(&a);
-        }
+        self.by_principal.merge(other.by_principal);
         self.by_access_key.merge(other.by_access_key);
         self.by_source_ip.merge(other.by_source_ip);
         self.by_user_agent.merge(other.by_user_agent);
@@ -477,22 +687,13 @@ impl Summary {
             *self.failures_by_hour.entry(h).or_default() += n;
         }
         for (kind, groups) in other.groups {
-            let mine = self.groups.entry(kind).or_default();
-            for (key, g) in groups {
-                match mine.get_mut(&key) {
-                    Some(m) => m.merge(g),
-                    None => {
-                        mine.insert(key, g);
-                    }
-                }
-            }
+            self.groups.entry(kind).or_default().merge(groups);
         }
     }
 
     /// Failures a rule explained.
     pub fn classified(&self) -> u64 {
         self.by_cause
-            .0
             .iter()
             .filter(|(cause, _)| *cause != NO_CAUSE)
             .map(|(_, n)| n)
@@ -558,10 +759,9 @@ const MINORS_BEHIND: u32 = 10;
 /// than [`MINORS_BEHIND`] minor releases, behind the newest version of the
 /// same client among them: old tools miss newer regions, endpoints and
 /// credential providers (SSO, web identity) and are worth ruling out.
-fn older_clients(by_client: &Counts) -> Vec<ArchiveFinding> {
+fn older_clients<const CAP: usize>(by_client: &Counts<CAP>) -> Vec<ArchiveFinding> {
     use crate::formats::user_agent::major_minor;
     let parsed: Vec<(&str, &str, (u32, u32), u64)> = by_client
-        .0
         .iter()
         .filter_map(|(client, n)| {
             let (name, version) = client.split_once('/')?;
@@ -604,7 +804,7 @@ fn older_clients(by_client: &Counts) -> Vec<ArchiveFinding> {
 }
 
 /// The three busiest values and how many more.
-fn top(counts: &Counts) -> String {
+fn top<const CAP: usize>(counts: &Counts<CAP>) -> String {
     let ranked = counts.ranked();
     let mut parts: Vec<String> = ranked
         .iter()
@@ -613,6 +813,12 @@ fn top(counts: &Counts) -> String {
         .collect();
     if ranked.len() > 3 {
         parts.push(format!("{} more", ranked.len() - 3));
+    }
+    if counts.not_kept().is_some() {
+        parts.push(format!(
+            "{} more failures with values over the limit of {CAP}",
+            counts.not_listed()
+        ));
     }
     parts.join(", ")
 }
@@ -629,15 +835,6 @@ pub fn principal(facts: &Facts) -> &str {
     .iter()
     .find_map(|f| facts.str(*f))
     .unwrap_or("anonymous")
-}
-
-/// The principal's entry, allocating its key only the first time (an
-/// archive's events come from few principals).
-fn activity<'m>(map: &'m mut BTreeMap<String, Activity>, principal: &str) -> &'m mut Activity {
-    if !map.contains_key(principal) {
-        map.insert(principal.to_string(), Activity::default());
-    }
-    map.get_mut(principal).expect("inserted above")
 }
 
 fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -736,6 +933,72 @@ mod tests {
     }
 
     #[test]
+    fn capped_keeps_the_smallest_values_whatever_the_order() {
+        let values: Vec<String> = (0..50).map(|i| format!("v{:02}", (i * 37) % 50)).collect();
+        let mut forward = Counts::<10>::default();
+        values.iter().for_each(|v| forward.add(v));
+        values.iter().take(7).for_each(|v| forward.add(v));
+        // The same events split in parts, merged in another order.
+        let mut parts: Vec<Counts<10>> = Vec::new();
+        for chunk in values.chunks(6).chain(values[..7].chunks(3)) {
+            let mut c = Counts::<10>::default();
+            chunk.iter().for_each(|v| c.add(v));
+            parts.push(c);
+        }
+        let mut merged = Counts::<10>::default();
+        for part in parts.into_iter().rev() {
+            merged.merge(part);
+        }
+        assert_eq!(forward, merged);
+        let kept: Vec<&str> = forward.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(
+            kept,
+            (0..10).map(|i| format!("v{i:02}")).collect::<Vec<_>>()
+        );
+        let total: u64 = forward.iter().map(|(_, n)| n).sum::<u64>() + forward.not_listed();
+        assert_eq!(total, 57, "every event counted, kept or not");
+        let json = serde_json::to_value(&forward).unwrap();
+        let last = json.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["value"], not_listed_label(10));
+        assert_eq!(last["count"], forward.not_listed());
+    }
+
+    #[test]
+    fn under_the_limit_nothing_is_marked() {
+        let mut c = Counts::<10>::default();
+        (0..10).for_each(|i| c.add(&format!("v{i}")));
+        assert_eq!(c.not_kept(), None);
+        assert_eq!(
+            serde_json::to_value(&c).unwrap().as_array().unwrap().len(),
+            10
+        );
+    }
+
+    #[test]
+    fn distinct_principals_and_groups_are_bounded() {
+        let mut s = Summary::default();
+        for i in 0..(MAX_DISTINCT_VALUES + 500) {
+            let f = super::finding_tests::event(
+                &[
+                    (Fact::ErrorCode, "AccessDenied"),
+                    (Fact::IdentityArn, &format!("arn:aws:iam::1:user/u{i:06}")),
+                    (Fact::CredentialAccessKeyId, &format!("AKIA{i:016}")),
+                ],
+                1000 + i as i64,
+            );
+            s.add_failure(&f, Some("authz.access-denied"), false, ("p", i));
+        }
+        assert_eq!(s.by_principal.len(), MAX_DISTINCT_VALUES);
+        assert_eq!(s.by_principal.not_kept().map(|a| a.failed), Some(500));
+        assert_eq!(s.by_access_key.len(), MAX_DISTINCT_VALUES);
+        assert_eq!(s.groups[&GroupKind::AccessKey].len(), MAX_GROUPS);
+        assert_eq!(
+            s.groups[&GroupKind::AccessKey].not_kept(),
+            Some(&((MAX_DISTINCT_VALUES + 500 - MAX_GROUPS) as u64))
+        );
+    }
+
+    #[test]
     fn merging_is_associative_and_commutative() {
         let [a, b, c]: [Summary; 3] = parts().try_into().unwrap();
         let mut left = a.clone();
@@ -769,7 +1032,8 @@ mod tests {
     /// other (127 s for an archive with 800k distinct user agents).
     #[test]
     fn older_clients_are_found_in_linear_time() {
-        let mut clients = Counts::default();
+        // Over a summary's limit, to time the search itself.
+        let mut clients = Counts::<300_000>::default();
         for i in 0..200_000 {
             clients.add(&format!("aws-cli/2.{}.{}", i / 1000, i % 1000));
         }
@@ -800,7 +1064,7 @@ mod tests {
 mod finding_tests {
     use super::*;
 
-    fn event(facts: &[(Fact, &str)], time: i64) -> Facts {
+    pub(super) fn event(facts: &[(Fact, &str)], time: i64) -> Facts {
         let mut f = Facts::default();
         for (fact, value) in facts {
             f.set(*fact, *value, None);
