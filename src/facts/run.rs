@@ -94,6 +94,26 @@ pub(super) const CLOCK_DIRECTIONS: &[&str] = &["ahead of", "behind"];
 /// Facts computed from other facts, in the words reports use, so rule
 /// templates can quote them.
 fn add_derived_facts(facts: &mut Facts) {
+    // A request signed for a region AWS does not have (`us-east`).
+    // S3-compatible stores name regions as they like: a request known to
+    // go elsewhere than AWS is not judged.
+    let to_aws = facts
+        .str(Fact::RequestEndpointHost)
+        .is_none_or(|h| h.contains(".amazonaws.com"));
+    if to_aws && !facts.has(Fact::RegionUnknown) {
+        let unknown = [Fact::RequestSigningRegion, Fact::RequestRegion]
+            .into_iter()
+            .find_map(|f| {
+                facts
+                    .str(f)
+                    .filter(|r| !crate::recognise::context::is_region(r))
+                    .map(|r| (f, r.to_string()))
+            });
+        if let Some((from, region)) = unknown {
+            let line = facts.evidence(&[from]).into_iter().next();
+            facts.set(Fact::RegionUnknown, region.as_str(), line.as_ref());
+        }
+    }
     if let Some(skew) = facts.int(Fact::ClockSkewSeconds) {
         let direction = if skew > 0 { "ahead of" } else { "behind" };
         facts.set(Fact::ClockDirection, direction, None);
@@ -514,6 +534,44 @@ fn add_body_facts(
             sts_diff
                 .into_iter()
                 .filter(|d| !(canonical_differs && d.component == "canonical-request-hash")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_aws_does_not_have_is_unknown_only_towards_aws() {
+        let derived = |pairs: &[(Fact, &str)]| {
+            let mut facts = Facts::default();
+            for (f, v) in pairs {
+                facts.set(*f, *v, None);
+            }
+            add_derived_facts(&mut facts);
+            facts.str(Fact::RegionUnknown).map(str::to_string)
+        };
+        assert_eq!(
+            derived(&[(Fact::RequestSigningRegion, "us-east")]).as_deref(),
+            Some("us-east")
+        );
+        assert_eq!(
+            derived(&[
+                (Fact::RequestSigningRegion, "us-east"),
+                (Fact::RequestEndpointHost, "s3.amazonaws.com")
+            ])
+            .as_deref(),
+            Some("us-east")
+        );
+        assert_eq!(derived(&[(Fact::RequestSigningRegion, "eu-west-1")]), None);
+        // A store of its own names its regions as it likes.
+        assert_eq!(
+            derived(&[
+                (Fact::RequestSigningRegion, "minio"),
+                (Fact::RequestEndpointHost, "127.0.0.1:9000")
+            ]),
+            None
         );
     }
 }

@@ -220,7 +220,9 @@ struct Scan<'a> {
     text: &'a str,
     events: Vec<ErrorEvent>,
     /// The line a wrapped failure ran on to: it is no new failure.
-    joined_into: Option<usize>,
+    /// The last line a failure read on to (wrapped, or an XML message
+    /// over several lines): the lines up to it are no new failures.
+    joined_into: Option<(usize, usize)>,
     /// The source line under a Python traceback frame.
     frame_source: Option<usize>,
 }
@@ -245,13 +247,28 @@ impl Scan<'_> {
             line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
             counted_to = start;
             next_line_start = end + 1;
-            if self.joined_into == Some(line_no) || self.frame_source == Some(line_no) {
+            if self
+                .joined_into
+                .is_some_and(|(after, last)| line_no > after && line_no <= last)
+                || self.frame_source == Some(line_no)
+            {
                 continue;
             }
             let line = trim_cr(&text[start..end]);
             if is_stack_frame(line) {
                 // Python prints the frame's source line under it.
                 self.frame_source = Some(line_no + 1);
+                continue;
+            }
+            // An XML error body's message may run over several lines
+            // (a pretty-printed S3 or query-service body).
+            if line.contains("<Message>")
+                && !line.contains("</Message>")
+                && let Some((joined, lines)) = xml_message(&text[start..to])
+                && let Some(event) = recognise(&joined, line_no)
+            {
+                self.joined_into = Some((line_no, line_no + lines));
+                self.events.push(event);
                 continue;
             }
             let next = (end < bytes.len()).then(|| {
@@ -262,12 +279,29 @@ impl Scan<'_> {
             });
             if let Some((event, joined)) = recognise_lines(line, next, line_no) {
                 if joined {
-                    self.joined_into = Some(line_no + 1);
+                    self.joined_into = Some((line_no, line_no + 1));
                 }
                 self.events.push(event);
             }
         }
     }
+}
+
+/// The lines of `text` from its first to the one that closes its
+/// `<Message>`, joined with spaces, and how many lines were joined after
+/// the first; at most a few lines, else nothing.
+fn xml_message(text: &str) -> Option<(String, usize)> {
+    let mut joined = String::new();
+    for (i, line) in text.split('\n').take(12).enumerate() {
+        if i > 0 {
+            joined.push(' ');
+        }
+        joined.push_str(trim_cr(line).trim());
+        if line.contains("</Message>") {
+            return Some((joined, i));
+        }
+    }
+    None
 }
 
 /// A stack frame (Python's `  File "…", line N`, Java's and Node's
@@ -326,9 +360,29 @@ fn recognise_lines(line: &str, next: Option<&str>, line_no: usize) -> Option<(Er
 
 /// Recognises one line (or two joined), if it speaks of a failure.
 pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
-    if let Some(event) = shapes::recognise(line, line_no) {
-        return Some(event);
+    match shapes::recognise(line, line_no) {
+        // A response without a body (S3 answering HEAD) leaves the SDK only
+        // the status line for a code (Java's `Error Code: 301 Moved
+        // Permanently`): the words around it say more, when there are any.
+        Some(event) if event.code.as_deref().is_some_and(is_status_line) => {
+            recognise_words(line, line_no).or(Some(event))
+        }
+        Some(event) => Some(event),
+        None => recognise_words(line, line_no),
     }
+}
+
+/// An HTTP status given where a code belongs: `301 Moved Permanently`, `403`.
+fn is_status_line(code: &str) -> bool {
+    let digits = code.bytes().take_while(u8::is_ascii_digit).count();
+    digits == 3
+        && code[3..]
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == ' ')
+}
+
+/// [`recognise`] from codes, sentences and wordings, whatever the layout.
+fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
     let evidence = || EvidenceLine {
         line: line_no,
         text: line.into(),

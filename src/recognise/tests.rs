@@ -256,6 +256,32 @@ Error: SharedCredsLoad: failed to load profile, prod.
 }
 
 #[test]
+fn a_status_line_in_place_of_a_code_gives_way_to_the_words() {
+    // Real line (apache/hadoop, S3A): the SDK for Java v1 on a HEAD
+    // request, which S3 answers without a body.
+    let e = one(
+        "org.apache.hadoop.fs.s3a.AWSRedirectException: getFileStatus on s3a://osm-pds/planet/planet-latest.orc#_partition.lst: com.amazonaws.services.s3.model.AmazonS3Exception: The bucket is in this region: us-east-1. Please use this region to retry the request (Service: Amazon S3; Status Code: 301; Error Code: 301 Moved Permanently; Request ID: E6941931CE0008E4)",
+    );
+    assert_eq!(e.code.as_deref(), Some("PermanentRedirect"));
+    assert!(is_status_line("301 Moved Permanently") && is_status_line("403"));
+    assert!(!is_status_line("AccessDenied") && !is_status_line("4000Error"));
+}
+
+#[test]
+fn an_xml_message_over_several_lines_is_read_whole() {
+    // A documented shape, not a paste: S3's error body (Amazon S3 API
+    // Reference, "Error responses") with its message wrapped, as a
+    // pretty-printer or a narrow terminal leaves it.
+    let text = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization
+header is malformed; the region 'us-east' is wrong; expecting
+'us-east-1'</Message><Region>us-east-1</Region></Error>
+";
+    let e = one(text);
+    assert_eq!(e.code.as_deref(), Some("AuthorizationHeaderMalformed"));
+    assert!(e.message.contains("expecting 'us-east-1'"), "{}", e.message);
+}
+
+#[test]
 fn sdk_codes_for_its_own_failures_are_read_for_why() {
     // Real line: aws-sdk-go v1 in a Lambda without a NAT (a Go thread).
     let e = one(
