@@ -2,18 +2,19 @@
 
 use super::{Options, analyze_text};
 use crate::facts::Fact;
+use crate::finding::Finding;
 use crate::formats::{go_sdk, rust_sdk};
 use crate::rules::RuleSet;
 
+/// The first finding the built-in rules make of one text.
+fn first_finding(path: &str, text: &str) -> Finding {
+    let report = analyze_text(path, text, &RuleSet::builtin(), &Options::default());
+    report.findings.into_iter().next().expect("a finding")
+}
+
 #[test]
 fn go_signing_logs_feed_the_same_analysis() {
-    let report = analyze_text(
-        "go.log",
-        go_sdk::tests::V2,
-        &RuleSet::builtin(),
-        &Options::default(),
-    );
-    let f = &report.findings[0];
+    let f = first_finding("go.log", go_sdk::tests::V2);
     assert_eq!(f.rule, "credentials.wrong-secret");
     assert_eq!(
         f.facts.str(Fact::CredentialAccessKeyId),
@@ -25,13 +26,7 @@ fn go_signing_logs_feed_the_same_analysis() {
 
 #[test]
 fn rust_signing_logs_feed_the_same_analysis() {
-    let report = analyze_text(
-        "rust.log",
-        rust_sdk::tests::SIGNING,
-        &RuleSet::builtin(),
-        &Options::default(),
-    );
-    let f = &report.findings[0];
+    let f = first_finding("rust.log", rust_sdk::tests::SIGNING);
     assert_eq!(f.rule, "credentials.wrong-secret");
     assert_eq!(
         f.facts.str(Fact::CredentialAccessKeyId),
@@ -48,8 +43,7 @@ fn rust_signing_logs_feed_the_same_analysis() {
 
 /// The verdict and `region.service_not_offered` for one pasted text.
 fn verdict_and_offer(text: &str) -> (String, Option<String>) {
-    let report = analyze_text("paste", text, &RuleSet::builtin(), &Options::default());
-    let f = &report.findings[0];
+    let f = first_finding("paste", text);
     let region = f.facts.str(Fact::RegionServiceNotOffered);
     (f.rule.clone(), region.map(str::to_string))
 }
@@ -88,8 +82,7 @@ fn a_host_of_a_service_its_region_lacks_is_a_region_problem_in_any_layout() {
 }
 
 fn verdict(text: &str) -> String {
-    let report = analyze_text("paste", text, &RuleSet::builtin(), &Options::default());
-    report.findings[0].rule.clone()
+    first_finding("paste", text).rule
 }
 
 #[test]

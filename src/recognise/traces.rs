@@ -32,6 +32,10 @@ const SDK_FRAMES: &[&str] = &[
 /// The first stack trace in `text` that runs through AWS SDK code, as a
 /// failure: its exception line when the paste kept one, else its head.
 pub fn failure(text: &str, first_line: usize) -> Option<ErrorEvent> {
+    // Most texts hold no trace at all: one search says so.
+    if !text.contains("Traceback") && !text.contains("at ") {
+        return None;
+    }
     let lines: Vec<&str> = text.split('\n').map(trim_cr).collect();
     let mut i = 0;
     while i < lines.len() {
