@@ -133,14 +133,16 @@ static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
 /// What only S3 (and stores that speak its API) prints: its exception
 /// classes (Java v1 and v2, botocore's transfer manager, Alpakka, Go
 /// v2), the service name Java prints, the extended request id (`host id`,
-/// S3's `x-amz-id-2`), the parts of its `SignatureDoesNotMatch` body, an
-/// S3 endpoint.
+/// S3's `x-amz-id-2`), the parts of its `SignatureDoesNotMatch` body and
+/// its wording of that error ("Check your key and signing method"; the
+/// query and JSON services say "Check your AWS Secret Access Key and
+/// signing method. Consult the service documentation…"), an S3 endpoint.
 static S3: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(?:Amazon)?S3(?:Service)?Exception\b|\bS3UploadFailedError\b|\bS3DownloadFailedError\b",
         r"|Service: (?:Amazon )?S3\b|operation error S3:",
         r"|(?i:host ?id)[:=]|<HostId>|Extended Request ID:",
-        r"|<StringToSign(?:Bytes)?>|<CanonicalRequest>|<BucketName>",
+        r"|<StringToSign(?:Bytes)?>|<CanonicalRequest>|<BucketName>|Check your key and signing method",
         r"|[./]s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com|//s3\.amazonaws\.com",
     ))
     .expect("valid regex")
@@ -155,6 +157,31 @@ static CONFIGURE_LIST: LazyLock<Regex> = LazyLock::new(|| {
 
 static TEMPORARY_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bASIA[A-Z0-9]{12,}\b").expect("valid regex"));
+
+/// Tools whose whole job is to run a command, or fill a profile, with
+/// temporary STS credentials (each one's README: aws-vault uses
+/// GetSessionToken or AssumeRole unless `--no-session`; saml2aws,
+/// aws-okta, gimme-aws-creds, okta-aws-cli, aws-azure-login and
+/// aws-google-auth call AssumeRoleWithSAML; awsume assumes roles or gets
+/// session tokens). Named where a command starts (after a prompt, `run:`
+/// or a list dash) or as its error prefix.
+static TEMPORARY_TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\s*(?:[$#%>]\s*|run:\s*|-\s+)?(?:\S*/)?(?:aws-vault|saml2aws|awsume|aws-okta",
+        r"|gimme-aws-creds|okta-aws-cli|aws-azure-login|aws-google-auth)(?::|\s|$)",
+    ))
+    .expect("valid regex")
+});
+
+/// Whether `line` runs a command through a temporary-credentials tool.
+fn runs_with_temporary_credentials(line: &str) -> bool {
+    (line.contains("aws-")
+        || line.contains("saml2aws")
+        || line.contains("awsume")
+        || line.contains("-aws-"))
+        && !line.contains("--no-session")
+        && TEMPORARY_TOOL.is_match(line)
+}
 
 /// Reads the context of `text`, whose first line is `first_line`. Only
 /// lines with a marker are looked at closely, so this costs one pass.
@@ -172,6 +199,11 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
             line: first_line + i,
             text: line.into(),
         };
+        // A region alone on its line is what a script prints before each
+        // region's call (`for r in …; do echo $r; aws … --region $r`).
+        if context.region.is_none() && is_region(line.trim()) {
+            context.region = Some((line.trim().to_string(), evidence()));
+        }
         if context.region.is_none()
             && (line.contains("egion")
                 || line.contains("REGION")
@@ -225,7 +257,9 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
                 context.profile = Some((name.as_str().to_string(), evidence()));
             }
         }
-        if context.temporary_key.is_none() && line.contains("ASIA") && TEMPORARY_KEY.is_match(line)
+        if context.temporary_key.is_none()
+            && ((line.contains("ASIA") && TEMPORARY_KEY.is_match(line))
+                || runs_with_temporary_credentials(line))
         {
             context.temporary_key = Some(evidence());
         }
@@ -239,7 +273,8 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
             && (line.contains('3')
                 || line.contains("ost")
                 || line.contains('<')
-                || line.contains("xtended"))
+                || line.contains("xtended")
+                || line.contains("signing method"))
             && S3.is_match(line)
         {
             context.s3 = Some(evidence());
@@ -282,6 +317,34 @@ mod tests {
             Some("eu-central-1")
         );
         assert_eq!(region("the region is fine"), None);
+        // Alone on its line, only a region AWS has counts.
+        assert_eq!(
+            region("ap-east-1\n\nAn error occurred (InvalidClientTokenId)").as_deref(),
+            Some("ap-east-1")
+        );
+        assert_eq!(region("us-north-9\nfailed"), None);
+    }
+
+    #[test]
+    fn temporary_credential_tools_mark_the_key_temporary() {
+        let temporary = |text: &str| read(text, 1).temporary_key.map(|e| e.line);
+        assert_eq!(
+            temporary("$ aws-vault exec dev -- aws s3 ls\nAn error occurred"),
+            Some(1)
+        );
+        assert_eq!(
+            temporary("x\naws-vault: error: InvalidClientTokenId: The security token"),
+            Some(2)
+        );
+        assert_eq!(temporary("saml2aws login --skip-prompt"), Some(1));
+        assert_eq!(temporary("AKIA key: ASIAABCDEFGHIJKLMNOP"), Some(1));
+        // Long-term credentials through the same tool, and mere mentions.
+        assert_eq!(
+            temporary("aws-vault exec --no-session dev -- aws s3 ls"),
+            None
+        );
+        assert_eq!(temporary("see the aws-vault docs"), None);
+        assert_eq!(temporary("my-aws-vaults exec"), None);
     }
 
     #[test]
@@ -329,6 +392,19 @@ mod tests {
             None
         );
         assert_eq!(s3("https://sts.amazonaws.com/ failed; SES said no"), None);
+        // S3's wording of a signature mismatch, and everyone else's.
+        assert_eq!(
+            s3(
+                "Message: The request signature we calculated does not match the signature you provided. Check your key and signing method."
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            s3(
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+            ),
+            None
+        );
     }
 
     #[test]
