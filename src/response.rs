@@ -27,6 +27,32 @@ impl ErrorBody {
     }
 }
 
+/// The error a response carries: its body's fields, with the code taken
+/// from the `x-amzn-ErrorType` header when the body names none. JSON
+/// services put the code in that header (botocore reads it there first);
+/// IAM Identity Center's OIDC endpoint answers with an OAuth body
+/// (`{"error":"invalid_grant",…}`) whose AWS code is only in the header.
+pub fn response_error(body: Option<&str>, error_type: Option<&str>) -> Option<ErrorBody> {
+    let mut parsed = body.and_then(parse_error_body);
+    let Some(header_code) = error_type
+        .map(normalise_json_code)
+        .filter(|c| !c.is_empty())
+    else {
+        return parsed;
+    };
+    match &mut parsed {
+        Some(b) if b.code.is_none() => b.code = Some(header_code),
+        Some(_) => {}
+        None => {
+            parsed = Some(ErrorBody {
+                code: Some(header_code),
+                ..ErrorBody::default()
+            })
+        }
+    }
+    parsed
+}
+
 /// Parses an error body; `None` when it is neither XML nor JSON with a code.
 pub fn parse_error_body(body: &str) -> Option<ErrorBody> {
     let trimmed = body.trim_start();
@@ -55,7 +81,7 @@ fn parse_json(body: &str) -> Option<ErrorBody> {
     let code = get(&["__type", "code", "Code"]).map(|c| normalise_json_code(&c));
     Some(ErrorBody {
         code,
-        message: get(&["message", "Message", "errorMessage"]),
+        message: get(&["message", "Message", "errorMessage", "error_description"]),
         fields,
     })
 }
@@ -166,6 +192,29 @@ mod tests {
 
     #[test]
     fn json_code_is_normalised() {
+        let oauth = response_error(
+            Some(
+                r#"{"error":"invalid_grant","error_description":"Invalid refresh token provided"}"#,
+            ),
+            Some("InvalidGrantException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"),
+        )
+        .unwrap();
+        assert_eq!(oauth.code.as_deref(), Some("InvalidGrantException"));
+        assert_eq!(
+            oauth.message.as_deref(),
+            Some("Invalid refresh token provided")
+        );
+        // The body's own code stands; a header alone still gives one.
+        let both =
+            response_error(Some(r#"{"__type":"A#ExpiredTokenException"}"#), Some("X")).unwrap();
+        assert_eq!(both.code.as_deref(), Some("ExpiredTokenException"));
+        assert_eq!(
+            response_error(None, Some("AccessDeniedException:http://x"))
+                .and_then(|b| b.code)
+                .as_deref(),
+            Some("AccessDeniedException")
+        );
+        assert_eq!(response_error(Some("not a body"), None), None);
         let j = parse_error_body(r#"{"__type":"com.amazon.coral.service#UnrecognizedClientException:http://x","message":"The security token included in the request is invalid."}"#).unwrap();
         assert_eq!(j.code.as_deref(), Some("UnrecognizedClientException"));
         assert_eq!(

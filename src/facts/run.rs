@@ -4,7 +4,7 @@
 
 use crate::model::{CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, Run};
 use crate::recognise::service_regions::{self, Offer};
-use crate::response::{ErrorBody, parse_error_body};
+use crate::response::{ErrorBody, response_error};
 use crate::sigv4::verify::Secret;
 use crate::sigv4::{self, Authorization, CanonicalRequest, Difference, StringToSign};
 use crate::time;
@@ -361,7 +361,10 @@ fn add_exchange_facts(
     if let Some(status) = x.response.status {
         facts.set(Fact::HttpStatus, status as i64, status_line.as_ref());
     }
-    let body = x.response.body.as_deref().and_then(parse_error_body);
+    let body = response_error(
+        x.response.body.as_deref(),
+        x.response.header("x-amzn-ErrorType"),
+    );
     if let Some(request) = &x.request {
         let line = request.line.as_ref();
         facts.set(Fact::RequestMethod, request.method.as_str(), line);
@@ -373,7 +376,11 @@ fn add_exchange_facts(
         }
         let token = request.header("X-Amz-Security-Token").is_some()
             || request.url.contains("X-Amz-Security-Token=");
-        facts.set(Fact::RequestHasSecurityToken, token, line);
+        // Without its headers (a log that shows only where the request
+        // went), whether a token went out is unknown.
+        if token || !request.headers.is_empty() {
+            facts.set(Fact::RequestHasSecurityToken, token, line);
+        }
         if let Some(date) = request.header("X-Amz-Date") {
             facts.set(Fact::RequestAmzDate, date, line);
         }

@@ -333,6 +333,18 @@ fn read_record(
         let exchange = current_exchange(run);
         exchange.response.status = caps[3].parse().ok();
         exchange.response.status_line = Some(header_line(record));
+        // A log cut down to its response still says where the request went
+        // (urllib3 names the host, method and path); its headers are unknown.
+        if exchange.request.is_none()
+            && let Some(host) = first.split(' ').next().filter(|h| h.contains("://"))
+        {
+            exchange.request = Some(HttpRequest {
+                method: caps[1].to_string(),
+                url: format!("{host}{}", &caps[2]),
+                headers: Vec::new(),
+                line: Some(header_line(record)),
+            });
+        }
     }
 }
 
@@ -530,6 +542,14 @@ Unable to locate credentials. You can configure credentials by running \"aws con
         );
         assert_eq!(x.signature.as_ref().unwrap().text, "a7c8");
         assert_eq!(x.response.status, Some(403));
+        // No `Sending http request` record: urllib3's line still says where
+        // the request went, with no headers claimed.
+        let request = x.request.as_ref().unwrap();
+        assert_eq!(
+            (request.method.as_str(), request.url.as_str()),
+            ("POST", "http://127.0.0.1:9/")
+        );
+        assert!(request.headers.is_empty());
         assert_eq!(
             x.response.body.as_deref(),
             Some("<Error><Code>X</Code>\n</Error>")
