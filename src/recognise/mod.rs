@@ -21,6 +21,10 @@
 //! an endpoint host's service is offered in its region; both check names
 //! against tables generated from botocore's endpoint data.
 //!
+//! When nothing in a pasted text has words for a failure, a stack trace
+//! through AWS SDK code (`traces`) or a raw HTTP dump of a refused request
+//! to an AWS endpoint (`dumps`) still is one.
+//!
 //! A line that a layout cuts in two (a wrapped Java message, a sentence
 //! broken by a terminal) is read joined with the next line.
 //!
@@ -177,9 +181,11 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
     chain_details_are_consequences(text, first_line, &mut scan.events);
     // Nothing with words: a stack trace through AWS SDK code still is a
     // failure (pasted text only; structured logs say what they say).
+    // Nor does a raw HTTP dump of a refused request to AWS need any.
     if scan.events.is_empty()
         && skipped.is_empty()
-        && let Some(event) = traces::failure(text, first_line)
+        && let Some(event) =
+            traces::failure(text, first_line).or_else(|| dumps::failure(text, first_line))
     {
         scan.events.push(event);
     }
@@ -523,6 +529,7 @@ fn host(line: &str) -> Option<String> {
     HOST.find(line).map(|m| m.as_str().to_string())
 }
 
+mod dumps;
 mod traces;
 
 #[cfg(test)]
