@@ -37,12 +37,16 @@ pub fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&Evidenc
     // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`,
     // and without the colon (`Not authorized to perform sts:AssumeRoleWithWebIdentity`).
     static ACTION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i:not authorized to perform):?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
-            .expect("valid regex")
+        Regex::new(concat!(
+            r"(?i:not authorized to perform):?\s+([a-z0-9-]+:[A-Za-z0-9*]+)",
+            r"|(?i:failed to call|calling|call to|permission for|permissions? to)\s+([a-z0-9-]+:[A-Z][A-Za-z0-9*]+)",
+        ))
+        .expect("valid regex")
     });
     if let Some(action) = ACTION
         .captures(message)
-        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .and_then(|c| c.iter().skip(1).flatten().next())
+        .map(|m| m.as_str())
     {
         facts.set(Fact::AuthzAction, action, line);
         if let Some(reason) = authz_reason(message) {
@@ -185,6 +189,11 @@ mod tests {
         assert_eq!(
             action("You are not authorized to perform this operation."),
             None
+        );
+        // A client naming the call it lacked permission for.
+        assert_eq!(
+            action("failed to call ec2:DescribeSubnets due to missing permissions").as_deref(),
+            Some("ec2:DescribeSubnets")
         );
     }
 

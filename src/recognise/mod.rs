@@ -418,7 +418,25 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
             evidence: evidence(),
         });
     }
-    let (kind, tool, at) = match wording::client(line) {
+    let client = wording::client(line);
+    if client.is_none()
+        && let Some(at) = wording::denied_action(line)
+    {
+        return Some(ErrorEvent {
+            kind: ErrorKind::ServiceError,
+            code: Some("AccessDenied".to_string()),
+            code_inferred: true,
+            operation: None,
+            message: line[at..].trim().to_string(),
+            detail: None,
+            status: status(line),
+            service: None,
+            tool: None,
+            consequence: false,
+            evidence: evidence(),
+        });
+    }
+    let (kind, tool, at) = match client {
         Some((w, at)) => (w.kind, w.tool, at),
         None => match (
             wording::curl_failure(line),

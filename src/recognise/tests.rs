@@ -323,3 +323,19 @@ fn a_short_word_in_a_code_field_is_no_aws_code() {
     // gRPC's status codes share a few words with AWS's table.
     assert!(scan("rpc error: code = Unknown desc = something\n", 1).is_empty());
 }
+
+#[test]
+fn a_refused_iam_action_in_any_words_is_a_denial() {
+    // The shape of a client naming the IAM action it lacked.
+    let e = one(
+        "Unauthorized operation: failed to call ec2:DescribeSubnets due to missing permissions. Please refer to the policy docs",
+    );
+    assert_eq!(
+        (e.code.as_deref(), e.code_inferred),
+        (Some("AccessDenied"), true)
+    );
+    assert!(e.message.starts_with("Unauthorized operation"));
+    // An action without refusal, and refusal without an action, are not.
+    assert!(scan("granted s3:GetObject to the role", 1).is_empty());
+    assert!(scan("upload failed: unauthorized", 1).is_empty());
+}

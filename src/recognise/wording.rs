@@ -634,6 +634,22 @@ pub fn client(text: &str) -> Option<(&'static ClientWording, usize)> {
     first_in_table(&CLIENT_FINDER, text).map(|(i, at)| (&CLIENT_WORDINGS[i], at))
 }
 
+/// Where `text` says an IAM action (`ec2:DescribeSubnets`) was refused, in
+/// words no table lists: a client naming the action it lacked (`failed to
+/// call ec2:DescribeSubnets due to missing permissions`). The action is
+/// what makes it AWS's authorization; the words say it was refused.
+pub fn denied_action(text: &str) -> Option<usize> {
+    static REFUSED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:missing permissions?|unauthori[sz]ed|not authori[sz]ed|access denied|permission denied|not permitted|forbidden)\b")
+            .expect("valid regex")
+    });
+    static ACTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b[a-z][a-z0-9-]*:[A-Z][A-Za-z0-9]+\b").expect("valid regex")
+    });
+    let at = REFUSED.find(text)?.start();
+    ACTION.is_match(text).then_some(at)
+}
+
 /// Where a connection failure is worded in `text`.
 pub fn connection_failure(text: &str) -> Option<usize> {
     CONNECTION_FINDER.find(text).map(|m| m.start())
