@@ -341,6 +341,12 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
             asked_for.contains("credential"),
             line,
         );
+        let container = ["container", "169.254.170.2", "fd00:ec2::23", "credentialsv"]
+            .iter()
+            .any(|w| asked_for.contains(w));
+        if container {
+            facts.set(Fact::ImdsContainer, true, line);
+        }
     }
 }
 

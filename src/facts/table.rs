@@ -160,6 +160,10 @@ fact_table! {
     // The metadata service was asked for credentials (a credential
     // provider chain falling through to it), not for other metadata.
     ImdsForCredentials = "imds.for_credentials": Bool,
+    // The endpoint was the container credentials endpoint (ECS task roles,
+    // EKS Pod Identity), which a client only calls when the environment
+    // names it: a failure there is never a fall-through on a laptop.
+    ImdsContainer = "imds.container": Bool,
     AuthzReason = "authz.reason": Enum(AUTHZ_REASONS),
     AuthzAction = "authz.action": Str,
     CliVersion = "cli.version": Str,

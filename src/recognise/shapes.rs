@@ -139,6 +139,20 @@ const FIXED: &[Recogniser] = &[
         pattern: r"(?P<msg>Error when retrieving token from sso: ?(?P<detail>.*))",
         ..BOTOCORE
     },
+    // The two metadata providers (instance and container): the metadata
+    // service failed, not a provider of the user's own.
+    Recogniser {
+        needle: "Error when retrieving credentials from iam-role",
+        kind: ErrorKind::Imds,
+        pattern: r"(?P<msg>Error when retrieving credentials from (?P<detail>iam-role):.*)",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Error when retrieving credentials from container-role",
+        kind: ErrorKind::Imds,
+        pattern: r"(?P<msg>Error when retrieving credentials from (?P<detail>container-role):.*)",
+        ..BOTOCORE
+    },
     Recogniser {
         needle: "Error when retrieving credentials from ",
         kind: ErrorKind::CredentialRetrieval,

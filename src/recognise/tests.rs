@@ -122,6 +122,16 @@ fn client_wordings_give_the_kind() {
             "botocore.exceptions.NoRegionError: You must specify a region.",
             ErrorKind::NoRegion,
         ),
+        // botocore's CredentialRetrievalError and MetadataRetrievalError
+        // (botocore/exceptions.py), and the ECS agent's credentials handler.
+        (
+            "Error when retrieving credentials from container-role: Error retrieving metadata: Received error when attempting to retrieve container metadata: Connect timeout",
+            ErrorKind::Imds,
+        ),
+        (
+            "CredentialsV2Request: ID not found. Request IP Address: 172.17.0.3:22252",
+            ErrorKind::Imds,
+        ),
     ] {
         assert_eq!(one(line).kind, kind, "{line}");
     }

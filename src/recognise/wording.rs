@@ -258,6 +258,13 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         "aws-cli/botocore",
     ),
     w("NoCredentialsError", NoCredentials, "aws-cli/botocore"),
+    // botocore's MetadataRetrievalError and its container metadata fetcher.
+    w("Error retrieving metadata:", Imds, "aws-cli/botocore"),
+    w(
+        "error when attempting to retrieve container metadata",
+        Imds,
+        "aws-cli/botocore",
+    ),
     // botocore refuses an --endpoint-url it cannot parse as a URL.
     w("Invalid endpoint: ", EndpointConnection, "aws-cli/botocore"),
     w("ProfileNotFound", ProfileNotFound, "aws-cli/botocore"),
@@ -339,6 +346,10 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         "aws-sdk-java",
     ),
     w("PKIX path building failed", Tls, "aws-sdk-java"),
+    // The ECS agent, which serves task-role credentials at 169.254.170.2
+    // (its credentials handler's errors, v1 and v2 endpoints).
+    w("CredentialsV1Request:", Imds, "amazon-ecs-agent"),
+    w("CredentialsV2Request:", Imds, "amazon-ecs-agent"),
     // AWS SDK for C++ (AWSHttpResourceClient: IMDS and container credentials).
     w(
         "Http request to retrieve credentials failed",
