@@ -478,6 +478,63 @@ fn planted_secrets_never_reach_any_format_for_any_fixture_kind() {
     }
 }
 
+/// Paths with long mixed-case segments (issue 17: they read as opaque
+/// tokens) stay whole in every format, with and without `--no-redact`,
+/// both the input's own path and paths in the log's text, while the
+/// planted secrets next to them stay hidden.
+#[test]
+fn planted_paths_survive_every_format_and_secrets_still_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "Users/JohnSmith/Projects/InfraRepo/logs/deploy.log";
+    let in_text =
+        "/home/runner/work/InfraRepo/terraform/NetworkStack2024/DeploymentPipeline/main.tf";
+    let role = "arn:aws:iam::111122223333:role/MyDeploymentRoleForGithubActions2024";
+    let text = std::fs::read_to_string(aws_fixture("s3-ls-wrong-secret")).unwrap();
+    let planted = plant(&text, &PLANTED).replace(
+        "An error occurred (",
+        &format!("reading {in_text} as {role}: An error occurred ("),
+    );
+    let path = dir.path().join(input);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &planted).unwrap();
+    for format in FORMATS {
+        for redact in [true, false] {
+            let mut args = vec!["--format", format, "--color", "never", input];
+            if !redact {
+                args.push("--no-redact");
+            }
+            let out = bin()
+                .args(&args)
+                .current_dir(dir.path())
+                .env("COLUMNS", "400")
+                .output()
+                .unwrap();
+            let shown = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                shown.contains(input),
+                "{format} (redact {redact}) keeps the input's path:\n{shown}"
+            );
+            if !matches!(format, "human" | "table") {
+                assert!(
+                    shown.contains(in_text) && shown.contains(role),
+                    "{format} (redact {redact}) keeps the paths in the log:\n{shown}"
+                );
+            }
+            for s in [
+                PLANTED.secret,
+                PLANTED.token,
+                PLANTED.password,
+                &PLANTED.signature[..16],
+            ] {
+                assert!(
+                    !shown.contains(s),
+                    "{format} (redact {redact}) leaks {s}:\n{shown}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn no_secret_of_any_fixture_reaches_any_format() {
     let fixtures = fixtures();
