@@ -192,6 +192,32 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The time the finding's log line opens with (its headline, else its
+    /// evidence from the last line up), when the log stamps its lines:
+    /// `2026-11-26T09:30:02.163Z …` (CI runners, SDK tracing),
+    /// `[2026-11-26T09:31:09.671Z] …` (Jenkins), `2026-11-26 15:14:12,027 …`
+    /// (Python logging; the log's clock is taken as UTC).
+    pub fn line_time(&self) -> Option<i64> {
+        self.finding
+            .headline
+            .iter()
+            .chain(self.finding.evidence.iter().rev())
+            .find_map(|l| line_stamp(&l.text))
+    }
+
+    /// When the finding happened, and where that time comes from: the
+    /// event's time, else its log line's, else `run` (the run's clock, which
+    /// the caller passes: SIEM formats need a time on every record).
+    pub fn time(&self, run: i64) -> (i64, TimeSource) {
+        if let Some(t) = self.first_seen() {
+            (t, TimeSource::Event)
+        } else if let Some(t) = self.line_time() {
+            (t, TimeSource::Log)
+        } else {
+            (run, TimeSource::Run)
+        }
+    }
+
     /// How many failed calls the finding stands for.
     pub fn count(&self) -> usize {
         self.finding.batch.as_ref().map_or(1, |b| b.count)
@@ -222,6 +248,35 @@ impl<'a> Ctx<'a> {
         }
         hex(&h.finalize()[..16])
     }
+}
+
+/// Where a finding's time comes from ([`Ctx::time`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSource {
+    /// The failed event's own time (`event.time`, a batch's first event).
+    Event,
+    /// The timestamp its log line opens with.
+    Log,
+    /// The run's clock: the input says nothing of when.
+    Run,
+}
+
+impl TimeSource {
+    /// `event`, `log` or `run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeSource::Event => "event",
+            TimeSource::Log => "log",
+            TimeSource::Run => "run",
+        }
+    }
+}
+
+/// The timestamp a log line opens with, if any (see [`Ctx::line_time`]).
+fn line_stamp(text: &str) -> Option<i64> {
+    let text = text.trim_start().trim_start_matches('[');
+    let token = text.split([' ', ']']).next()?;
+    crate::time::parse_iso8601(token).or_else(|| crate::time::parse_log_timestamp(text))
 }
 
 /// A principal named by an error message.
@@ -291,6 +346,20 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_stamps_in_the_layouts_logs_use() {
+        let t = crate::time::parse_iso8601("2026-11-26T09:30:02Z").unwrap();
+        for line in [
+            "2026-11-26T09:30:02.1630000Z com.amazonaws.services.s3.model.AmazonS3Exception",
+            "[2026-11-26T09:30:02.671Z] An error occurred (InvalidClientTokenId)",
+            "2026-11-26 09:30:02,027 - MainThread - botocore.endpoint - DEBUG",
+        ] {
+            assert_eq!(line_stamp(line), Some(t), "{line}");
+        }
+        assert_eq!(line_stamp("An error occurred (AccessDenied)"), None);
+        assert_eq!(line_stamp("Error: 2026-11-26 is not a time"), None);
+    }
 
     #[test]
     fn principal_from_access_denied_message() {

@@ -121,6 +121,19 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The run's clock for a record the input gives no time (SIEM formats need
+/// one on every record): `--timestamp`'s, else `SOURCE_DATE_EPOCH` (the
+/// reproducible-builds convention, so such output can be made
+/// byte-for-byte repeatable), else the wall clock. Read once per render.
+pub fn run_clock(options: &RenderOptions) -> i64 {
+    options.now.unwrap_or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(now)
+    })
+}
+
 /// Renders `report` in `format`: the whole output, as text.
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {

@@ -1,0 +1,232 @@
+//! SIEM outputs against the official definitions vendored in
+//! `fixtures/schemas/` (PROVENANCE.md there): every OCSF finding of every
+//! fixture validates against OCSF 1.1.0 and every jsonl line against ECS,
+//! and the validators reject what the versions do not define.
+
+mod common;
+
+use common::siem::Ocsf;
+use common::{all_fixture_logs, batch_rules, bin, run, two_runs};
+use serde_json::{Value, json};
+
+/// authsift's stdout for `args` (exit 0 or 1), with a fixed run clock.
+fn stdout(args: &[&str], stdin: &[u8]) -> String {
+    let out = run(args, stdin);
+    assert!(
+        matches!(out.status.code(), Some(0..=1)),
+        "{args:?} exits {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("output is UTF-8")
+}
+
+fn lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// Every finding authsift reports in `format` for every fixture: the log
+/// fixtures of every kind, a batch rule with and without `--timestamp`, and
+/// `authsift config` on every config fixture.
+fn every_finding(format: &str) -> Vec<Value> {
+    let logs = all_fixture_logs();
+    let mut args = vec!["--format", format];
+    args.extend(logs.iter().map(|p| p.to_str().unwrap()));
+    let mut out = lines(&stdout(&args, b""));
+    assert!(out.len() > 20, "the fixtures have findings");
+
+    let dir = tempfile::tempdir().unwrap();
+    let rules = batch_rules(dir.path());
+    let rules = rules.to_str().unwrap();
+    for timestamp in [false, true] {
+        let mut args = vec!["--rules", rules, "--format", format];
+        if timestamp {
+            args.push("--timestamp");
+        }
+        let batch = lines(&stdout(&args, two_runs().as_bytes()));
+        assert!(batch.len() >= 2, "the runs and the batch rule fire");
+        out.extend(batch);
+    }
+
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/config");
+    let mut dirs: Vec<_> = std::fs::read_dir(config)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    let before = out.len();
+    for dir in dirs {
+        let config = dir.join("config");
+        let credentials = dir.join("credentials");
+        let mut args = vec!["config", "--format", format];
+        if config.exists() {
+            args.extend(["--config-file", config.to_str().unwrap()]);
+        }
+        if credentials.exists() {
+            args.extend(["--credentials-file", credentials.to_str().unwrap()]);
+        }
+        let found = bin()
+            .args(&args)
+            .env_clear()
+            .env("HOME", dir.as_os_str())
+            .output()
+            .unwrap();
+        out.extend(lines(&String::from_utf8(found.stdout).unwrap()));
+    }
+    assert!(out.len() > before, "the config fixtures have findings");
+    out
+}
+
+#[test]
+fn every_ocsf_finding_of_every_fixture_validates_against_ocsf_1_1_0() {
+    let ocsf = Ocsf::v1_1_0();
+    let findings = every_finding("ocsf");
+    for (i, f) in findings.iter().enumerate() {
+        let errors = ocsf.validate(f);
+        assert!(
+            errors.is_empty(),
+            "finding {i} breaks OCSF {}:\n{}\n{f}",
+            ocsf.version(),
+            errors.join("\n")
+        );
+        assert_eq!(f["class_uid"], 2004, "Detection Finding");
+        assert!(
+            f["time"].as_i64().unwrap() > 1_000_000_000_000,
+            "a real time, never 1970: {f}"
+        );
+    }
+    // Findings about the config files never reached AWS: Authentication.
+    let config: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["unmapped"]["authsift"]["source"]["format"] == "aws-config")
+        .collect();
+    assert!(!config.is_empty());
+    for f in config {
+        assert_eq!(f["evidences"][0]["data"]["class_uid"], 3002, "{f}");
+        assert!(f["evidences"][0].get("api").is_none(), "{f}");
+    }
+}
+
+/// Times come from the event, else from the log line, else the run (marked).
+#[test]
+fn ocsf_time_is_the_events_else_the_log_lines_else_the_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let time = |path: &str| {
+        let out = bin()
+            .args(["--format", "ocsf"])
+            .arg(root.join(path))
+            .env("SOURCE_DATE_EPOCH", "1800000000")
+            .output()
+            .unwrap();
+        let f = lines(&String::from_utf8(out.stdout).unwrap()).remove(0);
+        (
+            f["time"].as_i64().unwrap(),
+            f["unmapped"]["authsift"]["time_source"].clone(),
+        )
+    };
+    let (_, source) = time("fixtures/aws-debug/s3-ls-proxy-rewrites-host.log");
+    assert_eq!(source, "event");
+    // Jenkins stamps its lines: `[2026-11-26T09:31:09.671Z] An error occurred …`.
+    let (t, source) = time("fixtures/ci/jenkins-buried-unknown-key.log");
+    assert_eq!(source, "log");
+    assert_eq!(
+        t,
+        authsift::time::parse_iso8601("2026-11-26T09:31:09Z").unwrap() * 1000
+    );
+    // A log with no time at all: the run's clock, here SOURCE_DATE_EPOCH.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("plain.log");
+    std::fs::write(
+        &log,
+        "deploy step 3\nAn error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["--format", "ocsf"])
+        .arg(&log)
+        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .output()
+        .unwrap();
+    let f = lines(&String::from_utf8(out.stdout).unwrap()).remove(0);
+    assert_eq!(f["time"], 1_800_000_000_000i64);
+    assert_eq!(f["unmapped"]["authsift"]["time_source"], "run");
+}
+
+/// The validator is no rubber stamp: attributes from later OCSF versions,
+/// wrong types, missing requirements and mismatched captions are refused.
+#[test]
+fn the_ocsf_validator_rejects_what_1_1_0_does_not_define() {
+    let ocsf = Ocsf::v1_1_0();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("fixtures/aws-debug/iam-list-users-access-denied.log");
+    let good = lines(&stdout(&["--format", "ocsf", path.to_str().unwrap()], b"")).remove(0);
+    assert_eq!(ocsf.validate(&good), Vec::<String>::new());
+    assert!(
+        good["evidences"][0]["actor"]["user"]["uid"].is_string(),
+        "the denied principal is the actor: {good}"
+    );
+
+    let broken = |change: &dyn Fn(&mut Value), expected: &str| {
+        let mut f = good.clone();
+        change(&mut f);
+        let errors = ocsf.validate(&f);
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{expected}: {errors:?}"
+        );
+    };
+    // Attributes OCSF added after 1.1.0, which authsift used to emit.
+    broken(
+        &|f| f["is_alert"] = json!(true),
+        "is_alert: not an attribute",
+    );
+    broken(
+        &|f| f["finding_info"]["related_events_count"] = json!(1),
+        "finding_info.related_events_count: not an attribute",
+    );
+    broken(
+        &|f| f["evidences"][0]["http_request"] = json!({"user_agent": "aws-cli/2"}),
+        "evidences[0].http_request: not an attribute",
+    );
+    broken(
+        &|f| f["evidences"][0]["user"] = json!({"name": "bob"}),
+        "evidences[0].user: not an attribute",
+    );
+    // Types, requirements, enums, captions, constraints, profiles.
+    broken(
+        &|f| f["time"] = json!("2026-11-26"),
+        "time: \"2026-11-26\" is not a",
+    );
+    broken(
+        &|f| f["time_dt"] = json!("yesterday"),
+        "time_dt: yesterday does not match",
+    );
+    broken(
+        &|f| {
+            f["finding_info"].as_object_mut().unwrap().remove("uid");
+        },
+        "finding_info.uid: required, missing",
+    );
+    broken(
+        &|f| f["severity_id"] = json!(7),
+        "severity_id: 7 is not one of",
+    );
+    broken(
+        &|f| f["severity"] = json!("Critical"),
+        "severity: \"Critical\" is not the caption",
+    );
+    broken(
+        &|f| f["evidences"][0]["actor"]["user"] = json!({"credential_uid": "AKIA…MPLE"}),
+        "needs at least one of",
+    );
+    broken(
+        &|f| f["metadata"]["profiles"] = json!(["datetime"]),
+        "belongs to profile",
+    );
+    broken(
+        &|f| f["metadata"]["version"] = json!("1.4.0"),
+        "metadata.version",
+    );
+}
