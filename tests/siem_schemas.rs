@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::siem::Ocsf;
+use common::siem::{Ecs, Ocsf};
 use common::{all_fixture_logs, batch_rules, bin, run, two_runs};
 use serde_json::{Value, json};
 
@@ -228,5 +228,164 @@ fn the_ocsf_validator_rejects_what_1_1_0_does_not_define() {
     broken(
         &|f| f["metadata"]["version"] = json!("1.4.0"),
         "metadata.version",
+    );
+}
+
+#[test]
+fn every_jsonl_finding_of_every_fixture_validates_against_ecs() {
+    let ecs = Ecs::v9_4_0();
+    let findings = every_finding("jsonl");
+    let mut sources = std::collections::BTreeSet::new();
+    for (i, doc) in findings.iter().enumerate() {
+        let errors = ecs.validate(doc, "authsift");
+        assert!(
+            errors.is_empty(),
+            "line {i} breaks ECS 9.4.0:\n{}\n{doc}",
+            errors.join("\n")
+        );
+        assert_eq!(doc["ecs"]["version"], "9.4.0");
+        assert!(doc["@timestamp"].is_string(), "always a time: {doc}");
+        sources.insert(doc["authsift"]["time_source"].as_str().unwrap().to_string());
+        // Every field is one docs/siem-mapping.md lists.
+        for name in leaves(doc) {
+            assert!(
+                authsift::report::jsonl::FIELDS
+                    .iter()
+                    .any(|(f, _)| *f == name),
+                "{name} is not in jsonl::FIELDS"
+            );
+        }
+        if let Some(address) = doc["destination"]["address"].as_str() {
+            assert!(
+                !address.contains(':') || address.parse::<std::net::IpAddr>().is_ok(),
+                "the port is in destination.port: {address}"
+            );
+        }
+    }
+    assert!(
+        sources.contains("event") && sources.contains("log"),
+        "{sources:?}"
+    );
+}
+
+/// Field names as docs list them: nested names dotted; authsift's maps
+/// (facts, a batch's group) and arrays of objects are one field each.
+fn leaves(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) if !["authsift.facts", "authsift.batch.group"].contains(&path) => {
+                for (k, child) in map {
+                    let name = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(child, &name, out);
+                }
+            }
+            _ => out.push(path.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, "", &mut out);
+    out
+}
+
+/// CloudTrail and S3 access findings carry the caller and the event.
+#[test]
+fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen_trail = false;
+    for dir in ["fixtures/cloudtrail", "fixtures/s3-access"] {
+        let out = bin()
+            .args(["--format", "jsonl"])
+            .arg(root.join(dir))
+            .output()
+            .unwrap();
+        for doc in lines(&String::from_utf8(out.stdout).unwrap()) {
+            if doc["authsift"].get("batch").is_some() {
+                continue;
+            }
+            let facts = &doc["authsift"]["facts"];
+            if let Some(ip) = facts["source.ip"].as_str()
+                && ip.parse::<std::net::IpAddr>().is_ok()
+            {
+                assert_eq!(doc["source"]["ip"], ip, "{doc}");
+                assert!(
+                    doc["related"]["ip"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|v| v == ip)
+                );
+            }
+            if let Some(ua) = facts["client.user_agent"].as_str() {
+                assert_eq!(doc["user_agent"]["original"], ua, "{doc}");
+            }
+            if let Some(id) = facts["event.id"].as_str() {
+                assert_eq!(doc["event"]["id"], id, "{doc}");
+                seen_trail = true;
+            }
+            if let Some(region) = facts["event.region"].as_str() {
+                assert!(doc["cloud"]["region"].is_string(), "{region}: {doc}");
+            }
+            if let Some(account) = facts["identity.account"].as_str()
+                && facts["identity.arn"].is_string()
+            {
+                assert_eq!(doc["cloud"]["account"]["id"], account, "{doc}");
+            }
+        }
+    }
+    assert!(seen_trail, "CloudTrail findings carry their eventID");
+}
+
+/// The ECS validator refuses dotted keys, fields ECS does not define,
+/// values outside the allowed ones and missing required fields.
+#[test]
+fn the_ecs_validator_rejects_what_ecs_does_not_define() {
+    let ecs = Ecs::v9_4_0();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("fixtures/aws-debug/iam-list-users-access-denied.log");
+    let good = lines(&stdout(&["--format", "jsonl", path.to_str().unwrap()], b"")).remove(0);
+    assert_eq!(ecs.validate(&good, "authsift"), Vec::<String>::new());
+    let broken = |change: &dyn Fn(&mut Value), expected: &str| {
+        let mut d = good.clone();
+        change(&mut d);
+        let errors = ecs.validate(&d, "authsift");
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{expected}: {errors:?}"
+        );
+    };
+    broken(&|d| d["rule.id"] = json!("x"), "a dotted key");
+    broken(
+        &|d| d["log"]["file"]["line"] = json!(3),
+        "log.file.line: not an ECS field",
+    );
+    broken(
+        &|d| d["event"]["kind"] = json!("finding"),
+        "event.kind: \"finding\" is not an allowed value",
+    );
+    broken(
+        &|d| d["event"]["category"] = json!("api"),
+        "ECS expects an array",
+    );
+    broken(
+        &|d| d["event"]["type"] = json!(["connection", "denied"]),
+        "event.type connection is expected with none",
+    );
+    broken(
+        &|d| d["destination"] = json!({"port": "443"}),
+        "destination.port: \"443\" is not a valid long",
+    );
+    broken(
+        &|d| d["source"] = json!({"ip": "not-an-ip"}),
+        "source.ip: \"not-an-ip\" is not a valid ip",
+    );
+    broken(
+        &|d| {
+            d.as_object_mut().unwrap().remove("ecs");
+        },
+        "ecs.version: required, missing",
     );
 }

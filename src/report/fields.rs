@@ -123,11 +123,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// The region the request was for: its credential scope, else the
-    /// signing region, else the endpoint's.
+    /// signing region, else the endpoint's, else the event's (CloudTrail).
     pub fn region(&self) -> Option<&'a str> {
         self.str(Fact::RequestRegion)
             .or(self.str(Fact::RequestSigningRegion))
             .or(self.str(Fact::RequestEndpointRegion))
+            .or(self.str(Fact::EventRegion))
     }
 
     /// The AWS error code, when there is one.
@@ -162,16 +163,29 @@ impl<'a> Ctx<'a> {
             .map(|l| l.line)
     }
 
-    /// The principal an error message names (`User: arn:aws:iam::…:user/bob
-    /// is not authorized …`), when it names one.
+    /// The principal that made the call: the event's identity (CloudTrail),
+    /// else the one an error message names (`User: arn:aws:iam::…:user/bob
+    /// is not authorized …`).
     pub fn principal(&self) -> Option<Principal<'a>> {
-        principal(self.error_message()?)
+        self.str(Fact::IdentityArn)
+            .and_then(principal)
+            .or_else(|| principal(self.error_message()?))
     }
 
-    /// The client's self-description (`aws-cli/1.46.3 Python/3.11.7 …`),
-    /// which opens the User-Agent header it sends.
+    /// The client's User-Agent as the event records it (CloudTrail, S3),
+    /// else its self-description in a log (`aws-cli/1.46.3 Python/3.11.7
+    /// …`, which opens the User-Agent header it sends).
     pub fn user_agent(&self) -> Option<&'a str> {
-        self.str(Fact::CliVersion)
+        self.str(Fact::ClientUserAgent)
+            .or(self.str(Fact::CliVersion))
+    }
+
+    /// The caller's IP address, as the event records it (CloudTrail's
+    /// `sourceIPAddress`, S3's remote IP), when it is an address: CloudTrail
+    /// puts a service's name there for calls AWS services make.
+    pub fn source_ip(&self) -> Option<&'a str> {
+        self.str(Fact::SourceIp)
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
     }
 
     /// Log-clock time of the incident (epoch seconds; the log's clock is
@@ -307,6 +321,18 @@ pub fn principal(message: &str) -> Option<Principal<'_>> {
     })
 }
 
+/// `host[:port]` (`[v6]:port` too) as the host and the port, when one is given.
+pub fn host_port(endpoint: &str) -> (&str, Option<u16>) {
+    let (host, port) = match endpoint.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') || h.ends_with(']') => match p.parse::<u16>() {
+            Ok(port) => (h, Some(port)),
+            Err(_) => (endpoint, None),
+        },
+        _ => (endpoint, None),
+    };
+    (host.trim_start_matches('[').trim_end_matches(']'), port)
+}
+
 /// Lower-case hex digits of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -346,6 +372,15 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_split_into_host_and_port() {
+        assert_eq!(host_port("proxy.corp:8443"), ("proxy.corp", Some(8443)));
+        assert_eq!(host_port("s3.amazonaws.com"), ("s3.amazonaws.com", None));
+        assert_eq!(host_port("127.0.0.1:9"), ("127.0.0.1", Some(9)));
+        assert_eq!(host_port("[::1]:4566"), ("::1", Some(4566)));
+        assert_eq!(host_port("::1"), ("::1", None));
+    }
 
     #[test]
     fn line_stamps_in_the_layouts_logs_use() {

@@ -246,16 +246,15 @@ fn evidence(ctx: &Ctx<'_>) -> Value {
     if let Some(host) = facts.str(Fact::RequestEndpointHost) {
         ev.insert("dst_endpoint".into(), endpoint(host));
     }
+    if let Some(ip) = ctx.source_ip() {
+        ev.insert("src_endpoint".into(), json!({ "ip": ip }));
+    }
     Value::Object(ev)
 }
 
 /// `host[:port]` as an OCSF network endpoint.
 fn endpoint(host: &str) -> Value {
-    let (name, port) = match host.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') && p.parse::<u16>().is_ok() => (h, p.parse::<u16>().ok()),
-        _ => (host, None),
-    };
-    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let (name, port) = fields::host_port(host);
     let mut out = if name.parse::<std::net::IpAddr>().is_ok() {
         json!({"ip": name})
     } else {
