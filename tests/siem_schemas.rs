@@ -389,3 +389,36 @@ fn the_ecs_validator_rejects_what_ecs_does_not_define() {
         "ecs.version: required, missing",
     );
 }
+
+/// docs/siem-mapping.md's jsonl field table is `jsonl::field_table()`, so
+/// the docs say what the code writes. `AUTHSIFT_BLESS=1` rewrites it.
+#[test]
+fn the_docs_jsonl_field_table_is_generated_from_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/siem-mapping.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let begin = doc
+        .find("<!-- jsonl-fields: generated")
+        .expect("the begin marker");
+    let begin = begin + doc[begin..].find('\n').unwrap() + 1;
+    let end = doc
+        .find("<!-- jsonl-fields: end -->")
+        .expect("the end marker");
+    let ecs = Ecs::v9_4_0();
+    for (name, _) in authsift::report::jsonl::FIELDS {
+        assert!(
+            name.starts_with("authsift.") || ecs.field(name).is_some(),
+            "{name} is listed as an ECS field, and ECS 9.4.0 has none such"
+        );
+    }
+    let expected = authsift::report::jsonl::field_table();
+    if doc[begin..end] != expected {
+        if std::env::var_os("AUTHSIFT_BLESS").is_some() {
+            std::fs::write(&path, format!("{}{expected}{}", &doc[..begin], &doc[end..])).unwrap();
+            return;
+        }
+        panic!(
+            "docs/siem-mapping.md's jsonl field table differs from jsonl::FIELDS; \
+             AUTHSIFT_BLESS=1 cargo test --test siem_schemas docs rewrites it. Expected:\n{expected}"
+        );
+    }
+}

@@ -170,7 +170,7 @@ pub const FIELDS: &[(&str, &str)] = &[
 
 /// [`FIELDS`] as the Markdown table docs/siem-mapping.md carries.
 pub fn field_table() -> String {
-    let mut out = String::from("| field | ECS | holds |\n|---|---|---|\n");
+    let mut out = String::from("| field | defined by | holds |\n|---|---|---|\n");
     for (name, what) in FIELDS {
         let ecs = if name.starts_with("authsift.") {
             "authsift"
