@@ -6,26 +6,8 @@
 mod common;
 
 use common::siem::{Ecs, Ocsf};
-use common::{all_fixture_logs, batch_rules, bin, run, two_runs};
+use common::{all_fixture_logs, batch_rules, bin, lines, stdout, two_runs};
 use serde_json::{Value, json};
-
-/// authsift's stdout for `args` (exit 0 or 1), with a fixed run clock.
-fn stdout(args: &[&str], stdin: &[u8]) -> String {
-    let out = run(args, stdin);
-    assert!(
-        matches!(out.status.code(), Some(0..=1)),
-        "{args:?} exits {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("output is UTF-8")
-}
-
-fn lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
-}
 
 /// Every finding authsift reports in `format` for every fixture: the log
 /// fixtures of every kind, a batch rule with and without `--timestamp`, and

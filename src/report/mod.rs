@@ -32,9 +32,9 @@ pub enum OutputFormat {
     Human,
     /// One compact document, schema `authsift/1` (docs/schema/authsift.schema.json).
     Json,
-    /// One finding a line, Elastic Common Schema names (docs/schema/authsift-jsonl.schema.json).
+    /// One finding a line, an Elastic Common Schema 9.4.0 document (docs/siem-mapping.md).
     Jsonl,
-    /// One OCSF 1.1.0 Detection Finding (class 2004) a line.
+    /// One OCSF 1.1.0 Detection Finding (class 2004) a line (docs/siem-mapping.md).
     Ocsf,
     /// A summary table, one row per finding.
     Table,

@@ -31,6 +31,25 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().expect("authsift finishes")
 }
 
+/// authsift's stdout for `args`, which must exit 0 or 1 (analysis ran).
+pub fn stdout(args: &[&str], stdin: &[u8]) -> String {
+    let out = run(args, stdin);
+    assert!(
+        matches!(out.status.code(), Some(0..=1)),
+        "{args:?} exits {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("output is UTF-8")
+}
+
+/// The JSON values of a JSON-lines text (`jsonl`, `ocsf`).
+pub fn lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
 pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
