@@ -278,6 +278,7 @@ fn leaves(doc: &Value) -> Vec<String> {
 fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut seen_trail = false;
+    let mut seen_s3 = false;
     for dir in ["fixtures/cloudtrail", "fixtures/s3-access"] {
         let out = bin()
             .args(["--format", "jsonl"])
@@ -307,6 +308,9 @@ fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
             if let Some(id) = facts["event.id"].as_str() {
                 assert_eq!(doc["event"]["id"], id, "{doc}");
                 seen_trail = true;
+            } else if doc["authsift"]["input"]["format"] == "s3-access-log" {
+                assert_eq!(doc["event"]["id"], facts["request.id"], "{doc}");
+                seen_s3 = true;
             }
             if let Some(region) = facts["event.region"].as_str() {
                 assert!(doc["cloud"]["region"].is_string(), "{region}: {doc}");
@@ -319,6 +323,7 @@ fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
         }
     }
     assert!(seen_trail, "CloudTrail findings carry their eventID");
+    assert!(seen_s3, "S3 access findings carry their request id");
 }
 
 /// The ECS validator refuses dotted keys, fields ECS does not define,

@@ -255,7 +255,7 @@ fn line(ctx: &Ctx<'_>, options: &RenderOptions, clock: i64) -> Map<String, Value
     put(&mut m, "event.outcome", json!("failure"));
     let event_id = match (&f.batch, facts.str(Fact::EventId)) {
         (None, Some(id)) => id.to_string(),
-        (None, None) if ctx.input.read_as.is_some_and(|r| r.as_str() == "s3-access") => facts
+        (None, None) if ctx.input.is_s3_access_log() => facts
             .str(Fact::RequestId)
             .map_or_else(|| ctx.uid(), str::to_string),
         _ => ctx.uid(),
