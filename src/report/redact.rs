@@ -287,6 +287,38 @@ mod tests {
         }
     }
 
+    /// Paths next to every secret shape: the path stays, the secrets go.
+    #[test]
+    fn paths_beside_secrets_keep_the_paths_only() {
+        let r = Redactor::default();
+        let token = "IQoJb3JpZ2luX2VjEPLANTEDTOKENvYXdzEFQaCXVzLWVhc3QtMSJHMEUCIQD";
+        let presigned = format!(
+            "GET https://acme.s3.amazonaws.com/Users/JohnSmith/Projects/InfraRepo/MonthlyReport.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261126%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token={token}&X-Amz-Signature=de7c4aac0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+        );
+        let out = r.text(&presigned).into_owned();
+        assert!(
+            out.contains("/Users/JohnSmith/Projects/InfraRepo/MonthlyReport.csv?"),
+            "{out}"
+        );
+        assert!(out.contains("AKIA…MPLE"), "{out}");
+        assert!(!out.contains(token), "{out}");
+        assert!(!out.contains("0123456789abcdef0123"), "{out}");
+        let sso = "{\"startUrl\": \"https://acme.awsapps.com/start\", \"accessToken\": \"aoaAAAAAGVhZDRjYWJjLTQ2ZjMtNGQxNy1iNmE2LWNhZjYzNzAxNjBhNUpersonalToken\", \"cachePath\": \"/Users/JohnSmith/.aws/sso/cache/InfraRepoDeploymentCache2024.json\"}";
+        let out = r.text(sso).into_owned();
+        assert!(!out.contains("GVhZDRjYWJj"), "{out}");
+        assert!(
+            out.contains("/Users/JohnSmith/.aws/sso/cache/InfraRepoDeploymentCache2024.json"),
+            "{out}"
+        );
+        let creds = "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in /Users/JohnSmith/Projects/InfraRepo/credentials";
+        let out = r.text(creds).into_owned();
+        assert!(!out.contains("wJalrXUtnFEMI"), "{out}");
+        assert!(
+            out.ends_with("in /Users/JohnSmith/Projects/InfraRepo/credentials"),
+            "{out}"
+        );
+    }
+
     /// Random secret keys and session tokens do not read as words: the
     /// path exemption lets none of these through (a fixed seed; the rate
     /// measured over ten million keys is in [`words`]).
