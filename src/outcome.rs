@@ -93,6 +93,11 @@ impl InputReport {
         self.read_as == Some(ReadAs::Format(Format::Cloudtrail))
     }
 
+    /// Whether the input was read as S3 server access logs.
+    pub fn is_s3_access_log(&self) -> bool {
+        self.read_as == Some(ReadAs::Format(Format::S3AccessLog))
+    }
+
     /// Why the input, a CloudTrail file recognised and skipped, was skipped.
     pub fn skipped(&self) -> Option<&'static str> {
         match self.read_as {

@@ -123,11 +123,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// The region the request was for: its credential scope, else the
-    /// signing region, else the endpoint's.
+    /// signing region, else the endpoint's, else the event's (CloudTrail).
     pub fn region(&self) -> Option<&'a str> {
         self.str(Fact::RequestRegion)
             .or(self.str(Fact::RequestSigningRegion))
             .or(self.str(Fact::RequestEndpointRegion))
+            .or(self.str(Fact::EventRegion))
     }
 
     /// The AWS error code, when there is one.
@@ -162,16 +163,29 @@ impl<'a> Ctx<'a> {
             .map(|l| l.line)
     }
 
-    /// The principal an error message names (`User: arn:aws:iam::…:user/bob
-    /// is not authorized …`), when it names one.
+    /// The principal that made the call: the event's identity (CloudTrail),
+    /// else the one an error message names (`User: arn:aws:iam::…:user/bob
+    /// is not authorized …`).
     pub fn principal(&self) -> Option<Principal<'a>> {
-        principal(self.error_message()?)
+        self.str(Fact::IdentityArn)
+            .and_then(principal)
+            .or_else(|| principal(self.error_message()?))
     }
 
-    /// The client's self-description (`aws-cli/1.46.3 Python/3.11.7 …`),
-    /// which opens the User-Agent header it sends.
+    /// The client's User-Agent as the event records it (CloudTrail, S3),
+    /// else its self-description in a log (`aws-cli/1.46.3 Python/3.11.7
+    /// …`, which opens the User-Agent header it sends).
     pub fn user_agent(&self) -> Option<&'a str> {
-        self.str(Fact::CliVersion)
+        self.str(Fact::ClientUserAgent)
+            .or(self.str(Fact::CliVersion))
+    }
+
+    /// The caller's IP address, as the event records it (CloudTrail's
+    /// `sourceIPAddress`, S3's remote IP), when it is an address: CloudTrail
+    /// puts a service's name there for calls AWS services make.
+    pub fn source_ip(&self) -> Option<&'a str> {
+        self.str(Fact::SourceIp)
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
     }
 
     /// Log-clock time of the incident (epoch seconds; the log's clock is
@@ -189,6 +203,32 @@ impl<'a> Ctx<'a> {
         match &self.finding.batch {
             Some(b) => Some(b.last_seen),
             None => self.finding.facts.int(Fact::EventTime),
+        }
+    }
+
+    /// The time the finding's log line opens with (its headline, else its
+    /// evidence from the last line up), when the log stamps its lines:
+    /// `2026-11-26T09:30:02.163Z …` (CI runners, SDK tracing),
+    /// `[2026-11-26T09:31:09.671Z] …` (Jenkins), `2026-11-26 15:14:12,027 …`
+    /// (Python logging; the log's clock is taken as UTC).
+    pub fn line_time(&self) -> Option<i64> {
+        self.finding
+            .headline
+            .iter()
+            .chain(self.finding.evidence.iter().rev())
+            .find_map(|l| line_stamp(&l.text))
+    }
+
+    /// When the finding happened, and where that time comes from: the
+    /// event's time, else its log line's, else `run` (the run's clock, which
+    /// the caller passes: SIEM formats need a time on every record).
+    pub fn time(&self, run: i64) -> (i64, TimeSource) {
+        if let Some(t) = self.first_seen() {
+            (t, TimeSource::Event)
+        } else if let Some(t) = self.line_time() {
+            (t, TimeSource::Log)
+        } else {
+            (run, TimeSource::Run)
         }
     }
 
@@ -224,6 +264,35 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Where a finding's time comes from ([`Ctx::time`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSource {
+    /// The failed event's own time (`event.time`, a batch's first event).
+    Event,
+    /// The timestamp its log line opens with.
+    Log,
+    /// The run's clock: the input says nothing of when.
+    Run,
+}
+
+impl TimeSource {
+    /// `event`, `log` or `run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeSource::Event => "event",
+            TimeSource::Log => "log",
+            TimeSource::Run => "run",
+        }
+    }
+}
+
+/// The timestamp a log line opens with, if any (see [`Ctx::line_time`]).
+fn line_stamp(text: &str) -> Option<i64> {
+    let text = text.trim_start().trim_start_matches('[');
+    let token = text.split([' ', ']']).next()?;
+    crate::time::parse_iso8601(token).or_else(|| crate::time::parse_log_timestamp(text))
+}
+
 /// A principal named by an error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Principal<'a> {
@@ -250,6 +319,18 @@ pub fn principal(message: &str) -> Option<Principal<'_>> {
         account: c.get(1)?.as_str(),
         name,
     })
+}
+
+/// `host[:port]` (`[v6]:port` too) as the host and the port, when one is given.
+pub fn host_port(endpoint: &str) -> (&str, Option<u16>) {
+    let (host, port) = match endpoint.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') || h.ends_with(']') => match p.parse::<u16>() {
+            Ok(port) => (h, Some(port)),
+            Err(_) => (endpoint, None),
+        },
+        _ => (endpoint, None),
+    };
+    (host.trim_start_matches('[').trim_end_matches(']'), port)
 }
 
 /// Lower-case hex digits of `bytes`.
@@ -291,6 +372,29 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_split_into_host_and_port() {
+        assert_eq!(host_port("proxy.corp:8443"), ("proxy.corp", Some(8443)));
+        assert_eq!(host_port("s3.amazonaws.com"), ("s3.amazonaws.com", None));
+        assert_eq!(host_port("127.0.0.1:9"), ("127.0.0.1", Some(9)));
+        assert_eq!(host_port("[::1]:4566"), ("::1", Some(4566)));
+        assert_eq!(host_port("::1"), ("::1", None));
+    }
+
+    #[test]
+    fn line_stamps_in_the_layouts_logs_use() {
+        let t = crate::time::parse_iso8601("2026-11-26T09:30:02Z").unwrap();
+        for line in [
+            "2026-11-26T09:30:02.1630000Z com.amazonaws.services.s3.model.AmazonS3Exception",
+            "[2026-11-26T09:30:02.671Z] An error occurred (InvalidClientTokenId)",
+            "2026-11-26 09:30:02,027 - MainThread - botocore.endpoint - DEBUG",
+        ] {
+            assert_eq!(line_stamp(line), Some(t), "{line}");
+        }
+        assert_eq!(line_stamp("An error occurred (AccessDenied)"), None);
+        assert_eq!(line_stamp("Error: 2026-11-26 is not a time"), None);
+    }
 
     #[test]
     fn principal_from_access_denied_message() {

@@ -32,9 +32,9 @@ pub enum OutputFormat {
     Human,
     /// One compact document, schema `authsift/1` (docs/schema/authsift.schema.json).
     Json,
-    /// One finding a line, Elastic Common Schema names (docs/schema/authsift-jsonl.schema.json).
+    /// One finding a line, an Elastic Common Schema 9.4.0 document (docs/siem-mapping.md).
     Jsonl,
-    /// One OCSF 1.1.0 Detection Finding (class 2004) a line.
+    /// One OCSF 1.1.0 Detection Finding (class 2004) a line (docs/siem-mapping.md).
     Ocsf,
     /// A summary table, one row per finding.
     Table,
@@ -119,6 +119,19 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The run's clock for a record the input gives no time (SIEM formats need
+/// one on every record): `--timestamp`'s, else `SOURCE_DATE_EPOCH` (the
+/// reproducible-builds convention, so such output can be made
+/// byte-for-byte repeatable), else the wall clock. Read once per render.
+pub fn run_clock(options: &RenderOptions) -> i64 {
+    options.now.unwrap_or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(now)
+    })
 }
 
 /// Renders `report` in `format`: the whole output, as text.

@@ -1,26 +1,28 @@
 //! `--format ocsf`: one OCSF 1.1.0 Detection Finding (class_uid 2004) a
 //! line — the schema AWS Security Lake and many SIEMs take natively.
 //!
-//! Contract (docs/siem-mapping.md, docs/schema/ocsf-1.1.0-detection-finding.schema.json):
-//! the base event's required attributes are always present (`activity_id` 1
-//! Create, `category_uid` 2, `class_uid` 2004, `type_uid` 200401,
-//! `severity_id`, `time`, `metadata {version "1.1.0", product}`), and so is
-//! `finding_info {uid, title, desc, analytic, types, …}`. `finding_info.uid`
-//! is stable for the same rule and group. The failed call is an entry of
-//! `evidences[]` shaped like an API Activity (6003) event — `actor.user`,
-//! `api`, `http_request`, `dst_endpoint` — or, when no call reached AWS
-//! (missing credentials, SSO, MFA, configuration), like an Authentication
-//! (3002) event with the failure in `data`. What OCSF has no place for (the
-//! SigV4 diff, the input location, facts) is under `unmapped.authsift`.
-//! `time` is the incident's time from the log when known, else the run's
-//! time with `--timestamp`, else 0 with `unmapped.authsift.time_known`
-//! false: without `--timestamp` the output depends on the input alone.
+//! Contract (docs/siem-mapping.md): every line validates against the OCSF
+//! 1.1.0 definitions vendored in `fixtures/schemas/` (tests/siem_schemas.rs),
+//! with the `cloud` and `datetime` profiles. The base event's required
+//! attributes are always present (`activity_id` 1 Create, `category_uid` 2,
+//! `class_uid` 2004, `type_uid` 200401, `severity_id`, `time`, `cloud`,
+//! `metadata {version "1.1.0", product}`), and so is `finding_info {uid,
+//! title, desc, analytic, types, …}`. `finding_info.uid` is stable for the
+//! same rule and group; `count` is how many failed calls the finding stands
+//! for. The failed call is an entry of `evidences[]` shaped like an API
+//! Activity (6003) event — `actor.user`, `api`, `dst_endpoint`, the class
+//! in `data` — or, when no call reached AWS (missing credentials, SSO, MFA,
+//! configuration), like an Authentication (3002) event. What OCSF 1.1.0
+//! has no place for (the SigV4 diff, the input location, facts) is under
+//! `unmapped.authsift`. `time` is the event's time, else the time its log
+//! line opens with, else the run's clock (`report::run_clock`), and
+//! `unmapped.authsift.time_source` says which (`event`, `log`, `run`).
 //! Every string is redacted like `--format json`.
 
 use serde_json::{Map, Value, json};
 
 use super::RenderOptions;
-use super::fields::{self, Ctx, VERSION};
+use super::fields::{self, Ctx, TimeSource, VERSION};
 use crate::facts::Fact;
 use crate::finding::Severity;
 use crate::outcome::Report;
@@ -36,7 +38,8 @@ pub const ACTIVITY_CREATE: u32 = 1;
 
 /// One OCSF Detection Finding a line.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    super::json::lines(report, options, finding)
+    let clock = super::run_clock(options);
+    super::json::lines(report, options, |ctx, options| finding(ctx, options, clock))
 }
 
 fn severity(s: Severity) -> (u8, &'static str) {
@@ -47,16 +50,19 @@ fn severity(s: Severity) -> (u8, &'static str) {
     }
 }
 
-/// Errors before any call reached AWS: an Authentication-shaped evidence.
+/// Errors before any call reached AWS (no AWS answer: no HTTP status and
+/// no AWS error code) and findings about the AWS config files themselves:
+/// an Authentication-shaped evidence.
 fn is_authentication(ctx: &Ctx<'_>) -> bool {
-    ctx.error_code().is_none() && ctx.finding.facts.int(Fact::HttpStatus).is_none()
+    ctx.input.read_as == Some(crate::outcome::ReadAs::AwsConfig)
+        || (ctx.error_code().is_none() && ctx.finding.facts.int(Fact::HttpStatus).is_none())
 }
 
-fn finding(ctx: &Ctx<'_>, options: &RenderOptions) -> Value {
+fn finding(ctx: &Ctx<'_>, options: &RenderOptions, clock: i64) -> Value {
     let f = ctx.finding;
     let (severity_id, severity_name) = severity(f.severity);
     let confidence = ctx.confidence();
-    let time = ctx.first_seen().or(options.now);
+    let (time, time_source) = ctx.time(clock);
     let ms = |t: i64| t.saturating_mul(1000);
     let references = options.rules.references(&f.rule);
 
@@ -73,7 +79,6 @@ fn finding(ctx: &Ctx<'_>, options: &RenderOptions) -> Value {
         "desc": f.explanation,
         "analytic": analytic,
         "types": [f.rule],
-        "related_events_count": ctx.count(),
         "product_uid": "authsift",
     });
     if let Some(t) = ctx.first_seen() {
@@ -121,10 +126,11 @@ fn finding(ctx: &Ctx<'_>, options: &RenderOptions) -> Value {
         "severity": severity_name,
         "status_id": 1,
         "status": "New",
-        "is_alert": true,
         "confidence_id": confidence.ocsf_id(),
         "confidence": capitalise(confidence.as_str()),
-        "time": ms(time.unwrap_or(0)),
+        "time": ms(time),
+        "time_dt": fields::iso(time),
+        "count": ctx.count(),
         "message": f.explanation,
         "metadata": metadata,
         "finding_info": info,
@@ -135,16 +141,13 @@ fn finding(ctx: &Ctx<'_>, options: &RenderOptions) -> Value {
         },
         "evidences": [evidence(ctx)],
     });
-    if let Some(t) = time {
-        out["time_dt"] = json!(fields::iso(t));
-    }
     if let Some(status) = f.facts.int(Fact::HttpStatus) {
         out["status_code"] = json!(status.to_string());
     }
     if let Some(message) = ctx.error_message() {
         out["status_detail"] = json!(message);
     }
-    out["unmapped"] = json!({"authsift": unmapped(ctx, time.is_some())});
+    out["unmapped"] = json!({"authsift": unmapped(ctx, time_source)});
     out
 }
 
@@ -156,96 +159,102 @@ fn capitalise(s: &str) -> String {
 }
 
 /// The failed call, shaped like an API Activity (6003) event, or like an
-/// Authentication (3002) event when no call reached AWS.
+/// Authentication (3002) event when no call reached AWS. OCSF 1.1.0's
+/// evidence has no `user` or `http_request` of its own: the user is the
+/// actor's (only when the error names a principal: a user needs a uid, a
+/// name or an account), and what has no attribute goes in `data`.
 fn evidence(ctx: &Ctx<'_>) -> Value {
     let facts = &ctx.finding.facts;
-    let mut user = Map::new();
-    if let Some(key) = facts.str(Fact::CredentialAccessKeyId) {
-        user.insert("credential_uid".into(), json!(key));
-    }
-    if let Some(p) = ctx.principal() {
-        user.insert("uid".into(), json!(p.arn));
-        user.insert("name".into(), json!(p.name));
-        user.insert("account".into(), json!({"uid": p.account}));
-    }
-    if let Some(kind) = facts.str(Fact::CredentialKeyType) {
-        user.insert("type".into(), json!(kind));
-    }
+    let key = facts.str(Fact::CredentialAccessKeyId);
+    let user = ctx.principal().map(|p| {
+        let mut user = json!({"uid": p.arn, "name": p.name, "account": {"uid": p.account}});
+        if let Some(key) = key {
+            user["credential_uid"] = json!(key);
+        }
+        user
+    });
+    let mut data = Map::new();
     let mut ev = Map::new();
     if is_authentication(ctx) {
-        let mut data = json!({
-            "class_uid": 3002,
-            "class_name": "Authentication",
-            "activity_id": 1,
-            "status_id": 2,
-            "status": "Failure",
-        });
-        if let Some(kind) = facts.str(Fact::ErrorKind) {
-            data["status_code"] = json!(kind);
-        }
-        if let Some(m) = ctx.error_message() {
-            data["status_detail"] = json!(m);
+        data.insert("class_uid".into(), json!(3002));
+        data.insert("class_name".into(), json!("Authentication"));
+        data.insert("activity_id".into(), json!(1));
+        data.insert("activity_name".into(), json!("Logon"));
+        if let Some(code) = facts.str(Fact::ErrorKind).or(ctx.error_code()) {
+            data.insert("status_code".into(), json!(code));
         }
         if let Some(source) = facts.str(Fact::CredentialSource) {
-            data["credential_source"] = json!(source);
+            data.insert("credential_source".into(), json!(source));
         }
         if let Some(profile) = facts.str(Fact::CredentialProfile) {
-            data["profile"] = json!(profile);
-        }
-        ev.insert("data".into(), data);
-        if !user.is_empty() {
-            ev.insert("user".into(), Value::Object(user));
+            data.insert("profile".into(), json!(profile));
         }
     } else {
-        let mut api = Map::new();
-        api.insert(
-            "operation".into(),
-            json!(ctx.operation().unwrap_or("unknown")),
-        );
-        if let Some(service) = ctx.service() {
-            api.insert("service".into(), json!({"name": service}));
+        data.insert("class_uid".into(), json!(6003));
+        data.insert("class_name".into(), json!("API Activity"));
+        if let Some(operation) = ctx.operation() {
+            let mut api = Map::new();
+            api.insert("operation".into(), json!(operation));
+            if let Some(service) = ctx.service() {
+                api.insert("service".into(), json!({"name": service}));
+            }
+            let mut response = Map::new();
+            if let Some(code) = ctx.error_code() {
+                response.insert("error".into(), json!(code));
+            }
+            if let Some(m) = ctx.error_message() {
+                response.insert("message".into(), json!(m));
+            }
+            if let Some(status) = facts.int(Fact::HttpStatus) {
+                response.insert("code".into(), json!(status));
+            }
+            api.insert("response".into(), Value::Object(response));
+            ev.insert("api".into(), Value::Object(api));
+        } else {
+            // `api.operation` is required: without it the call is told in `data`.
+            if let Some(service) = ctx.service() {
+                data.insert("service".into(), json!(service));
+            }
+            if let Some(code) = ctx.error_code() {
+                data.insert("status_code".into(), json!(code));
+            }
+            if let Some(status) = facts.int(Fact::HttpStatus) {
+                data.insert("http_status".into(), json!(status));
+            }
         }
-        let mut response = Map::new();
-        if let Some(code) = ctx.error_code() {
-            response.insert("error".into(), json!(code));
-        }
-        if let Some(m) = ctx.error_message() {
-            response.insert("message".into(), json!(m));
-        }
-        if let Some(status) = facts.int(Fact::HttpStatus) {
-            response.insert("code".into(), json!(status));
-        }
-        api.insert("response".into(), Value::Object(response));
-        ev.insert("api".into(), Value::Object(api));
-        ev.insert("actor".into(), json!({"user": Value::Object(user)}));
-        ev.insert(
-            "data".into(),
-            json!({"class_uid": 6003, "class_name": "API Activity", "status_id": 2, "status": "Failure"}),
-        );
     }
-    let mut http = Map::new();
+    data.insert("status_id".into(), json!(2));
+    data.insert("status".into(), json!("Failure"));
+    if let Some(m) = ctx.error_message() {
+        data.insert("status_detail".into(), json!(m));
+    }
+    if user.is_none()
+        && let Some(key) = key
+    {
+        data.insert("credential_uid".into(), json!(key));
+    }
     if let Some(ua) = ctx.user_agent() {
-        http.insert("user_agent".into(), json!(ua));
+        data.insert("user_agent".into(), json!(ua));
     }
     if let Some(method) = facts.str(Fact::RequestMethod) {
-        http.insert("http_method".into(), json!(method));
+        data.insert("http_method".into(), json!(method));
     }
-    if !http.is_empty() {
-        ev.insert("http_request".into(), Value::Object(http));
+    if let Some(user) = user {
+        ev.insert("actor".into(), json!({ "user": user }));
     }
+    ev.insert("data".into(), Value::Object(data));
     if let Some(host) = facts.str(Fact::RequestEndpointHost) {
         ev.insert("dst_endpoint".into(), endpoint(host));
+    }
+    if let Some(ip) = ctx.source_ip() {
+        ev.insert("src_endpoint".into(), json!({ "ip": ip }));
     }
     Value::Object(ev)
 }
 
 /// `host[:port]` as an OCSF network endpoint.
 fn endpoint(host: &str) -> Value {
-    let (name, port) = match host.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') && p.parse::<u16>().is_ok() => (h, p.parse::<u16>().ok()),
-        _ => (host, None),
-    };
-    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let (name, port) = fields::host_port(host);
     let mut out = if name.parse::<std::net::IpAddr>().is_ok() {
         json!({"ip": name})
     } else {
@@ -257,14 +266,14 @@ fn endpoint(host: &str) -> Value {
     out
 }
 
-fn unmapped(ctx: &Ctx<'_>, time_known: bool) -> Value {
+fn unmapped(ctx: &Ctx<'_>, time_source: TimeSource) -> Value {
     let f = ctx.finding;
     let mut out = json!({
         "root_cause": f.rule,
         "severity": f.severity.as_str(),
         "verdict": ctx.verdict,
         "incident": f.incident,
-        "time_known": time_known,
+        "time_source": time_source.as_str(),
         "fix": f.fix,
         "source": {"path": ctx.input.path},
         "evidence": f.evidence.iter().map(|e| json!({"line": e.line, "text": e.text})).collect::<Vec<_>>(),

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod siem;
 pub mod wild;
 
 use std::io::Write;
@@ -28,6 +29,25 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     input.write_all(stdin).expect("stdin accepts the input");
     drop(input);
     child.wait_with_output().expect("authsift finishes")
+}
+
+/// authsift's stdout for `args`, which must exit 0 or 1 (analysis ran).
+pub fn stdout(args: &[&str], stdin: &[u8]) -> String {
+    let out = run(args, stdin);
+    assert!(
+        matches!(out.status.code(), Some(0..=1)),
+        "{args:?} exits {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("output is UTF-8")
+}
+
+/// The JSON values of a JSON-lines text (`jsonl`, `ocsf`).
+pub fn lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
 }
 
 pub fn json(output: &Output) -> serde_json::Value {
@@ -122,4 +142,61 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(data).unwrap();
     e.finish().unwrap()
+}
+
+/// Every log of the fixture corpus, all kinds (aws-debug, CI logs, event logs).
+pub fn all_fixture_logs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [
+        "fixtures/aws-debug",
+        "fixtures/ci",
+        "fixtures/sdk",
+        "fixtures/cloudtrail",
+        "fixtures/s3-access",
+    ] {
+        let Ok(entries) = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy();
+            // CloudTrail inputs, except the two that are deliberately not CloudTrail.
+            let trail = dir.ends_with("cloudtrail")
+                && (name.ends_with(".json") || name.ends_with(".jsonl"))
+                && !["invalid.json", "s3-event-notification.json"].contains(&name.as_ref());
+            if path.extension().is_some_and(|e| e == "log") || trail {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() > 10, "the fixture corpus is there");
+    out
+}
+
+/// A rule file with a batch rule, so batch findings are covered too.
+pub fn batch_rules(dir: &Path) -> PathBuf {
+    let path = dir.join("batch.rules");
+    std::fs::write(
+        &path,
+        r#"rule key.repeated-failures {
+  title    "One access key fails again and again"
+  severity medium
+  priority 20
+  when     exists(error.code)
+  group by credential.access_key_id within 1d count >= 2
+  explain  "{credential.access_key_id} failed repeatedly."
+  fix      "Find the workload using this key"
+  see      "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html"
+}
+"#,
+    )
+    .unwrap();
+    path
+}
+
+/// Two failing runs with the same key in one input: one batch finding.
+pub fn two_runs() -> String {
+    let a = std::fs::read_to_string(fixtures_dir().join("s3-ls-wrong-secret.log")).unwrap();
+    format!("{a}{a}")
 }

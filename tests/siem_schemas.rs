@@ -1,0 +1,411 @@
+//! SIEM outputs against the official definitions vendored in
+//! `fixtures/schemas/` (PROVENANCE.md there): every OCSF finding of every
+//! fixture validates against OCSF 1.1.0 and every jsonl line against ECS,
+//! and the validators reject what the versions do not define.
+
+mod common;
+
+use common::siem::{Ecs, Ocsf};
+use common::{all_fixture_logs, batch_rules, bin, lines, stdout, two_runs};
+use serde_json::{Value, json};
+
+/// Every finding authsift reports in `format` for every fixture: the log
+/// fixtures of every kind, a batch rule with and without `--timestamp`, and
+/// `authsift config` on every config fixture.
+fn every_finding(format: &str) -> Vec<Value> {
+    let logs = all_fixture_logs();
+    let mut args = vec!["--format", format];
+    args.extend(logs.iter().map(|p| p.to_str().unwrap()));
+    let mut out = lines(&stdout(&args, b""));
+    assert!(out.len() > 20, "the fixtures have findings");
+
+    let dir = tempfile::tempdir().unwrap();
+    let rules = batch_rules(dir.path());
+    let rules = rules.to_str().unwrap();
+    for timestamp in [false, true] {
+        let mut args = vec!["--rules", rules, "--format", format];
+        if timestamp {
+            args.push("--timestamp");
+        }
+        let batch = lines(&stdout(&args, two_runs().as_bytes()));
+        assert!(batch.len() >= 2, "the runs and the batch rule fire");
+        out.extend(batch);
+    }
+
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/config");
+    let mut dirs: Vec<_> = std::fs::read_dir(config)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    let before = out.len();
+    for dir in dirs {
+        let config = dir.join("config");
+        let credentials = dir.join("credentials");
+        let mut args = vec!["config", "--format", format];
+        if config.exists() {
+            args.extend(["--config-file", config.to_str().unwrap()]);
+        }
+        if credentials.exists() {
+            args.extend(["--credentials-file", credentials.to_str().unwrap()]);
+        }
+        let found = bin()
+            .args(&args)
+            .env_clear()
+            .env("HOME", dir.as_os_str())
+            .output()
+            .unwrap();
+        out.extend(lines(&String::from_utf8(found.stdout).unwrap()));
+    }
+    assert!(out.len() > before, "the config fixtures have findings");
+    out
+}
+
+#[test]
+fn every_ocsf_finding_of_every_fixture_validates_against_ocsf_1_1_0() {
+    let ocsf = Ocsf::v1_1_0();
+    let findings = every_finding("ocsf");
+    for (i, f) in findings.iter().enumerate() {
+        let errors = ocsf.validate(f);
+        assert!(
+            errors.is_empty(),
+            "finding {i} breaks OCSF {}:\n{}\n{f}",
+            ocsf.version(),
+            errors.join("\n")
+        );
+        assert_eq!(f["class_uid"], 2004, "Detection Finding");
+        assert!(
+            f["time"].as_i64().unwrap() > 1_000_000_000_000,
+            "a real time, never 1970: {f}"
+        );
+    }
+    // Findings about the config files never reached AWS: Authentication.
+    let config: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["unmapped"]["authsift"]["source"]["format"] == "aws-config")
+        .collect();
+    assert!(!config.is_empty());
+    for f in config {
+        assert_eq!(f["evidences"][0]["data"]["class_uid"], 3002, "{f}");
+        assert!(f["evidences"][0].get("api").is_none(), "{f}");
+    }
+}
+
+/// Times come from the event, else from the log line, else the run (marked).
+#[test]
+fn ocsf_time_is_the_events_else_the_log_lines_else_the_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let time = |path: &str| {
+        let out = bin()
+            .args(["--format", "ocsf"])
+            .arg(root.join(path))
+            .env("SOURCE_DATE_EPOCH", "1800000000")
+            .output()
+            .unwrap();
+        let f = lines(&String::from_utf8(out.stdout).unwrap()).remove(0);
+        (
+            f["time"].as_i64().unwrap(),
+            f["unmapped"]["authsift"]["time_source"].clone(),
+        )
+    };
+    let (_, source) = time("fixtures/aws-debug/s3-ls-proxy-rewrites-host.log");
+    assert_eq!(source, "event");
+    // Jenkins stamps its lines: `[2026-11-26T09:31:09.671Z] An error occurred …`.
+    let (t, source) = time("fixtures/ci/jenkins-buried-unknown-key.log");
+    assert_eq!(source, "log");
+    assert_eq!(
+        t,
+        authsift::time::parse_iso8601("2026-11-26T09:31:09Z").unwrap() * 1000
+    );
+    // A log with no time at all: the run's clock, here SOURCE_DATE_EPOCH.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("plain.log");
+    std::fs::write(
+        &log,
+        "deploy step 3\nAn error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["--format", "ocsf"])
+        .arg(&log)
+        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .output()
+        .unwrap();
+    let f = lines(&String::from_utf8(out.stdout).unwrap()).remove(0);
+    assert_eq!(f["time"], 1_800_000_000_000i64);
+    assert_eq!(f["unmapped"]["authsift"]["time_source"], "run");
+}
+
+/// The validator is no rubber stamp: attributes from later OCSF versions,
+/// wrong types, missing requirements and mismatched captions are refused.
+#[test]
+fn the_ocsf_validator_rejects_what_1_1_0_does_not_define() {
+    let ocsf = Ocsf::v1_1_0();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("fixtures/aws-debug/iam-list-users-access-denied.log");
+    let good = lines(&stdout(&["--format", "ocsf", path.to_str().unwrap()], b"")).remove(0);
+    assert_eq!(ocsf.validate(&good), Vec::<String>::new());
+    assert!(
+        good["evidences"][0]["actor"]["user"]["uid"].is_string(),
+        "the denied principal is the actor: {good}"
+    );
+
+    let broken = |change: &dyn Fn(&mut Value), expected: &str| {
+        let mut f = good.clone();
+        change(&mut f);
+        let errors = ocsf.validate(&f);
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{expected}: {errors:?}"
+        );
+    };
+    // Attributes OCSF added after 1.1.0, which authsift used to emit.
+    broken(
+        &|f| f["is_alert"] = json!(true),
+        "is_alert: not an attribute",
+    );
+    broken(
+        &|f| f["finding_info"]["related_events_count"] = json!(1),
+        "finding_info.related_events_count: not an attribute",
+    );
+    broken(
+        &|f| f["evidences"][0]["http_request"] = json!({"user_agent": "aws-cli/2"}),
+        "evidences[0].http_request: not an attribute",
+    );
+    broken(
+        &|f| f["evidences"][0]["user"] = json!({"name": "bob"}),
+        "evidences[0].user: not an attribute",
+    );
+    // Types, requirements, enums, captions, constraints, profiles.
+    broken(
+        &|f| f["time"] = json!("2026-11-26"),
+        "time: \"2026-11-26\" is not a",
+    );
+    broken(
+        &|f| f["time_dt"] = json!("yesterday"),
+        "time_dt: yesterday does not match",
+    );
+    broken(
+        &|f| {
+            f["finding_info"].as_object_mut().unwrap().remove("uid");
+        },
+        "finding_info.uid: required, missing",
+    );
+    broken(
+        &|f| f["severity_id"] = json!(7),
+        "severity_id: 7 is not one of",
+    );
+    broken(
+        &|f| f["severity"] = json!("Critical"),
+        "severity: \"Critical\" is not the caption",
+    );
+    broken(
+        &|f| f["evidences"][0]["actor"]["user"] = json!({"credential_uid": "AKIA…MPLE"}),
+        "needs at least one of",
+    );
+    broken(
+        &|f| f["metadata"]["profiles"] = json!(["datetime"]),
+        "belongs to profile",
+    );
+    broken(
+        &|f| f["metadata"]["version"] = json!("1.4.0"),
+        "metadata.version",
+    );
+}
+
+#[test]
+fn every_jsonl_finding_of_every_fixture_validates_against_ecs() {
+    let ecs = Ecs::v9_4_0();
+    let findings = every_finding("jsonl");
+    let mut sources = std::collections::BTreeSet::new();
+    for (i, doc) in findings.iter().enumerate() {
+        let errors = ecs.validate(doc, "authsift");
+        assert!(
+            errors.is_empty(),
+            "line {i} breaks ECS 9.4.0:\n{}\n{doc}",
+            errors.join("\n")
+        );
+        assert_eq!(doc["ecs"]["version"], "9.4.0");
+        assert!(doc["@timestamp"].is_string(), "always a time: {doc}");
+        sources.insert(doc["authsift"]["time_source"].as_str().unwrap().to_string());
+        // Every field is one docs/siem-mapping.md lists.
+        for name in leaves(doc) {
+            assert!(
+                authsift::report::jsonl::FIELDS
+                    .iter()
+                    .any(|(f, _)| *f == name),
+                "{name} is not in jsonl::FIELDS"
+            );
+        }
+        if let Some(address) = doc["destination"]["address"].as_str() {
+            assert!(
+                !address.contains(':') || address.parse::<std::net::IpAddr>().is_ok(),
+                "the port is in destination.port: {address}"
+            );
+        }
+    }
+    assert!(
+        sources.contains("event") && sources.contains("log"),
+        "{sources:?}"
+    );
+}
+
+/// Field names as docs list them: nested names dotted; authsift's maps
+/// (facts, a batch's group) and arrays of objects are one field each.
+fn leaves(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) if !["authsift.facts", "authsift.batch.group"].contains(&path) => {
+                for (k, child) in map {
+                    let name = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(child, &name, out);
+                }
+            }
+            _ => out.push(path.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, "", &mut out);
+    out
+}
+
+/// CloudTrail and S3 access findings carry the caller and the event.
+#[test]
+fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen_trail = false;
+    let mut seen_s3 = false;
+    for dir in ["fixtures/cloudtrail", "fixtures/s3-access"] {
+        let out = bin()
+            .args(["--format", "jsonl"])
+            .arg(root.join(dir))
+            .output()
+            .unwrap();
+        for doc in lines(&String::from_utf8(out.stdout).unwrap()) {
+            if doc["authsift"].get("batch").is_some() {
+                continue;
+            }
+            let facts = &doc["authsift"]["facts"];
+            if let Some(ip) = facts["source.ip"].as_str()
+                && ip.parse::<std::net::IpAddr>().is_ok()
+            {
+                assert_eq!(doc["source"]["ip"], ip, "{doc}");
+                assert!(
+                    doc["related"]["ip"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|v| v == ip)
+                );
+            }
+            if let Some(ua) = facts["client.user_agent"].as_str() {
+                assert_eq!(doc["user_agent"]["original"], ua, "{doc}");
+            }
+            if let Some(id) = facts["event.id"].as_str() {
+                assert_eq!(doc["event"]["id"], id, "{doc}");
+                seen_trail = true;
+            } else if doc["authsift"]["input"]["format"] == "s3-access-log" {
+                assert_eq!(doc["event"]["id"], facts["request.id"], "{doc}");
+                seen_s3 = true;
+            }
+            if let Some(region) = facts["event.region"].as_str() {
+                assert!(doc["cloud"]["region"].is_string(), "{region}: {doc}");
+            }
+            if let Some(account) = facts["identity.account"].as_str()
+                && facts["identity.arn"].is_string()
+            {
+                assert_eq!(doc["cloud"]["account"]["id"], account, "{doc}");
+            }
+        }
+    }
+    assert!(seen_trail, "CloudTrail findings carry their eventID");
+    assert!(seen_s3, "S3 access findings carry their request id");
+}
+
+/// The ECS validator refuses dotted keys, fields ECS does not define,
+/// values outside the allowed ones and missing required fields.
+#[test]
+fn the_ecs_validator_rejects_what_ecs_does_not_define() {
+    let ecs = Ecs::v9_4_0();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("fixtures/aws-debug/iam-list-users-access-denied.log");
+    let good = lines(&stdout(&["--format", "jsonl", path.to_str().unwrap()], b"")).remove(0);
+    assert_eq!(ecs.validate(&good, "authsift"), Vec::<String>::new());
+    let broken = |change: &dyn Fn(&mut Value), expected: &str| {
+        let mut d = good.clone();
+        change(&mut d);
+        let errors = ecs.validate(&d, "authsift");
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{expected}: {errors:?}"
+        );
+    };
+    broken(&|d| d["rule.id"] = json!("x"), "a dotted key");
+    broken(
+        &|d| d["log"]["file"]["line"] = json!(3),
+        "log.file.line: not an ECS field",
+    );
+    broken(
+        &|d| d["event"]["kind"] = json!("finding"),
+        "event.kind: \"finding\" is not an allowed value",
+    );
+    broken(
+        &|d| d["event"]["category"] = json!("api"),
+        "ECS expects an array",
+    );
+    broken(
+        &|d| d["event"]["type"] = json!(["connection", "denied"]),
+        "event.type connection is expected with none",
+    );
+    broken(
+        &|d| d["destination"] = json!({"port": "443"}),
+        "destination.port: \"443\" is not a valid long",
+    );
+    broken(
+        &|d| d["source"] = json!({"ip": "not-an-ip"}),
+        "source.ip: \"not-an-ip\" is not a valid ip",
+    );
+    broken(
+        &|d| {
+            d.as_object_mut().unwrap().remove("ecs");
+        },
+        "ecs.version: required, missing",
+    );
+}
+
+/// docs/siem-mapping.md's jsonl field table is `jsonl::field_table()`, so
+/// the docs say what the code writes. `AUTHSIFT_BLESS=1` rewrites it.
+#[test]
+fn the_docs_jsonl_field_table_is_generated_from_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/siem-mapping.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let begin = doc
+        .find("<!-- jsonl-fields: generated")
+        .expect("the begin marker");
+    let begin = begin + doc[begin..].find('\n').unwrap() + 1;
+    let end = doc
+        .find("<!-- jsonl-fields: end -->")
+        .expect("the end marker");
+    let ecs = Ecs::v9_4_0();
+    for (name, _) in authsift::report::jsonl::FIELDS {
+        assert!(
+            name.starts_with("authsift.") || ecs.field(name).is_some(),
+            "{name} is listed as an ECS field, and ECS 9.4.0 has none such"
+        );
+    }
+    let expected = authsift::report::jsonl::field_table();
+    if doc[begin..end] != expected {
+        if std::env::var_os("AUTHSIFT_BLESS").is_some() {
+            std::fs::write(&path, format!("{}{expected}{}", &doc[..begin], &doc[end..])).unwrap();
+            return;
+        }
+        panic!(
+            "docs/siem-mapping.md's jsonl field table differs from jsonl::FIELDS; \
+             AUTHSIFT_BLESS=1 cargo test --test siem_schemas docs rewrites it. Expected:\n{expected}"
+        );
+    }
+}
