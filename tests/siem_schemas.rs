@@ -1,5 +1,5 @@
 //! SIEM outputs against the official definitions vendored in
-//! `fixtures/schemas/` (PROVENANCE.md there): every OCSF finding of every
+//! `tests/schemas/` (PROVENANCE.md there): every OCSF finding of every
 //! fixture validates against OCSF 1.1.0 and every jsonl line against ECS,
 //! and the validators reject what the versions do not define.
 

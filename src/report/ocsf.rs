@@ -2,7 +2,7 @@
 //! line — the schema AWS Security Lake and many SIEMs take natively.
 //!
 //! Contract (docs/siem-mapping.md): every line validates against the OCSF
-//! 1.1.0 definitions vendored in `fixtures/schemas/` (tests/siem_schemas.rs),
+//! 1.1.0 definitions vendored in `tests/schemas/` (tests/siem_schemas.rs),
 //! with the `cloud` and `datetime` profiles. The base event's required
 //! attributes are always present (`activity_id` 1 Create, `category_uid` 2,
 //! `class_uid` 2004, `type_uid` 200401, `severity_id`, `time`, `cloud`,

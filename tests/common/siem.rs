@@ -1,4 +1,4 @@
-//! Validators over the official definitions vendored in `fixtures/schemas/`
+//! Validators over the official definitions vendored in `tests/schemas/`
 //! (see its PROVENANCE.md): the OCSF 1.1.0 compiled schema and the ECS 9.4.0
 //! flat field reference. Small and of our own: no JSON Schema crate reads
 //! either format, and what they say is simple to check (attributes and
@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 fn load(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/schemas")
+        .join("tests/schemas")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
