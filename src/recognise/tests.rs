@@ -132,6 +132,10 @@ fn client_wordings_give_the_kind() {
             "CredentialsV2Request: ID not found. Request IP Address: 172.17.0.3:22252",
             ErrorKind::Imds,
         ),
+        (
+            "ProviderError: Error response received from instance metadata service",
+            ErrorKind::Imds,
+        ),
     ] {
         assert_eq!(one(line).kind, kind, "{line}");
     }

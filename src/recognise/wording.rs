@@ -381,6 +381,13 @@ pub const CLIENT_WORDINGS: &[ClientWording] = &[
         Imds,
         "aws-sdk-js",
     ),
+    // credential-provider-imds (JS v3) and the PHP SDK: the metadata
+    // service answered with an error status.
+    w(
+        "Error response received from instance metadata service",
+        Imds,
+        "aws-sdk-js",
+    ),
     w("Missing region in config", NoRegion, "aws-sdk-js"),
     w("Region is missing", NoRegion, "aws-sdk-js"),
     w("Inaccessible host:", EndpointConnection, "aws-sdk-js"),
