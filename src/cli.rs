@@ -163,6 +163,14 @@ pub enum Command {
     /// offline, the way the AWS CLI reads them (exit 1 on a medium or high
     /// finding).
     Config(ConfigArgs),
+    /// Print a shell completion script on stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout.
+    Man,
 }
 
 /// `authsift config`: files default to AWS_CONFIG_FILE /

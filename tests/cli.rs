@@ -394,3 +394,101 @@ fn clicolor_force_and_no_color() {
         assert!(!both.stdout.contains(&0x1b), "{args:?}");
     }
 }
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A program on PATH, if there is one.
+fn on_path(name: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn completion_scripts_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell], b"");
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        // Subcommands and flags come from the clap definitions (fish
+        // spells `--format` as `-l format`).
+        for word in ["explain", "completions", "format", "since", "input-format"] {
+            assert!(script.contains(word), "{shell} script lacks {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn bash_completion_parses_and_completes() {
+    let script = stdout(&run(&["completions", "bash"], b""));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("authsift.bash");
+    std::fs::write(&path, &script).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .expect("bash runs");
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    // Completing `authsift expl` and `authsift --format js`, as bash would.
+    let complete = |words: &str, cword: usize| -> String {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             _authsift authsift \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &program])
+            .output()
+            .expect("bash runs");
+        stdout(&out).trim().to_string()
+    };
+    assert_eq!(complete("authsift expl", 1), "explain");
+    assert_eq!(complete("authsift --format js", 2), "json jsonl");
+}
+
+#[test]
+fn man_page_renders() {
+    let out = run(&["man"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{page}");
+    assert!(page.contains(".TH authsift 1"), "{page}");
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH EXAMPLES"] {
+        assert!(page.contains(section), "no {section}");
+    }
+    // Every request line is one roff knows the shape of.
+    for line in page.lines().filter(|l| l.starts_with('.')) {
+        assert!(
+            line[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '\\'),
+            "odd request line {line:?}"
+        );
+    }
+    let Some(man) = on_path("man") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("authsift.1");
+    std::fs::write(&path, &page).unwrap();
+    let shown = std::process::Command::new(man)
+        .args(["--warnings", "-l"])
+        .arg(&path)
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat")
+        .output()
+        .expect("man runs");
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert_eq!(stderr(&shown), "", "man warns");
+    let text = stdout(&shown);
+    assert!(text.contains("EXAMPLES"), "{text}");
+    // The examples keep their columns.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("authsift job.log") && l.contains("analyze a saved log")),
+        "{text}"
+    );
+}

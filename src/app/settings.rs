@@ -5,9 +5,13 @@
 //! for, in types the commands use directly: an output [`Destination`], a
 //! colour decision already taken, the rule files to load. It is the only
 //! module besides `main.rs` and the dispatch in [`super::run`] that knows
-//! the clap definitions, so no library module ever sees a flag.
+//! the clap definitions, so no library module ever sees a flag. (The
+//! commands that print the definitions themselves, `completions` and
+//! `man`, get them from here as a `clap::Command`.)
 
 use std::path::PathBuf;
+
+use clap::CommandFactory;
 
 use super::output::{ColorWhen, Destination, use_color};
 use crate::cli::{self, Cli};
@@ -43,6 +47,15 @@ pub enum Command {
         /// The other side.
         b: PathBuf,
     },
+    /// `completions SHELL`: a script generated from the flag definitions.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+        /// The whole command line, as clap defines it.
+        definition: clap::Command,
+    },
+    /// `man`: the manual page, generated from the flag definitions.
+    Man(clap::Command),
 }
 
 /// Which rules are in force.
@@ -147,6 +160,11 @@ impl Command {
                 a: a.clone(),
                 b: b.clone(),
             },
+            Some(cli::Command::Completions { shell }) => Command::Completions {
+                shell: *shell,
+                definition: Cli::command(),
+            },
+            Some(cli::Command::Man) => Command::Man(Cli::command()),
             None => Command::Analyze(analyze_settings(cli)),
         }
     }
