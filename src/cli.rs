@@ -15,13 +15,80 @@ Examples:
   authsift job.log                           analyze a saved log (plain or .gz)
   authsift logs/ --format json | jq .        every file under logs/, as JSON
   authsift --input-format aws-debug paste.txt
-  authsift --rules team.rules job.log        add or override rules (see rules/README.md)
+  authsift --rules team.rules job.log        add or override rules (authsift rules language)
   authsift explain SignatureDoesNotMatch     what a code means, its causes and fixes
   authsift sigv4 diff client.txt server.txt  compare two canonical requests
   AWS_SECRET_ACCESS_KEY=… authsift --secret-from-env AWS_SECRET_ACCESS_KEY job.log
                                              check a secret against the logged signature
 
+Documentation, offline: authsift explain CODE_OR_RULE, authsift rules list,
+authsift rules language, authsift schema json|jsonl|ocsf, authsift man.
+
 Exit status: 0 no failure found, 1 a failure was classified, 2 usage error or unreadable input.";
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  authsift rules list                        the built-in rules
+  authsift rules list --rules team.rules     with a team's rules added
+  authsift rules check team.rules            does the file load?
+  authsift rules test team.rules             do its examples hold?";
+
+const RULES_LIST_EXAMPLES: &str = "\
+Examples:
+  authsift rules list
+  authsift rules list --rules team.rules
+  authsift rules list --no-default-rules --rules team.rules";
+
+const RULES_CHECK_EXAMPLES: &str = "\
+Examples:
+  authsift rules check team.rules
+  authsift rules check rules/*.rules         every file is checked, each error shown";
+
+const RULES_TEST_EXAMPLES: &str = "\
+Examples:
+  authsift rules test team.rules
+  authsift rules test rules/*.rules          ends with 'N passed, M failed'";
+
+const RULES_LANGUAGE_EXAMPLES: &str = "\
+Examples:
+  authsift rules language | less
+  authsift rules language > rules-language.md";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  authsift explain SignatureDoesNotMatch     an error code: its causes, most likely first
+  authsift explain clock.skew                a rule in full
+  authsift explain --rules team.rules team.s3-outside-vpce";
+
+const SIGV4_EXAMPLES: &str = "\
+Examples:
+  authsift sigv4 diff client.txt server.txt
+  pbpaste | authsift sigv4 diff client.txt -";
+
+const CONFIG_EXAMPLES: &str = "\
+Examples:
+  authsift config                            ~/.aws and the AWS_* environment
+  authsift config --profile ci --explain-chain
+  authsift config --config-file ./aws-config --credentials-file /dev/null
+  authsift config --format markdown -o config-check.md";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  authsift completions bash > ~/.local/share/bash-completion/completions/authsift
+  authsift completions zsh > ~/.zfunc/_authsift
+  authsift completions fish > ~/.config/fish/completions/authsift.fish
+  authsift completions powershell | Out-String | Invoke-Expression";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  man -l <(authsift man)                     read it without installing
+  authsift man > ~/.local/share/man/man1/authsift.1";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  authsift schema json > authsift.schema.json
+  authsift schema jsonl | jq '.properties | keys'
+  authsift schema ocsf";
 
 /// Explains AWS authentication and authorization failures from the logs you
 /// already have: the root cause, the lines that prove it, and the fix.
@@ -48,7 +115,8 @@ pub struct Cli {
 
     /// Output format: human, json (one document), jsonl (one finding a
     /// line, ECS names), ocsf (OCSF 1.1.0 Detection Findings, one a line),
-    /// table, or markdown (a ticket attachment).
+    /// table, or markdown (a ticket attachment). JSON Schemas: `authsift
+    /// schema json|jsonl|ocsf`.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 
@@ -119,7 +187,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RuleArgs {
     /// A rule file to add (repeatable): a rule with an existing id replaces
-    /// it, a new id adds one. See rules/README.md for the language.
+    /// it, a new id adds one. The language: `authsift rules language`.
     #[arg(long = "rules", value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -145,10 +213,11 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inspect the rules that classify failures.
-    #[command(subcommand)]
+    /// Inspect, check and test the rules that classify failures.
+    #[command(subcommand, after_help = RULES_EXAMPLES)]
     Rules(RulesCommand),
     /// What an AWS error code or a rule id means: causes and fixes.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
         /// An error code (`SignatureDoesNotMatch`) or a rule id (`clock.skew`).
         #[arg(value_name = "CODE_OR_RULE")]
@@ -157,20 +226,42 @@ pub enum Command {
         rules: RuleArgs,
     },
     /// SigV4 tools that work on text you already have.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = SIGV4_EXAMPLES)]
     Sigv4(Sigv4Command),
     /// Check ~/.aws/config, ~/.aws/credentials and the AWS_* environment
     /// offline, the way the AWS CLI reads them (exit 1 on a medium or high
     /// finding).
+    #[command(after_help = CONFIG_EXAMPLES)]
     Config(ConfigArgs),
     /// Print a shell completion script on stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff) on stdout.
+    #[command(after_help = MAN_EXAMPLES)]
     Man,
+    /// Print the JSON Schema of a machine-readable output format (built
+    /// into the binary).
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema {
+        /// The output format whose schema to print.
+        #[arg(value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
+    },
+}
+
+/// `schema FORMAT`: the output formats that have a JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    /// `--format json`: one document, schema `authsift/1`.
+    Json,
+    /// `--format jsonl`: one finding a line, ECS names.
+    Jsonl,
+    /// `--format ocsf`: OCSF 1.1.0 Detection Findings.
+    Ocsf,
 }
 
 /// `authsift config`: files default to AWS_CONFIG_FILE /
@@ -211,6 +302,7 @@ pub enum Sigv4Command {
     /// Compare two canonical requests or two strings to sign (files, or `-`
     /// for stdin) and name the parts that differ. Exit 0 when equal, 1 when
     /// they differ, 2 on error.
+    #[command(after_help = SIGV4_EXAMPLES)]
     Diff {
         /// The client's side (e.g. botocore's `CanonicalRequest:` block).
         a: PathBuf,
@@ -222,21 +314,31 @@ pub enum Sigv4Command {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules in force: id, severity, priority, title.
+    #[command(after_help = RULES_LIST_EXAMPLES)]
     List {
         #[command(flatten)]
         rules: RuleArgs,
     },
     /// Validate rule files (with the built-in rules); exit 2 on an error.
+    #[command(after_help = RULES_CHECK_EXAMPLES)]
     Check {
+        /// Rule files to load, each with the built-in rules; an error shows
+        /// file, line, column and a caret.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
     /// Run the examples that rule files carry (`example match …` /
     /// `example no-match …`); exit 1 when one fails.
+    #[command(after_help = RULES_TEST_EXAMPLES)]
     Test {
+        /// Rule files whose examples to run (an example log's path is
+        /// relative to its rule file).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the reference of the rule language (Markdown).
+    #[command(after_help = RULES_LANGUAGE_EXAMPLES)]
+    Language,
 }
 
 /// `--input-format`: `auto` (sniff each input), or one of the formats

@@ -492,3 +492,145 @@ fn man_page_renders() {
         "{text}"
     );
 }
+
+/// Every subcommand path, from the clap definitions (so a new one is
+/// checked too), without clap's own `help`.
+fn subcommand_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut p = path.to_vec();
+            p.push(sub.get_name().to_string());
+            out.push(p.clone());
+            walk(sub, &p, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &<authsift::cli::Cli as clap::CommandFactory>::command(),
+        &[],
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn every_subcommand_has_a_description_and_examples() {
+    let paths = subcommand_paths();
+    assert!(paths.len() >= 10, "{paths:?}");
+    for path in paths {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        // The short help: one line an argument.
+        args.push("-h");
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let help = stdout(&out);
+        let first = help.lines().next().unwrap_or("");
+        assert!(
+            !first.is_empty() && !first.starts_with("Usage"),
+            "{args:?} has no description:\n{help}"
+        );
+        let examples: Vec<&str> = help
+            .lines()
+            .skip_while(|l| *l != "Examples:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.contains("authsift"))
+            .collect();
+        assert!(
+            (2..=4).contains(&examples.len()),
+            "{args:?} shows {} examples:\n{help}",
+            examples.len()
+        );
+        // Every positional argument says what it is.
+        let arguments = help
+            .lines()
+            .skip_while(|l| *l != "Arguments:")
+            .skip(1)
+            .take_while(|l| !l.is_empty());
+        for line in arguments {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert!(words.len() > 1, "{args:?}: {line:?} is not described");
+        }
+    }
+}
+
+#[test]
+fn top_level_help_names_the_offline_docs() {
+    let help = stdout(&run(&["--help"], b""));
+    for command in ["authsift schema", "authsift rules language", "authsift man"] {
+        assert!(help.contains(command), "{command} missing:\n{help}");
+    }
+    assert!(!help.contains("docs/schema"), "{help}");
+    assert!(!help.contains("rules/README.md"), "{help}");
+}
+
+#[test]
+fn schemas_and_rule_language_are_built_in() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (args, file) in [
+        (&["schema"][..], "docs/schema/authsift.schema.json"),
+        (&["schema", "json"][..], "docs/schema/authsift.schema.json"),
+        (
+            &["schema", "jsonl"][..],
+            "docs/schema/authsift-jsonl.schema.json",
+        ),
+        (
+            &["schema", "ocsf"][..],
+            "docs/schema/ocsf-1.1.0-detection-finding.schema.json",
+        ),
+        (&["rules", "language"][..], "rules/README.md"),
+    ] {
+        let out = run(args, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            stdout(&out),
+            std::fs::read_to_string(root.join(file)).unwrap(),
+            "{args:?}"
+        );
+    }
+    let schema: serde_json::Value = serde_json::from_slice(&run(&["schema"], b"").stdout).unwrap();
+    assert!(schema["$schema"].is_string());
+    assert_eq!(run(&["schema", "table"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn empty_piped_stdin_is_still_read() {
+    let out = run(&["--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>: empty input"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("no input:"), "{}", stderr(&out));
+    assert_eq!(json(&out)["inputs"][0]["path"], "<stdin>");
+}
+
+/// `authsift` alone with a terminal on stdin, through script(1) when the
+/// machine has it (util-linux): the hint, status 2, nothing on stdout.
+#[test]
+fn a_bare_run_at_a_terminal_prints_the_hint() {
+    let Some(script) = on_path("script") else {
+        return;
+    };
+    let program = format!(
+        "{} 2>&1; echo \"status=$?\"",
+        env!("CARGO_BIN_EXE_authsift")
+    );
+    let out = std::process::Command::new(script)
+        .args(["-qec", &program, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    let shown = stdout(&out);
+    assert!(
+        shown.contains("no input: authsift reads a log on stdin"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("aws s3 ls --debug 2>&1 | authsift"),
+        "{shown}"
+    );
+    assert!(shown.contains("status=2"), "{shown}");
+    assert!(shown.lines().count() <= 24, "{shown}");
+}

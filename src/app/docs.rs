@@ -1,9 +1,56 @@
-//! The commands that document authsift itself, offline: `completions`
-//! (a shell's completion script) and `man` (the manual page), both
-//! generated from the flag definitions so they never drift from them.
+//! The commands that document authsift itself, offline (`cargo install`
+//! installs no docs): `completions` (a shell's completion script) and
+//! `man` (the manual page), both generated from the flag definitions so
+//! they never drift from them; `schema` and `rules language`, the
+//! documents built into the binary; and the hint for a bare `authsift` at
+//! a terminal.
 
 use super::exit::{Error, Exit};
 use super::output::{self, Destination};
+use crate::report::OutputFormat;
+
+/// What a bare `authsift` at a terminal says (one screen).
+const HINT: &str = "\
+no input: authsift reads a log on stdin, or the files and directories named.
+
+  aws s3 ls --debug 2>&1 | authsift          a failing command, as it runs
+  authsift job.log                           a saved log (plain or .gz)
+  authsift logs/                             every file under a directory
+  authsift -                                 a log you paste here (end with Ctrl-D)
+  authsift config                            check ~/.aws before anything fails
+
+More: authsift --help, authsift explain CODE_OR_RULE, authsift rules list, authsift man";
+
+/// The rule language's reference, as the repository keeps it.
+const RULES_LANGUAGE: &str = include_str!("../../rules/README.md");
+
+/// `authsift` alone at a terminal: the hint on stderr, status 2 (a usage
+/// error, as for any missing argument).
+pub fn hint() -> Result<Exit, Error> {
+    output::warn(HINT);
+    Ok(Exit::Error)
+}
+
+/// `schema FORMAT`: the JSON Schema the format's output follows.
+pub fn schema(format: OutputFormat) -> Result<Exit, Error> {
+    let text = match format {
+        OutputFormat::Json => include_str!("../../docs/schema/authsift.schema.json"),
+        OutputFormat::Jsonl => include_str!("../../docs/schema/authsift-jsonl.schema.json"),
+        OutputFormat::Ocsf => {
+            include_str!("../../docs/schema/ocsf-1.1.0-detection-finding.schema.json")
+        }
+        // Settings only ask for the three formats that have a schema.
+        OutputFormat::Human | OutputFormat::Table | OutputFormat::Markdown => "",
+    };
+    output::write(&Destination::Stdout, text)?;
+    Ok(Exit::Clean)
+}
+
+/// `rules language`: the reference of the rule language (Markdown).
+pub fn rules_language() -> Result<Exit, Error> {
+    output::write(&Destination::Stdout, RULES_LANGUAGE)?;
+    Ok(Exit::Clean)
+}
 
 /// `completions SHELL`: the completion script for `shell`.
 pub fn completions(

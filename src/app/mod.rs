@@ -41,6 +41,9 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Sigv4Diff { a, b } => sigv4::run(&a, &b),
         Command::Completions { shell, definition } => docs::completions(shell, definition),
         Command::Man(definition) => docs::man(definition),
+        Command::Schema(format) => docs::schema(format),
+        Command::RulesLanguage => docs::rules_language(),
+        Command::Hint => docs::hint(),
     };
     result.unwrap_or_else(|e| {
         output::warn(&e.to_string());

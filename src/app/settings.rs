@@ -9,6 +9,7 @@
 //! commands that print the definitions themselves, `completions` and
 //! `man`, get them from here as a `clap::Command`.)
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::CommandFactory;
@@ -56,6 +57,13 @@ pub enum Command {
     },
     /// `man`: the manual page, generated from the flag definitions.
     Man(clap::Command),
+    /// `schema FORMAT`: the JSON Schema of an output format.
+    Schema(OutputFormat),
+    /// `rules language`: the rule language's reference.
+    RulesLanguage,
+    /// No input named and stdin is a terminal: nobody is piping a log in,
+    /// so say how to, rather than wait silently.
+    Hint,
 }
 
 /// Which rules are in force.
@@ -165,9 +173,23 @@ impl Command {
                 definition: Cli::command(),
             },
             Some(cli::Command::Man) => Command::Man(Cli::command()),
+            Some(cli::Command::Schema { format }) => Command::Schema(match format {
+                cli::SchemaFormat::Json => OutputFormat::Json,
+                cli::SchemaFormat::Jsonl => OutputFormat::Jsonl,
+                cli::SchemaFormat::Ocsf => OutputFormat::Ocsf,
+            }),
+            Some(cli::Command::Rules(cli::RulesCommand::Language)) => Command::RulesLanguage,
+            None if wants_hint(&cli.inputs, std::io::stdin().is_terminal()) => Command::Hint,
             None => Command::Analyze(analyze_settings(cli)),
         }
     }
+}
+
+/// Whether a run with these inputs shows the hint instead of analyzing:
+/// none named (so stdin would be read) and stdin is a terminal. An
+/// explicit `-` still reads the terminal, for a paste ended with Ctrl-D.
+fn wants_hint(inputs: &[PathBuf], stdin_is_terminal: bool) -> bool {
+    inputs.is_empty() && stdin_is_terminal
 }
 
 fn analyze_settings(cli: &Cli) -> Analyze {
@@ -222,5 +244,20 @@ fn color_when(choice: cli::ColorChoice) -> ColorWhen {
         cli::ColorChoice::Auto => ColorWhen::Auto,
         cli::ColorChoice::Always => ColorWhen::Always,
         cli::ColorChoice::Never => ColorWhen::Never,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_is_for_a_terminal_with_no_input_named() {
+        assert!(wants_hint(&[], true));
+        // Piped or redirected stdin is read, even when empty.
+        assert!(!wants_hint(&[], false));
+        // `-` asks for the terminal itself; a file needs no stdin.
+        assert!(!wants_hint(&[PathBuf::from("-")], true));
+        assert!(!wants_hint(&[PathBuf::from("job.log")], true));
     }
 }

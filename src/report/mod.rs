@@ -30,11 +30,11 @@ pub use crate::outcome::{InputReport, Report};
 pub enum OutputFormat {
     /// A verdict per incident, for people at a terminal.
     Human,
-    /// One compact document, schema `authsift/1` (docs/schema/authsift.schema.json).
+    /// One compact document, schema `authsift/1` (`authsift schema json`).
     Json,
-    /// One finding a line, Elastic Common Schema names (docs/schema/authsift-jsonl.schema.json).
+    /// One finding a line, Elastic Common Schema names (`authsift schema jsonl`).
     Jsonl,
-    /// One OCSF 1.1.0 Detection Finding (class 2004) a line.
+    /// One OCSF 1.1.0 Detection Finding (class 2004) a line (`authsift schema ocsf`).
     Ocsf,
     /// A summary table, one row per finding.
     Table,
