@@ -57,7 +57,8 @@ Examples:
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
   authsift explain SignatureDoesNotMatch     an error code: its causes, most likely first
-  authsift explain clock.skew                a rule in full
+  authsift explain accessdenied              in any case
+  authsift explain clock-skew                a rule id, or a piece of one (skew)
   authsift explain --rules team.rules team.s3-outside-vpce";
 
 const SIGV4_EXAMPLES: &str = "\
@@ -219,7 +220,9 @@ pub enum Command {
     /// What an AWS error code or a rule id means: causes and fixes.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
-        /// An error code (`SignatureDoesNotMatch`) or a rule id (`clock.skew`).
+        /// An error code (`SignatureDoesNotMatch`) or a rule id (`clock.skew`),
+        /// in any case; punctuation does not matter, and a piece of a rule id
+        /// is enough when it names one rule.
         #[arg(value_name = "CODE_OR_RULE")]
         what: String,
         #[command(flatten)]

@@ -38,7 +38,7 @@
 //! report   → outcome, finding, facts, rules, sigv4, text, trail, time
 //! config   → awsfiles, facts, finding, outcome, report, rules
 //! cli      → formats, report, sigv4
-//! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, cli
+//! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, facts, text, cli
 //! main.rs  → app, cli
 //! ```
 

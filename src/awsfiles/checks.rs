@@ -605,27 +605,11 @@ fn permissions(out: &mut Out, target: Target, file: &IniFile, setup: &Setup) {
 #[cfg(not(unix))]
 fn permissions(_: &mut Out, _: Target, _: &IniFile, _: &Setup) {}
 
-/// The closest known name, when it is close enough to be a typo.
+/// The closest known name, when it is close enough to be a typo
+/// (invisible characters, pasted in with the name, left out).
 pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let clean: String = name
-        .chars()
-        .filter(|c| !invisible(*c))
-        .collect::<String>()
-        .trim()
-        .to_lowercase();
-    known
-        .into_iter()
-        .map(|k| {
-            let d = if k.to_lowercase() == clean {
-                0
-            } else {
-                crate::text::edit_distance(&clean, &k.to_lowercase()).max(1)
-            };
-            (d, k)
-        })
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(2))
-        .min_by_key(|(d, k)| (*d, *k))
-        .map(|(_, k)| k)
+    let clean: String = name.chars().filter(|c| !invisible(*c)).collect();
+    crate::text::did_you_mean(&clean, known)
 }
 
 /// The known name closest to `name` (`config.suggestion`), else every known

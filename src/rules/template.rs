@@ -20,16 +20,22 @@ enum Part {
 
 impl Template {
     pub fn render(&self, facts: &Facts) -> String {
+        self.render_with(|f| match facts.get(f) {
+            Some(Value::Str(s)) => s.to_string(),
+            Some(Value::Int(i)) => i.to_string(),
+            Some(Value::Bool(b)) => (if *b { "true" } else { "false" }).to_string(),
+            None => "(unknown)".to_string(),
+        })
+    }
+
+    /// The text with each placeholder replaced by `value(fact)`: outside
+    /// a finding (`authsift explain`), a readable stand-in for the fact.
+    pub fn render_with(&self, value: impl Fn(Fact) -> String) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Fact(f) => match facts.get(*f) {
-                    Some(Value::Str(s)) => out.push_str(s),
-                    Some(Value::Int(i)) => out.push_str(&i.to_string()),
-                    Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-                    None => out.push_str("(unknown)"),
-                },
+                Part::Fact(f) => out.push_str(&value(*f)),
             }
         }
         out
