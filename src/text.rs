@@ -40,6 +40,16 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// `n` and a noun, in the plural unless `n` is one: `1 record`,
+/// `2 records`, `0 records`. For nouns whose plural adds an `s`.
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The known name closest to `name`, ignoring case and surrounding
 /// blanks, when it is close enough to be a typo: at most a third of its
 /// length away (at least 2). Ties go to the first in sorted order.
@@ -64,7 +74,14 @@ pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) ->
 mod tests {
     use std::borrow::Cow;
 
-    use super::{did_you_mean, edit_distance, strip_ansi};
+    use super::{counted, did_you_mean, edit_distance, strip_ansi};
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(counted(1usize, "record"), "1 record");
+        assert_eq!(counted(0u64, "record"), "0 records");
+        assert_eq!(counted(2u32, "failure line"), "2 failure lines");
+    }
 
     #[test]
     fn suggestions() {

@@ -19,6 +19,12 @@ pub fn parse_amz_date(s: &str) -> Option<i64> {
     )
 }
 
+/// A SigV4 timestamp (`20261126T175930Z`) in the form every other time in
+/// a report takes (`2026-11-26T17:59:30Z`); `None` for anything else.
+pub fn amz_date_as_iso8601(s: &str) -> Option<String> {
+    parse_amz_date(s).map(format_iso8601)
+}
+
 /// `Wed, 01 Jan 2025 00:00:00 GMT` (HTTP `Date`, RFC 7231 IMF-fixdate).
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut parts = s.split_whitespace();

@@ -634,3 +634,49 @@ fn a_bare_run_at_a_terminal_prints_the_hint() {
     assert!(shown.contains("status=2"), "{shown}");
     assert!(shown.lines().count() <= 24, "{shown}");
 }
+
+#[test]
+fn counts_agree_with_their_nouns() {
+    let out = run(&["--color", "never"], b"hello\n");
+    assert!(stdout(&out).contains("(1 record)"), "{}", stdout(&out));
+    let trail = fixtures_dir()
+        .parent()
+        .unwrap()
+        .join("cloudtrail/records.json");
+    let out = run(&["--format", "table", trail.to_str().unwrap()], b"");
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "1 of the failures is a call an AWS service made on your behalf; it is left out below"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("1 of the failures are"), "{text}");
+}
+
+#[test]
+fn times_side_by_side_share_one_format() {
+    let out = run(
+        &["--color", "never", &fixture("s3-ls-clock-skew-ahead")],
+        b"",
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "signed at 2026-11-26T17:59:30Z but the server's clock read 2026-11-26T15:59:30Z"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("client signed   2026-11-26T17:59:30Z"),
+        "{text}"
+    );
+    assert!(!text.contains("20261126T175930Z"), "{text}");
+    // Machine formats keep the value as logged among the facts.
+    let out = run(
+        &["--format", "json", &fixture("s3-ls-clock-skew-ahead")],
+        b"",
+    );
+    let facts = &json(&out)["inputs"][0]["findings"][0]["facts"];
+    assert_eq!(facts["request.amz_date"], "20261126T175930Z");
+}

@@ -704,3 +704,22 @@ fn agrees_with_the_real_cli_on_the_recorded_fixtures() {
     }
     assert_eq!(seen, 6);
 }
+
+#[test]
+fn a_flag_is_located_at_no_line() {
+    let home = Home::new(Some("[default]\nregion = us-east-1\n"), None);
+    for format in ["human", "markdown"] {
+        let out = home.run(&["--format", format, "--profile", "nope"], &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("--profile nope"), "{format}: {text}");
+        assert!(!text.contains("line 0"), "{format}: {text}");
+        assert!(!text.contains("0  --profile"), "{format}: {text}");
+    }
+    let out = home.run(&["--profile", "nope"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("profile-not-found   (environment)\n"),
+        "{text}"
+    );
+    assert!(text.contains("(2 records)"), "{text}");
+}

@@ -60,7 +60,7 @@ fn one_summary_over_every_event_input() {
     assert_eq!(hours, 15, "every failure of people and workloads, by hour");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("authsift: 20 events in 2 file(s), 0 skipped;"),
+        stderr.contains("authsift: 20 events in 2 files, 0 skipped;"),
         "{stderr}"
     );
 
@@ -82,7 +82,9 @@ fn the_table_summarises_event_inputs() {
         "{text}"
     );
     assert!(
-        text.contains("1 of the failures are calls AWS services"),
+        text.contains(
+            "1 of the failures is a call an AWS service made on your behalf; it is left out"
+        ),
         "{text}"
     );
     for header in ["root cause", "source IP", "principal", "hour (UTC)"] {
@@ -151,7 +153,7 @@ fn cloudtrail_files_delivered_before_since_are_not_opened() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("1 CloudTrail file(s) delivered before --since were not opened"),
+        stderr.contains("1 CloudTrail file delivered before --since was not opened"),
         "{stderr}"
     );
 }

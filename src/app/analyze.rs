@@ -14,6 +14,7 @@ use crate::outcome::Report;
 use crate::report::terminal::sanitize;
 use crate::report::{self, OutputFormat, RenderOptions, RulesInfo, redact::Redactor};
 use crate::sigv4::verify::Secret;
+use crate::text::counted;
 use crate::{progress, time, trail};
 
 /// Runs the command. Checks come first, in this order, before any input is
@@ -128,15 +129,21 @@ fn write_event_totals(
     if report.not_opened > 0 {
         let _ = writeln!(
             err,
-            "authsift: {} CloudTrail file(s) delivered before --since were not opened",
-            report.not_opened
+            "authsift: {} delivered before --since {} not opened",
+            counted(report.not_opened, "CloudTrail file"),
+            if report.not_opened == 1 {
+                "was"
+            } else {
+                "were"
+            }
         );
     }
     let seconds = elapsed.as_secs_f64().max(1e-6);
     let _ = writeln!(
         err,
-        "authsift: {} events in {event_inputs} file(s), {skipped} skipped; {:.1} MB in {:.2} s ({:.0} events/s, {:.1} MB/s)",
-        summary.events,
+        "authsift: {} in {}, {skipped} skipped; {:.1} MB in {:.2} s ({:.0} events/s, {:.1} MB/s)",
+        counted(summary.events, "event"),
+        counted(event_inputs, "file"),
         bytes as f64 / 1e6,
         seconds,
         summary.events as f64 / seconds,

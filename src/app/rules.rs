@@ -32,9 +32,9 @@ pub fn check(files: &[PathBuf]) -> Result<Exit, Error> {
         match load(&RuleSources::with_file(file)) {
             // A line at a time, so it is seen in order with the errors on stderr.
             Ok(set) => output::write_stdout(&format!(
-                "{}: ok ({} rules in force)\n",
+                "{}: ok ({} in force)\n",
                 file.display(),
-                set.rules().len()
+                crate::text::counted(set.rules().len(), "rule")
             ))?,
             Err(e) => {
                 output::warn(&e.to_string());

@@ -8,6 +8,7 @@
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::fields::iso;
+use crate::text::counted;
 use crate::trail::summary::{Activity, Summary};
 
 /// Rows shown per breakdown; the rest is one "… more" row.
@@ -33,14 +34,18 @@ pub fn render(
         _ => String::new(),
     };
     out.push_str(&format!(
-        "{} events, {} failed{span}\n",
-        summary.events, summary.failures
+        "{}, {} failed{span}\n",
+        counted(summary.events, "event"),
+        summary.failures
     ));
-    if summary.service_failures > 0 {
-        out.push_str(&format!(
-            "{} of the failures are calls AWS services made on your behalf; they are left out below\n",
-            summary.service_failures
-        ));
+    match summary.service_failures {
+        0 => {}
+        1 => out.push_str(
+            "1 of the failures is a call an AWS service made on your behalf; it is left out below\n",
+        ),
+        n => out.push_str(&format!(
+            "{n} of the failures are calls AWS services made on your behalf; they are left out below\n"
+        )),
     }
     if summary.failures == summary.service_failures {
         let what = if cloudtrail {

@@ -22,6 +22,7 @@ use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Wi
 use super::RenderOptions;
 use super::fields::{self, iso};
 use crate::outcome::Report;
+use crate::text::counted;
 
 /// Width used when neither the terminal nor `COLUMNS` gives one.
 pub const DEFAULT_WIDTH: u16 = 120;
@@ -113,9 +114,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     String::new(),
                     String::new(),
                     format!(
-                        "{} records, {} unexplained failure lines",
-                        input.records,
-                        input.unclassified.len()
+                        "{}, {}",
+                        counted(input.records, "record"),
+                        counted(input.unclassified.len(), "unexplained failure line")
                     ),
                 ],
             );

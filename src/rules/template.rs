@@ -19,9 +19,14 @@ enum Part {
 }
 
 impl Template {
+    /// The text with each placeholder replaced by the fact's value; a
+    /// SigV4 timestamp (`20261126T175930Z`) reads as ISO 8601, like every
+    /// other time a text quotes, so two times side by side read alike.
     pub fn render(&self, facts: &Facts) -> String {
         self.render_with(|f| match facts.get(f) {
-            Some(Value::Str(s)) => s.to_string(),
+            Some(Value::Str(s)) => {
+                crate::time::amz_date_as_iso8601(s).unwrap_or_else(|| s.to_string())
+            }
             Some(Value::Int(i)) => i.to_string(),
             Some(Value::Bool(b)) => (if *b { "true" } else { "false" }).to_string(),
             None => "(unknown)".to_string(),
