@@ -680,3 +680,56 @@ fn times_side_by_side_share_one_format() {
     let facts = &json(&out)["inputs"][0]["findings"][0]["facts"];
     assert_eq!(facts["request.amz_date"], "20261126T175930Z");
 }
+
+#[test]
+fn tables_fit_columns_and_keep_ids_whole() {
+    let list = |columns: &str| {
+        let out = bin()
+            .env("COLUMNS", columns)
+            .args(["rules", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        stdout(&out)
+    };
+    let ids = |table: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter(|l| l.starts_with("│ ") && !l.starts_with("│ rule "))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .collect()
+    };
+    let wide = list("250");
+    let all = ids(&wide);
+    assert!(all.len() >= 15, "{wide}");
+    assert!(all.contains(&"clock.skew".to_string()), "{wide}");
+    for columns in ["60", "80", "100", "160"] {
+        let width: usize = columns.parse().unwrap();
+        let text = list(columns);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "COLUMNS={columns}: {} wide:\n{text}",
+                line.chars().count()
+            );
+        }
+        // One line a rule, its id whole: titles give way, with `…`.
+        assert_eq!(ids(&text), all, "COLUMNS={columns}:\n{text}");
+        if width <= 80 {
+            assert!(text.contains('…'), "{text}");
+        }
+    }
+    // CloudTrail's summary tables (long keys, user agents, ARNs) fit too.
+    let archive = fixtures_dir().parent().unwrap().join("cloudtrail/archive");
+    let out = bin()
+        .env("COLUMNS", "80")
+        .args(["--format", "table"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("user agent"), "{text}");
+    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└', '╞'])) {
+        assert!(line.chars().count() <= 80, "{text}");
+    }
+}

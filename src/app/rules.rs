@@ -66,20 +66,54 @@ pub fn test(files: &[PathBuf]) -> Result<Exit, Error> {
     Ok(Exit::found_if(outcome.failed > 0))
 }
 
-/// The rules in force as a terminal table.
+/// The rules in force as a terminal table, fitting the terminal (or
+/// `COLUMNS`). Below [`COMPACT_BELOW`](crate::report::table::COMPACT_BELOW)
+/// columns it leaves out priority (the rows are in priority order) and
+/// where each rule is defined.
 fn table(set: &RuleSet) -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(["rule", "severity", "priority", "title", "defined in"]);
-    for r in set.rules() {
-        table.add_row([
-            r.id.clone(),
-            r.severity.as_str().to_string(),
-            r.priority.to_string(),
-            r.title.clone(),
-            format!("{}:{}", r.origin.file, r.origin.line),
-        ]);
-    }
+    use crate::report::fit::{self, Column, Cut};
+    let width = crate::report::table::width(false);
+    let compact = width.is_some_and(|w| w < crate::report::table::COMPACT_BELOW);
+    let table = if compact {
+        let columns = [
+            Column::new("rule", Cut::Never),
+            Column::new("severity", Cut::Never),
+            Column::new("title", Cut::End),
+        ];
+        let rows = set
+            .rules()
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.severity.as_str().to_string(),
+                    r.title.clone(),
+                ]
+            })
+            .collect();
+        fit::table(&columns, rows, width)
+    } else {
+        let columns = [
+            Column::new("rule", Cut::Never),
+            Column::new("severity", Cut::Never),
+            Column::number("priority"),
+            Column::new("title", Cut::End),
+            Column::new("defined in", Cut::Start),
+        ];
+        let rows = set
+            .rules()
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.severity.as_str().to_string(),
+                    r.priority.to_string(),
+                    r.title.clone(),
+                    format!("{}:{}", r.origin.file, r.origin.line),
+                ]
+            })
+            .collect();
+        fit::table(&columns, rows, width)
+    };
     format!("{table}\n")
 }

@@ -5,6 +5,7 @@
 //! the user asks for it (`--timestamp`, `RenderOptions::now`).
 
 pub mod fields;
+pub mod fit;
 pub mod human;
 pub mod json;
 pub mod jsonl;
