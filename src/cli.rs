@@ -171,8 +171,9 @@ pub struct Cli {
     pub profile: Option<String>,
 
     /// Event inputs (CloudTrail, S3 access logs): only events at or after
-    /// this time (2024-05-01, 2024-05-01T12:00:00Z, or back from now: 90m,
-    /// 12h, 7d). CloudTrail files delivered before it are not opened.
+    /// this time (2024-05-01, 2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00,
+    /// or back from now: 90m, 12h, 7d). CloudTrail files delivered before
+    /// it are not opened.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 

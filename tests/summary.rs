@@ -302,3 +302,32 @@ fn s3_authentication_failures_are_grouped_by_address_and_code() {
     let findings = report["summary"]["findings"].as_array().unwrap();
     assert!(findings.iter().all(|f| f["kind"] != "s3-authentication"));
 }
+
+#[test]
+fn since_takes_rfc3339_offsets_and_refuses_dates_that_do_not_exist() {
+    let log = fixture("s3-access/access.log");
+    let events = |since: &str| -> u64 {
+        let out = run(&["--format", "json", "--since", since, &log], b"");
+        assert_ne!(out.status.code(), Some(2), "{since}");
+        json(&out)["summary"]["events"].as_u64().unwrap()
+    };
+    let all = events("2019-02-06");
+    let utc = events("2019-02-06T00:05:00Z");
+    assert!(0 < utc && utc < all, "{utc} of {all}");
+    assert_eq!(events("2019-02-06T01:05:00+01:00"), utc);
+    assert_eq!(events("2019-02-05T19:05:00-05:00"), utc);
+    assert_eq!(events("2019-02-06T00:05:00"), utc);
+    for bad in [
+        "2024-02-31",
+        "2019-02-06T25:00:00Z",
+        "2019-02-06T00:05:00+99:00",
+    ] {
+        let out = run(&["--since", bad, &log], b"");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("--since: `{bad}` is not a valid date or time")),
+            "{stderr}"
+        );
+    }
+}
