@@ -832,21 +832,16 @@ fn process_on_path(out: &mut Out, target: Target, e: &Entry, name: &str, setup: 
     let found = if program.contains('/') {
         let p = std::path::Path::new(program);
         let p = match program.strip_prefix("~/") {
-            Some(rest) => setup
-                .env
-                .get("HOME")
-                .map(|h| std::path::Path::new(h).join(rest)),
+            Some(rest) => setup.env.home().map(|h| std::path::Path::new(h).join(rest)),
             None => Some(p.to_path_buf()),
         };
         p.is_some_and(|p| is_executable(&p))
     } else {
         setup
             .env
-            .get("PATH")
-            .unwrap_or("")
-            .split(':')
-            .filter(|d| !d.is_empty())
-            .any(|d| is_executable(&std::path::Path::new(d).join(program)))
+            .path_dirs()
+            .iter()
+            .any(|d| is_executable(&d.join(program)))
     };
     if !found {
         out.add(target, e.line, "process-not-found")
