@@ -733,3 +733,42 @@ fn tables_fit_columns_and_keep_ids_whole() {
         assert!(line.chars().count() <= 80, "{text}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_walk_reports_a_loop_once_and_a_binary_file_without_hiding_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("logs");
+    std::fs::create_dir_all(root.join("job")).unwrap();
+    std::fs::copy(
+        fixture("s3-ls-wrong-secret"),
+        root.join("job/s3-ls-wrong-secret.log"),
+    )
+    .unwrap();
+    std::fs::write(root.join("core.bin"), [0x7f, b'E', b'L', b'F', 0, 1, 2, 3]).unwrap();
+    std::os::unix::fs::symlink("..", root.join("job/up")).unwrap();
+    let out = run(&["--format", "json", root.to_str().unwrap()], b"");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "the failure decides: {err}");
+    assert_eq!(err.matches("symbolic link loop").count(), 1, "{err}");
+    assert_eq!(err.matches("binary data, not a log").count(), 1, "{err}");
+    let report = json(&out);
+    let analysed: Vec<&serde_json::Value> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["errors"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(analysed.len(), 1, "the log once, under one name: {report}");
+    assert_eq!(verdict(analysed[0]), "credentials.wrong-secret");
+
+    // With no failure anywhere, an unreadable file still says so (2); an
+    // input named on the command line always does.
+    std::fs::remove_file(root.join("job/s3-ls-wrong-secret.log")).unwrap();
+    std::fs::copy(fixture("s3-ls-ok"), root.join("job/ok.log")).unwrap();
+    assert_eq!(run(&[root.to_str().unwrap()], b"").status.code(), Some(2));
+    let binary = root.join("core.bin");
+    let failing = fixture("s3-ls-wrong-secret");
+    let out = run(&[binary.to_str().unwrap(), &failing], b"");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -86,7 +86,22 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     };
     let text = report::render(&report, settings.format, &render);
     let written = output::write(&settings.output, &text);
-    let exit = written.map(|()| Exit::from(report.status()));
+    // A problem with a file met while walking a directory does not hide
+    // a failure found elsewhere; one with an input named on the command
+    // line (or stdin) does.
+    let named: std::collections::HashSet<String> = if settings.inputs.is_empty() {
+        [Source::Stdin.label()].into()
+    } else {
+        settings
+            .inputs
+            .iter()
+            .map(|p| match p.as_os_str() == "-" {
+                true => Source::Stdin.label(),
+                false => Source::File(p.clone()).label(),
+            })
+            .collect()
+    };
+    let exit = written.map(|()| Exit::from(report.status_named(|p| named.contains(p))));
     // The process ends soon after: freeing a big log's findings one by one
     // takes longer than the rest of the output step, and the OS reclaims it
     // all.
