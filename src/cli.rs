@@ -14,6 +14,7 @@ Examples:
   aws s3 ls --debug 2>&1 | authsift          analyze a failing command as it runs
   authsift job.log                           analyze a saved log (plain or .gz)
   authsift logs/ --format json | jq .        every file under logs/, as JSON
+  authsift logs/ --glob '*.log' --exclude old  only .log files, not under old/
   authsift --input-format aws-debug paste.txt
   authsift --rules team.rules job.log        add or override rules (authsift rules language)
   authsift explain SignatureDoesNotMatch     what a code means, its causes and fixes
@@ -113,6 +114,17 @@ pub struct Cli {
     /// detected by content.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// In directories, read only files matching GLOB (repeatable; ripgrep's
+    /// syntax: `*.log` matches a name at any depth, `2024/**/*.gz` a path
+    /// under the directory). Files named as inputs are always read.
+    #[arg(long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// In directories, skip files and directories matching GLOB
+    /// (repeatable; same syntax as --glob).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
 
     /// Output format: human, json (one document), jsonl (one finding a
     /// line, ECS names), ocsf (OCSF 1.1.0 Detection Findings, one a line),

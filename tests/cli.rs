@@ -772,3 +772,54 @@ fn a_walk_reports_a_loop_once_and_a_binary_file_without_hiding_a_failure() {
     let out = run(&[binary.to_str().unwrap(), &failing], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn glob_and_exclude_choose_what_a_walk_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("logs");
+    for path in ["a.log", "b.txt", "sub/c.log", "old/d.log", "sub/old/e.log"] {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(fixture("s3-ls-ok"), &path).unwrap();
+    }
+    let read = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let out = run(&all, b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json(&out)["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let p = i["path"].as_str().unwrap();
+                p.strip_prefix(root.to_str().unwrap())
+                    .unwrap_or(p)
+                    .trim_start_matches('/')
+                    .to_string()
+            })
+            .collect()
+    };
+    let logs = root.to_str().unwrap();
+    assert_eq!(read(&[logs]).len(), 5);
+    assert_eq!(
+        read(&[logs, "--glob", "*.log", "--exclude", "old"]),
+        ["a.log", "sub/c.log"]
+    );
+    assert_eq!(read(&[logs, "--glob", "sub/*.log"]), ["sub/c.log"]);
+    assert_eq!(
+        read(&[logs, "--glob", "sub/**/*.log"]),
+        ["sub/c.log", "sub/old/e.log"]
+    );
+    assert_eq!(read(&[logs, "--exclude", "*.log"]), ["b.txt"]);
+    // A file named as an input is read whatever the globs say.
+    let txt = root.join("b.txt");
+    assert_eq!(read(&[txt.to_str().unwrap(), "--glob", "*.log"]), ["b.txt"]);
+    let out = run(&[logs, "--glob", "a[b"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`a[b` is not a glob"),
+        "{}",
+        stderr(&out)
+    );
+}

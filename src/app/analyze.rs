@@ -19,7 +19,7 @@ use crate::{progress, time, trail};
 
 /// Runs the command. Checks come first, in this order, before any input is
 /// read: the output does not clash with an input, the rules load, the
-/// secret can be read, the time window makes sense.
+/// secret can be read, the time window makes sense, the globs compile.
 pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     // Refused before any work: the report must never replace an input.
     settings.output.refuse_clash(&settings.inputs)?;
@@ -38,7 +38,8 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             keep_findings: settings.format != OutputFormat::Table,
         },
     };
-    let sources = input::expand(&settings.inputs);
+    let filter = input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
+    let sources = input::expand_filtered(&settings.inputs, &filter);
     let started = std::time::Instant::now();
     let progress = show_progress(settings, sources.len()).then(progress::Progress::default);
     let report = progress::show_while(

@@ -83,6 +83,8 @@ pub enum Error {
     Secret(SecretError),
     /// `--since` / `--until` do not make a window.
     Window(String),
+    /// A `--glob` or `--exclude` that does not compile.
+    Glob(String),
     /// `explain` was given something the rules do not know.
     UnknownTopic {
         /// What was asked, as typed.
@@ -131,6 +133,7 @@ impl fmt::Display for Error {
             }
             Error::Secret(e) => f.write_str(&sanitize(&e.to_string())),
             Error::Window(e) => f.write_str(&sanitize(e)),
+            Error::Glob(e) => write!(f, "--glob/--exclude: {}", sanitize(e)),
             Error::UnknownTopic { what, suggestion } => {
                 write!(
                     f,

@@ -101,6 +101,10 @@ pub enum ProgressWhen {
 pub struct Analyze {
     /// Files and directories (none: stdin).
     pub inputs: Vec<PathBuf>,
+    /// `--glob`: in directories, only files matching one of these.
+    pub globs: Vec<String>,
+    /// `--exclude`: in directories, skip what matches one of these.
+    pub excludes: Vec<String>,
     /// Skip sniffing and read every input as this format.
     pub input_format: Option<Format>,
     /// How results are rendered.
@@ -196,6 +200,8 @@ fn analyze_settings(cli: &Cli) -> Analyze {
     let output = Destination::from_flag(cli.output.as_deref());
     Analyze {
         inputs: cli.inputs.clone(),
+        globs: cli.globs.clone(),
+        excludes: cli.excludes.clone(),
         input_format: cli.input_format.0,
         format: cli.format,
         color: use_color(color_when(cli.color), &output),
