@@ -7,7 +7,7 @@
 
 use super::exit::{Error, Exit};
 use super::output::{self, Destination};
-use crate::report::OutputFormat;
+use super::settings::Schema;
 
 /// What a bare `authsift` at a terminal says (one screen).
 const HINT: &str = "\
@@ -32,15 +32,11 @@ pub fn hint() -> Result<Exit, Error> {
 }
 
 /// `schema FORMAT`: the JSON Schema the format's output follows.
-pub fn schema(format: OutputFormat) -> Result<Exit, Error> {
+pub fn schema(format: Schema) -> Result<Exit, Error> {
     let text = match format {
-        OutputFormat::Json => include_str!("../../docs/schema/authsift.schema.json"),
-        OutputFormat::Jsonl => include_str!("../../docs/schema/authsift-jsonl.schema.json"),
-        OutputFormat::Ocsf => {
-            include_str!("../../docs/schema/ocsf-1.1.0-detection-finding.schema.json")
-        }
-        // Settings only ask for the three formats that have a schema.
-        OutputFormat::Human | OutputFormat::Table | OutputFormat::Markdown => "",
+        Schema::Json => include_str!("../../docs/schema/authsift.schema.json"),
+        Schema::Jsonl => include_str!("../../docs/schema/authsift-jsonl.schema.json"),
+        Schema::Ocsf => include_str!("../../docs/schema/ocsf-1.1.0-detection-finding.schema.json"),
     };
     output::write(&Destination::Stdout, text)?;
     Ok(Exit::Clean)

@@ -58,12 +58,23 @@ pub enum Command {
     /// `man`: the manual page, generated from the flag definitions.
     Man(clap::Command),
     /// `schema FORMAT`: the JSON Schema of an output format.
-    Schema(OutputFormat),
+    Schema(Schema),
     /// `rules language`: the rule language's reference.
     RulesLanguage,
     /// No input named and stdin is a terminal: nobody is piping a log in,
     /// so say how to, rather than wait silently.
     Hint,
+}
+
+/// The output formats that follow a JSON Schema (`schema FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// `--format json`.
+    Json,
+    /// `--format jsonl`.
+    Jsonl,
+    /// `--format ocsf`.
+    Ocsf,
 }
 
 /// Which rules are in force.
@@ -178,9 +189,9 @@ impl Command {
             },
             Some(cli::Command::Man) => Command::Man(Cli::command()),
             Some(cli::Command::Schema { format }) => Command::Schema(match format {
-                cli::SchemaFormat::Json => OutputFormat::Json,
-                cli::SchemaFormat::Jsonl => OutputFormat::Jsonl,
-                cli::SchemaFormat::Ocsf => OutputFormat::Ocsf,
+                cli::SchemaFormat::Json => Schema::Json,
+                cli::SchemaFormat::Jsonl => Schema::Jsonl,
+                cli::SchemaFormat::Ocsf => Schema::Ocsf,
             }),
             Some(cli::Command::Rules(cli::RulesCommand::Language)) => Command::RulesLanguage,
             None if wants_hint(&cli.inputs, std::io::stdin().is_terminal()) => Command::Hint,
