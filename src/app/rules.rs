@@ -74,46 +74,33 @@ fn table(set: &RuleSet) -> String {
     use crate::report::fit::{self, Column, Cut};
     let width = crate::report::table::width(false);
     let compact = width.is_some_and(|w| w < crate::report::table::COMPACT_BELOW);
-    let table = if compact {
-        let columns = [
-            Column::new("rule", Cut::Never),
-            Column::new("severity", Cut::Never),
-            Column::new("title", Cut::End),
-        ];
-        let rows = set
-            .rules()
-            .iter()
-            .map(|r| {
-                vec![
-                    r.id.clone(),
-                    r.severity.as_str().to_string(),
-                    r.title.clone(),
-                ]
-            })
-            .collect();
-        fit::table(&columns, rows, width)
+    let columns = [
+        Column::new("rule", Cut::Never),
+        Column::new("severity", Cut::Never),
+        Column::number("priority"),
+        Column::new("title", Cut::End),
+        Column::new("defined in", Cut::Start),
+    ];
+    // Compact: rule, severity, title.
+    let shown: &[usize] = if compact {
+        &[0, 1, 3]
     } else {
-        let columns = [
-            Column::new("rule", Cut::Never),
-            Column::new("severity", Cut::Never),
-            Column::number("priority"),
-            Column::new("title", Cut::End),
-            Column::new("defined in", Cut::Start),
-        ];
-        let rows = set
-            .rules()
-            .iter()
-            .map(|r| {
-                vec![
-                    r.id.clone(),
-                    r.severity.as_str().to_string(),
-                    r.priority.to_string(),
-                    r.title.clone(),
-                    format!("{}:{}", r.origin.file, r.origin.line),
-                ]
-            })
-            .collect();
-        fit::table(&columns, rows, width)
+        &[0, 1, 2, 3, 4]
     };
-    format!("{table}\n")
+    let rows = set
+        .rules()
+        .iter()
+        .map(|r| {
+            let row = [
+                r.id.clone(),
+                r.severity.as_str().to_string(),
+                r.priority.to_string(),
+                r.title.clone(),
+                format!("{}:{}", r.origin.file, r.origin.line),
+            ];
+            shown.iter().map(|&i| row[i].clone()).collect()
+        })
+        .collect();
+    let columns: Vec<Column<'_>> = shown.iter().map(|&i| columns[i]).collect();
+    format!("{}\n", fit::table(&columns, rows, width))
 }
