@@ -14,14 +14,82 @@ Examples:
   aws s3 ls --debug 2>&1 | authsift          analyze a failing command as it runs
   authsift job.log                           analyze a saved log (plain or .gz)
   authsift logs/ --format json | jq .        every file under logs/, as JSON
+  authsift logs/ --glob '*.log' --exclude old  only .log files, not under old/
   authsift --input-format aws-debug paste.txt
-  authsift --rules team.rules job.log        add or override rules (see rules/README.md)
+  authsift --rules team.rules job.log        add or override rules (authsift rules language)
   authsift explain SignatureDoesNotMatch     what a code means, its causes and fixes
   authsift sigv4 diff client.txt server.txt  compare two canonical requests
   AWS_SECRET_ACCESS_KEY=… authsift --secret-from-env AWS_SECRET_ACCESS_KEY job.log
                                              check a secret against the logged signature
 
+Documentation, offline: authsift explain CODE_OR_RULE, authsift rules list,
+authsift rules language, authsift schema json|jsonl, authsift man.
+
 Exit status: 0 no failure found, 1 a failure was classified, 2 usage error or unreadable input.";
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  authsift rules list                        the built-in rules
+  authsift rules list --rules team.rules     with a team's rules added
+  authsift rules check team.rules            does the file load?
+  authsift rules test team.rules             do its examples hold?";
+
+const RULES_LIST_EXAMPLES: &str = "\
+Examples:
+  authsift rules list
+  authsift rules list --rules team.rules
+  authsift rules list --no-default-rules --rules team.rules";
+
+const RULES_CHECK_EXAMPLES: &str = "\
+Examples:
+  authsift rules check team.rules
+  authsift rules check rules/*.rules         every file is checked, each error shown";
+
+const RULES_TEST_EXAMPLES: &str = "\
+Examples:
+  authsift rules test team.rules
+  authsift rules test rules/*.rules          ends with 'N passed, M failed'";
+
+const RULES_LANGUAGE_EXAMPLES: &str = "\
+Examples:
+  authsift rules language | less
+  authsift rules language > rules-language.md";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  authsift explain SignatureDoesNotMatch     an error code: its causes, most likely first
+  authsift explain accessdenied              in any case
+  authsift explain clock-skew                a rule id, or a piece of one (skew)
+  authsift explain --rules team.rules team.s3-outside-vpce";
+
+const SIGV4_EXAMPLES: &str = "\
+Examples:
+  authsift sigv4 diff client.txt server.txt
+  pbpaste | authsift sigv4 diff client.txt -";
+
+const CONFIG_EXAMPLES: &str = "\
+Examples:
+  authsift config                            ~/.aws and the AWS_* environment
+  authsift config --profile ci --explain-chain
+  authsift config --config-file ./aws-config --credentials-file /dev/null
+  authsift config --format markdown -o config-check.md";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  authsift completions bash > ~/.local/share/bash-completion/completions/authsift
+  authsift completions zsh > ~/.zfunc/_authsift
+  authsift completions fish > ~/.config/fish/completions/authsift.fish
+  authsift completions powershell | Out-String | Invoke-Expression";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  man -l <(authsift man)                     read it without installing
+  authsift man > ~/.local/share/man/man1/authsift.1";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  authsift schema json > authsift.schema.json
+  authsift schema jsonl | jq '.properties | keys'";
 
 /// Explains AWS authentication and authorization failures from the logs you
 /// already have: the root cause, the lines that prove it, and the fix.
@@ -46,9 +114,21 @@ pub struct Cli {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
+    /// In directories, read only files matching GLOB (repeatable; ripgrep's
+    /// syntax: `*.log` matches a name at any depth, `2024/**/*.gz` a path
+    /// under the directory). Files named as inputs are always read.
+    #[arg(long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// In directories, skip files and directories matching GLOB
+    /// (repeatable; same syntax as --glob).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+
     /// Output format: human, json (one document), jsonl (one finding a
-    /// line, ECS names), ocsf (OCSF 1.1.0 Detection Findings, one a line),
-    /// table, or markdown (a ticket attachment).
+    /// line, ECS 9.4.0), ocsf (OCSF 1.1.0 Detection Findings, one a line),
+    /// table, or markdown (a ticket attachment). JSON Schemas: `authsift
+    /// schema json|jsonl`; OCSF follows the official 1.1.0 definitions.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 
@@ -57,7 +137,8 @@ pub struct Cli {
     pub output: Option<PathBuf>,
 
     /// Stamp reports with the time of the run (otherwise output depends on
-    /// the input alone, byte for byte).
+    /// the input alone, byte for byte; a jsonl or ocsf record whose input
+    /// has no time of its own carries the run's, or SOURCE_DATE_EPOCH's).
     #[arg(long)]
     pub timestamp: bool,
 
@@ -102,8 +183,9 @@ pub struct Cli {
     pub profile: Option<String>,
 
     /// Event inputs (CloudTrail, S3 access logs): only events at or after
-    /// this time (2024-05-01, 2024-05-01T12:00:00Z, or back from now: 90m,
-    /// 12h, 7d). CloudTrail files delivered before it are not opened.
+    /// this time (2024-05-01, 2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00,
+    /// or back from now: 90m, 12h, 7d). CloudTrail files delivered before
+    /// it are not opened.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
@@ -119,7 +201,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RuleArgs {
     /// A rule file to add (repeatable): a rule with an existing id replaces
-    /// it, a new id adds one. See rules/README.md for the language.
+    /// it, a new id adds one. The language: `authsift rules language`.
     #[arg(long = "rules", value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -145,24 +227,55 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inspect the rules that classify failures.
-    #[command(subcommand)]
+    /// Inspect, check and test the rules that classify failures.
+    #[command(subcommand, after_help = RULES_EXAMPLES)]
     Rules(RulesCommand),
     /// What an AWS error code or a rule id means: causes and fixes.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
-        /// An error code (`SignatureDoesNotMatch`) or a rule id (`clock.skew`).
+        /// An error code (`SignatureDoesNotMatch`) or a rule id (`clock.skew`),
+        /// in any case; punctuation does not matter, and a piece of a rule id
+        /// is enough when it names one rule.
         #[arg(value_name = "CODE_OR_RULE")]
         what: String,
         #[command(flatten)]
         rules: RuleArgs,
     },
     /// SigV4 tools that work on text you already have.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = SIGV4_EXAMPLES)]
     Sigv4(Sigv4Command),
     /// Check ~/.aws/config, ~/.aws/credentials and the AWS_* environment
     /// offline, the way the AWS CLI reads them (exit 1 on a medium or high
     /// finding).
+    #[command(after_help = CONFIG_EXAMPLES)]
     Config(ConfigArgs),
+    /// Print a shell completion script on stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
+    /// Print the JSON Schema of a machine-readable output format (built
+    /// into the binary).
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema {
+        /// The output format whose schema to print.
+        #[arg(value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
+    },
+}
+
+/// `schema FORMAT`: the output formats that have a JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    /// `--format json`: one document, schema `authsift/1`.
+    Json,
+    /// `--format jsonl`: one finding a line, ECS 9.4.0.
+    Jsonl,
 }
 
 /// `authsift config`: files default to AWS_CONFIG_FILE /
@@ -203,6 +316,7 @@ pub enum Sigv4Command {
     /// Compare two canonical requests or two strings to sign (files, or `-`
     /// for stdin) and name the parts that differ. Exit 0 when equal, 1 when
     /// they differ, 2 on error.
+    #[command(after_help = SIGV4_EXAMPLES)]
     Diff {
         /// The client's side (e.g. botocore's `CanonicalRequest:` block).
         a: PathBuf,
@@ -214,21 +328,31 @@ pub enum Sigv4Command {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules in force: id, severity, priority, title.
+    #[command(after_help = RULES_LIST_EXAMPLES)]
     List {
         #[command(flatten)]
         rules: RuleArgs,
     },
     /// Validate rule files (with the built-in rules); exit 2 on an error.
+    #[command(after_help = RULES_CHECK_EXAMPLES)]
     Check {
+        /// Rule files to load, each with the built-in rules; an error shows
+        /// file, line, column and a caret.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
     /// Run the examples that rule files carry (`example match …` /
     /// `example no-match …`); exit 1 when one fails.
+    #[command(after_help = RULES_TEST_EXAMPLES)]
     Test {
+        /// Rule files whose examples to run (an example log's path is
+        /// relative to its rule file).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the reference of the rule language (Markdown).
+    #[command(after_help = RULES_LANGUAGE_EXAMPLES)]
+    Language,
 }
 
 /// `--input-format`: `auto` (sniff each input), or one of the formats

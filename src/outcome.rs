@@ -69,6 +69,11 @@ pub struct InputReport {
     pub unclassified: Vec<EvidenceLine>,
     /// Why the input could not be read, if it could not.
     pub errors: Vec<String>,
+    /// The input could not be read at all ([`InputReport::failed`]: not
+    /// found, no permission, binary data, a link loop…), as opposed to
+    /// read with errors in its content (an invalid CloudTrail file).
+    #[serde(skip)]
+    pub not_read: bool,
     /// Counts over the events of an event input (CloudTrail, S3 access logs).
     #[serde(skip)]
     pub summary: Option<crate::trail::summary::Summary>,
@@ -84,6 +89,7 @@ impl InputReport {
             findings: Vec::new(),
             unclassified: Vec::new(),
             errors: Vec::new(),
+            not_read: false,
             summary: None,
         }
     }
@@ -110,6 +116,7 @@ impl InputReport {
     pub fn failed(path: String, error: String) -> Self {
         InputReport {
             errors: vec![error],
+            not_read: true,
             ..InputReport::new(path, None)
         }
     }
@@ -145,7 +152,24 @@ impl Report {
     /// (findings of the others still count, but the status says so), then
     /// any classified failure, in an input's findings or an event summary.
     pub fn status(&self) -> Status {
-        if self.inputs.iter().any(|i| !i.errors.is_empty()) {
+        self.status_named(|_| true)
+    }
+
+    /// [`Report::status`], where only the inputs `named` (by path) were
+    /// asked for by name: a file found by walking a directory that could
+    /// not be read at all (binary data, a symbolic link loop, no
+    /// permission) is a warning that does not hide a failure found
+    /// elsewhere; it makes the status [`Status::Unreadable`] only when
+    /// nothing was found. A named input, or a walked one read with errors
+    /// in its content, makes it so whatever else was found.
+    pub fn status_named(&self, named: impl Fn(&str) -> bool) -> Status {
+        let warning = |i: &InputReport| i.not_read && !named(&i.path);
+        let unreadable = |warnings: bool| {
+            self.inputs
+                .iter()
+                .any(|i| !i.errors.is_empty() && warning(i) == warnings)
+        };
+        if unreadable(false) {
             Status::Unreadable
         } else if self
             .inputs
@@ -154,6 +178,8 @@ impl Report {
             || self.summary().is_some_and(|s| s.classified() > 0)
         {
             Status::Found
+        } else if unreadable(true) {
+            Status::Unreadable
         } else {
             Status::Clean
         }

@@ -40,11 +40,59 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// `n` and a noun, in the plural unless `n` is one: `1 record`,
+/// `2 records`, `0 records`. For nouns whose plural adds an `s`.
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The known name closest to `name`, ignoring case and surrounding
+/// blanks, when it is close enough to be a typo: at most a third of its
+/// length away (at least 2). Ties go to the first in sorted order.
+pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let clean = name.trim().to_lowercase();
+    known
+        .into_iter()
+        .map(|k| {
+            let d = if k.to_lowercase() == clean {
+                0
+            } else {
+                edit_distance(&clean, &k.to_lowercase()).max(1)
+            };
+            (d, k)
+        })
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(2))
+        .min_by_key(|(d, k)| (*d, *k))
+        .map(|(_, k)| k)
+}
+
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
 
-    use super::{edit_distance, strip_ansi};
+    use super::{counted, did_you_mean, edit_distance, strip_ansi};
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(counted(1usize, "record"), "1 record");
+        assert_eq!(counted(0u64, "record"), "0 records");
+        assert_eq!(counted(2u32, "failure line"), "2 failure lines");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("prdo", ["prod", "dev"]), Some("prod"));
+        assert_eq!(did_you_mean(" Prod", ["prod", "dev"]), Some("prod"));
+        assert_eq!(did_you_mean("staging", ["prod", "dev"]), None);
+        assert_eq!(
+            did_you_mean("clock-skw", ["clock.skew", "token.expired"]),
+            Some("clock.skew")
+        );
+    }
 
     #[test]
     fn ansi_codes_are_removed() {

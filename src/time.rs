@@ -19,6 +19,12 @@ pub fn parse_amz_date(s: &str) -> Option<i64> {
     )
 }
 
+/// A SigV4 timestamp (`20261126T175930Z`) in the form every other time in
+/// a report takes (`2026-11-26T17:59:30Z`); `None` for anything else.
+pub fn amz_date_as_iso8601(s: &str) -> Option<String> {
+    parse_amz_date(s).map(format_iso8601)
+}
+
 /// `Wed, 01 Jan 2025 00:00:00 GMT` (HTTP `Date`, RFC 7231 IMF-fixdate).
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut parts = s.split_whitespace();
@@ -124,24 +130,24 @@ impl Window {
     }
 }
 
-/// A `--since`/`--until` value: `2024-05-01`, `2024-05-01T12:00:00Z`
-/// (UTC; the `Z` may be left out), or a span back from `now` (`90m`,
-/// `12h`, `7d`).
+/// A `--since`/`--until` value: `2024-05-01` (midnight UTC), an RFC 3339
+/// time (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00+02:00`, fractions of
+/// a second allowed; without an offset it is UTC), or a span back from
+/// `now` (`90m`, `12h`, `7d`). A date that does not exist (`2024-02-31`)
+/// is refused. The `time` crate reads these: what a person types varies
+/// more than the fixed layouts logs use, which the parsers above keep.
 pub fn parse_bound(s: &str, now: i64) -> Result<i64, String> {
     let s = s.trim();
-    if let Some(t) = parse_iso8601(s)
-        .or_else(|| dashed_date_time(s, b'T').filter(|_| s.len() == 19))
-        .or_else(|| {
-            (s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-')
-                .then(|| epoch(num(s, 0, 4)?, num(s, 5, 7)?, num(s, 8, 10)?, 0, 0, 0))
-                .flatten()
-        })
-    {
-        return Ok(t);
+    if s.len() >= 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
+        return typed_time(s).ok_or_else(|| {
+            format!(
+                "`{s}` is not a valid date or time: use 2024-05-01, 2024-05-01T12:00:00Z or 2024-05-01T12:00:00+02:00"
+            )
+        });
     }
     let not_a_time = || {
         format!(
-            "`{s}` is not a time: use 2024-05-01, 2024-05-01T12:00:00Z, or a span back from now such as 90m, 12h, 7d"
+            "`{s}` is not a time: use 2024-05-01, 2024-05-01T12:00:00Z, 2024-05-01T12:00:00+02:00, or a span back from now such as 90m, 12h, 7d"
         )
     };
     let (count, unit) = [('s', 1), ('m', 60), ('h', 3600), ('d', 86_400)]
@@ -158,6 +164,33 @@ pub fn parse_bound(s: &str, now: i64) -> Result<i64, String> {
         .and_then(|span| now.checked_sub(span))
         .filter(|t| *t >= MIN_BOUND)
         .ok_or_else(|| format!("`{s}` reaches back before the year 1; use a shorter span"))
+}
+
+/// A date (`2024-05-01`) or an RFC 3339 time, with or without its offset
+/// (none is UTC), as epoch seconds; `None` for anything else, or a date
+/// that does not exist.
+fn typed_time(s: &str) -> Option<i64> {
+    use ::time::format_description::well_known::Rfc3339;
+    if s.len() == 10 {
+        let month = ::time::Month::try_from(u8::try_from(num(s, 5, 7)?).ok()?).ok()?;
+        let date = ::time::Date::from_calendar_date(
+            i32::try_from(num(s, 0, 4)?).ok()?,
+            month,
+            u8::try_from(num(s, 8, 10)?).ok()?,
+        )
+        .ok()?;
+        return Some(date.midnight().assume_utc().unix_timestamp());
+    }
+    let has_offset =
+        s.ends_with(['Z', 'z']) || s.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
+    let full = if has_offset {
+        s.to_string()
+    } else {
+        format!("{s}Z")
+    };
+    ::time::OffsetDateTime::parse(&full, &Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }
 
 /// The earliest time a relative bound may reach (0001-01-01T00:00:00Z).
@@ -255,12 +288,23 @@ mod tests {
         assert_eq!(parse_bound("2025-09-03", now), Ok(day));
         assert_eq!(parse_bound("2025-09-03T16:21:50Z", now), Ok(now));
         assert_eq!(parse_bound("2025-09-03T16:21:50", now), Ok(now));
+        assert_eq!(parse_bound("2025-09-03T18:21:50+02:00", now), Ok(now));
+        assert_eq!(parse_bound("2025-09-03T11:21:50-05:00", now), Ok(now));
+        assert_eq!(parse_bound("2025-09-03T16:21:50.25Z", now), Ok(now));
+        assert_eq!(parse_bound("2024-02-29", now), Ok(1_709_164_800));
         assert_eq!(parse_bound("12h", now), Ok(now - 12 * 3600));
         assert_eq!(parse_bound("7d", now), Ok(now - 7 * 86_400));
         for bad in [
             "yesterday",
             "12x",
             "2025-13-01",
+            "2024-02-31",
+            "2025-02-29",
+            "2025-09-03T24:00:00Z",
+            "2025-09-03T16:21:50+25:00",
+            "2025-09-03T16:21",
+            "2025-09-03garbage",
+            "2025-09-03T16:21:5\u{e9}+01:00",
             "-5h",
             "",
             // Used to wrap around into the future, or to panic.

@@ -394,3 +394,428 @@ fn clicolor_force_and_no_color() {
         assert!(!both.stdout.contains(&0x1b), "{args:?}");
     }
 }
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A program on PATH, if there is one.
+fn on_path(name: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn completion_scripts_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell], b"");
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        // Subcommands and flags come from the clap definitions (fish
+        // spells `--format` as `-l format`).
+        for word in ["explain", "completions", "format", "since", "input-format"] {
+            assert!(script.contains(word), "{shell} script lacks {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn bash_completion_parses_and_completes() {
+    let script = stdout(&run(&["completions", "bash"], b""));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("authsift.bash");
+    std::fs::write(&path, &script).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .expect("bash runs");
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    // Completing `authsift expl` and `authsift --format js`, as bash would.
+    let complete = |words: &str, cword: usize| -> String {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             _authsift authsift \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &program])
+            .output()
+            .expect("bash runs");
+        stdout(&out).trim().to_string()
+    };
+    assert_eq!(complete("authsift expl", 1), "explain");
+    assert_eq!(complete("authsift --format js", 2), "json jsonl");
+}
+
+#[test]
+fn man_page_renders() {
+    let out = run(&["man"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{page}");
+    assert!(page.contains(".TH authsift 1"), "{page}");
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH EXAMPLES"] {
+        assert!(page.contains(section), "no {section}");
+    }
+    // Every request line is one roff knows the shape of.
+    for line in page.lines().filter(|l| l.starts_with('.')) {
+        assert!(
+            line[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '\\'),
+            "odd request line {line:?}"
+        );
+    }
+    let Some(man) = on_path("man") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("authsift.1");
+    std::fs::write(&path, &page).unwrap();
+    let shown = std::process::Command::new(man)
+        .args(["--warnings", "-l"])
+        .arg(&path)
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat")
+        .output()
+        .expect("man runs");
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert_eq!(stderr(&shown), "", "man warns");
+    let text = stdout(&shown);
+    assert!(text.contains("EXAMPLES"), "{text}");
+    // The examples keep their columns.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("authsift job.log") && l.contains("analyze a saved log")),
+        "{text}"
+    );
+}
+
+/// Every subcommand path, from the clap definitions (so a new one is
+/// checked too), without clap's own `help`.
+fn subcommand_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut p = path.to_vec();
+            p.push(sub.get_name().to_string());
+            out.push(p.clone());
+            walk(sub, &p, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &<authsift::cli::Cli as clap::CommandFactory>::command(),
+        &[],
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn every_subcommand_has_a_description_and_examples() {
+    let paths = subcommand_paths();
+    assert!(paths.len() >= 10, "{paths:?}");
+    for path in paths {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        // The short help: one line an argument.
+        args.push("-h");
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let help = stdout(&out);
+        let first = help.lines().next().unwrap_or("");
+        assert!(
+            !first.is_empty() && !first.starts_with("Usage"),
+            "{args:?} has no description:\n{help}"
+        );
+        let examples: Vec<&str> = help
+            .lines()
+            .skip_while(|l| *l != "Examples:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.contains("authsift"))
+            .collect();
+        assert!(
+            (2..=4).contains(&examples.len()),
+            "{args:?} shows {} examples:\n{help}",
+            examples.len()
+        );
+        // Every positional argument says what it is.
+        let arguments = help
+            .lines()
+            .skip_while(|l| *l != "Arguments:")
+            .skip(1)
+            .take_while(|l| !l.is_empty());
+        for line in arguments {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert!(words.len() > 1, "{args:?}: {line:?} is not described");
+        }
+    }
+}
+
+#[test]
+fn top_level_help_names_the_offline_docs() {
+    let help = stdout(&run(&["--help"], b""));
+    for command in ["authsift schema", "authsift rules language", "authsift man"] {
+        assert!(help.contains(command), "{command} missing:\n{help}");
+    }
+    assert!(!help.contains("docs/schema"), "{help}");
+    assert!(!help.contains("rules/README.md"), "{help}");
+}
+
+#[test]
+fn schemas_and_rule_language_are_built_in() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (args, file) in [
+        (&["schema"][..], "docs/schema/authsift.schema.json"),
+        (&["schema", "json"][..], "docs/schema/authsift.schema.json"),
+        (
+            &["schema", "jsonl"][..],
+            "docs/schema/authsift-jsonl.schema.json",
+        ),
+        (&["rules", "language"][..], "rules/README.md"),
+    ] {
+        let out = run(args, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            stdout(&out),
+            std::fs::read_to_string(root.join(file)).unwrap(),
+            "{args:?}"
+        );
+    }
+    let schema: serde_json::Value = serde_json::from_slice(&run(&["schema"], b"").stdout).unwrap();
+    assert!(schema["$schema"].is_string());
+    assert_eq!(run(&["schema", "table"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn empty_piped_stdin_is_still_read() {
+    let out = run(&["--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>: empty input"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("no input:"), "{}", stderr(&out));
+    assert_eq!(json(&out)["inputs"][0]["path"], "<stdin>");
+}
+
+/// `authsift` alone with a terminal on stdin, through script(1) when the
+/// machine has it (util-linux): the hint, status 2, nothing on stdout.
+#[test]
+fn a_bare_run_at_a_terminal_prints_the_hint() {
+    let Some(script) = on_path("script") else {
+        return;
+    };
+    let program = format!(
+        "{} 2>&1; echo \"status=$?\"",
+        env!("CARGO_BIN_EXE_authsift")
+    );
+    let out = std::process::Command::new(script)
+        .args(["-qec", &program, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    let shown = stdout(&out);
+    assert!(
+        shown.contains("no input: authsift reads a log on stdin"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("aws s3 ls --debug 2>&1 | authsift"),
+        "{shown}"
+    );
+    assert!(shown.contains("status=2"), "{shown}");
+    assert!(shown.lines().count() <= 24, "{shown}");
+}
+
+#[test]
+fn counts_agree_with_their_nouns() {
+    let out = run(&["--color", "never"], b"hello\n");
+    assert!(stdout(&out).contains("(1 record)"), "{}", stdout(&out));
+    let trail = fixtures_dir()
+        .parent()
+        .unwrap()
+        .join("cloudtrail/records.json");
+    let out = run(&["--format", "table", trail.to_str().unwrap()], b"");
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "1 of the failures is a call an AWS service made on your behalf; it is left out below"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("1 of the failures are"), "{text}");
+}
+
+#[test]
+fn times_side_by_side_share_one_format() {
+    let out = run(
+        &["--color", "never", &fixture("s3-ls-clock-skew-ahead")],
+        b"",
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "signed at 2026-11-26T17:59:30Z but the server's clock read 2026-11-26T15:59:30Z"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("client signed   2026-11-26T17:59:30Z"),
+        "{text}"
+    );
+    assert!(!text.contains("20261126T175930Z"), "{text}");
+    // Machine formats keep the value as logged among the facts.
+    let out = run(
+        &["--format", "json", &fixture("s3-ls-clock-skew-ahead")],
+        b"",
+    );
+    let facts = &json(&out)["inputs"][0]["findings"][0]["facts"];
+    assert_eq!(facts["request.amz_date"], "20261126T175930Z");
+}
+
+#[test]
+fn tables_fit_columns_and_keep_ids_whole() {
+    let list = |columns: &str| {
+        let out = bin()
+            .env("COLUMNS", columns)
+            .args(["rules", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        stdout(&out)
+    };
+    let ids = |table: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter(|l| l.starts_with("│ ") && !l.starts_with("│ rule "))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .collect()
+    };
+    let wide = list("250");
+    let all = ids(&wide);
+    assert!(all.len() >= 15, "{wide}");
+    assert!(all.contains(&"clock.skew".to_string()), "{wide}");
+    for columns in ["60", "80", "100", "160"] {
+        let width: usize = columns.parse().unwrap();
+        let text = list(columns);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "COLUMNS={columns}: {} wide:\n{text}",
+                line.chars().count()
+            );
+        }
+        // One line a rule, its id whole: titles give way, with `…`.
+        assert_eq!(ids(&text), all, "COLUMNS={columns}:\n{text}");
+        if width <= 80 {
+            assert!(text.contains('…'), "{text}");
+        }
+    }
+    // CloudTrail's summary tables (long keys, user agents, ARNs) fit too.
+    let archive = fixtures_dir().parent().unwrap().join("cloudtrail/archive");
+    let out = bin()
+        .env("COLUMNS", "80")
+        .args(["--format", "table"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("user agent"), "{text}");
+    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└', '╞'])) {
+        assert!(line.chars().count() <= 80, "{text}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walk_reports_a_loop_once_and_a_binary_file_without_hiding_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("logs");
+    std::fs::create_dir_all(root.join("job")).unwrap();
+    std::fs::copy(
+        fixture("s3-ls-wrong-secret"),
+        root.join("job/s3-ls-wrong-secret.log"),
+    )
+    .unwrap();
+    std::fs::write(root.join("core.bin"), [0x7f, b'E', b'L', b'F', 0, 1, 2, 3]).unwrap();
+    std::os::unix::fs::symlink("..", root.join("job/up")).unwrap();
+    let out = run(&["--format", "json", root.to_str().unwrap()], b"");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "the failure decides: {err}");
+    assert_eq!(err.matches("symbolic link loop").count(), 1, "{err}");
+    assert_eq!(err.matches("binary data, not a log").count(), 1, "{err}");
+    let report = json(&out);
+    let analysed: Vec<&serde_json::Value> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["errors"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(analysed.len(), 1, "the log once, under one name: {report}");
+    assert_eq!(verdict(analysed[0]), "credentials.wrong-secret");
+
+    // With no failure anywhere, an unreadable file still says so (2); an
+    // input named on the command line always does.
+    std::fs::remove_file(root.join("job/s3-ls-wrong-secret.log")).unwrap();
+    std::fs::copy(fixture("s3-ls-ok"), root.join("job/ok.log")).unwrap();
+    assert_eq!(run(&[root.to_str().unwrap()], b"").status.code(), Some(2));
+    let binary = root.join("core.bin");
+    let failing = fixture("s3-ls-wrong-secret");
+    let out = run(&[binary.to_str().unwrap(), &failing], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn glob_and_exclude_choose_what_a_walk_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("logs");
+    for path in ["a.log", "b.txt", "sub/c.log", "old/d.log", "sub/old/e.log"] {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(fixture("s3-ls-ok"), &path).unwrap();
+    }
+    let read = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let out = run(&all, b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json(&out)["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let p = i["path"].as_str().unwrap();
+                p.strip_prefix(root.to_str().unwrap())
+                    .unwrap_or(p)
+                    .trim_start_matches('/')
+                    .to_string()
+            })
+            .collect()
+    };
+    let logs = root.to_str().unwrap();
+    assert_eq!(read(&[logs]).len(), 5);
+    assert_eq!(
+        read(&[logs, "--glob", "*.log", "--exclude", "old"]),
+        ["a.log", "sub/c.log"]
+    );
+    assert_eq!(read(&[logs, "--glob", "sub/*.log"]), ["sub/c.log"]);
+    assert_eq!(
+        read(&[logs, "--glob", "sub/**/*.log"]),
+        ["sub/c.log", "sub/old/e.log"]
+    );
+    assert_eq!(read(&[logs, "--exclude", "*.log"]), ["b.txt"]);
+    // A file named as an input is read whatever the globs say.
+    let txt = root.join("b.txt");
+    assert_eq!(read(&[txt.to_str().unwrap(), "--glob", "*.log"]), ["b.txt"]);
+    let out = run(&[logs, "--glob", "a[b"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`a[b` is not a glob"),
+        "{}",
+        stderr(&out)
+    );
+}

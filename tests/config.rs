@@ -704,3 +704,88 @@ fn agrees_with_the_real_cli_on_the_recorded_fixtures() {
     }
     assert_eq!(seen, 6);
 }
+
+#[test]
+fn a_flag_is_located_at_no_line() {
+    let home = Home::new(Some("[default]\nregion = us-east-1\n"), None);
+    for format in ["human", "markdown"] {
+        let out = home.run(&["--format", format, "--profile", "nope"], &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("--profile nope"), "{format}: {text}");
+        assert!(!text.contains("line 0"), "{format}: {text}");
+        assert!(!text.contains("0  --profile"), "{format}: {text}");
+    }
+    let out = home.run(&["--profile", "nope"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("profile-not-found   (environment)\n"),
+        "{text}"
+    );
+    assert!(text.contains("(2 records)"), "{text}");
+}
+
+/// `authsift config --format json` with exactly `env` (nothing inherited).
+fn config_json(env: &[(&str, &std::ffi::OsStr)]) -> (Value, Output) {
+    let mut cmd = Command::new(bin());
+    cmd.env_clear().args(["config", "--format", "json"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (doc, out)
+}
+
+fn paths(doc: &Value) -> Vec<String> {
+    doc["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn userprofile_stands_for_home_when_home_is_unset() {
+    let profile = Home::new(Some("[default]\nregion = us-east-1a\n"), None);
+    let home = Home::new(Some("[default]\nregion = eu-west-1\n"), None);
+    let config_in = |h: &Home| h.dir.path().join(".aws/config").display().to_string();
+    let (doc, out) = config_json(&[("USERPROFILE", profile.dir.path().as_os_str())]);
+    assert_eq!(out.status.code(), Some(1), "the bad region is found");
+    assert!(paths(&doc).contains(&config_in(&profile)), "{doc}");
+    // An empty HOME is unset; a HOME wins over USERPROFILE.
+    let (doc, _) = config_json(&[
+        ("HOME", "".as_ref()),
+        ("USERPROFILE", profile.dir.path().as_os_str()),
+    ]);
+    assert!(paths(&doc).contains(&config_in(&profile)), "{doc}");
+    let (doc, out) = config_json(&[
+        ("HOME", home.dir.path().as_os_str()),
+        ("USERPROFILE", profile.dir.path().as_os_str()),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(paths(&doc).contains(&config_in(&home)), "{doc}");
+}
+
+#[cfg(unix)]
+#[test]
+fn credential_process_is_looked_up_in_every_path_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new(
+        Some("[default]\nregion = eu-west-1\ncredential_process = authsift-test-helper --json\n"),
+        None,
+    );
+    let bin_dir = tempfile::tempdir().unwrap();
+    let helper = bin_dir.path().join("authsift-test-helper");
+    std::fs::write(&helper, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let not_found = |path: &std::ffi::OsStr| {
+        let (doc, _) = config_json(&[("HOME", home.dir.path().as_os_str()), ("PATH", path)]);
+        has(&doc, "config", 3, "process-not-found", "config.malformed")
+            || findings(&doc).iter().any(|f| f.2 == "process-not-found")
+    };
+    let path = std::env::join_paths(["/no/such/dir", bin_dir.path().to_str().unwrap()]).unwrap();
+    assert!(!not_found(&path), "found in PATH's second directory");
+    assert!(not_found("/no/such/dir:/bin".as_ref()));
+}

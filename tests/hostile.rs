@@ -522,7 +522,8 @@ fn a_directory_symlink_loop_is_walked_once() {
     std::os::unix::fs::symlink(".", root.join("self1")).unwrap();
     std::os::unix::fs::symlink(".", root.join("self2")).unwrap();
     let (out, report) = analyse(&[&root], std::time::Duration::from_secs(60));
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    // The loops are warnings: the failure found in the log decides.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
     let inputs = report["inputs"].as_array().unwrap();
     let analysed: Vec<&serde_json::Value> = inputs
         .iter()

@@ -539,7 +539,8 @@ fn escape_sequences_in_user_agents_and_messages_never_reach_the_terminal() {
                     "{format}: {shown}"
                 );
             } else if format == "table" {
-                assert!(shown.contains("job\\e"), "{format}: {shown}");
+                // The name's start may give way to the column's width.
+                assert!(shown.contains("\\x07.log"), "{format}: {shown}");
             }
             if format != "table" {
                 assert!(

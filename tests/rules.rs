@@ -370,3 +370,47 @@ fn explain_a_code_or_a_rule() {
     let out = run(&["explain", "NoSuchThing"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn explain_forgives_case_and_punctuation_and_suggests() {
+    let shown = |what: &str| {
+        let out = run(&["explain", what], b"");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, text, _) = shown("clock-skew");
+    assert_eq!(code, Some(0));
+    assert!(text.starts_with("clock.skew  ["), "{text}");
+    let (code, text, _) = shown("accessdenied");
+    assert_eq!(code, Some(0));
+    assert!(text.starts_with("AccessDenied\n"), "{text}");
+    assert!(text.contains("authz.access-denied"), "{text}");
+    let (_, text, _) = shown("SKEW");
+    assert!(text.starts_with("clock.skew  ["), "{text}");
+
+    let (code, text, err) = shown("clock.skw");
+    assert_eq!(code, Some(2));
+    assert_eq!(text, "");
+    assert!(err.contains("did you mean `clock.skew`?"), "{err}");
+    let (_, _, err) = shown("SignatureDoesNotMach");
+    assert!(
+        err.contains("did you mean `SignatureDoesNotMatch`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_shows_placeholders_not_template_syntax() {
+    for what in ["clock.skew", "AccessDenied", "authz.access-denied"] {
+        let out = run(&["explain", what], b"");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains('{'), "{what}: {text}");
+    }
+    let out = run(&["explain", "authz.access-denied"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("<the denied action>"), "{text}");
+    assert!(text.contains("<the error message>"), "{text}");
+}

@@ -60,7 +60,7 @@ fn one_summary_over_every_event_input() {
     assert_eq!(hours, 15, "every failure of people and workloads, by hour");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("authsift: 20 events in 2 file(s), 0 skipped;"),
+        stderr.contains("authsift: 20 events in 2 files, 0 skipped;"),
         "{stderr}"
     );
 
@@ -82,7 +82,9 @@ fn the_table_summarises_event_inputs() {
         "{text}"
     );
     assert!(
-        text.contains("1 of the failures are calls AWS services"),
+        text.contains(
+            "1 of the failures is a call an AWS service made on your behalf; it is left out"
+        ),
         "{text}"
     );
     for header in ["root cause", "source IP", "principal", "hour (UTC)"] {
@@ -151,7 +153,7 @@ fn cloudtrail_files_delivered_before_since_are_not_opened() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("1 CloudTrail file(s) delivered before --since were not opened"),
+        stderr.contains("1 CloudTrail file delivered before --since was not opened"),
         "{stderr}"
     );
 }
@@ -299,4 +301,33 @@ fn s3_authentication_failures_are_grouped_by_address_and_code() {
     let report = json(&run(&["--format", "json", "-q", "-"], text.as_bytes()));
     let findings = report["summary"]["findings"].as_array().unwrap();
     assert!(findings.iter().all(|f| f["kind"] != "s3-authentication"));
+}
+
+#[test]
+fn since_takes_rfc3339_offsets_and_refuses_dates_that_do_not_exist() {
+    let log = fixture("s3-access/access.log");
+    let events = |since: &str| -> u64 {
+        let out = run(&["--format", "json", "--since", since, &log], b"");
+        assert_ne!(out.status.code(), Some(2), "{since}");
+        json(&out)["summary"]["events"].as_u64().unwrap()
+    };
+    let all = events("2019-02-06");
+    let utc = events("2019-02-06T00:05:00Z");
+    assert!(0 < utc && utc < all, "{utc} of {all}");
+    assert_eq!(events("2019-02-06T01:05:00+01:00"), utc);
+    assert_eq!(events("2019-02-05T19:05:00-05:00"), utc);
+    assert_eq!(events("2019-02-06T00:05:00"), utc);
+    for bad in [
+        "2024-02-31",
+        "2019-02-06T25:00:00Z",
+        "2019-02-06T00:05:00+99:00",
+    ] {
+        let out = run(&["--since", bad, &log], b"");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("--since: `{bad}` is not a valid date or time")),
+            "{stderr}"
+        );
+    }
 }

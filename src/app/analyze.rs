@@ -14,11 +14,12 @@ use crate::outcome::Report;
 use crate::report::terminal::sanitize;
 use crate::report::{self, OutputFormat, RenderOptions, RulesInfo, redact::Redactor};
 use crate::sigv4::verify::Secret;
+use crate::text::counted;
 use crate::{progress, time, trail};
 
 /// Runs the command. Checks come first, in this order, before any input is
 /// read: the output does not clash with an input, the rules load, the
-/// secret can be read, the time window makes sense.
+/// secret can be read, the time window makes sense, the globs compile.
 pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     // Refused before any work: the report must never replace an input.
     settings.output.refuse_clash(&settings.inputs)?;
@@ -37,7 +38,8 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             keep_findings: settings.format != OutputFormat::Table,
         },
     };
-    let sources = input::expand(&settings.inputs);
+    let filter = input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
+    let sources = input::expand_filtered(&settings.inputs, &filter);
     let started = std::time::Instant::now();
     let progress = show_progress(settings, sources.len()).then(progress::Progress::default);
     let report = progress::show_while(
@@ -85,7 +87,22 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     };
     let text = report::render(&report, settings.format, &render);
     let written = output::write(&settings.output, &text);
-    let exit = written.map(|()| Exit::from(report.status()));
+    // A problem with a file met while walking a directory does not hide
+    // a failure found elsewhere; one with an input named on the command
+    // line (or stdin) does.
+    let named: std::collections::HashSet<String> = if settings.inputs.is_empty() {
+        [Source::Stdin.label()].into()
+    } else {
+        settings
+            .inputs
+            .iter()
+            .map(|p| match p.as_os_str() == "-" {
+                true => Source::Stdin.label(),
+                false => Source::File(p.clone()).label(),
+            })
+            .collect()
+    };
+    let exit = written.map(|()| Exit::from(report.status_named(|p| named.contains(p))));
     // The process ends soon after: freeing a big log's findings one by one
     // takes longer than the rest of the output step, and the OS reclaims it
     // all.
@@ -128,15 +145,21 @@ fn write_event_totals(
     if report.not_opened > 0 {
         let _ = writeln!(
             err,
-            "authsift: {} CloudTrail file(s) delivered before --since were not opened",
-            report.not_opened
+            "authsift: {} delivered before --since {} not opened",
+            counted(report.not_opened, "CloudTrail file"),
+            if report.not_opened == 1 {
+                "was"
+            } else {
+                "were"
+            }
         );
     }
     let seconds = elapsed.as_secs_f64().max(1e-6);
     let _ = writeln!(
         err,
-        "authsift: {} events in {event_inputs} file(s), {skipped} skipped; {:.1} MB in {:.2} s ({:.0} events/s, {:.1} MB/s)",
-        summary.events,
+        "authsift: {} in {}, {skipped} skipped; {:.1} MB in {:.2} s ({:.0} events/s, {:.1} MB/s)",
+        counted(summary.events, "event"),
+        counted(event_inputs, "file"),
         bytes as f64 / 1e6,
         seconds,
         summary.events as f64 / seconds,

@@ -83,8 +83,22 @@ pub enum Error {
     Secret(SecretError),
     /// `--since` / `--until` do not make a window.
     Window(String),
+    /// A `--glob` or `--exclude` that does not compile.
+    Glob(String),
     /// `explain` was given something the rules do not know.
-    UnknownTopic(String),
+    UnknownTopic {
+        /// What was asked, as typed.
+        what: String,
+        /// The closest rule id or code, when one is close.
+        suggestion: Option<String>,
+    },
+    /// `explain` was given a piece of several rule ids.
+    AmbiguousTopic {
+        /// What was asked, as typed.
+        what: String,
+        /// The rule ids it is a piece of.
+        candidates: Vec<String>,
+    },
     /// `sigv4 diff` cannot compare its two sides.
     Sigv4Diff(super::sigv4::DiffError),
     /// Writing results to stdout failed (other than a closed pipe).
@@ -119,10 +133,23 @@ impl fmt::Display for Error {
             }
             Error::Secret(e) => f.write_str(&sanitize(&e.to_string())),
             Error::Window(e) => f.write_str(&sanitize(e)),
-            Error::UnknownTopic(what) => write!(
+            Error::Glob(e) => write!(f, "--glob/--exclude: {}", sanitize(e)),
+            Error::UnknownTopic { what, suggestion } => {
+                write!(
+                    f,
+                    "`{}` is neither a rule id nor an error code the rules know",
+                    sanitize(what)
+                )?;
+                match suggestion {
+                    Some(s) => write!(f, "; did you mean `{}`?", sanitize(s)),
+                    None => f.write_str(" (see: authsift rules list)"),
+                }
+            }
+            Error::AmbiguousTopic { what, candidates } => write!(
                 f,
-                "`{}` is neither a rule id nor an error code the rules know (see: authsift rules list)",
-                sanitize(what)
+                "`{}` is part of several rule ids: {}",
+                sanitize(what),
+                sanitize(&candidates.join(", "))
             ),
             Error::Sigv4Diff(e) => f.write_str(&sanitize(&e.to_string())),
             Error::Stdout(e) => write!(f, "writing output: {e}"),

@@ -2,7 +2,7 @@
 //! settings, the command run, its output written, its exit status decided.
 //!
 //! ```text
-//! cli::Cli ─► settings::Command ─► analyze | rules | explain | config | sigv4
+//! cli::Cli ─► settings::Command ─► analyze | rules | explain | config | sigv4 | docs
 //!                                      │
 //!                                      ├─► output (stdout or -o FILE; colour)
 //!                                      └─► exit   (Exit 0/1/2, or an Error → stderr, 2)
@@ -14,6 +14,7 @@
 
 mod analyze;
 mod config;
+mod docs;
 mod exit;
 mod explain;
 mod output;
@@ -38,6 +39,11 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Explain { what, rules } => explain::run(&what, &rules),
         Command::Config(settings) => config::run(&settings),
         Command::Sigv4Diff { a, b } => sigv4::run(&a, &b),
+        Command::Completions { shell, definition } => docs::completions(shell, definition),
+        Command::Man(definition) => docs::man(definition),
+        Command::Schema(format) => docs::schema(format),
+        Command::RulesLanguage => docs::rules_language(),
+        Command::Hint => docs::hint(),
     };
     result.unwrap_or_else(|e| {
         output::warn(&e.to_string());

@@ -32,9 +32,9 @@ pub fn check(files: &[PathBuf]) -> Result<Exit, Error> {
         match load(&RuleSources::with_file(file)) {
             // A line at a time, so it is seen in order with the errors on stderr.
             Ok(set) => output::write_stdout(&format!(
-                "{}: ok ({} rules in force)\n",
+                "{}: ok ({} in force)\n",
                 file.display(),
-                set.rules().len()
+                crate::text::counted(set.rules().len(), "rule")
             ))?,
             Err(e) => {
                 output::warn(&e.to_string());
@@ -66,20 +66,41 @@ pub fn test(files: &[PathBuf]) -> Result<Exit, Error> {
     Ok(Exit::found_if(outcome.failed > 0))
 }
 
-/// The rules in force as a terminal table.
+/// The rules in force as a terminal table, fitting the terminal (or
+/// `COLUMNS`). Below [`COMPACT_BELOW`](crate::report::table::COMPACT_BELOW)
+/// columns it leaves out priority (the rows are in priority order) and
+/// where each rule is defined.
 fn table(set: &RuleSet) -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(["rule", "severity", "priority", "title", "defined in"]);
-    for r in set.rules() {
-        table.add_row([
-            r.id.clone(),
-            r.severity.as_str().to_string(),
-            r.priority.to_string(),
-            r.title.clone(),
-            format!("{}:{}", r.origin.file, r.origin.line),
-        ]);
-    }
-    format!("{table}\n")
+    use crate::report::fit::{self, Column, Cut};
+    let width = crate::report::table::width(false);
+    let compact = width.is_some_and(|w| w < crate::report::table::COMPACT_BELOW);
+    let columns = [
+        Column::new("rule", Cut::Never),
+        Column::new("severity", Cut::Never),
+        Column::number("priority"),
+        Column::new("title", Cut::End),
+        Column::new("defined in", Cut::Start),
+    ];
+    // Compact: rule, severity, title.
+    let shown: &[usize] = if compact {
+        &[0, 1, 3]
+    } else {
+        &[0, 1, 2, 3, 4]
+    };
+    let rows = set
+        .rules()
+        .iter()
+        .map(|r| {
+            let row = [
+                r.id.clone(),
+                r.severity.as_str().to_string(),
+                r.priority.to_string(),
+                r.title.clone(),
+                format!("{}:{}", r.origin.file, r.origin.line),
+            ];
+            shown.iter().map(|&i| row[i].clone()).collect()
+        })
+        .collect();
+    let columns: Vec<Column<'_>> = shown.iter().map(|&i| columns[i]).collect();
+    format!("{}\n", fit::table(&columns, rows, width))
 }

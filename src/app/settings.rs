@@ -5,9 +5,14 @@
 //! for, in types the commands use directly: an output [`Destination`], a
 //! colour decision already taken, the rule files to load. It is the only
 //! module besides `main.rs` and the dispatch in [`super::run`] that knows
-//! the clap definitions, so no library module ever sees a flag.
+//! the clap definitions, so no library module ever sees a flag. (The
+//! commands that print the definitions themselves, `completions` and
+//! `man`, get them from here as a `clap::Command`.)
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
+
+use clap::CommandFactory;
 
 use super::output::{ColorWhen, Destination, use_color};
 use crate::cli::{self, Cli};
@@ -43,6 +48,31 @@ pub enum Command {
         /// The other side.
         b: PathBuf,
     },
+    /// `completions SHELL`: a script generated from the flag definitions.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+        /// The whole command line, as clap defines it.
+        definition: clap::Command,
+    },
+    /// `man`: the manual page, generated from the flag definitions.
+    Man(clap::Command),
+    /// `schema FORMAT`: the JSON Schema of an output format.
+    Schema(Schema),
+    /// `rules language`: the rule language's reference.
+    RulesLanguage,
+    /// No input named and stdin is a terminal: nobody is piping a log in,
+    /// so say how to, rather than wait silently.
+    Hint,
+}
+
+/// The output formats that follow a JSON Schema (`schema FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// `--format json`.
+    Json,
+    /// `--format jsonl`.
+    Jsonl,
 }
 
 /// Which rules are in force.
@@ -80,6 +110,10 @@ pub enum ProgressWhen {
 pub struct Analyze {
     /// Files and directories (none: stdin).
     pub inputs: Vec<PathBuf>,
+    /// `--glob`: in directories, only files matching one of these.
+    pub globs: Vec<String>,
+    /// `--exclude`: in directories, skip what matches one of these.
+    pub excludes: Vec<String>,
     /// Skip sniffing and read every input as this format.
     pub input_format: Option<Format>,
     /// How results are rendered.
@@ -147,15 +181,35 @@ impl Command {
                 a: a.clone(),
                 b: b.clone(),
             },
+            Some(cli::Command::Completions { shell }) => Command::Completions {
+                shell: *shell,
+                definition: Cli::command(),
+            },
+            Some(cli::Command::Man) => Command::Man(Cli::command()),
+            Some(cli::Command::Schema { format }) => Command::Schema(match format {
+                cli::SchemaFormat::Json => Schema::Json,
+                cli::SchemaFormat::Jsonl => Schema::Jsonl,
+            }),
+            Some(cli::Command::Rules(cli::RulesCommand::Language)) => Command::RulesLanguage,
+            None if wants_hint(&cli.inputs, std::io::stdin().is_terminal()) => Command::Hint,
             None => Command::Analyze(analyze_settings(cli)),
         }
     }
+}
+
+/// Whether a run with these inputs shows the hint instead of analyzing:
+/// none named (so stdin would be read) and stdin is a terminal. An
+/// explicit `-` still reads the terminal, for a paste ended with Ctrl-D.
+fn wants_hint(inputs: &[PathBuf], stdin_is_terminal: bool) -> bool {
+    inputs.is_empty() && stdin_is_terminal
 }
 
 fn analyze_settings(cli: &Cli) -> Analyze {
     let output = Destination::from_flag(cli.output.as_deref());
     Analyze {
         inputs: cli.inputs.clone(),
+        globs: cli.globs.clone(),
+        excludes: cli.excludes.clone(),
         input_format: cli.input_format.0,
         format: cli.format,
         color: use_color(color_when(cli.color), &output),
@@ -204,5 +258,20 @@ fn color_when(choice: cli::ColorChoice) -> ColorWhen {
         cli::ColorChoice::Auto => ColorWhen::Auto,
         cli::ColorChoice::Always => ColorWhen::Always,
         cli::ColorChoice::Never => ColorWhen::Never,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_is_for_a_terminal_with_no_input_named() {
+        assert!(wants_hint(&[], true));
+        // Piped or redirected stdin is read, even when empty.
+        assert!(!wants_hint(&[], false));
+        // `-` asks for the terminal itself; a file needs no stdin.
+        assert!(!wants_hint(&[PathBuf::from("-")], true));
+        assert!(!wants_hint(&[PathBuf::from("job.log")], true));
     }
 }

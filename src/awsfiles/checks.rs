@@ -605,27 +605,11 @@ fn permissions(out: &mut Out, target: Target, file: &IniFile, setup: &Setup) {
 #[cfg(not(unix))]
 fn permissions(_: &mut Out, _: Target, _: &IniFile, _: &Setup) {}
 
-/// The closest known name, when it is close enough to be a typo.
+/// The closest known name, when it is close enough to be a typo
+/// (invisible characters, pasted in with the name, left out).
 pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let clean: String = name
-        .chars()
-        .filter(|c| !invisible(*c))
-        .collect::<String>()
-        .trim()
-        .to_lowercase();
-    known
-        .into_iter()
-        .map(|k| {
-            let d = if k.to_lowercase() == clean {
-                0
-            } else {
-                crate::text::edit_distance(&clean, &k.to_lowercase()).max(1)
-            };
-            (d, k)
-        })
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(2))
-        .min_by_key(|(d, k)| (*d, *k))
-        .map(|(_, k)| k)
+    let clean: String = name.chars().filter(|c| !invisible(*c)).collect();
+    crate::text::did_you_mean(&clean, known)
 }
 
 /// The known name closest to `name` (`config.suggestion`), else every known
@@ -848,21 +832,16 @@ fn process_on_path(out: &mut Out, target: Target, e: &Entry, name: &str, setup: 
     let found = if program.contains('/') {
         let p = std::path::Path::new(program);
         let p = match program.strip_prefix("~/") {
-            Some(rest) => setup
-                .env
-                .get("HOME")
-                .map(|h| std::path::Path::new(h).join(rest)),
+            Some(rest) => setup.env.home().map(|h| std::path::Path::new(h).join(rest)),
             None => Some(p.to_path_buf()),
         };
         p.is_some_and(|p| is_executable(&p))
     } else {
         setup
             .env
-            .get("PATH")
-            .unwrap_or("")
-            .split(':')
-            .filter(|d| !d.is_empty())
-            .any(|d| is_executable(&std::path::Path::new(d).join(program)))
+            .path_dirs()
+            .iter()
+            .any(|d| is_executable(&d.join(program)))
     };
     if !found {
         out.add(target, e.line, "process-not-found")

@@ -29,7 +29,7 @@ pub enum Target {
     Env,
 }
 
-/// The `AWS_*` variables (plus HOME and PATH) of the process. Reports list
+/// The `AWS_*` variables (plus HOME, USERPROFILE and PATH) of the process. Reports list
 /// the `AWS_*` ones sorted by name; a variable's "line" is its place there.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
@@ -51,7 +51,9 @@ impl Env {
         Env {
             vars: pairs
                 .into_iter()
-                .filter(|(k, _)| k.starts_with("AWS_") || k == "HOME" || k == "PATH")
+                .filter(|(k, _)| {
+                    k.starts_with("AWS_") || matches!(k.as_str(), "HOME" | "USERPROFILE" | "PATH")
+                })
                 .collect(),
         }
     }
@@ -59,6 +61,22 @@ impl Env {
     /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
+    }
+
+    /// The home directory `~` stands for: `HOME`, else (Windows, where the
+    /// AWS CLI looks there) `USERPROFILE`; an empty value is unset.
+    pub fn home(&self) -> Option<&str> {
+        ["HOME", "USERPROFILE"]
+            .into_iter()
+            .find_map(|name| self.get(name).filter(|v| !v.is_empty()))
+    }
+
+    /// The directories of `PATH`, split as this platform splits it (`:`,
+    /// `;` on Windows); empty entries left out.
+    pub fn path_dirs(&self) -> Vec<std::path::PathBuf> {
+        std::env::split_paths(self.get("PATH").unwrap_or(""))
+            .filter(|d| !d.as_os_str().is_empty())
+            .collect()
     }
 
     /// The `AWS_*` variables, sorted.

@@ -26,7 +26,8 @@ pub use findings::{build_report, status};
 
 /// Which files to check, and how: what `authsift config` was asked.
 /// Files default to `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else
-/// `~/.aws/config` and `~/.aws/credentials`.
+/// `~/.aws/config` and `~/.aws/credentials`, `~` being `HOME`, else
+/// `USERPROFILE` (Windows).
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     /// The config file to check (`--config-file`).
@@ -41,7 +42,7 @@ pub struct Request {
 
 /// What reading the files gave: the setup, and errors that end in exit 2.
 pub fn load(args: &Request, env: Env) -> (Setup, Vec<(String, String)>) {
-    let home = env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let home = env.home().map(PathBuf::from);
     let pick = |flag: &Option<PathBuf>, var: &str, default: &str| -> Option<PathBuf> {
         flag.clone()
             .or_else(|| {
@@ -111,9 +112,13 @@ fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-/// `~/x` and `$HOME/x`, as botocore's expanduser/expandvars do.
+/// `~/x` and `$HOME/x` (and `~\x` on Windows), as botocore's
+/// expanduser/expandvars do.
 fn expand(path: &str, home: Option<&Path>) -> PathBuf {
-    match (path.strip_prefix("~/"), home) {
+    let tilde = path
+        .strip_prefix("~/")
+        .or_else(|| path.strip_prefix("~\\").filter(|_| cfg!(windows)));
+    match (tilde, home) {
         (Some(rest), Some(h)) => h.join(rest),
         _ => match (path.strip_prefix("$HOME/"), home) {
             (Some(rest), Some(h)) => h.join(rest),

@@ -139,18 +139,32 @@ impl InputError {
 /// back to a directory being walked is reported once, as a loop. Files named
 /// on the command line are taken as given.
 pub fn expand(args: &[PathBuf]) -> Vec<Result<Source, InputError>> {
+    expand_filtered(args, &Filter::default())
+}
+
+/// [`expand`], walking only what `filter` lets through (files named on the
+/// command line are always taken).
+pub fn expand_filtered(args: &[PathBuf], filter: &Filter) -> Vec<Result<Source, InputError>> {
     let mut out = Vec::new();
     if args.is_empty() {
         out.push(Ok(Source::Stdin));
     }
-    let mut walk = Walk::default();
+    let mut walk = Walk {
+        filter,
+        root: PathBuf::new(),
+        seen: HashSet::new(),
+        open: Vec::new(),
+    };
     for arg in args {
         if arg.as_os_str() == "-" {
             out.push(Ok(Source::Stdin));
             continue;
         }
         match fs::metadata(arg) {
-            Ok(m) if m.is_dir() => walk.dir(arg, &m, 0, &mut out),
+            Ok(m) if m.is_dir() => {
+                walk.root = arg.clone();
+                walk.dir(arg, &m, 0, &mut out);
+            }
             Ok(_) => out.push(Ok(Source::File(arg.clone()))),
             Err(e) => out.push(Err(InputError::from_io(&arg.display().to_string(), e))),
         }
@@ -215,15 +229,91 @@ fn file_id(_: &fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
+/// Which files a directory walk takes: `--glob` and `--exclude`, in
+/// ripgrep's glob syntax, matched against a path relative to the directory
+/// named on the command line. A glob without `/` matches a name at any
+/// depth (`*.log`); one with `/` the whole relative path (`2024/**/*.gz`,
+/// where `*` stays within a directory and `**` crosses them).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// When any is given, only files matching one are taken.
+    include: Option<Globs>,
+    /// Files and directories matching one are skipped.
+    exclude: Option<Globs>,
+}
+
+/// Globs split by what they match: a file name, or a relative path.
+#[derive(Debug, Clone)]
+struct Globs {
+    names: globset::GlobSet,
+    paths: globset::GlobSet,
+}
+
+impl Globs {
+    fn new(globs: &[String]) -> Result<Option<Globs>, String> {
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        let mut names = globset::GlobSetBuilder::new();
+        let mut paths = globset::GlobSetBuilder::new();
+        for glob in globs {
+            let compiled = globset::GlobBuilder::new(glob.trim_start_matches("./"))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("`{glob}` is not a glob: {}", e.kind()))?;
+            if glob.contains('/') {
+                paths.add(compiled);
+            } else {
+                names.add(compiled);
+            }
+        }
+        let built = |b: globset::GlobSetBuilder| b.build().map_err(|e| e.to_string());
+        Ok(Some(Globs {
+            names: built(names)?,
+            paths: built(paths)?,
+        }))
+    }
+
+    fn matches(&self, relative: &Path) -> bool {
+        relative
+            .file_name()
+            .is_some_and(|name| self.names.is_match(name))
+            || self.paths.is_match(relative)
+    }
+}
+
+impl Filter {
+    /// `--glob` and `--exclude`; a glob that does not compile is an error
+    /// naming it.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Filter, String> {
+        Ok(Filter {
+            include: Globs::new(include)?,
+            exclude: Globs::new(exclude)?,
+        })
+    }
+
+    /// Whether a walked file, at `relative` under its directory, is read.
+    fn takes_file(&self, relative: &Path) -> bool {
+        !self.excludes(relative) && self.include.as_ref().is_none_or(|g| g.matches(relative))
+    }
+
+    /// Whether a walked file or directory is skipped.
+    fn excludes(&self, relative: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|g| g.matches(relative))
+    }
+}
+
 /// A directory walk's memory: what it has seen, and where it is.
-#[derive(Default)]
-struct Walk {
+struct Walk<'a> {
+    filter: &'a Filter,
+    /// The directory named on the command line that is being walked.
+    root: PathBuf,
     seen: HashSet<(u64, u64)>,
     /// The directories being walked, outermost first, with their paths.
     open: Vec<((u64, u64), PathBuf)>,
 }
 
-impl Walk {
+impl Walk<'_> {
     fn dir(
         &mut self,
         dir: &Path,
@@ -265,9 +355,16 @@ impl Walk {
             self.open.push((id, dir.to_path_buf()));
         }
         for path in paths {
+            let relative = path.strip_prefix(&self.root).unwrap_or(&path).to_path_buf();
+            if self.filter.excludes(&relative) {
+                continue;
+            }
             match fs::metadata(&path) {
                 Ok(m) if m.is_dir() => self.dir(&path, &m, depth + 1, out),
                 Ok(m) if m.is_file() => {
+                    if !self.filter.takes_file(&relative) {
+                        continue;
+                    }
                     if file_id(&m).is_none_or(|id| self.seen.insert(id)) {
                         out.push(Ok(Source::File(path)));
                     }

@@ -154,13 +154,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The line a reader looks at first.
+    /// The line a reader looks at first. Line 0 is no line of the input
+    /// (`authsift config --profile NAME`: the flag), so none.
     pub fn line(&self) -> Option<usize> {
         self.finding
             .headline
             .as_ref()
             .or(self.finding.evidence.last())
             .map(|l| l.line)
+            .filter(|&line| line > 0)
     }
 
     /// The principal that made the call: the event's identity (CloudTrail),

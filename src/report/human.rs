@@ -12,6 +12,7 @@ use super::RenderOptions;
 use crate::facts::Fact;
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
+use crate::text::counted;
 
 /// Evidence lines longer than this are cut in the terminal (JSON keeps them).
 const MAX_EVIDENCE_CHARS: usize = 220;
@@ -102,7 +103,11 @@ fn render_input(
             true => style.bad("✖"),
             false => style.good("✔"),
         };
-        let _ = writeln!(out, "{mark} {path}: {wording} ({} records)", input.records);
+        let _ = writeln!(
+            out,
+            "{mark} {path}: {wording} ({})",
+            counted(input.records, "record")
+        );
         if let Some(note) = note {
             let _ = writeln!(out, "  note: {note}");
         }
@@ -178,9 +183,9 @@ fn render_batch(
     );
     let _ = writeln!(
         out,
-        "  {}{} events, {} to {} (log clock)",
+        "  {}{}, {} to {} (log clock)",
         style.label("count"),
-        batch.count,
+        counted(batch.count, "event"),
         when(batch.first_seen),
         when(batch.last_seen)
     );
@@ -207,7 +212,10 @@ fn render_evidence(
             out,
             "  {}{:<9} {}",
             style.label(label),
-            format!("line {}", e.line),
+            match e.line {
+                0 => String::new(),
+                n => format!("line {n}"),
+            },
             evidence_text(&e.text, clean)
         );
     }
@@ -253,9 +261,10 @@ fn render_incident(
         .facts
         .str(Fact::CiStep)
         .map_or(String::new(), |s| format!(", step \"{}\"", clean(s)));
+    // Line 0 is no line of the input (a flag): the input alone.
     let location = match &f.headline {
-        Some(h) => format!("({path}, line {}{step})", h.line),
-        None => format!("({path}{step})"),
+        Some(h) if h.line > 0 => format!("({path}, line {}{step})", h.line),
+        _ => format!("({path}{step})"),
     };
     let _ = writeln!(
         out,

@@ -18,6 +18,7 @@ use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION, iso};
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
+use crate::text::counted;
 
 /// A self-contained Markdown report, for a ticket.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
@@ -197,7 +198,15 @@ impl Md<'_> {
             .unwrap_or(1);
         let body: Vec<String> = lines
             .iter()
-            .map(|(n, text)| format!("{n:>width$}  {}", self.clean(text.trim_end())))
+            .map(|(n, text)| {
+                // Line 0 is no line of the input (a flag): no number.
+                let n = if *n == 0 {
+                    String::new()
+                } else {
+                    n.to_string()
+                };
+                format!("{n:>width$}  {}", self.clean(text.trim_end()))
+            })
             .collect();
         fenced(out, &body);
     }
@@ -239,8 +248,8 @@ impl Md<'_> {
             let _ = writeln!(out, "- **Group:** {}", group.join(", "));
             let _ = writeln!(
                 out,
-                "- **When:** {} events, {} to {} (log clock)",
-                b.count,
+                "- **When:** {}, {} to {} (log clock)",
+                counted(b.count, "event"),
                 iso(b.first_seen),
                 iso(b.last_seen)
             );

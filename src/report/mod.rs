@@ -5,6 +5,7 @@
 //! the user asks for it (`--timestamp`, `RenderOptions::now`).
 
 pub mod fields;
+pub mod fit;
 pub mod human;
 pub mod json;
 pub mod jsonl;
@@ -30,9 +31,10 @@ pub use crate::outcome::{InputReport, Report};
 pub enum OutputFormat {
     /// A verdict per incident, for people at a terminal.
     Human,
-    /// One compact document, schema `authsift/1` (docs/schema/authsift.schema.json).
+    /// One compact document, schema `authsift/1` (`authsift schema json`).
     Json,
-    /// One finding a line, an Elastic Common Schema 9.4.0 document (docs/siem-mapping.md).
+    /// One finding a line, an Elastic Common Schema 9.4.0 document (`authsift schema jsonl`,
+    /// docs/siem-mapping.md).
     Jsonl,
     /// One OCSF 1.1.0 Detection Finding (class 2004) a line (docs/siem-mapping.md).
     Ocsf,

@@ -5,9 +5,10 @@
 //! Every value comes from input text, so every cell is redacted (access
 //! key ids masked) and sanitised for the terminal.
 
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+use super::fit::{self, Column, Cut};
 
 use super::fields::iso;
+use crate::text::counted;
 use crate::trail::summary::{Activity, Summary};
 
 /// Rows shown per breakdown; the rest is one "… more" row.
@@ -33,14 +34,18 @@ pub fn render(
         _ => String::new(),
     };
     out.push_str(&format!(
-        "{} events, {} failed{span}\n",
-        summary.events, summary.failures
+        "{}, {} failed{span}\n",
+        counted(summary.events, "event"),
+        summary.failures
     ));
-    if summary.service_failures > 0 {
-        out.push_str(&format!(
-            "{} of the failures are calls AWS services made on your behalf; they are left out below\n",
-            summary.service_failures
-        ));
+    match summary.service_failures {
+        0 => {}
+        1 => out.push_str(
+            "1 of the failures is a call an AWS service made on your behalf; it is left out below\n",
+        ),
+        n => out.push_str(&format!(
+            "{n} of the failures are calls AWS services made on your behalf; they are left out below\n"
+        )),
     }
     if summary.failures == summary.service_failures {
         let what = if cloudtrail {
@@ -68,19 +73,21 @@ pub fn render(
         if ranked.is_empty() {
             continue;
         }
-        let mut table = new_table(width, &[name, "failures"]);
-        for (value, n) in ranked.iter().take(TOP) {
-            table.add_row([clean(value), n.to_string()]);
-        }
+        let mut rows: Vec<Vec<String>> = ranked
+            .iter()
+            .take(TOP)
+            .map(|(value, n)| vec![clean(value), n.to_string()])
+            .collect();
         let over = counts.not_kept().is_some();
         if ranked.len() > TOP || over {
             let rest: u64 = ranked.iter().skip(TOP).map(|(_, n)| n).sum();
-            table.add_row([
+            rows.push(vec![
                 more(ranked.len().saturating_sub(TOP), over),
                 (rest + counts.not_listed()).to_string(),
             ]);
         }
-        right_align(&mut table, &[1]);
+        let columns = [Column::new(name, Cut::End), Column::number("failures")];
+        let table = fit::table(&columns, rows, Some(width));
         out.push_str(&format!("\n{table}\n"));
     }
     out.push_str(&principals(summary, width, clean));
@@ -132,23 +139,23 @@ fn principals(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> 
         return String::new();
     }
     failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(b.0)));
-    let mut table = new_table(
-        width,
-        &["principal", "failed", "ok", "first failure", "last failure"],
-    );
-    for (name, a) in failing.iter().take(TOP) {
-        let time = |t: Option<i64>| t.map(iso).unwrap_or_default();
-        table.add_row([
-            clean(name),
-            a.failed.to_string(),
-            a.ok.to_string(),
-            time(a.first_failure),
-            time(a.last_failure),
-        ]);
-    }
+    let time = |t: Option<i64>| t.map(iso).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = failing
+        .iter()
+        .take(TOP)
+        .map(|(name, a)| {
+            vec![
+                clean(name),
+                a.failed.to_string(),
+                a.ok.to_string(),
+                time(a.first_failure),
+                time(a.last_failure),
+            ]
+        })
+        .collect();
     if failing.len() > TOP || over.is_some() {
         let rest: u64 = failing.iter().skip(TOP).map(|(_, a)| a.failed).sum();
-        table.add_row([
+        rows.push(vec![
             more(failing.len().saturating_sub(TOP), over.is_some()),
             (rest + over.map_or(0, |a| a.failed)).to_string(),
             String::new(),
@@ -156,8 +163,15 @@ fn principals(summary: &Summary, width: u16, clean: &dyn Fn(&str) -> String) -> 
             String::new(),
         ]);
     }
-    right_align(&mut table, &[1, 2]);
-    format!("\n{table}\n")
+    // An ARN's end (the role or user name) says the most: its start goes.
+    let columns = [
+        Column::new("principal", Cut::Start),
+        Column::number("failed"),
+        Column::number("ok"),
+        Column::new("first failure", Cut::Never),
+        Column::new("last failure", Cut::Never),
+    ];
+    format!("\n{}\n", fit::table(&columns, rows, Some(width)))
 }
 
 /// The label of the row that stands for the values not shown: `more`
@@ -190,30 +204,17 @@ fn histogram(summary: &Summary, width: u16) -> String {
         ("day (UTC)", days.into_iter().collect())
     };
     let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
-    let mut table = new_table(width, &[label, "failures", ""]);
-    for (start, n) in buckets {
-        let bar = (n * BAR).div_ceil(most) as usize;
-        table.add_row([iso(start), n.to_string(), "█".repeat(bar)]);
-    }
-    right_align(&mut table, &[1]);
-    format!("\n{table}\n")
-}
-
-fn new_table(width: u16, header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .set_header(header.to_vec());
-    table
-}
-
-fn right_align(table: &mut Table, columns: &[usize]) {
-    for i in columns {
-        if let Some(c) = table.column_mut(*i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    let rows = buckets
+        .into_iter()
+        .map(|(start, n)| {
+            let bar = (n * BAR).div_ceil(most) as usize;
+            vec![iso(start), n.to_string(), "█".repeat(bar)]
+        })
+        .collect();
+    let columns = [
+        Column::new(label, Cut::Never),
+        Column::number("failures"),
+        Column::new("", Cut::End),
+    ];
+    format!("\n{}\n", fit::table(&columns, rows, Some(width)))
 }

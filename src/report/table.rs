@@ -13,15 +13,19 @@
 //! (with severity and confidence; `also …` for a cause that is not the
 //! incident's verdict) and `in words`. The table fits
 //! `RenderOptions::width` (the terminal's width or `COLUMNS`; 120 when
-//! neither is known), wrapping cells with comfy-table's dynamic arrangement.
+//! neither is known): prose wraps at spaces, paths lose their start to
+//! `…`, a word too long for its column its end (`report::fit`); ids and
+//! levels stay whole while anything else can give way.
 //! Every cell that carries input text is redacted, then sanitised for the
 //! terminal. Unreadable inputs are reported on stderr, not here.
 
-use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::Table;
 
 use super::RenderOptions;
 use super::fields::{self, iso};
+use super::fit::{self, Column, Cut};
 use crate::outcome::Report;
+use crate::text::counted;
 
 /// Width used when neither the terminal nor `COLUMNS` gives one.
 pub const DEFAULT_WIDTH: u16 = 120;
@@ -56,27 +60,8 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     // Narrow terminals get fewer columns: severity and confidence join the
     // cause, the incident number goes.
     let compact = width < COMPACT_BELOW;
-    let mut table = Table::new();
-    table
-        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width);
-    if compact {
-        table.set_header(["where", "failure", "cause", "in words"]);
-    } else {
-        table.set_header([
-            "where",
-            "#",
-            "failure",
-            "cause",
-            "severity",
-            "confidence",
-            "in words",
-        ]);
-    }
-    let mut longest_rule = 2;
-    let add = |table: &mut Table, row: [String; 7]| {
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let add = |table: &mut Vec<Vec<String>>, row: [String; 7]| {
         if compact {
             let [location, _, failure, cause, severity, confidence, words] = row;
             let cause = if severity.is_empty() {
@@ -84,9 +69,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             } else {
                 format!("{cause} ({severity}, {confidence} confidence)")
             };
-            table.add_row([location, failure, cause, words]);
+            table.push(vec![location, failure, cause, words]);
         } else {
-            table.add_row(row);
+            table.push(row.to_vec());
         }
     };
     let mut rows = 0;
@@ -113,9 +98,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     String::new(),
                     String::new(),
                     format!(
-                        "{} records, {} unexplained failure lines",
-                        input.records,
-                        input.unclassified.len()
+                        "{}, {}",
+                        counted(input.records, "record"),
+                        counted(input.unclassified.len(), "unexplained failure line")
                     ),
                 ],
             );
@@ -151,7 +136,6 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 Some(line) => format!("{path}:{line}"),
                 None => path.clone(),
             };
-            longest_rule = longest_rule.max(f.rule.chars().count());
             let cause = if compact && !ctx.verdict {
                 format!("also {}", clean(&f.rule))
             } else {
@@ -171,20 +155,31 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             );
         }
     }
-    if !compact {
-        if let Some(c) = table.column_mut(1) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-        // Ids and levels never wrap; prose and paths share what is left.
-        let fixed = [(1, 3), (3, longest_rule), (4, 8), (5, 10)];
-        for (i, width) in fixed {
-            if let Some(c) = table.column_mut(i) {
-                c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
-                    u16::try_from(width + 2).unwrap_or(u16::MAX),
-                )));
-            }
-        }
-    }
+    // Ids and levels stay whole; prose and paths share what is left.
+    let columns: &[Column<'_>] = if compact {
+        &[
+            Column::new("where", Cut::Start),
+            Column::new("failure", Cut::Wrap),
+            // The id, then its levels on the next line when narrow.
+            Column::new("cause", Cut::Wrap),
+            Column::new("in words", Cut::Wrap),
+        ]
+    } else {
+        &[
+            Column::new("where", Cut::Start),
+            Column {
+                header: "#",
+                cut: Cut::Never,
+                right: true,
+            },
+            Column::new("failure", Cut::Wrap),
+            Column::new("cause", Cut::Never),
+            Column::new("severity", Cut::Never),
+            Column::new("confidence", Cut::Never),
+            Column::new("in words", Cut::Wrap),
+        ]
+    };
+    let table = fit::table(columns, table, Some(width));
     let summary = report.summary().map(|s| {
         let cloudtrail = report.inputs.iter().any(|i| i.is_trail());
         super::summary::render(&s, cloudtrail, width, &clean)

@@ -161,6 +161,16 @@ impl Rule {
         self.explain.iter().map(|(t, _)| t.source())
     }
 
+    /// The explanation templates, each whatever its condition.
+    pub fn explain_templates(&self) -> impl Iterator<Item = &Template> {
+        self.explain.iter().map(|(t, _)| t)
+    }
+
+    /// The fix steps' templates, each whatever its condition.
+    pub fn fix_templates(&self) -> impl Iterator<Item = &Template> {
+        self.fix.iter().map(|(t, _)| t)
+    }
+
     /// Error codes the rule's condition names.
     pub fn codes(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -293,6 +303,18 @@ impl RuleSet {
     /// What an error code means, from the rule files' `code` entries.
     pub fn code_description(&self, code: &str) -> Option<&str> {
         self.codes.get(code).map(String::as_str)
+    }
+
+    /// Every error code the rules know: described by a `code` entry or
+    /// named by a rule's condition; sorted, each once.
+    pub fn known_codes(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.codes.keys().cloned().collect();
+        for rule in &self.rules {
+            out.extend(rule.codes());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     pub fn has_batch_rules(&self) -> bool {

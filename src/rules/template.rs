@@ -19,17 +19,28 @@ enum Part {
 }
 
 impl Template {
+    /// The text with each placeholder replaced by the fact's value; a
+    /// SigV4 timestamp (`20261126T175930Z`) reads as ISO 8601, like every
+    /// other time a text quotes, so two times side by side read alike.
     pub fn render(&self, facts: &Facts) -> String {
+        self.render_with(|f| match facts.get(f) {
+            Some(Value::Str(s)) => {
+                crate::time::amz_date_as_iso8601(s).unwrap_or_else(|| s.to_string())
+            }
+            Some(Value::Int(i)) => i.to_string(),
+            Some(Value::Bool(b)) => (if *b { "true" } else { "false" }).to_string(),
+            None => "(unknown)".to_string(),
+        })
+    }
+
+    /// The text with each placeholder replaced by `value(fact)`: outside
+    /// a finding (`authsift explain`), a readable stand-in for the fact.
+    pub fn render_with(&self, value: impl Fn(Fact) -> String) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Fact(f) => match facts.get(*f) {
-                    Some(Value::Str(s)) => out.push_str(s),
-                    Some(Value::Int(i)) => out.push_str(&i.to_string()),
-                    Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-                    None => out.push_str("(unknown)"),
-                },
+                Part::Fact(f) => out.push_str(&value(*f)),
             }
         }
         out

@@ -74,8 +74,9 @@ pub fn caret_line(a: &str, b: &str) -> Option<String> {
 /// redacts and sanitises for the output; carets are left out when it
 /// changed a value (columns would no longer line up).
 pub fn difference_lines(d: &Difference, clean: &dyn Fn(&str) -> String) -> Vec<String> {
-    let shown = |v: &Option<String>| v.as_deref().map(visible);
-    let (client, other) = (shown(&d.client), shown(&d.server));
+    let (client, other) = one_time_format(d.client.as_deref(), d.server.as_deref());
+    let shown = |v: Option<String>| v.as_deref().map(visible);
+    let (client, other) = (shown(client), shown(other));
     let missing = if d.against == Against::Expected {
         "(not stated)"
     } else {
@@ -103,9 +104,43 @@ pub fn difference_lines(d: &Difference, clean: &dyn Fn(&str) -> String) -> Vec<S
     lines
 }
 
+/// Two values as shown side by side: a SigV4 timestamp facing an ISO 8601
+/// one (the client's `X-Amz-Date` against the server's clock) is shown as
+/// ISO 8601 too, so the two read alike; anything else as it is.
+fn one_time_format(a: Option<&str>, b: Option<&str>) -> (Option<String>, Option<String>) {
+    let iso = |v: Option<&str>| v.and_then(crate::time::parse_iso8601).is_some();
+    let amz = |v: Option<&str>| v.and_then(crate::time::amz_date_as_iso8601);
+    match (amz(a), amz(b)) {
+        (Some(a), None) if iso(b) => (Some(a), b.map(str::to_string)),
+        (None, Some(b)) if iso(a) => (a.map(str::to_string), Some(b)),
+        _ => (a.map(str::to_string), b.map(str::to_string)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sigv4_time_beside_an_iso_time_reads_like_it() {
+        let d = Difference::new(
+            "date",
+            Some("20261126T175930Z"),
+            Some("2026-11-26T15:59:30Z"),
+            Against::Expected,
+        );
+        let lines = difference_lines(&d, &|s| s.to_string());
+        assert!(lines[0].ends_with(" 2026-11-26T17:59:30Z"), "{lines:?}");
+        assert!(lines[1].ends_with(" 2026-11-26T15:59:30Z"), "{lines:?}");
+        // Two SigV4 times stay as signed.
+        let d = Difference::new(
+            "header:x-amz-date",
+            Some("20261126T175930Z"),
+            Some("20261126T175931Z"),
+            Against::Server,
+        );
+        assert!(difference_lines(&d, &|s| s.to_string())[0].ends_with(" 20261126T175930Z"));
+    }
 
     #[test]
     fn invisible_characters_are_escaped_and_trailing_spaces_marked() {

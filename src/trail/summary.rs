@@ -647,10 +647,10 @@ impl Summary {
                     first_seen: Some(first_failure),
                     last_seen: a.last_failure,
                     detail: format!(
-                        "{} successful calls until {}, then {} failures and no success",
-                        a.ok,
+                        "{} until {}, then {} and no success",
+                        crate::text::counted(a.ok, "successful call"),
                         crate::time::format_iso8601(last_ok),
-                        a.failed
+                        crate::text::counted(a.failed, "failure")
                     ),
                     evidence: Vec::new(),
                 });
