@@ -134,15 +134,28 @@ pub enum ColorWhen {
 /// Whether human output gets colour: the one decision, for every command.
 pub fn use_color(when: ColorWhen, destination: &Destination) -> bool {
     match when {
-        ColorWhen::Always => true,
+        ColorWhen::Always => {
+            console_takes_escapes();
+            true
+        }
         ColorWhen::Never => false,
-        ColorWhen::Auto => auto_color(
-            std::env::var_os("NO_COLOR").as_deref(),
-            std::env::var_os("CLICOLOR_FORCE").as_deref(),
-            std::env::var_os("TERM").as_deref(),
-            !destination.is_file() && io::stdout().is_terminal(),
-        ),
+        ColorWhen::Auto => {
+            auto_color(
+                std::env::var_os("NO_COLOR").as_deref(),
+                std::env::var_os("CLICOLOR_FORCE").as_deref(),
+                std::env::var_os("TERM").as_deref(),
+                !destination.is_file() && io::stdout().is_terminal(),
+            ) && console_takes_escapes()
+        }
     }
+}
+
+/// Whether the console shows escape codes as colour. A Windows console
+/// does once virtual-terminal processing is turned on, which this does;
+/// consoles older than Windows 10 refuse, and get no colour rather than
+/// raw escapes. Elsewhere terminals always take them.
+fn console_takes_escapes() -> bool {
+    anstyle_query::windows::enable_ansi_colors().unwrap_or(true)
 }
 
 /// `--color auto`, from the environment and whether results reach a
@@ -167,6 +180,12 @@ fn auto_color(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(windows))]
+    #[test]
+    fn terminals_other_than_windows_consoles_take_escapes() {
+        assert!(console_takes_escapes());
+    }
 
     fn auto(no_color: Option<&str>, force: Option<&str>, term: Option<&str>, tty: bool) -> bool {
         auto_color(
