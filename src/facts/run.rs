@@ -440,6 +440,22 @@ fn add_exchange_facts(
     if !facts.has(Fact::CredentialAccessKeyId) {
         add_signing_key_facts(facts, x);
     }
+    // Without the Authorization header, a SigV4 string to sign still names
+    // the region the request was signed for (its credential scope, line 3;
+    // SigV4A scopes have none).
+    if !facts.has(Fact::RequestRegion)
+        && let Some(logged) = &x.string_to_sign
+        && let Some(sts) = StringToSign::parse(&logged.text)
+        && sts.algorithm == "AWS4-HMAC-SHA256"
+        && let [_, region, _, _] = sts.scope.split('/').collect::<Vec<_>>()[..]
+        && !region.is_empty()
+    {
+        let line = EvidenceLine {
+            line: logged.span.line + 3,
+            text: sts.scope.as_str().into(),
+        };
+        facts.set(Fact::RequestRegion, region, Some(&line));
+    }
     if let Some(date) = x.response.header("Date") {
         facts.set(Fact::ResponseDate, date, status_line.as_ref());
     }
