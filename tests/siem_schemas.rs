@@ -610,3 +610,44 @@ fn events_only_appends_to_ocsf_and_other_formats_ignore_it() {
         }
     }
 }
+
+/// The validator holds `--events` records to their own class: an attribute
+/// the class does not define, or a required one left out, is an error.
+#[test]
+fn the_ocsf_validator_rejects_events_records_outside_their_class() {
+    let ocsf = Ocsf::v1_1_0();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudtrail/events.jsonl");
+    let records = lines(&stdout(
+        &["--format", "ocsf", "--events", path.to_str().unwrap()],
+        b"",
+    ));
+    for class in [3002, 6003] {
+        let good = records
+            .iter()
+            .find(|r| r["class_uid"] == class)
+            .unwrap()
+            .clone();
+        assert_eq!(ocsf.validate(&good), Vec::<String>::new());
+
+        // Detection Finding's `finding_info` is no attribute of either class.
+        let mut extra = good.clone();
+        extra["finding_info"] = json!({"uid": "x", "title": "x"});
+        assert!(
+            ocsf.validate(&extra)
+                .iter()
+                .any(|e| e.starts_with("finding_info: not an attribute")),
+            "{class}"
+        );
+
+        let mut missing = good.clone();
+        let required = if class == 3002 { "user" } else { "api" };
+        missing.as_object_mut().unwrap().remove(required);
+        assert!(
+            ocsf.validate(&missing)
+                .contains(&format!("{required}: required, missing")),
+            "{class}: {:?}",
+            ocsf.validate(&missing)
+        );
+    }
+}

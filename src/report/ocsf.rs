@@ -547,3 +547,21 @@ fn unmapped(ctx: &Ctx<'_>, time_source: TimeSource) -> Value {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::api_activity;
+
+    #[test]
+    fn an_api_activity_is_the_crud_verb_its_event_name_opens_with() {
+        assert_eq!(api_activity("PutObject"), (1, "Create"));
+        assert_eq!(api_activity("ListBuckets"), (2, "Read"));
+        assert_eq!(api_activity("GetPasswordData"), (2, "Read"));
+        assert_eq!(api_activity("ModifyInstanceAttribute"), (3, "Update"));
+        assert_eq!(api_activity("DeleteBucket"), (4, "Delete"));
+        // A verb is a whole word: `Getaway` is no `Get`.
+        assert_eq!(api_activity("Getaway"), (99, "Getaway"));
+        assert_eq!(api_activity("AssumeRole"), (99, "AssumeRole"));
+        assert_eq!(api_activity("LeaveOrganization"), (99, "LeaveOrganization"));
+    }
+}
