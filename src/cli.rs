@@ -142,6 +142,13 @@ pub struct Cli {
     #[arg(long)]
     pub timestamp: bool,
 
+    /// With `--format ocsf`, also write each failed CloudTrail event as an
+    /// OCSF 1.1.0 event after the findings: Authentication (3002) for
+    /// console sign-ins, API Activity (6003) for other calls. Accepted and
+    /// ignored by the other formats.
+    #[arg(long)]
+    pub events: bool,
+
     /// Input format; `auto` sniffs each input's content.
     #[arg(long, value_enum, default_value_t = InputFormat::AUTO)]
     pub input_format: InputFormat,

@@ -33,7 +33,7 @@
 //! rules    → facts, finding, model, shipped, text, time
 //! trail    → facts, formats, shipped, text, time
 //! awsfiles → facts, finding, model, rules, text
-//! outcome  → finding, formats, model, trail
+//! outcome  → facts, finding, formats, model, trail
 //! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
 //! report   → outcome, finding, facts, rules, sigv4, text, trail, time
 //! config   → awsfiles, facts, finding, outcome, report, rules

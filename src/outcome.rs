@@ -77,6 +77,10 @@ pub struct InputReport {
     /// Counts over the events of an event input (CloudTrail, S3 access logs).
     #[serde(skip)]
     pub summary: Option<crate::trail::summary::Summary>,
+    /// The facts of every failed CloudTrail event, in input order, kept
+    /// only when asked for (`--events`: each becomes an OCSF event record).
+    #[serde(skip)]
+    pub failed_events: Vec<std::sync::Arc<crate::facts::Facts>>,
 }
 
 impl InputReport {
@@ -91,6 +95,7 @@ impl InputReport {
             errors: Vec::new(),
             not_read: false,
             summary: None,
+            failed_events: Vec::new(),
         }
     }
 

@@ -409,3 +409,245 @@ fn the_docs_jsonl_field_table_is_generated_from_the_code() {
         );
     }
 }
+
+/// The failed CloudTrail events of `path` (a file or a directory), counted
+/// from the JSON itself, not by authsift: records with an `errorCode`, or a
+/// ConsoleLogin `Failure`, in any shape the fixtures use (a delivery file's
+/// `Records`, an array, JSON Lines, lookup-events' `CloudTrailEvent`
+/// strings). Files that are no JSON (an error) count none.
+fn failed_events_in(path: &std::path::Path) -> usize {
+    fn walk(v: &Value) -> usize {
+        match v {
+            Value::Array(items) => items.iter().map(walk).sum(),
+            Value::Object(map) => {
+                if let Some(Value::String(inner)) = map.get("CloudTrailEvent") {
+                    return serde_json::from_str(inner).map_or(0, |v| walk(&v));
+                }
+                if map.contains_key("eventSource") && map.contains_key("eventTime") {
+                    let failed = map
+                        .get("errorCode")
+                        .and_then(Value::as_str)
+                        .is_some_and(|c| !c.is_empty())
+                        || map
+                            .get("responseElements")
+                            .is_some_and(|r| r["ConsoleLogin"] == "Failure");
+                    return usize::from(failed && map["eventSource"] != "aws:s3");
+                }
+                map.values().map(walk).sum()
+            }
+            _ => 0,
+        }
+    }
+    if path.is_dir() {
+        let mut n = 0;
+        for e in std::fs::read_dir(path).unwrap() {
+            n += failed_events_in(&e.unwrap().path());
+        }
+        return n;
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    match serde_json::from_str::<Value>(&text) {
+        Ok(v) => walk(&v),
+        Err(_) => text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .map(|v| walk(&v))
+            .sum(),
+    }
+}
+
+/// With `--events`, the OCSF records after the findings of every CloudTrail
+/// fixture: one per failed event, each valid against the OCSF 1.1.0
+/// definition of its class (Authentication or API Activity).
+#[test]
+fn every_events_record_of_every_cloudtrail_fixture_validates_one_per_failed_event() {
+    let ocsf = Ocsf::v1_1_0();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudtrail");
+    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e != "md"))
+        .collect();
+    inputs.sort();
+    let mut total = 0;
+    for input in &inputs {
+        let path = input.to_str().unwrap();
+        let out = bin()
+            .args(["--format", "ocsf", "--events", path])
+            .output()
+            .unwrap();
+        let records = lines(&String::from_utf8(out.stdout).unwrap());
+        let findings = records
+            .iter()
+            .take_while(|r| r["class_uid"] == 2004)
+            .count();
+        let events = &records[findings..];
+        assert_eq!(
+            events.len(),
+            failed_events_in(input),
+            "{path}: one record per failed event"
+        );
+        for (i, e) in events.iter().enumerate() {
+            assert!(
+                e["class_uid"] == 3002 || e["class_uid"] == 6003,
+                "{path}: record {i} is an event: {e}"
+            );
+            let errors = ocsf.validate(e);
+            assert!(
+                errors.is_empty(),
+                "{path}: event {i} breaks OCSF {}:\n{}\n{e}",
+                ocsf.version(),
+                errors.join("\n")
+            );
+            assert_eq!(e["status"], "Failure", "{e}");
+            assert_eq!(e["status_id"], 2, "{e}");
+            assert_eq!(e["metadata"]["version"], "1.1.0", "{e}");
+        }
+        total += events.len();
+    }
+    assert!(
+        total >= 40,
+        "the fixtures' failed events are written: {total}"
+    );
+}
+
+/// A failed console sign-in is an Authentication (3002) logon attempt; a
+/// failed API call (here STS AssumeRole, denied) is API Activity (6003),
+/// with what the event says of the call.
+#[test]
+fn events_a_failed_sign_in_is_authentication_a_failed_call_api_activity() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudtrail/events.jsonl");
+    let records = lines(&stdout(
+        &["--format", "ocsf", "--events", path.to_str().unwrap()],
+        b"",
+    ));
+    let event = |name: &str| {
+        records
+            .iter()
+            .find(|r| r["class_uid"] != 2004 && r["metadata"]["event_code"] == name)
+            .unwrap_or_else(|| panic!("a record of {name}"))
+            .clone()
+    };
+
+    let sign_in = event("ConsoleLogin");
+    assert_eq!(sign_in["class_uid"], 3002, "{sign_in}");
+    assert_eq!(sign_in["category_uid"], 3);
+    assert_eq!(sign_in["activity_id"], 1, "Logon");
+    assert_eq!(sign_in["type_uid"], 300201);
+    assert_eq!(sign_in["status"], "Failure");
+    assert_eq!(sign_in["status_detail"], "Failed authentication");
+    assert_eq!(sign_in["service"]["name"], "signin.amazonaws.com");
+    assert_eq!(sign_in["user"]["account"]["uid"], "111122223333");
+    assert_eq!(sign_in["src_endpoint"]["ip"], "203.0.113.10");
+    assert_eq!(sign_in["time_dt"], "2024-05-01T10:04:00Z");
+
+    let call = event("AssumeRole");
+    assert_eq!(call["class_uid"], 6003, "{call}");
+    assert_eq!(call["category_uid"], 6);
+    assert_eq!(
+        call["type_uid"], 600399,
+        "Other: AssumeRole is no CRUD verb"
+    );
+    assert_eq!(call["activity_name"], "AssumeRole");
+    assert_eq!(call["api"]["operation"], "AssumeRole");
+    assert_eq!(call["api"]["service"]["name"], "sts.amazonaws.com");
+    assert_eq!(call["status_code"], "AccessDenied");
+    assert_eq!(call["api"]["response"]["error"], "AccessDenied");
+    assert_eq!(
+        call["actor"]["user"]["uid"],
+        "arn:aws:iam::111122223333:user/ci-deployer"
+    );
+    assert_eq!(call["src_endpoint"]["ip"], "203.0.113.10");
+    assert!(
+        call["http_request"]["user_agent"]
+            .as_str()
+            .unwrap()
+            .starts_with("aws-cli/2.15.30"),
+        "{call}"
+    );
+    assert_eq!(call["cloud"]["region"], "us-east-1");
+    assert_eq!(call["time_dt"], "2024-05-01T10:00:05Z");
+    // Access key ids are masked like everywhere else.
+    assert_eq!(call["actor"]["user"]["credential_uid"], "AKIA\u{2026}MPLE");
+
+    // A Describe call is a Read.
+    let read = event("DescribeTable");
+    assert_eq!(
+        (read["activity_id"].clone(), read["type_uid"].clone()),
+        (json!(2), json!(600302))
+    );
+}
+
+/// `--events` adds records after the findings and changes nothing else; the
+/// other formats ignore it.
+#[test]
+fn events_only_appends_to_ocsf_and_other_formats_ignore_it() {
+    let logs = all_fixture_logs();
+    for format in ["ocsf", "jsonl", "json", "human", "markdown", "table"] {
+        let mut args = vec!["--format", format];
+        args.extend(logs.iter().map(|p| p.to_str().unwrap()));
+        let without = bin()
+            .args(&args)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
+        args.push("--events");
+        let with = bin()
+            .args(&args)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
+        assert_eq!(with.status.code(), without.status.code(), "{format}");
+        if format == "ocsf" {
+            assert!(with.stdout.len() > without.stdout.len(), "events are added");
+            assert!(
+                with.stdout.starts_with(&without.stdout),
+                "findings unchanged"
+            );
+        } else {
+            assert_eq!(with.stdout, without.stdout, "{format} ignores --events");
+        }
+    }
+}
+
+/// The validator holds `--events` records to their own class: an attribute
+/// the class does not define, or a required one left out, is an error.
+#[test]
+fn the_ocsf_validator_rejects_events_records_outside_their_class() {
+    let ocsf = Ocsf::v1_1_0();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudtrail/events.jsonl");
+    let records = lines(&stdout(
+        &["--format", "ocsf", "--events", path.to_str().unwrap()],
+        b"",
+    ));
+    for class in [3002, 6003] {
+        let good = records
+            .iter()
+            .find(|r| r["class_uid"] == class)
+            .unwrap()
+            .clone();
+        assert_eq!(ocsf.validate(&good), Vec::<String>::new());
+
+        // Detection Finding's `finding_info` is no attribute of either class.
+        let mut extra = good.clone();
+        extra["finding_info"] = json!({"uid": "x", "title": "x"});
+        assert!(
+            ocsf.validate(&extra)
+                .iter()
+                .any(|e| e.starts_with("finding_info: not an attribute")),
+            "{class}"
+        );
+
+        let mut missing = good.clone();
+        let required = if class == 3002 { "user" } else { "api" };
+        missing.as_object_mut().unwrap().remove(required);
+        assert!(
+            ocsf.validate(&missing)
+                .contains(&format!("{required}: required, missing")),
+            "{class}: {:?}",
+            ocsf.validate(&missing)
+        );
+    }
+}

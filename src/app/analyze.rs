@@ -36,6 +36,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             window,
             // The table summarises events instead of listing them.
             keep_findings: settings.format != OutputFormat::Table,
+            keep_events: settings.events,
         },
     };
     let filter = input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
@@ -81,6 +82,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         redactor,
         color: settings.color,
         now: settings.timestamp.then(report::now),
+        events: settings.events,
         width: report::table::width(settings.output.is_file()),
         rules: RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files),
         sizes,

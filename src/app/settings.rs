@@ -124,6 +124,9 @@ pub struct Analyze {
     pub color: bool,
     /// Stamp reports with the time of the run.
     pub timestamp: bool,
+    /// `--events`: failed CloudTrail events as OCSF event records too
+    /// (`--format ocsf` only).
+    pub events: bool,
     /// Mask access key ids (off with `--no-redact`).
     pub mask_key_ids: bool,
     /// When to draw the progress line.
@@ -215,6 +218,7 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         color: use_color(color_when(cli.color), &output),
         output,
         timestamp: cli.timestamp,
+        events: cli.events && cli.format == OutputFormat::Ocsf,
         mask_key_ids: !cli.no_redact,
         progress: match cli.progress {
             cli::ProgressChoice::Auto => ProgressWhen::Auto,

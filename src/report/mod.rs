@@ -62,6 +62,9 @@ pub struct RenderOptions {
     /// Sizes of the inputs in bytes, by the path the report names them with
     /// (files only; stdin has none).
     pub sizes: BTreeMap<String, u64>,
+    /// `--events`: OCSF output also writes each failed CloudTrail event
+    /// (the other formats ignore it).
+    pub events: bool,
 }
 
 /// What reports say about the rules in force.

@@ -18,12 +18,17 @@
 //! line opens with, else the run's clock (`report::run_clock`), and
 //! `unmapped.authsift.time_source` says which (`event`, `log`, `run`).
 //! Every string is redacted like `--format json`.
+//!
+//! With `--events` ([`RenderOptions::events`]) the findings are followed by
+//! one record a line for each failed CloudTrail event, as the OCSF 1.1.0
+//! class it belongs to: Authentication (3002) for the sign-in service's
+//! events, API Activity (6003) for any other call (docs/siem-mapping.md).
 
 use serde_json::{Map, Value, json};
 
 use super::RenderOptions;
 use super::fields::{self, Ctx, TimeSource, VERSION};
-use crate::facts::Fact;
+use crate::facts::{Fact, Facts};
 use crate::finding::Severity;
 use crate::outcome::Report;
 
@@ -36,10 +41,253 @@ pub const CATEGORY_UID: u32 = 2;
 /// Activity `Create`: a new finding.
 pub const ACTIVITY_CREATE: u32 = 1;
 
-/// One OCSF Detection Finding a line.
+/// Authentication: a failed console sign-in (`--events`).
+pub const AUTHENTICATION_UID: u32 = 3002;
+/// API Activity: any other failed call (`--events`).
+pub const API_ACTIVITY_UID: u32 = 6003;
+
+/// One OCSF Detection Finding a line; with `--events`
+/// ([`RenderOptions::events`]), then one event record a line for each
+/// failed CloudTrail event, in input order.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let clock = super::run_clock(options);
-    super::json::lines(report, options, |ctx, options| finding(ctx, options, clock))
+    let mut out = super::json::lines(report, options, |ctx, options| finding(ctx, options, clock));
+    if options.events {
+        for input in &report.inputs {
+            for facts in &input.failed_events {
+                let mut value = event(facts, &input.path, options, clock);
+                super::json::redact_value(&mut value, &options.redactor);
+                out.push_str(
+                    &serde_json::to_string(&value).expect("a JSON value always serialises"),
+                );
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A failed CloudTrail event as the OCSF 1.1.0 class it belongs to: an
+/// event of the AWS sign-in service (`signin.amazonaws.com`: ConsoleLogin,
+/// CheckMfa…) is an Authentication (3002) `Logon` attempt, "a user attempts
+/// a logon … successfully or otherwise"; any other call, STS's included
+/// (the caller had authenticated with SigV4: the failure is the call's, not
+/// a logon's), is API Activity (6003), its activity the CRUD verb of the
+/// event's name ([`api_activity`]). `status` is always `Failure`.
+fn event(facts: &Facts, path: &str, options: &RenderOptions, clock: i64) -> Value {
+    let ms = |t: i64| t.saturating_mul(1000);
+    let source = facts.str(Fact::EventSource);
+    let name = facts.str(Fact::EventName).unwrap_or("unknown");
+    let sign_in = source == Some("signin.amazonaws.com");
+    let (class_uid, class_name, category_uid, category_name, activity_id, activity_name) =
+        if sign_in {
+            (
+                AUTHENTICATION_UID,
+                "Authentication",
+                3,
+                "Identity & Access Management",
+                1,
+                "Logon",
+            )
+        } else {
+            let (id, caption) = api_activity(name);
+            (
+                API_ACTIVITY_UID,
+                "API Activity",
+                6,
+                "Application Activity",
+                id,
+                caption,
+            )
+        };
+    let (time, time_source) = match facts.int(Fact::EventTime) {
+        Some(t) => (t, TimeSource::Event),
+        None => (clock, TimeSource::Run),
+    };
+
+    let mut metadata = json!({
+        "version": OCSF_VERSION,
+        "profiles": ["cloud", "datetime"],
+        "product": {"name": "CloudTrail", "vendor_name": "AWS"},
+        "log_name": "CloudTrail",
+        "log_provider": "authsift",
+        "event_code": name,
+    });
+    if let Some(id) = facts.str(Fact::EventId) {
+        metadata["uid"] = json!(id);
+    }
+    if let Some(now) = options.now {
+        metadata["processed_time"] = json!(ms(now));
+        metadata["processed_time_dt"] = json!(fields::iso(now));
+    }
+
+    let mut cloud = json!({"provider": "AWS"});
+    if let Some(region) = facts.str(Fact::EventRegion) {
+        cloud["region"] = json!(region);
+    }
+    if let Some(account) = facts.str(Fact::IdentityAccount) {
+        cloud["account"] = json!({ "uid": account });
+    }
+
+    let code = facts.str(Fact::ErrorCode);
+    let message = facts.str(Fact::ErrorMessage);
+    let mut out = json!({
+        "activity_id": activity_id,
+        "activity_name": activity_name,
+        "category_uid": category_uid,
+        "category_name": category_name,
+        "class_uid": class_uid,
+        "class_name": class_name,
+        "type_uid": class_uid * 100 + activity_id,
+        // 99 is Other: the activity is the event's name, the type "Other".
+        "type_name": format!("{class_name}: {}", if activity_id == 99 { "Other" } else { activity_name }),
+        "severity_id": 2,
+        "severity": "Low",
+        "status_id": 2,
+        "status": "Failure",
+        "time": ms(time),
+        "time_dt": fields::iso(time),
+        "message": match (code, message) {
+            (Some(c), Some(m)) => format!("{name} failed: {c}: {m}"),
+            (Some(c), None) | (None, Some(c)) => format!("{name} failed: {c}"),
+            (None, None) => format!("{name} failed"),
+        },
+        "metadata": metadata,
+        "cloud": cloud,
+        "src_endpoint": src_endpoint(facts),
+    });
+    if let Some(code) = code.or(facts.str(Fact::ConsoleLogin)) {
+        out["status_code"] = json!(code);
+    }
+    if let Some(message) = message {
+        out["status_detail"] = json!(message);
+    }
+    if let Some(ua) = facts.str(Fact::ClientUserAgent) {
+        out["http_request"] = json!({ "user_agent": ua });
+    }
+    let user = event_user(facts);
+    let mut actor = Map::new();
+    if sign_in {
+        out["user"] =
+            user.unwrap_or_else(|| json!({"type_id": 0, "type": "Unknown", "name": "unknown"}));
+        if let Some(source) = source {
+            out["service"] = json!({ "name": source });
+        }
+    } else {
+        let mut api = json!({"operation": name});
+        if let Some(source) = source {
+            api["service"] = json!({ "name": source });
+        }
+        if let Some(id) = facts.str(Fact::RequestId) {
+            api["request"] = json!({ "uid": id });
+        }
+        let mut response = Map::new();
+        if let Some(code) = code {
+            response.insert("error".into(), json!(code));
+        }
+        if let Some(m) = message {
+            response.insert("error_message".into(), json!(m));
+        }
+        if !response.is_empty() {
+            api["response"] = Value::Object(response);
+        }
+        out["api"] = api;
+        if let Some(user) = user {
+            actor.insert("user".into(), user);
+        }
+    }
+    if let Some(by) = facts.str(Fact::IdentityInvokedBy) {
+        actor.insert("invoked_by".into(), json!(by));
+    }
+    if actor.is_empty() && !sign_in {
+        // The actor is required; CloudTrail named no one.
+        actor.insert(
+            "user".into(),
+            json!({"type_id": 0, "type": "Unknown", "name": "unknown"}),
+        );
+    }
+    if !actor.is_empty() {
+        out["actor"] = Value::Object(actor);
+    }
+    out["unmapped"] = json!({"authsift": {
+        "source": {"path": path, "format": "cloudtrail"},
+        "time_source": time_source.as_str(),
+    }});
+    out
+}
+
+/// An API Activity's `activity_id` and caption from the verb its event
+/// name opens with: Create, Read, Update, Delete, else Other (99, with the
+/// event's name as its caption, as OCSF asks).
+fn api_activity(name: &str) -> (u32, &str) {
+    const VERBS: &[(&str, u32, &str)] = &[
+        ("Create", 1, "Create"),
+        ("Put", 1, "Create"),
+        ("Run", 1, "Create"),
+        ("Add", 1, "Create"),
+        ("Get", 2, "Read"),
+        ("List", 2, "Read"),
+        ("Describe", 2, "Read"),
+        ("Head", 2, "Read"),
+        ("Lookup", 2, "Read"),
+        ("BatchGet", 2, "Read"),
+        ("Update", 3, "Update"),
+        ("Modify", 3, "Update"),
+        ("Set", 3, "Update"),
+        ("Attach", 3, "Update"),
+        ("Delete", 4, "Delete"),
+        ("Remove", 4, "Delete"),
+        ("Terminate", 4, "Delete"),
+        ("Detach", 4, "Delete"),
+    ];
+    VERBS
+        .iter()
+        .find(|(verb, _, _)| {
+            name.strip_prefix(verb).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+            })
+        })
+        .map_or((99, name), |&(_, id, caption)| (id, caption))
+}
+
+/// The identity CloudTrail names, as an OCSF user (it needs a uid, a name
+/// or an account).
+fn event_user(facts: &Facts) -> Option<Value> {
+    let mut user = Map::new();
+    if let Some(arn) = facts.str(Fact::IdentityArn) {
+        user.insert("uid".into(), json!(arn));
+    }
+    if let Some(name) = facts.str(Fact::IdentityUserName) {
+        user.insert("name".into(), json!(name));
+    }
+    if let Some(account) = facts.str(Fact::IdentityAccount) {
+        user.insert("account".into(), json!({ "uid": account }));
+    }
+    if user.is_empty() {
+        return None;
+    }
+    if let Some(key) = facts.str(Fact::CredentialAccessKeyId) {
+        user.insert("credential_uid".into(), json!(key));
+    }
+    let (type_id, kind) = match facts.str(Fact::IdentityType) {
+        Some("IAMUser") => (1, "User"),
+        Some("Root") => (2, "Admin"),
+        Some(other) => (99, other),
+        None => (0, "Unknown"),
+    };
+    user.insert("type_id".into(), json!(type_id));
+    user.insert("type".into(), json!(kind));
+    Some(Value::Object(user))
+}
+
+/// Where the call came from: CloudTrail's `sourceIPAddress` is an address,
+/// or, for calls AWS services make, the service's name.
+fn src_endpoint(facts: &Facts) -> Value {
+    match facts.str(Fact::SourceIp) {
+        Some(ip) if ip.parse::<std::net::IpAddr>().is_ok() => json!({ "ip": ip }),
+        Some(service) => json!({ "svc_name": service }),
+        None => json!({ "name": "unknown" }),
+    }
 }
 
 fn severity(s: Severity) -> (u8, &'static str) {
@@ -298,4 +546,22 @@ fn unmapped(ctx: &Ctx<'_>, time_source: TimeSource) -> Value {
         out["batch"] = json!({"group": group, "count": b.count});
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_activity;
+
+    #[test]
+    fn an_api_activity_is_the_crud_verb_its_event_name_opens_with() {
+        assert_eq!(api_activity("PutObject"), (1, "Create"));
+        assert_eq!(api_activity("ListBuckets"), (2, "Read"));
+        assert_eq!(api_activity("GetPasswordData"), (2, "Read"));
+        assert_eq!(api_activity("ModifyInstanceAttribute"), (3, "Update"));
+        assert_eq!(api_activity("DeleteBucket"), (4, "Delete"));
+        // A verb is a whole word: `Getaway` is no `Get`.
+        assert_eq!(api_activity("Getaway"), (99, "Getaway"));
+        assert_eq!(api_activity("AssumeRole"), (99, "AssumeRole"));
+        assert_eq!(api_activity("LeaveOrganization"), (99, "LeaveOrganization"));
+    }
 }

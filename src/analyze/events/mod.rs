@@ -42,6 +42,9 @@ pub struct EventOptions {
     /// Keep every event's findings (reports that list them), or only count
     /// them in the summary (reports that summarise).
     pub keep_findings: bool,
+    /// Keep the facts of every failed CloudTrail event
+    /// ([`InputReport::failed_events`]), for reports that list the events.
+    pub keep_events: bool,
 }
 
 impl Default for EventOptions {
@@ -49,6 +52,7 @@ impl Default for EventOptions {
         EventOptions {
             window: Window::default(),
             keep_findings: true,
+            keep_events: false,
         }
     }
 }
@@ -84,7 +88,7 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
     // line numbers to find, each folded in as it is read. Anything else (or
     // any surprise, such as a record that is not CloudTrail's) takes the
     // general path, which also explains what is wrong.
-    let mut fold = Fold::new(path, rules);
+    let mut fold = Fold::new(path, rules, options.keep_events);
     let mut clean = true;
     let read = cloudtrail::each_single_line_record(text, |event| {
         if clean {
@@ -101,7 +105,7 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
     // JSON Lines are read line by line, in parallel chunks, folded chunk by
     // chunk; other shapes (or JSON Lines with a surprise) are cut into
     // events first, then folded a window of events at a time.
-    let mut fold = Fold::new(path, rules);
+    let mut fold = Fold::new(path, rules, options.keep_events);
     let lines = cloudtrail::each_json_line(
         text,
         |event, line| parsed_outcome(event, line, rules, options),
@@ -127,7 +131,7 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
                     return report;
                 }
             };
-            let mut fold = Fold::new(path, rules);
+            let mut fold = Fold::new(path, rules, options.keep_events);
             for window in events.items.chunks(FOLD_WINDOW) {
                 let outcomes: Vec<Outcome> = window
                     .par_iter()
@@ -251,7 +255,7 @@ pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions
         .peekable();
     // A window of lines at a time: memory holds one window's outcomes,
     // whatever the size of the log.
-    let mut fold = Fold::new(path, rules);
+    let mut fold = Fold::new(path, rules, false);
     while lines.peek().is_some() {
         let batch: Vec<(usize, &str)> = lines.by_ref().take(FOLD_WINDOW).collect();
         let outcomes: Vec<Outcome> = batch
@@ -306,6 +310,8 @@ struct Fold<'a> {
     path: &'a str,
     rules: &'a RuleSet,
     keep_facts: bool,
+    keep_events: bool,
+    failed_events: Vec<Arc<Facts>>,
     /// Outcomes added, of any kind.
     events: usize,
     records: usize,
@@ -318,11 +324,13 @@ struct Fold<'a> {
 }
 
 impl<'a> Fold<'a> {
-    fn new(path: &'a str, rules: &'a RuleSet) -> Self {
+    fn new(path: &'a str, rules: &'a RuleSet, keep_events: bool) -> Self {
         Fold {
             path,
             rules,
             keep_facts: rules.has_batch_rules(),
+            keep_events,
+            failed_events: Vec::new(),
             events: 0,
             records: 0,
             incidents: 0,
@@ -366,6 +374,9 @@ impl<'a> Fold<'a> {
                 for f in &mut findings {
                     f.incident = self.incidents;
                 }
+                if self.keep_events {
+                    self.failed_events.push(incident.facts.clone());
+                }
                 if self.keep_facts {
                     self.batch_inputs
                         .push((incident.facts.clone(), incident.headline.clone()));
@@ -381,6 +392,7 @@ impl<'a> Fold<'a> {
         report.records += self.records;
         report.findings.append(&mut self.findings);
         report.unclassified.append(&mut self.unclassified);
+        report.failed_events.append(&mut self.failed_events);
         report
             .findings
             .extend(self.rules.evaluate_batch(&self.batch_inputs));
