@@ -278,6 +278,11 @@ pub struct TextContext {
     /// The failing request went to S3 (or an S3-compatible store): an S3
     /// exception class, S3's error body or host id, an S3 endpoint.
     pub s3: Option<EvidenceLine>,
+    /// The client runs on AWS compute (an EC2 host name or prompt, the
+    /// instance's metadata options, a Kubernetes pod, an ECS task): there
+    /// the metadata service is meant to answer, so its failure is no
+    /// laptop falling through its credential chain.
+    pub aws_compute: Option<EvidenceLine>,
 }
 
 /// One client run (one `aws` invocation, or one SDK session): the unit that

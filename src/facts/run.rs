@@ -285,6 +285,9 @@ fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
     if let Some(line) = &context.s3 {
         facts.set(Fact::ErrorFromS3, true, Some(line));
     }
+    if let Some(line) = &context.aws_compute {
+        facts.set(Fact::ImdsExpected, true, Some(line));
+    }
 }
 
 fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {

@@ -164,6 +164,10 @@ fact_table! {
     // EKS Pod Identity), which a client only calls when the environment
     // names it: a failure there is never a fall-through on a laptop.
     ImdsContainer = "imds.container": Bool,
+    // The text shows the client runs on AWS compute (an EC2 host name,
+    // the instance's metadata options, a pod, an ECS task): the metadata
+    // service is meant to answer there (recognise::context).
+    ImdsExpected = "imds.expected": Bool,
     AuthzReason = "authz.reason": Enum(AUTHZ_REASONS),
     AuthzAction = "authz.action": Str,
     CliVersion = "cli.version": Str,

@@ -173,6 +173,26 @@ static TEMPORARY_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Where a text shows its client runs on AWS compute, where the metadata
+/// service is the intended source of credentials: EC2's own host names
+/// (`ip-10-0-1-23`, as a prompt or a `*.compute.internal` /
+/// `ec2.internal` name; EC2 User Guide, "Amazon EC2 instance hostname
+/// types"), the default user of Amazon Linux at its prompt, the instance
+/// metadata options that only matter there (`HttpPutResponseHopLimit`,
+/// `HttpTokens`, the CLI's `--http-put-response-hop-limit`), cloud-init,
+/// a Kubernetes pod (the service account mount, `KUBERNETES_SERVICE_HOST`,
+/// EKS's role annotation) or an ECS task (its metadata variables).
+static AWS_COMPUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[@\s\[(/])ip-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}\b",
+        r"|\.compute\.internal\b|\bec2\.internal\b|\bec2-user@",
+        r"|(?i:http-?put-?response-?hop-?limit|\bhttp-?tokens\b)",
+        r"|\bcloud-init\b|/var/run/secrets/kubernetes\.io|\bKUBERNETES_SERVICE_HOST\b",
+        r"|eks\.amazonaws\.com/role-arn|\bECS_CONTAINER_METADATA_URI",
+    ))
+    .expect("valid regex")
+});
+
 /// Whether `line` runs a command through a temporary-credentials tool.
 fn runs_with_temporary_credentials(line: &str) -> bool {
     (line.contains("aws-")
@@ -263,6 +283,23 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
         {
             context.temporary_key = Some(evidence());
         }
+        if context.aws_compute.is_none()
+            && (line.contains("ip-")
+                || line.contains("nternal")
+                || line.contains("ec2-user")
+                || line.contains("opLimit")
+                || line.contains("op-limit")
+                || line.contains("ttpTokens")
+                || line.contains("ttp-tokens")
+                || line.contains("cloud-init")
+                || line.contains("KUBERNETES")
+                || line.contains("kubernetes.io")
+                || line.contains("eks.amazonaws")
+                || line.contains("ECS_"))
+            && AWS_COMPUTE.is_match(line)
+        {
+            context.aws_compute = Some(evidence());
+        }
         if line.contains("<Error") {
             wrapped_error |= line.contains("<ErrorResponse") || line.contains("<Errors>");
             if bare_error.is_none() && line.contains("<Error>") {
@@ -323,6 +360,37 @@ mod tests {
             Some("ap-east-1")
         );
         assert_eq!(region("us-north-9\nfailed"), None);
+    }
+
+    #[test]
+    fn aws_compute_is_read_from_ec2_names_metadata_options_pods_and_tasks() {
+        let on_aws = |text: &str| read(text, 1).aws_compute.map(|e| e.line);
+        assert_eq!(
+            on_aws("x\n[ec2-user@ip-172-31-19-158 ~]$ aws s3 ls"),
+            Some(2)
+        );
+        assert_eq!(on_aws("ubuntu@ip-10-0-1-23:~$ terraform plan"), Some(1));
+        assert_eq!(
+            on_aws("Node: ip-10-0-1-23.eu-west-1.compute.internal"),
+            Some(1)
+        );
+        assert_eq!(on_aws("\"HttpPutResponseHopLimit\": 1,"), Some(1));
+        assert_eq!(on_aws("  --http-put-response-hop-limit 2"), Some(1));
+        assert_eq!(on_aws("    HttpTokens: required"), Some(1));
+        assert_eq!(
+            on_aws("eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r"),
+            Some(1)
+        );
+        assert_eq!(
+            on_aws("open /var/run/secrets/kubernetes.io/serviceaccount/token"),
+            Some(1)
+        );
+        // Not a host name: a word that merely contains the letters, an
+        // address in a message, a laptop's prompt.
+        assert_eq!(on_aws("skip-10-0-1-23 done"), None);
+        assert_eq!(on_aws("dial tcp 10.0.1.23:443: i/o timeout"), None);
+        assert_eq!(on_aws("user@MacBook-Pro ~ % aws s3 ls"), None);
+        assert_eq!(on_aws("The security tokens included are invalid"), None);
     }
 
     #[test]

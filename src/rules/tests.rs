@@ -607,6 +607,49 @@ fn builtin_verdicts_on_trust_actions_and_s3_signatures() {
 }
 
 #[test]
+fn a_metadata_failure_is_its_own_cause_only_where_the_service_should_answer() {
+    let verdict = |pairs: &[(Fact, Value)]| {
+        let incident = Incident {
+            facts: Arc::new(facts(pairs)),
+            signature_diff: Vec::new(),
+            headline: None,
+        };
+        RuleSet::builtin()
+            .evaluate(&incident, 0)
+            .first()
+            .map(|f| f.rule.clone())
+    };
+    let imds = (Fact::ErrorKind, Value::Str("imds".into()));
+    let for_credentials = (Fact::ImdsForCredentials, Value::Bool(true));
+    let on_aws = (Fact::ImdsExpected, Value::Bool(true));
+    // A chain falling through to the service, nowhere in particular: no
+    // credentials at all. The same on an EC2 host or in a pod: the service.
+    assert_eq!(
+        verdict(&[imds.clone(), for_credentials.clone()]).as_deref(),
+        Some("credentials.missing")
+    );
+    assert_eq!(
+        verdict(&[imds, for_credentials, on_aws.clone()]).as_deref(),
+        Some("imds.unavailable")
+    );
+    let none = (Fact::ErrorKind, Value::Str("no-credentials".into()));
+    let attempted = (Fact::ImdsAttempted, Value::Bool(true));
+    assert_eq!(
+        verdict(&[none.clone(), attempted.clone()]).as_deref(),
+        Some("credentials.missing")
+    );
+    assert_eq!(
+        verdict(&[none.clone(), attempted, on_aws.clone()]).as_deref(),
+        Some("imds.unavailable")
+    );
+    // On AWS, but the service was never asked: nothing says it failed.
+    assert_eq!(
+        verdict(&[none, on_aws]).as_deref(),
+        Some("credentials.missing")
+    );
+}
+
+#[test]
 fn fix_steps_may_be_conditional() {
     let set = set(r#"
 rule a.one {
