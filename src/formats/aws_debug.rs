@@ -156,7 +156,8 @@ impl Runs<'_> {
     }
 
     /// Closes the current run: its failure lines are scanned once, over the
-    /// run's own text. Metadata-service probes are IMDS facts, not the failure.
+    /// run's own text. botocore's metadata-service probes are IMDS facts,
+    /// not the failure.
     fn finish(&mut self) -> Run {
         let mut run = std::mem::take(&mut self.run);
         self.pending_signing = None;
@@ -165,9 +166,12 @@ impl Runs<'_> {
             let text = &self.text[start..end];
             let skipped: Vec<(usize, usize)> =
                 read.iter().map(|(a, b)| (a - start, b - start)).collect();
+            // The probes botocore logged are read as IMDS facts (`read_imds`);
+            // a metadata failure told any other way is a failure.
+            let probes: Vec<usize> = run.imds.evidence.iter().map(|e| e.line).collect();
             run.errors = crate::recognise::scan_except(text, span.line, &skipped)
                 .into_iter()
-                .filter(|e| !e.evidence.text.contains("metadata service"))
+                .filter(|e| !probes.contains(&e.evidence.line))
                 .collect();
             // Go SDK signing logs travel in the same logs (Terraform, CI).
             if run.exchanges.is_empty() {

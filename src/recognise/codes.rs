@@ -120,7 +120,10 @@ fn layout(line: &str, start: usize, end: usize) -> Option<Strength> {
     if before.ends_with("<Code>") {
         return Some(Strength::Element);
     }
+    // `X: message`: aws-sdk-go v1's `awserr` layout (`Code: Message`), which
+    // the tools built on it print bare, and JavaScript's `name: message`.
     if before.ends_with("Errors::")
+        || (after.starts_with(':') && !after.starts_with("::"))
         || (before.ends_with('(') && after.starts_with(')'))
         || after.starts_with(" (client)")
         || after.starts_with(" (server)")

@@ -133,6 +133,8 @@ const CUES: &[&str] = &[
     "servname",
     "ECONN",
     "instance-data",
+    "meta-data",
+    "latest/api",
     "(Service: ",
     "interactive login",
     "be assumed",
@@ -277,15 +279,26 @@ impl Scan<'_> {
                 self.events.push(event);
                 continue;
             }
-            let next = (end < bytes.len()).then(|| {
-                let after = end + 1;
-                let next_end =
-                    memchr::memchr(b'\n', &bytes[after..]).map_or(bytes.len(), |i| after + i);
-                trim_cr(&text[after..next_end])
-            });
-            if let Some((event, joined)) = recognise_lines(line, next, line_no) {
-                if joined {
-                    self.joined_into = Some((line_no, line_no + 1));
+            // The lines a wrap may have carried the failure on to.
+            let mut following = [""; MAX_JOINED];
+            let mut at = end;
+            for slot in &mut following {
+                if at >= bytes.len() {
+                    break;
+                }
+                let after = at + 1;
+                at = memchr::memchr(b'\n', &bytes[after..]).map_or(bytes.len(), |i| after + i);
+                *slot = trim_cr(&text[after..at]);
+            }
+            if let Some((mut event, joined)) = recognise_lines(line, &following, line_no) {
+                if joined > 0 {
+                    self.joined_into = Some((line_no, line_no + joined));
+                } else if let Some((message, lines, field)) = message_below(&event, &text[end..to])
+                {
+                    // A pretty-printed body: the code's message is a field below.
+                    event.message = message;
+                    event.evidence.text = format!("{} {}", line.trim_end(), field.trim()).into();
+                    self.joined_into = Some((line_no, line_no + lines));
                 }
                 self.events.push(event);
             }
@@ -315,10 +328,52 @@ fn xml_message(text: &str) -> Option<(String, usize)> {
 fn is_stack_frame(line: &str) -> bool {
     let rest = line.trim_start_matches([' ', '\t']);
     (line.starts_with("  File \"") && rest.contains("\", line "))
-        || (rest.len() < line.len() && rest.starts_with("at ") && rest.ends_with(')'))
+        || (rest.len() < line.len() && rest.starts_with("at ") && rest.trim_end().ends_with(')'))
         // Python's words between chained exceptions.
         || line.starts_with("During handling of the above exception")
         || line.starts_with("The above exception was the direct cause")
+}
+
+/// A message field's name (`"message": `, `message: `, `Message = `) at
+/// the start of a line: how pretty-printed bodies and error objects
+/// (JSON, JavaScript, EDN, Ruby, key = value) print the message under
+/// their code.
+static MESSAGE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"^[\s;{(\[,]*["':]?(?i:message|errormessage|error_message)["']?\s*(?:[:=]>?\s*|\s+)"#,
+    )
+    .expect("valid regex")
+});
+
+/// For a code printed with no message beside it (a pretty-printed body,
+/// an error object), the message field on one of the next few lines, how
+/// many lines down it is, and that line. Stops at a blank line.
+fn message_below<'a>(event: &ErrorEvent, below: &'a str) -> Option<(String, usize, &'a str)> {
+    if event.code.is_none() || event.code_inferred || event.message.chars().any(char::is_alphabetic)
+    {
+        return None;
+    }
+    let lines = below.strip_prefix('\n')?.split('\n').take(4);
+    for (i, line) in lines.enumerate() {
+        let line = trim_cr(line);
+        if line.trim().is_empty() {
+            return None;
+        }
+        if let Some(name) = MESSAGE_FIELD.find(line) {
+            let value = &line[name.end()..];
+            // Quoted: up to the closing quote of the same kind.
+            let value = match value.chars().next() {
+                Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
+                _ => value,
+            };
+            let value = value.trim();
+            return value
+                .chars()
+                .any(char::is_alphabetic)
+                .then(|| (value.to_string(), i + 1, line));
+        }
+    }
+    None
 }
 
 /// Whether `next` can be the rest of a wrapped line: not empty, not a
@@ -340,29 +395,44 @@ fn trim_cr(line: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
-/// Recognises `line`, reading it joined with `next` when a layout or a
-/// sentence runs over the line break; says whether the join was needed.
-fn recognise_lines(line: &str, next: Option<&str>, line_no: usize) -> Option<(ErrorEvent, bool)> {
-    let alone = recognise(line, line_no);
-    // Joined only when the line alone says less than it would with the
-    // next: nothing, or a code inferred from a sentence whose printed code
-    // the wrap pushed onto the next line.
-    // A message that ends in a colon was cut by the wrap too.
-    let cut = alone
-        .as_ref()
-        .is_some_and(|e| e.message.trim_end().ends_with(':'));
-    let wanted = line.len() >= WRAP_WIDTH && alone.as_ref().is_none_or(|e| e.code_inferred);
-    let joined = next
-        .filter(|n| wanted && continues(n) && line.len() + n.len() <= 4096)
-        .map(str::trim_start)
-        .and_then(|next| recognise(&format!("{} {next}", line.trim_end()), line_no))
-        .filter(|j| alone.is_none() || !j.code_inferred || cut);
-    match (alone, joined) {
-        (_, Some(joined)) => Some((joined, true)),
-        (Some(alone), None) => Some((alone, false)),
-        (None, None) => None,
+/// Recognises `line`, reading it joined with the lines `following` it
+/// when a layout or a sentence runs over line breaks; says how many of
+/// them the failure ran on to.
+fn recognise_lines(line: &str, following: &[&str], line_no: usize) -> Option<(ErrorEvent, usize)> {
+    let mut best = recognise(line, line_no);
+    let mut joined = 0;
+    let mut text = line.trim_end().to_string();
+    let mut last = line;
+    for next in following {
+        // Joined only when the lines so far say less than they would with
+        // the next: nothing, or a code inferred from a sentence whose
+        // printed code the wrap pushed onto the next line. A message that
+        // ends in a colon, semicolon or comma was cut by the wrap too: its
+        // sentence goes on (S3's `… is malformed;` then `the region
+        // 'us-east-1' is wrong; expecting …`).
+        let cut = best
+            .as_ref()
+            .is_some_and(|e| e.message.trim_end().ends_with([':', ';', ',']));
+        let wanted =
+            last.len() >= WRAP_WIDTH && best.as_ref().is_none_or(|e| e.code_inferred || cut);
+        if !wanted || !continues(next) || text.len() + next.len() > 4096 {
+            break;
+        }
+        text = format!("{text} {}", next.trim());
+        match recognise(&text, line_no).filter(|j| best.is_none() || !j.code_inferred || cut) {
+            Some(event) => {
+                best = Some(event);
+                joined += 1;
+                last = next;
+            }
+            None => break,
+        }
     }
+    best.map(|event| (event, joined))
 }
+
+/// How many lines after a failure's first a wrap may have carried it on to.
+const MAX_JOINED: usize = 3;
 
 /// Recognises one line (or two joined), if it speaks of a failure.
 pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
@@ -449,10 +519,10 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
             _ => (ErrorKind::Unrecognised, "unknown", failure_about_aws(line)?),
         },
     };
-    // A connection failure towards the metadata service is the metadata
-    // service failing, whichever client says it.
+    // A connection failure towards the metadata service, or any failure
+    // told of it, is the metadata service failing, whichever client says it.
     let kind = match kind {
-        ErrorKind::EndpointConnection | ErrorKind::ConnectTimeout
+        ErrorKind::EndpointConnection | ErrorKind::ConnectTimeout | ErrorKind::Unrecognised
             if wording::mentions_imds(line) =>
         {
             ErrorKind::Imds
@@ -487,7 +557,7 @@ fn failure_about_aws(line: &str) -> Option<usize> {
             .expect("valid regex")
     });
     let at = FAILING.find(line)?.start();
-    ABOUT_AWS.is_match(line).then_some(at)
+    (ABOUT_AWS.is_match(line) || wording::mentions_imds(line)).then_some(at)
 }
 
 /// The message that follows a code: `X: message`, `X (client): message`,

@@ -85,6 +85,15 @@ const FIXED: &[Recogniser] = &[
         pattern: r"(?P<msg>The config profile \((?P<detail>.*)\) could not be found)",
         ..BOTOCORE
     },
+    // Any other tool naming the profile it did not find: Serverless'
+    // `Profile staging does not exist`, `profile "x" not found`.
+    Recogniser {
+        needle: "rofile ",
+        kind: ErrorKind::ProfileNotFound,
+        pattern: r#"(?P<msg>\b[Pp]rofile\s+["'`(\[]?(?P<detail>[A-Za-z0-9_.@+-]+)["'`)\]]?\s+(?:does not exist|(?:was |could )?not (?:be )?found)\b.*)"#,
+        tool: "sdk",
+        ..BOTOCORE
+    },
     Recogniser {
         needle: "Partial credentials found in ",
         kind: ErrorKind::PartialCredentials,

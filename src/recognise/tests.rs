@@ -353,3 +353,72 @@ fn a_refused_iam_action_in_any_words_is_a_denial() {
     assert!(scan("granted s3:GetObject to the role", 1).is_empty());
     assert!(scan("upload failed: unauthorized", 1).is_empty());
 }
+
+#[test]
+fn a_code_before_a_colon_is_a_code_without_failure_words() {
+    // aws-sdk-go v1's `Code: Message`, printed bare by the tools on it
+    // (amazon-s3-php-class and cloudquery threads in fixtures/wild).
+    let e = one(
+        "AuthorizationHeaderMalformed: the region 'us-east-1' is wrong; expecting 'ap-northeast-1'",
+    );
+    assert_eq!(e.code.as_deref(), Some("AuthorizationHeaderMalformed"));
+    assert!(e.message.starts_with("the region"), "{}", e.message);
+    // A word the table does not know is no code, colon or not.
+    assert!(scan("Summary: the region is fine\n", 1).is_empty());
+}
+
+#[test]
+fn a_message_cut_after_a_semicolon_is_read_joined() {
+    // Real paste (cloudquery, fixtures/wild/web-cloudquery-s3-fetch-always-us-east-1.txt).
+    let text = "2020/12/17 00:04:54 AuthorizationHeaderMalformed: The authorization header is malformed; \nthe region 'us-east-1' is wrong; expecting 'eu-central-1'\n";
+    let e = one(text);
+    assert!(
+        e.message.ends_with("expecting 'eu-central-1'"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_code_with_its_message_on_a_line_below_is_one_failure() {
+    // Real paste (Clojure aws-api, fixtures/wild/sdk-clojure-aws-api-streams-dynamodb-wrong-credential-scope.txt).
+    let text = concat!(
+        "  ;; => {\"__type\" \"com.amazon.coral.service#InvalidSignatureException\",\n",
+        "  ;;     \"message\" \"Credential should be scoped to correct service: 'dynamodb'. \",\n",
+        "  ;;     :cognitect.anomalies/category :cognitect.anomalies/incorrect}\n",
+    );
+    let e = one(text);
+    assert_eq!(e.code.as_deref(), Some("InvalidSignatureException"));
+    assert_eq!(
+        e.message,
+        "Credential should be scoped to correct service: 'dynamodb'."
+    );
+    assert!(e.evidence.text.contains("scoped to correct service"));
+    // JavaScript's error objects print `message: '…'` the same way.
+    let js = "{\n  \"__type\": \"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\",\n  message: 'Requested resource not found'\n}\n";
+    assert_eq!(one(js).message, "Requested resource not found");
+    // A blank line ends the body: a message after it is not this code's.
+    let apart =
+        "\"__type\": \"com.amazon.coral.service#InvalidSignatureException\",\n\nmessage: 'other'\n";
+    assert_eq!(scan(apart, 1)[0].message, "");
+}
+
+#[test]
+fn other_wordings_of_known_failures() {
+    // MinIO's RequestTimeTooSkewed (fixtures/wild/k8s-minio-docker-for-mac-vm-clock-behind.txt).
+    let e = one("The difference between the request time and the server's time is too large");
+    assert_eq!(e.code.as_deref(), Some("RequestTimeTooSkewed"));
+    // Serverless naming the profile it did not find (fixtures/wild/iac-serverless-cli-profile-flag-read-as-aws-profile.txt).
+    let e = one("Error: Profile staging does not exist");
+    assert_eq!(
+        (e.kind, e.detail.as_deref()),
+        (ErrorKind::ProfileNotFound, Some("staging"))
+    );
+    assert!(scan("the profile page does not load\n", 1).is_empty());
+    // A failure told of the metadata service's own paths (propsd,
+    // fixtures/wild/web-propsd-ec2-no-iam-role-metadata-credentials.txt).
+    let e = one(
+        "Aws-sdk returned the following error during the metadata service request to /latest/meta-data/iam/security-credentials/: {\"message\":null}",
+    );
+    assert_eq!(e.kind, ErrorKind::Imds);
+}

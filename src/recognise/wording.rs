@@ -82,8 +82,10 @@ pub const SENTENCES: &[(&str, &str, Option<&str>)] = &[
         "InvalidToken",
         None,
     ),
+    // S3 ends it "the current time is too large"; S3-compatible stores
+    // word the end their own way (MinIO: "the server's time").
     (
-        "difference between the request time and the current time is too large",
+        "difference between the request time and the ",
         "RequestTimeTooSkewed",
         None,
     ),
@@ -499,7 +501,10 @@ pub const CONNECTION_FAILURES: &[&str] = &[
 ];
 
 /// The instance metadata service and the container credentials endpoint,
-/// in every form a client prints them.
+/// in every form a client prints them: addresses, the name, and the
+/// paths only the metadata service serves (IMDSv1's `/latest/meta-data/`,
+/// IMDSv2's token at `/latest/api/token`), which clients print without
+/// the host.
 pub const IMDS_HOSTS: &[&str] = &[
     "169.254.169.254",
     "169.254.170.2",
@@ -507,6 +512,8 @@ pub const IMDS_HOSTS: &[&str] = &[
     "fd00:ec2::254",
     "fd00:ec2::23",
     "instance-data.ec2.internal",
+    "/latest/meta-data/",
+    "/latest/api/token",
 ];
 
 /// The metadata clients of the SDKs, by the names their errors and log
@@ -515,12 +522,16 @@ pub const IMDS_HOSTS: &[&str] = &[
 /// `ec2metadata` (`EC2MetadataError`), C++'s `EC2MetadataClient`, JS v2's
 /// `EC2MetadataCredentials`, Java's `EC2MetadataUtils`; Go v2's `ec2imds`
 /// and JS v3's `credential-provider-imds`; .NET's `EC2InstanceMetadata` and
-/// botocore's `InstanceMetadataFetcher`.
+/// botocore's `InstanceMetadataFetcher`. The instance-profile credential
+/// providers: Java's `InstanceProfileCredentialsProvider` and Ruby's
+/// `InstanceProfileCredentials`, .NET's `DefaultInstanceProfileAWSCredentials`.
 pub const IMDS_CLIENTS: &[&str] = &[
     "EC2Metadata",
     "ec2imds",
     "credential-provider-imds",
     "InstanceMetadata",
+    "InstanceProfileCredentials",
+    "InstanceProfileAWSCredentials",
 ];
 
 /// libcurl's error codes that mean the connection failed, with the kind

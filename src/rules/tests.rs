@@ -601,8 +601,17 @@ fn builtin_verdicts_on_trust_actions_and_s3_signatures() {
         Some("credentials.wrong-secret")
     );
     assert_eq!(
-        verdict(&[code]).as_deref(),
+        verdict(std::slice::from_ref(&code)).as_deref(),
         Some("credentials.wrong-secret")
+    );
+    // Signed for another service: the scope, not the secret.
+    let scoped = (
+        Fact::ErrorMessage,
+        Value::Str("Credential should be scoped to correct service: 'dynamodb'.".into()),
+    );
+    assert_eq!(
+        verdict(&[code, scoped]).as_deref(),
+        Some("signature.canonical-mismatch")
     );
 }
 
