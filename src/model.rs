@@ -283,6 +283,12 @@ pub struct TextContext {
     /// the metadata service is meant to answer, so its failure is no
     /// laptop falling through its credential chain.
     pub aws_compute: Option<EvidenceLine>,
+    /// The region an ECR login token was asked for (`aws ecr
+    /// get-login-password --region R`, or the older `get-login`).
+    pub ecr_login_region: Option<(String, EvidenceLine)>,
+    /// The region of an ECR registry the text names
+    /// (`<account>.dkr.ecr.<region>.amazonaws.com`).
+    pub ecr_registry_region: Option<(String, EvidenceLine)>,
 }
 
 /// One client run (one `aws` invocation, or one SDK session): the unit that

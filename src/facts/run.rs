@@ -288,6 +288,12 @@ fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
     if let Some(line) = &context.aws_compute {
         facts.set(Fact::ImdsExpected, true, Some(line));
     }
+    if let Some((region, line)) = &context.ecr_login_region {
+        facts.set(Fact::EcrLoginRegion, region.as_str(), Some(line));
+    }
+    if let Some((region, line)) = &context.ecr_registry_region {
+        facts.set(Fact::EcrRegistryRegion, region.as_str(), Some(line));
+    }
 }
 
 fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {

@@ -168,6 +168,11 @@ fact_table! {
     // the instance's metadata options, a pod, an ECS task): the metadata
     // service is meant to answer there (recognise::context).
     ImdsExpected = "imds.expected": Bool,
+    // The region an ECR login token was asked for, and the region of the
+    // ECR registry the text names (recognise::context): a token is valid
+    // only in its own region.
+    EcrLoginRegion = "ecr.login_region": Str,
+    EcrRegistryRegion = "ecr.registry_region": Str,
     AuthzReason = "authz.reason": Enum(AUTHZ_REASONS),
     AuthzAction = "authz.action": Str,
     CliVersion = "cli.version": Str,

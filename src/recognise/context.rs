@@ -193,6 +193,20 @@ static AWS_COMPUTE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// An ECR login token asked for a region: ECR's tokens are valid only for
+/// the registries of that region (ECR User Guide, "Private registry
+/// authentication").
+static ECR_LOGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\becr get-login(?:-password)?\b.*?--region[= ]+(?P<region>[a-z0-9-]+)")
+        .expect("valid regex")
+});
+
+/// An ECR registry host and its region; a placeholder in braces, as users
+/// redact (`{us-west-2}`), is read as what it stands for.
+static ECR_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.dkr\.ecr\.\{?(?P<region>[a-z0-9-]+)\}?\.amazonaws\.com").expect("valid regex")
+});
+
 /// Whether `line` runs a command through a temporary-credentials tool.
 fn runs_with_temporary_credentials(line: &str) -> bool {
     (line.contains("aws-")
@@ -300,6 +314,19 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
         {
             context.aws_compute = Some(evidence());
         }
+        if line.contains("ecr") {
+            if context.ecr_login_region.is_none()
+                && let Some(caps) = ECR_LOGIN.captures(line)
+            {
+                context.ecr_login_region = Some((caps["region"].to_string(), evidence()));
+            }
+            if context.ecr_registry_region.is_none()
+                && let Some(caps) = ECR_REGISTRY.captures(line)
+                && looks_like_region(&caps["region"])
+            {
+                context.ecr_registry_region = Some((caps["region"].to_string(), evidence()));
+            }
+        }
         if line.contains("<Error") {
             wrapped_error |= line.contains("<ErrorResponse") || line.contains("<Errors>");
             if bare_error.is_none() && line.contains("<Error>") {
@@ -360,6 +387,36 @@ mod tests {
             Some("ap-east-1")
         );
         assert_eq!(region("us-north-9\nfailed"), None);
+    }
+
+    #[test]
+    fn ecr_login_and_registry_regions_are_read() {
+        // Real paste (eks-anywhere, fixtures/wild/k8s-eks-anywhere-ecr-login-password-wrong-region.txt).
+        let c = read(
+            "# aws ecr get-login-password --region eu-central-1 |docker login --username AWS --password-stdin 783794618700.dkr.ecr.us-west-2.amazonaws.com",
+            1,
+        );
+        assert_eq!(
+            c.ecr_login_region.map(|(r, _)| r).as_deref(),
+            Some("eu-central-1")
+        );
+        assert_eq!(
+            c.ecr_registry_region.map(|(r, _)| r).as_deref(),
+            Some("us-west-2")
+        );
+        let c = read(
+            "Get https://{accountID}.dkr.ecr.{us-west-1}.amazonaws.com/v2/",
+            1,
+        );
+        assert_eq!(
+            c.ecr_registry_region.map(|(r, _)| r).as_deref(),
+            Some("us-west-1")
+        );
+        assert!(
+            read("aws ecr describe-repositories --region eu-west-1", 1)
+                .ecr_login_region
+                .is_none()
+        );
     }
 
     #[test]

@@ -276,6 +276,15 @@ const FIXED: &[Recogniser] = &[
         tool: "aws-sdk-rust",
         ..BOTOCORE
     },
+    // docker holding no login for an ECR registry (its `no basic auth
+    // credentials`, said of any registry: only an ECR host makes it AWS's).
+    Recogniser {
+        needle: "no basic auth credentials",
+        kind: ErrorKind::Unrecognised,
+        pattern: r"(?P<msg>.*\.dkr\.ecr\..*no basic auth credentials.*)",
+        tool: "docker",
+        ..BOTOCORE
+    },
     // docker login fed by a failed `aws ecr get-login-password` [formats.md §4.4].
     Recogniser {
         needle: "Cannot perform an interactive login from a non TTY device",

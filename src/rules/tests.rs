@@ -651,6 +651,19 @@ fn a_metadata_failure_is_its_own_cause_only_where_the_service_should_answer() {
         verdict(&[none.clone(), attempted, on_aws.clone()]).as_deref(),
         Some("imds.unavailable")
     );
+    // An ECR token used on a registry of another region, whatever docker
+    // said of it; the same region is no region problem.
+    let failed = (Fact::ErrorKind, Value::Str("unrecognised".into()));
+    let login = |r: &str| (Fact::EcrLoginRegion, Value::Str(r.into()));
+    let registry = (Fact::EcrRegistryRegion, Value::Str("us-west-2".into()));
+    assert_eq!(
+        verdict(&[failed.clone(), login("eu-central-1"), registry.clone()]).as_deref(),
+        Some("region.mismatch")
+    );
+    assert_eq!(
+        verdict(&[failed, login("us-west-2"), registry]).as_deref(),
+        None
+    );
     // On AWS, but the service was never asked: nothing says it failed.
     assert_eq!(
         verdict(&[none, on_aws]).as_deref(),
