@@ -819,3 +819,75 @@ fn glob_and_exclude_choose_what_a_walk_reads() {
         stderr(&out)
     );
 }
+
+/// The walk honours `.gitignore` inside a git repository and `.ignore`
+/// anywhere, skips hidden entries, and `--hidden`/`--no-ignore` undo that,
+/// as with ripgrep.
+#[test]
+fn a_walk_reads_ignore_files_and_hidden_entries_as_ripgrep_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    for path in ["a.log", "build/b.log", ".cache/c.log", "scratch.log"] {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(fixture("s3-ls-ok"), &path).unwrap();
+    }
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(root.join(".ignore"), "scratch.log\n").unwrap();
+    let read = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["--format", "json", root.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        json(&out)["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let p = i["path"].as_str().unwrap();
+                p.strip_prefix(root.to_str().unwrap())
+                    .unwrap_or(p)
+                    .trim_start_matches('/')
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(read(&[]), ["a.log"]);
+    assert_eq!(
+        read(&["--no-ignore"]),
+        ["a.log", "build/b.log", "scratch.log"]
+    );
+    let hidden = read(&["--hidden", "--glob", "*.log"]);
+    assert_eq!(hidden, [".cache/c.log", "a.log"]);
+    let all = read(&["--hidden", "--no-ignore", "--glob", "*.log"]);
+    assert_eq!(all, [".cache/c.log", "a.log", "build/b.log", "scratch.log"]);
+}
+
+/// `authsift logs/ > logs/report.txt`: the shell creates the report before
+/// the walk, which leaves it alone instead of reading it as an input.
+#[cfg(unix)]
+#[test]
+fn a_report_redirected_into_the_walked_directory_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::copy(fixture("s3-ls-wrong-secret"), logs.join("job.log")).unwrap();
+    let report = std::fs::File::create(logs.join("report.txt")).unwrap();
+    let out = bin()
+        .args(["--format", "json", logs.to_str().unwrap()])
+        .stdout(report)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let written = std::fs::read_to_string(logs.join("report.txt")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let paths: Vec<&str> = doc["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("job.log"), "{paths:?}");
+}

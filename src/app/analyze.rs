@@ -39,7 +39,10 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             keep_events: settings.events,
         },
     };
-    let filter = input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
+    let mut filter =
+        input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
+    filter.hidden = settings.hidden;
+    filter.no_ignore = settings.no_ignore;
     let sources = input::expand_filtered(&settings.inputs, &filter);
     let started = std::time::Instant::now();
     let progress = show_progress(settings, sources.len()).then(progress::Progress::default);
