@@ -108,7 +108,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Files or directories to analyze (`-` for stdin; none reads stdin).
+    /// Files or directories to analyze (`-` for stdin; none reads stdin,
+    /// a pipe as it arrives: a run's finding shows once the run ends).
     /// Directories are walked recursively as ripgrep walks them (hidden
     /// entries and what `.gitignore`/`.ignore` name skipped); gzip is
     /// detected by content.

@@ -1,7 +1,8 @@
 //! Where text comes from: stdin, files, directories, gzip.
 //!
 //! Inputs are read whole: a debug log is parsed as one text, and its records
-//! borrow from it. Gzip is recognised by its magic bytes, not the file name,
+//! borrow from it. A pipe on stdin is also handed over as it arrives (see
+//! [`arriving`]), so a run can be analysed before the writer is done. Gzip is recognised by its magic bytes, not the file name,
 //! and multi-member streams (concatenated `.gz` files) are read to the end.
 //!
 //! Hostile input is bounded by design, each bound a named constant below:
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use flate2::bufread::GzDecoder;
 use thiserror::Error;
 
+pub mod arriving;
 mod walk;
 pub use walk::{Filter, expand, expand_filtered};
 
