@@ -769,6 +769,27 @@ fn a_walk_reports_a_loop_once_and_a_binary_file_without_hiding_a_failure() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The inputs a run over files without a failure read, as paths under
+/// `root`.
+fn walked(root: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    json(&out)["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let p = i["path"].as_str().unwrap();
+            p.strip_prefix(root.to_str().unwrap())
+                .unwrap_or(p)
+                .trim_start_matches('/')
+                .to_string()
+        })
+        .collect()
+}
+
 #[test]
 fn glob_and_exclude_choose_what_a_walk_reads() {
     let dir = tempfile::tempdir().unwrap();
@@ -778,24 +799,7 @@ fn glob_and_exclude_choose_what_a_walk_reads() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::copy(fixture("s3-ls-ok"), &path).unwrap();
     }
-    let read = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(args);
-        let out = run(&all, b"");
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        json(&out)["inputs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| {
-                let p = i["path"].as_str().unwrap();
-                p.strip_prefix(root.to_str().unwrap())
-                    .unwrap_or(p)
-                    .trim_start_matches('/')
-                    .to_string()
-            })
-            .collect()
-    };
+    let read = |args: &[&str]| walked(&root, args);
     let logs = root.to_str().unwrap();
     assert_eq!(read(&[logs]).len(), 5);
     assert_eq!(
@@ -835,22 +839,10 @@ fn a_walk_reads_ignore_files_and_hidden_entries_as_ripgrep_does() {
     std::fs::create_dir(root.join(".git")).unwrap();
     std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
     std::fs::write(root.join(".ignore"), "scratch.log\n").unwrap();
-    let read = |extra: &[&str]| -> Vec<String> {
-        let mut args = vec!["--format", "json", root.to_str().unwrap()];
+    let read = |extra: &[&str]| {
+        let mut args = vec![root.to_str().unwrap()];
         args.extend_from_slice(extra);
-        let out = run(&args, b"");
-        json(&out)["inputs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| {
-                let p = i["path"].as_str().unwrap();
-                p.strip_prefix(root.to_str().unwrap())
-                    .unwrap_or(p)
-                    .trim_start_matches('/')
-                    .to_string()
-            })
-            .collect()
+        walked(&root, &args)
     };
     assert_eq!(read(&[]), ["a.log"]);
     assert_eq!(

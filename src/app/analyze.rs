@@ -153,7 +153,18 @@ fn stdin_is_a_file() -> bool {
         .is_ok_and(|m| m.is_file())
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
+fn stdin_is_a_file() -> bool {
+    use std::os::windows::io::AsHandle;
+    io::stdin()
+        .as_handle()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+#[cfg(not(any(unix, windows)))]
 fn stdin_is_a_file() -> bool {
     false
 }
