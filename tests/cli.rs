@@ -883,3 +883,37 @@ fn a_report_redirected_into_the_walked_directory_is_not_read() {
     assert_eq!(paths.len(), 1, "{paths:?}");
     assert!(paths[0].ends_with("job.log"), "{paths:?}");
 }
+
+/// Logs are often gitignored (`*.log`): a directory whose every file the
+/// ignore rules skip is said to be so (exit 2), never a clean bill.
+#[test]
+fn a_directory_whose_every_file_is_ignored_is_not_a_clean_bill() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "*.log\n").unwrap();
+    std::fs::copy(fixture("s3-ls-wrong-secret"), root.join("job.log")).unwrap();
+    let out = run(&[root.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("named by a .gitignore or .ignore file; --no-ignore reads them"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[root.to_str().unwrap(), "--no-ignore"], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Nothing to read at all, or nothing the globs take: no such message.
+    let out = run(&[root.to_str().unwrap(), "--exclude", "*.log"], b"");
+    assert!(
+        !stderr(&out).contains("named by a .gitignore"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(root.join("job.log")).unwrap();
+    let out = run(&[root.to_str().unwrap()], b"");
+    assert!(
+        !stderr(&out).contains("named by a .gitignore"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -96,6 +96,10 @@ pub enum InputError {
     Loop { path: String, target: String },
     #[error("{path}: directories nested deeper than {limit} levels; not walked further")]
     TooDeep { path: String, limit: usize },
+    #[error(
+        "{path}: every file in it is named by a .gitignore or .ignore file; --no-ignore reads them"
+    )]
+    AllSkipped { path: String },
 }
 
 impl InputError {
@@ -126,7 +130,8 @@ impl InputError {
             | InputError::TooLarge { path, .. }
             | InputError::Bomb { path, .. }
             | InputError::Loop { path, .. }
-            | InputError::TooDeep { path, .. } => path,
+            | InputError::TooDeep { path, .. }
+            | InputError::AllSkipped { path } => path,
         }
     }
 }

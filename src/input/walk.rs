@@ -169,6 +169,7 @@ fn walk(
         }
         !entry.file_type().is_some_and(|t| t.is_dir()) || first_visit(&prune_seen, entry)
     });
+    let taken = out.len();
     for entry in builder.build() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -207,6 +208,38 @@ fn walk(
         }
         out.push(Ok(Source::File(entry.into_path())));
     }
+    // A directory whose every log is gitignored (`*.log` is a common line)
+    // would otherwise read as "no failure": it is said instead.
+    let took_none = !out[taken..].iter().any(Result::is_ok);
+    if took_none && !filter.no_ignore && holds_a_file(root, filter) {
+        out.push(Err(InputError::AllSkipped {
+            path: root.display().to_string(),
+        }));
+    }
+}
+
+/// Whether a walk of `root` that did not skip what ignore files name would
+/// take a file (it stops at the first).
+fn holds_a_file(root: &Path, filter: &Filter) -> bool {
+    let (prune_root, prune_filter) = (root.to_path_buf(), filter.clone());
+    ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(!filter.hidden)
+        .follow_links(true)
+        .max_depth(Some(MAX_WALK_DEPTH))
+        .filter_entry(move |entry| {
+            let relative = entry
+                .path()
+                .strip_prefix(&prune_root)
+                .unwrap_or(entry.path());
+            !prune_filter.excludes(relative)
+        })
+        .build()
+        .filter_map(Result::ok)
+        .any(|entry| {
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            entry.file_type().is_some_and(|t| t.is_file()) && filter.takes_file(relative)
+        })
 }
 
 /// Whether this is the first time the walk meets this directory (by device
