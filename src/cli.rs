@@ -108,8 +108,10 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Files or directories to analyze (`-` for stdin; none reads stdin).
-    /// Directories are walked recursively, hidden entries skipped; gzip is
+    /// Files or directories to analyze (`-` for stdin; none reads stdin,
+    /// a pipe as it arrives: a run's finding shows once the run ends).
+    /// Directories are walked recursively as ripgrep walks them (hidden
+    /// entries and what `.gitignore`/`.ignore` name skipped); gzip is
     /// detected by content.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
@@ -124,6 +126,16 @@ pub struct Cli {
     /// (repeatable; same syntax as --glob).
     #[arg(long = "exclude", value_name = "GLOB")]
     pub excludes: Vec<String>,
+
+    /// In directories, read hidden files and walk hidden directories too
+    /// (as `rg --hidden`).
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// In directories, ignore `.gitignore`, `.ignore` and git's exclude
+    /// files (as `rg --no-ignore`); they are honoured by default.
+    #[arg(long)]
+    pub no_ignore: bool,
 
     /// Output format: human, json (one document), jsonl (one finding a
     /// line, ECS 9.4.0), ocsf (OCSF 1.1.0 Detection Findings, one a line),

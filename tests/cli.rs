@@ -769,6 +769,27 @@ fn a_walk_reports_a_loop_once_and_a_binary_file_without_hiding_a_failure() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The inputs a run over files without a failure read, as paths under
+/// `root`.
+fn walked(root: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    json(&out)["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let p = i["path"].as_str().unwrap();
+            p.strip_prefix(root.to_str().unwrap())
+                .unwrap_or(p)
+                .trim_start_matches('/')
+                .to_string()
+        })
+        .collect()
+}
+
 #[test]
 fn glob_and_exclude_choose_what_a_walk_reads() {
     let dir = tempfile::tempdir().unwrap();
@@ -778,24 +799,7 @@ fn glob_and_exclude_choose_what_a_walk_reads() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::copy(fixture("s3-ls-ok"), &path).unwrap();
     }
-    let read = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(args);
-        let out = run(&all, b"");
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        json(&out)["inputs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| {
-                let p = i["path"].as_str().unwrap();
-                p.strip_prefix(root.to_str().unwrap())
-                    .unwrap_or(p)
-                    .trim_start_matches('/')
-                    .to_string()
-            })
-            .collect()
-    };
+    let read = |args: &[&str]| walked(&root, args);
     let logs = root.to_str().unwrap();
     assert_eq!(read(&[logs]).len(), 5);
     assert_eq!(
@@ -815,6 +819,100 @@ fn glob_and_exclude_choose_what_a_walk_reads() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("`a[b` is not a glob"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The walk honours `.gitignore` inside a git repository and `.ignore`
+/// anywhere, skips hidden entries, and `--hidden`/`--no-ignore` undo that,
+/// as with ripgrep.
+#[test]
+fn a_walk_reads_ignore_files_and_hidden_entries_as_ripgrep_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    for path in ["a.log", "build/b.log", ".cache/c.log", "scratch.log"] {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(fixture("s3-ls-ok"), &path).unwrap();
+    }
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(root.join(".ignore"), "scratch.log\n").unwrap();
+    let read = |extra: &[&str]| {
+        let mut args = vec![root.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        walked(&root, &args)
+    };
+    assert_eq!(read(&[]), ["a.log"]);
+    assert_eq!(
+        read(&["--no-ignore"]),
+        ["a.log", "build/b.log", "scratch.log"]
+    );
+    let hidden = read(&["--hidden", "--glob", "*.log"]);
+    assert_eq!(hidden, [".cache/c.log", "a.log"]);
+    let all = read(&["--hidden", "--no-ignore", "--glob", "*.log"]);
+    assert_eq!(all, [".cache/c.log", "a.log", "build/b.log", "scratch.log"]);
+}
+
+/// `authsift logs/ > logs/report.txt`: the shell creates the report before
+/// the walk, which leaves it alone instead of reading it as an input.
+#[cfg(unix)]
+#[test]
+fn a_report_redirected_into_the_walked_directory_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::copy(fixture("s3-ls-wrong-secret"), logs.join("job.log")).unwrap();
+    let report = std::fs::File::create(logs.join("report.txt")).unwrap();
+    let out = bin()
+        .args(["--format", "json", logs.to_str().unwrap()])
+        .stdout(report)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let written = std::fs::read_to_string(logs.join("report.txt")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let paths: Vec<&str> = doc["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("job.log"), "{paths:?}");
+}
+
+/// Logs are often gitignored (`*.log`): a directory whose every file the
+/// ignore rules skip is said to be so (exit 2), never a clean bill.
+#[test]
+fn a_directory_whose_every_file_is_ignored_is_not_a_clean_bill() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "*.log\n").unwrap();
+    std::fs::copy(fixture("s3-ls-wrong-secret"), root.join("job.log")).unwrap();
+    let out = run(&[root.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("named by a .gitignore or .ignore file; --no-ignore reads them"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[root.to_str().unwrap(), "--no-ignore"], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Nothing to read at all, or nothing the globs take: no such message.
+    let out = run(&[root.to_str().unwrap(), "--exclude", "*.log"], b"");
+    assert!(
+        !stderr(&out).contains("named by a .gitignore"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(root.join("job.log")).unwrap();
+    let out = run(&[root.to_str().unwrap()], b"");
+    assert!(
+        !stderr(&out).contains("named by a .gitignore"),
         "{}",
         stderr(&out)
     );

@@ -15,10 +15,10 @@ use crate::{awsfiles, chunk, facts, finding, model, sigv4};
 
 /// What one chunk of an input yielded.
 #[derive(Default)]
-struct ChunkResult {
+pub(super) struct ChunkResult {
     records: usize,
-    incidents: usize,
-    findings: Vec<finding::Finding>,
+    pub(super) incidents: usize,
+    pub(super) findings: Vec<finding::Finding>,
     unclassified: Vec<model::EvidenceLine>,
     /// Every incident's facts, kept only when batch rules need them.
     batch_inputs: Vec<(Arc<facts::Facts>, Option<model::EvidenceLine>)>,
@@ -47,7 +47,21 @@ pub(super) fn analyze_parsed(
             )
         })
         .collect();
+    merge(path, text, format, parse_format, rules, results, ci)
+}
 
+/// One input's report from its chunks' results, in input order: incidents
+/// numbered across chunks, then what needs the whole text (pasted
+/// configuration) or every incident (batch rules).
+pub(super) fn merge(
+    path: &str,
+    text: &[u8],
+    format: Format,
+    parse_format: Format,
+    rules: &RuleSet,
+    results: Vec<ChunkResult>,
+    ci: Option<&CiContext<'_>>,
+) -> InputReport {
     let mut report = InputReport::new(path.to_string(), Some(format.into()));
     report
         .findings
@@ -114,11 +128,15 @@ fn most_specific_first(findings: &mut Vec<crate::finding::Finding>) {
 
 /// Where chunks of a log start: at the first line of an `aws --debug`
 /// run, so no run is split between two chunks.
-fn run_chunk_starts(text: &[u8]) -> Vec<usize> {
-    chunk::chunk_starts(text, b"CLI version: ", formats::logrecord::is_header_line)
+pub(super) fn run_chunk_starts(text: &[u8]) -> Vec<usize> {
+    chunk::chunk_starts(
+        text,
+        formats::aws_debug::RUN_START.as_bytes(),
+        formats::logrecord::is_header_line,
+    )
 }
 
-fn analyze_chunk(
+pub(super) fn analyze_chunk(
     text: &str,
     first_line: usize,
     format: Format,

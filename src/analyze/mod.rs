@@ -9,11 +9,14 @@
 //!
 //! Parallelism lives here and only here: [`analyze`] fans inputs out, and
 //! big inputs are cut into chunks ([`crate::chunk`]); results are merged in
-//! input order, so output is the same whatever the thread count.
+//! input order, so output is the same whatever the thread count. Piped
+//! stdin ([`analyze_stdin`]) is cut into pieces as it arrives instead, each
+//! piece analysed as a chunk is, and merged the same way.
 
 mod ci;
 pub mod events;
 mod logs;
+mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +29,7 @@ use crate::rules::RuleSet;
 
 use crate::{progress, sigv4, trail};
 pub use events::EventOptions;
+pub use stream::analyze_stdin;
 
 /// Analysis settings that do not concern rendering.
 #[derive(Debug, Clone, Default)]
@@ -46,10 +50,7 @@ pub fn analyze_text(path: &str, text: &str, rules: &RuleSet, options: &Options) 
 /// Analyzes one input's bytes; invalid UTF-8 is decoded lossily, chunk by
 /// chunk (chunks start at line starts, which are character boundaries).
 pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options) -> InputReport {
-    let format = options.input_format.unwrap_or_else(|| {
-        let head = &text[..text.len().min(formats::SNIFF_BYTES)];
-        formats::sniff(&decode(head))
-    });
+    let format = input_format(text, options);
     match format {
         Format::Cloudtrail => {
             return events::cloudtrail(path, &decode(text), rules, &options.events);
@@ -63,6 +64,15 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         Some(system) => ci::analyze_ci_log(path, &decode(text), system, format, rules, options),
         None => logs::analyze_parsed(path, text, format, format, rules, options, None),
     }
+}
+
+/// The format an input is read as: `--input-format`, else sniffed from
+/// its head.
+fn input_format(text: &[u8], options: &Options) -> Format {
+    options.input_format.unwrap_or_else(|| {
+        let head = &text[..text.len().min(formats::SNIFF_BYTES)];
+        formats::sniff(&decode(head))
+    })
 }
 
 /// Text of a chunk: borrowed when it is valid UTF-8, decoded lossily
@@ -149,5 +159,20 @@ pub fn analyze(
         inputs,
         not_opened,
         merged: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
+    }
+}
+
+/// The report of one input analysed on its own ([`analyze_stdin`]), its
+/// event summary merged as [`analyze`] merges them.
+pub fn report_of(mut input: InputReport) -> Report {
+    let merged = input.summary.as_mut().map(std::mem::take).map(|part| {
+        let mut all = trail::summary::Summary::default();
+        all.merge(part);
+        all
+    });
+    Report {
+        inputs: vec![input],
+        not_opened: 0,
+        merged,
     }
 }

@@ -39,23 +39,48 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             keep_events: settings.events,
         },
     };
-    let filter = input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
+    let mut filter =
+        input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
+    filter.hidden = settings.hidden;
+    filter.no_ignore = settings.no_ignore;
     let sources = input::expand_filtered(&settings.inputs, &filter);
-    let started = std::time::Instant::now();
-    let progress = show_progress(settings, sources.len()).then(progress::Progress::default);
-    let report = progress::show_while(
-        progress.as_ref(),
-        io::stderr(),
-        progress::terminal_width,
-        || crate::analyze::analyze(&sources, &rules, &options, progress.as_ref()),
-    );
-    let elapsed = started.elapsed();
-    let sizes = input_sizes(&sources);
     // Messages about an input quote the input: they get the reports'
     // redaction too, so no secret reaches stderr either.
     let redactor = Redactor {
         mask_key_ids: settings.mask_key_ids,
     };
+    let render = RenderOptions {
+        redactor,
+        color: settings.color,
+        now: settings.timestamp.then(report::now),
+        events: settings.events,
+        width: report::table::width(settings.output.is_file()),
+        rules: RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files),
+        sizes: input_sizes(&sources),
+    };
+    let started = std::time::Instant::now();
+    // What was written as stdin arrived, and whether writing it failed.
+    let mut shown = String::new();
+    let mut shown_result = Ok(());
+    let report = if streams_stdin(settings, &sources) {
+        let input = crate::analyze::analyze_stdin(&rules, &options, &mut |so_far| {
+            let blocks = report::human::render_incidents(so_far, &render);
+            if shown_result.is_ok() {
+                shown_result = output::write_stdout(&blocks);
+            }
+            shown.push_str(&blocks);
+        });
+        crate::analyze::report_of(input)
+    } else {
+        let progress = show_progress(settings, sources.len()).then(progress::Progress::default);
+        progress::show_while(
+            progress.as_ref(),
+            io::stderr(),
+            progress::terminal_width,
+            || crate::analyze::analyze(&sources, &rules, &options, progress.as_ref()),
+        )
+    };
+    let elapsed = started.elapsed();
     if !settings.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();
@@ -74,21 +99,14 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         let read: u64 = report
             .inputs
             .iter()
-            .filter_map(|i| sizes.get(&i.path))
+            .filter_map(|i| render.sizes.get(&i.path))
             .sum();
         write_event_totals(&mut err, &report, read, elapsed);
     }
-    let render = RenderOptions {
-        redactor,
-        color: settings.color,
-        now: settings.timestamp.then(report::now),
-        events: settings.events,
-        width: report::table::width(settings.output.is_file()),
-        rules: RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files),
-        sizes,
-    };
     let text = report::render(&report, settings.format, &render);
-    let written = output::write(&settings.output, &text);
+    // What was shown as stdin arrived begins the report: the rest follows.
+    let rest = text.strip_prefix(shown.as_str()).unwrap_or(&text);
+    let written = shown_result.and_then(|()| output::write(&settings.output, rest));
     // A problem with a file met while walking a directory does not hide
     // a failure found elsewhere; one with an input named on the command
     // line (or stdin) does.
@@ -110,6 +128,45 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     // all.
     std::mem::forget((report, text));
     exit
+}
+
+/// Whether stdin is analysed as it arrives: the only input, a pipe or a
+/// terminal (not a file: what a file holds is there already), with its
+/// findings going to stdout as human text (the other formats are one
+/// document, or are read by programs that wait for the end anyway).
+fn streams_stdin(settings: &Analyze, sources: &[Result<Source, InputError>]) -> bool {
+    matches!(sources, [Ok(Source::Stdin)])
+        && settings.format == OutputFormat::Human
+        && !settings.output.is_file()
+        && settings.progress != ProgressWhen::Always
+        && !stdin_is_a_file()
+}
+
+#[cfg(unix)]
+fn stdin_is_a_file() -> bool {
+    use std::os::fd::AsFd;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+#[cfg(windows)]
+fn stdin_is_a_file() -> bool {
+    use std::os::windows::io::AsHandle;
+    io::stdin()
+        .as_handle()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn stdin_is_a_file() -> bool {
+    false
 }
 
 /// On-disk sizes of the inputs that are files, by the path reports show.

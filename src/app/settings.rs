@@ -114,6 +114,10 @@ pub struct Analyze {
     pub globs: Vec<String>,
     /// `--exclude`: in directories, skip what matches one of these.
     pub excludes: Vec<String>,
+    /// `--hidden`: walk hidden entries too.
+    pub hidden: bool,
+    /// `--no-ignore`: walk what ignore files name too.
+    pub no_ignore: bool,
     /// Skip sniffing and read every input as this format.
     pub input_format: Option<Format>,
     /// How results are rendered.
@@ -213,6 +217,8 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         inputs: cli.inputs.clone(),
         globs: cli.globs.clone(),
         excludes: cli.excludes.clone(),
+        hidden: cli.hidden,
+        no_ignore: cli.no_ignore,
         input_format: cli.input_format.0,
         format: cli.format,
         color: use_color(color_when(cli.color), &output),

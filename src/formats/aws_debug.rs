@@ -15,6 +15,25 @@ use crate::model::{
     CredentialStep, ErrorEvent, ErrorKind, EvidenceLine, Exchange, HttpRequest, Logged, Run, Span,
 };
 
+/// What a run's first record says first (`… - DEBUG - CLI version:
+/// aws-cli/…`): logs are cut into runs there.
+pub const RUN_START: &str = "CLI version: ";
+
+/// What a CLI run's last record says first (`… - DEBUG - Exiting with rc
+/// 255`). What the CLI prints after it (its error message) still belongs
+/// to the run.
+pub const RUN_END: &str = "Exiting with rc ";
+
+/// Whether a line (without its newline) is a record starting a run.
+pub fn is_run_start(line: &str) -> bool {
+    line.contains(RUN_START) && logrecord::is_header_line(line)
+}
+
+/// Whether a line (without its newline) is the record ending a CLI run.
+pub fn is_run_end(line: &str) -> bool {
+    line.contains(RUN_END) && logrecord::is_header_line(line)
+}
+
 /// Parses a whole log into runs, in input order.
 pub fn parse(text: &str) -> Vec<Run> {
     runs(text, 1).collect()
@@ -67,7 +86,7 @@ impl Iterator for Runs<'_> {
             }
             self.previous = Some((record.logger, record.message));
             let first = record.first_line();
-            let finished = if first.starts_with("CLI version: ") && run_has_content(&self.run) {
+            let finished = if first.starts_with(RUN_START) && run_has_content(&self.run) {
                 Some(self.finish())
             } else {
                 None
@@ -258,7 +277,7 @@ fn read_record(
     first: &str,
     pending_signing: &mut Option<(String, String)>,
 ) {
-    if let Some(version) = first.strip_prefix("CLI version: ") {
+    if let Some(version) = first.strip_prefix(RUN_START) {
         run.cli_version = Some(version.trim().to_string());
         run.cli_version_line = Some(header_line(record));
     } else if let Some(args) = first.strip_prefix("Arguments entered to CLI: ") {

@@ -1,7 +1,8 @@
 //! Where text comes from: stdin, files, directories, gzip.
 //!
 //! Inputs are read whole: a debug log is parsed as one text, and its records
-//! borrow from it. Gzip is recognised by its magic bytes, not the file name,
+//! borrow from it. A pipe on stdin is also handed over as it arrives (see
+//! [`arriving`]), so a run can be analysed before the writer is done. Gzip is recognised by its magic bytes, not the file name,
 //! and multi-member streams (concatenated `.gz` files) are read to the end.
 //!
 //! Hostile input is bounded by design, each bound a named constant below:
@@ -10,19 +11,19 @@
 //! that never ends or a decompression bomb cost milliseconds, not the
 //! machine's memory. Files are read with `read(2)`, never mapped: a log
 //! truncated while it is read (logrotate's `copytruncate`) just ends early
-//! instead of killing the process with SIGBUS. Directory walks visit each
-//! directory and file once (by device and inode), so symlink loops end.
-//!
-//! Its length: about 530 lines of reading and its bounds, which belong
-//! together; the rest is their tests.
+//! instead of killing the process with SIGBUS. Directory walks (see
+//! `walk`) visit each directory and file once, so symlink loops end.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::bufread::GzDecoder;
 use thiserror::Error;
+
+pub mod arriving;
+mod walk;
+pub use walk::{Filter, expand, expand_filtered};
 
 /// Inputs larger than this, as read or once decompressed, are refused (a
 /// decompression bomb, or a file that needs splitting).
@@ -95,6 +96,10 @@ pub enum InputError {
     Loop { path: String, target: String },
     #[error("{path}: directories nested deeper than {limit} levels; not walked further")]
     TooDeep { path: String, limit: usize },
+    #[error(
+        "{path}: every file in it is named by a .gitignore or .ignore file; --no-ignore reads them"
+    )]
+    AllSkipped { path: String },
 }
 
 impl InputError {
@@ -125,51 +130,10 @@ impl InputError {
             | InputError::TooLarge { path, .. }
             | InputError::Bomb { path, .. }
             | InputError::Loop { path, .. }
-            | InputError::TooDeep { path, .. } => path,
+            | InputError::TooDeep { path, .. }
+            | InputError::AllSkipped { path } => path,
         }
     }
-}
-
-/// Expands command-line inputs in order: `-` is stdin, directories are
-/// walked recursively in name order (hidden entries skipped). A problem with
-/// one argument is an `Err` in its place; the others are still expanded.
-///
-/// Walks are symlink-safe: every directory and every file found by walking
-/// is visited once, by device and inode, whatever path leads to it; a link
-/// back to a directory being walked is reported once, as a loop. Files named
-/// on the command line are taken as given.
-pub fn expand(args: &[PathBuf]) -> Vec<Result<Source, InputError>> {
-    expand_filtered(args, &Filter::default())
-}
-
-/// [`expand`], walking only what `filter` lets through (files named on the
-/// command line are always taken).
-pub fn expand_filtered(args: &[PathBuf], filter: &Filter) -> Vec<Result<Source, InputError>> {
-    let mut out = Vec::new();
-    if args.is_empty() {
-        out.push(Ok(Source::Stdin));
-    }
-    let mut walk = Walk {
-        filter,
-        root: PathBuf::new(),
-        seen: HashSet::new(),
-        open: Vec::new(),
-    };
-    for arg in args {
-        if arg.as_os_str() == "-" {
-            out.push(Ok(Source::Stdin));
-            continue;
-        }
-        match fs::metadata(arg) {
-            Ok(m) if m.is_dir() => {
-                walk.root = arg.clone();
-                walk.dir(arg, &m, 0, &mut out);
-            }
-            Ok(_) => out.push(Ok(Source::File(arg.clone()))),
-            Err(e) => out.push(Err(InputError::from_io(&arg.display().to_string(), e))),
-        }
-    }
-    out
 }
 
 /// Why writing the report to `output` would destroy or feed an input: it
@@ -227,158 +191,6 @@ fn file_id(meta: &fs::Metadata) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 fn file_id(_: &fs::Metadata) -> Option<(u64, u64)> {
     None
-}
-
-/// Which files a directory walk takes: `--glob` and `--exclude`, in
-/// ripgrep's glob syntax, matched against a path relative to the directory
-/// named on the command line. A glob without `/` matches a name at any
-/// depth (`*.log`); one with `/` the whole relative path (`2024/**/*.gz`,
-/// where `*` stays within a directory and `**` crosses them).
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// When any is given, only files matching one are taken.
-    include: Option<Globs>,
-    /// Files and directories matching one are skipped.
-    exclude: Option<Globs>,
-}
-
-/// Globs split by what they match: a file name, or a relative path.
-#[derive(Debug, Clone)]
-struct Globs {
-    names: globset::GlobSet,
-    paths: globset::GlobSet,
-}
-
-impl Globs {
-    fn new(globs: &[String]) -> Result<Option<Globs>, String> {
-        if globs.is_empty() {
-            return Ok(None);
-        }
-        let mut names = globset::GlobSetBuilder::new();
-        let mut paths = globset::GlobSetBuilder::new();
-        for glob in globs {
-            let compiled = globset::GlobBuilder::new(glob.trim_start_matches("./"))
-                .literal_separator(true)
-                .build()
-                .map_err(|e| format!("`{glob}` is not a glob: {}", e.kind()))?;
-            if glob.contains('/') {
-                paths.add(compiled);
-            } else {
-                names.add(compiled);
-            }
-        }
-        let built = |b: globset::GlobSetBuilder| b.build().map_err(|e| e.to_string());
-        Ok(Some(Globs {
-            names: built(names)?,
-            paths: built(paths)?,
-        }))
-    }
-
-    fn matches(&self, relative: &Path) -> bool {
-        relative
-            .file_name()
-            .is_some_and(|name| self.names.is_match(name))
-            || self.paths.is_match(relative)
-    }
-}
-
-impl Filter {
-    /// `--glob` and `--exclude`; a glob that does not compile is an error
-    /// naming it.
-    pub fn new(include: &[String], exclude: &[String]) -> Result<Filter, String> {
-        Ok(Filter {
-            include: Globs::new(include)?,
-            exclude: Globs::new(exclude)?,
-        })
-    }
-
-    /// Whether a walked file, at `relative` under its directory, is read.
-    fn takes_file(&self, relative: &Path) -> bool {
-        !self.excludes(relative) && self.include.as_ref().is_none_or(|g| g.matches(relative))
-    }
-
-    /// Whether a walked file or directory is skipped.
-    fn excludes(&self, relative: &Path) -> bool {
-        self.exclude.as_ref().is_some_and(|g| g.matches(relative))
-    }
-}
-
-/// A directory walk's memory: what it has seen, and where it is.
-struct Walk<'a> {
-    filter: &'a Filter,
-    /// The directory named on the command line that is being walked.
-    root: PathBuf,
-    seen: HashSet<(u64, u64)>,
-    /// The directories being walked, outermost first, with their paths.
-    open: Vec<((u64, u64), PathBuf)>,
-}
-
-impl Walk<'_> {
-    fn dir(
-        &mut self,
-        dir: &Path,
-        meta: &fs::Metadata,
-        depth: usize,
-        out: &mut Vec<Result<Source, InputError>>,
-    ) {
-        let label = dir.display().to_string();
-        let id = file_id(meta);
-        if let Some(id) = id {
-            if let Some((_, target)) = self.open.iter().find(|(open, _)| *open == id) {
-                return out.push(Err(InputError::Loop {
-                    path: label,
-                    target: target.display().to_string(),
-                }));
-            }
-            if !self.seen.insert(id) {
-                // Walked already under another name: its files are in.
-                return;
-            }
-        }
-        if depth >= MAX_WALK_DEPTH {
-            return out.push(Err(InputError::TooDeep {
-                path: label,
-                limit: MAX_WALK_DEPTH,
-            }));
-        }
-        let entries = match fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) => return out.push(Err(InputError::from_io(&label, e))),
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| e.path())
-            .collect();
-        paths.sort();
-        if let Some(id) = id {
-            self.open.push((id, dir.to_path_buf()));
-        }
-        for path in paths {
-            let relative = path.strip_prefix(&self.root).unwrap_or(&path).to_path_buf();
-            if self.filter.excludes(&relative) {
-                continue;
-            }
-            match fs::metadata(&path) {
-                Ok(m) if m.is_dir() => self.dir(&path, &m, depth + 1, out),
-                Ok(m) if m.is_file() => {
-                    if !self.filter.takes_file(&relative) {
-                        continue;
-                    }
-                    if file_id(&m).is_none_or(|id| self.seen.insert(id)) {
-                        out.push(Ok(Source::File(path)));
-                    }
-                }
-                // FIFOs, sockets and devices found by walking are not read:
-                // one would block the run, another never end.
-                Ok(_) => {}
-                Err(e) => out.push(Err(InputError::from_io(&path.display().to_string(), e))),
-            }
-        }
-        if id.is_some() {
-            self.open.pop();
-        }
-    }
 }
 
 /// An input's bytes, read and decoded into memory. UTF-8 is checked later,
@@ -675,26 +487,6 @@ mod tests {
     }
 
     #[test]
-    fn expand_walks_directories_in_order_and_skips_hidden() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("sub")).unwrap();
-        fs::write(dir.path().join("b.log"), "b").unwrap();
-        fs::write(dir.path().join("sub/a.log"), "a").unwrap();
-        fs::write(dir.path().join(".hidden"), "h").unwrap();
-        let out = expand(&[dir.path().to_path_buf(), PathBuf::from("/no/such")]);
-        assert_eq!(out.len(), 3);
-        assert_eq!(
-            out[0].as_ref().unwrap(),
-            &Source::File(dir.path().join("b.log"))
-        );
-        assert_eq!(
-            out[1].as_ref().unwrap(),
-            &Source::File(dir.path().join("sub/a.log"))
-        );
-        assert!(matches!(out[2], Err(InputError::NotFound { .. })));
-    }
-
-    #[test]
     fn a_gzip_bomb_of_zeros_is_refused_on_its_first_block() {
         // 64 MiB of zeros: refused as binary without inflating it all.
         let bomb = gz(&vec![0u8; 16 << 20]);
@@ -769,26 +561,5 @@ mod tests {
         let read = read(&Source::File(PathBuf::from("/dev/zero")));
         assert!(matches!(read, Err(InputError::Binary { offset: 0, .. })));
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn symlink_loops_end_and_each_file_is_read_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        fs::create_dir_all(root.join("a/b")).unwrap();
-        fs::write(root.join("a/b/x.log"), "x").unwrap();
-        std::os::unix::fs::symlink("..", root.join("a/b/up")).unwrap();
-        std::os::unix::fs::symlink(".", root.join("a/self1")).unwrap();
-        std::os::unix::fs::symlink(".", root.join("a/self2")).unwrap();
-        std::os::unix::fs::symlink("b/x.log", root.join("a/same.log")).unwrap();
-        let out = expand(&[root.to_path_buf()]);
-        let files: Vec<_> = out.iter().filter_map(|s| s.as_ref().ok()).collect();
-        assert_eq!(files, [&Source::File(root.join("a/b/x.log"))]);
-        let loops = out
-            .iter()
-            .filter(|s| matches!(s, Err(InputError::Loop { .. })))
-            .count();
-        assert_eq!(loops, 3, "{out:?}");
     }
 }

@@ -65,15 +65,20 @@ impl Style {
     }
 }
 
+/// Input-derived text for the terminal: redacted, then sanitised.
+fn cleaner(options: &RenderOptions) -> impl Fn(&str) -> String + Sync + '_ {
+    |s: &str| {
+        let redacted = options.redactor.text(s);
+        super::terminal::sanitize(&redacted).into_owned()
+    }
+}
+
 /// A verdict per incident, for a person at a terminal.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let style = Style {
         color: options.color,
     };
-    let clean = |s: &str| -> String {
-        let redacted = options.redactor.text(s);
-        super::terminal::sanitize(&redacted).into_owned()
-    };
+    let clean = cleaner(options);
     let mut out = String::new();
     for input in &report.inputs {
         render_input(&mut out, input, &style, &clean);
@@ -122,25 +127,52 @@ fn render_input(
         out.push('\n');
         return;
     }
-    // Findings are grouped by incident; the first of each is its verdict.
-    // A big log has thousands of incidents: they are rendered in parallel
-    // and joined in order. Batch findings (many incidents) come last.
-    let (single, batch): (Vec<&Finding>, Vec<&Finding>) =
-        input.findings.iter().partition(|f| f.batch.is_none());
+    render_single(out, input, &path, style, clean);
+    // Batch findings (many incidents) come last.
+    for f in input.findings.iter().filter(|f| f.batch.is_some()) {
+        render_batch(out, &path, f, style, clean);
+    }
+}
+
+/// The blocks of an input's incidents that arrived so far, for stdin
+/// analysed as it arrives: the same blocks, byte for byte, that begin the
+/// input's part of [`render`] once the whole input is in.
+pub fn render_incidents(input: &InputReport, options: &RenderOptions) -> String {
+    let style = Style {
+        color: options.color,
+    };
+    let clean = cleaner(options);
+    let mut out = String::new();
+    render_single(&mut out, input, &clean(&input.path), &style, &clean);
+    out
+}
+
+/// Findings grouped by incident, the first of each its verdict. A big log
+/// has thousands of incidents: they are rendered in parallel and joined
+/// in order.
+fn render_single(
+    out: &mut String,
+    input: &InputReport,
+    path: &str,
+    style: &Style,
+    clean: &(dyn Fn(&str) -> String + Sync),
+) {
+    let single: Vec<&Finding> = input
+        .findings
+        .iter()
+        .filter(|f| f.batch.is_none())
+        .collect();
     let incidents: Vec<&[&Finding]> = single.chunk_by(|a, b| a.incident == b.incident).collect();
     let rendered: Vec<String> = incidents
         .par_iter()
         .map(|findings| {
             let mut text = String::new();
-            render_incident(&mut text, &path, findings, style, clean);
+            render_incident(&mut text, path, findings, style, clean);
             text
         })
         .collect();
     out.reserve(rendered.iter().map(String::len).sum());
     out.extend(rendered);
-    for f in batch {
-        render_batch(out, &path, f, style, clean);
-    }
 }
 
 fn render_batch(
