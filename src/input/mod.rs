@@ -95,6 +95,10 @@ pub enum InputError {
     Loop { path: String, target: String },
     #[error("{path}: directories nested deeper than {limit} levels; not walked further")]
     TooDeep { path: String, limit: usize },
+    #[error(
+        "{path}: authsift works offline and does not read S3; fetch the objects first, then analyze the copy: aws s3 sync {path} ./trail && authsift ./trail"
+    )]
+    Remote { path: String },
 }
 
 impl InputError {
@@ -125,7 +129,8 @@ impl InputError {
             | InputError::TooLarge { path, .. }
             | InputError::Bomb { path, .. }
             | InputError::Loop { path, .. }
-            | InputError::TooDeep { path, .. } => path,
+            | InputError::TooDeep { path, .. }
+            | InputError::Remote { path } => path,
         }
     }
 }
@@ -158,6 +163,13 @@ pub fn expand_filtered(args: &[PathBuf], filter: &Filter) -> Vec<Result<Source, 
     for arg in args {
         if arg.as_os_str() == "-" {
             out.push(Ok(Source::Stdin));
+            continue;
+        }
+        // An S3 URL is not a path: saying "no such file" would send the
+        // user looking for a typo.
+        let shown = arg.display().to_string();
+        if shown.starts_with("s3://") && !arg.exists() {
+            out.push(Err(InputError::Remote { path: shown }));
             continue;
         }
         match fs::metadata(arg) {

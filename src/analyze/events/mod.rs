@@ -128,8 +128,8 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
         |event, line| parsed_outcome(event, line, rules, options),
         |outcomes| outcomes.into_iter().for_each(|o| fold.add(o)),
     );
-    let (fold, broken) = match lines {
-        JsonLinesRead::Lines(lines) => (fold, lines),
+    let (fold, broken, cut) = match lines {
+        JsonLinesRead::Lines(lines) => (fold, lines, None),
         read => {
             let fold = fold;
             let read = match read {
@@ -162,9 +162,12 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
                     .collect();
                 outcomes.into_iter().for_each(|o| fold.add(o));
             }
-            (fold, cloudtrail::JsonLines::default())
+            (fold, cloudtrail::JsonLines::default(), events.cut)
         }
     };
+    if let Some(cut) = cut {
+        report.errors.push(format!("{path}: {cut}"));
+    }
     let count = fold.events;
     let unreadable = fold.finish(&mut report);
     if let Some(first) = broken.broken.first() {
