@@ -2,7 +2,15 @@
 //!
 //! ```text
 //! cargo run --release --example gen_cloudtrail -- OUT_DIR [--events N] [--seed S]
+//!     [--files F] [--failures K]
 //! ```
+//!
+//! `--files F` spreads the events over about F files (an even number: two
+//! regions a window) instead of 2,000 events a window. `--failures K`
+//! makes every event a success except K auth failures spread evenly over
+//! the archive (an AssumeRole denial, denials of other calls, a failed
+//! console sign-in, EC2's encoded denial): a big archive with a few
+//! needles in it, as a new user's first run often is.
 //!
 //! Writes the S3 delivery layout CloudTrail uses
 //! (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz`,
@@ -147,16 +155,23 @@ fn main() {
     let mut out: Option<PathBuf> = None;
     let mut events: u64 = 100_000;
     let mut seed: u64 = 1;
+    let mut files: Option<u64> = None;
+    let mut failures: Option<u64> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--events" => events = number(args.next()),
             "--seed" => seed = number(args.next()),
+            "--files" => files = Some(number(args.next()).max(2)),
+            "--failures" => failures = Some(number(args.next())),
             _ if out.is_none() => out = Some(PathBuf::from(arg)),
             _ => usage(),
         }
     }
     let Some(out) = out else { usage() };
-    let windows = events.div_ceil(EVENTS_PER_WINDOW).max(1);
+    let windows = match files {
+        Some(files) => files.div_ceil(REGIONS.len() as u64),
+        None => events.div_ceil(EVENTS_PER_WINDOW).max(1),
+    };
     let files: Vec<(u64, &str)> = (0..windows)
         .flat_map(|w| REGIONS.iter().map(move |r| (w, *r)))
         .collect();
@@ -168,7 +183,12 @@ fn main() {
             let first = i as u64 * per_file;
             let count = per_file.min(events.saturating_sub(first));
             let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-            write_file(&out, *window, region, count, first, events, &mut rng)
+            let plan = Plan {
+                first,
+                total: events,
+                failures,
+            };
+            write_file(&out, *window, region, count, &plan, &mut rng)
         })
         .collect();
     let (n, bytes) = written
@@ -187,19 +207,48 @@ fn number(arg: Option<String>) -> u64 {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: gen_cloudtrail OUT_DIR [--events N] [--seed S]");
+    eprintln!("usage: gen_cloudtrail OUT_DIR [--events N] [--seed S] [--files F] [--failures K]");
     std::process::exit(2)
 }
 
-/// One delivery file: `count` events of a five-minute window; `first` is
-/// the index of its first event among `total`.
+/// Where a file's events are in the archive, and what fails.
+struct Plan {
+    /// The index of the file's first event among `total`.
+    first: u64,
+    total: u64,
+    /// `--failures K`: only K auth failures in the whole archive.
+    failures: Option<u64>,
+}
+
+/// The planted failures of `--failures`, in turn (rolls of [`event`]):
+/// AssumeRole denied, a denial, a failed console sign-in, EC2's encoded
+/// denial, an SCP's explicit deny.
+const PLANTED: [u64; 5] = [260, 170, 355, 240, 220];
+
+impl Plan {
+    /// The roll of event `n` of the file: `None` for the usual mix.
+    fn roll(&self, n: u64, rng: &mut Rng) -> Option<u64> {
+        let k = self.failures?;
+        let g = self.first + n;
+        let bucket = |g: u64| (g as u128 * k as u128 / self.total.max(1) as u128) as u64;
+        if bucket(g) != bucket(g + 1) {
+            return Some(PLANTED[(bucket(g) % PLANTED.len() as u64) as usize]);
+        }
+        // A success: a person's or workload's call, or a service's.
+        Some(match rng.below(10) {
+            0 => 15 + rng.below(135),
+            _ => 365 + rng.below(635),
+        })
+    }
+}
+
+/// One delivery file: `count` events of a five-minute window.
 fn write_file(
     out: &Path,
     window: u64,
     region: &str,
     count: u64,
-    first: u64,
-    total: u64,
+    plan: &Plan,
     rng: &mut Rng,
 ) -> (u64, u64) {
     let start = START + window as i64 * WINDOW;
@@ -220,8 +269,9 @@ fn write_file(
             text.push(',');
         }
         let time = start + rng.below(WINDOW as u64) as i64;
-        let late = first + n > total / 2;
-        event(&mut text, rng, time, region, late);
+        let late = plan.failures.is_none() && plan.first + n > plan.total / 2;
+        let roll = plan.roll(n, rng);
+        event(&mut text, rng, time, region, late, roll);
     }
     text.push_str("]}");
     let file = std::fs::File::create(dir.join(name)).expect("output file");
@@ -232,8 +282,9 @@ fn write_file(
 }
 
 /// Appends one event record.
-fn event(out: &mut String, rng: &mut Rng, time: i64, region: &str, late: bool) {
-    let roll = rng.below(1000);
+/// `roll` picks the kind of event (a random mix when `None`).
+fn event(out: &mut String, rng: &mut Rng, time: i64, region: &str, late: bool, roll: Option<u64>) {
+    let roll = roll.unwrap_or_else(|| rng.below(1000));
     let (y, m, d, hh, mm, ss) = civil(time);
     let when = format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z");
     let id = format!(

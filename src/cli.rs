@@ -161,6 +161,12 @@ pub struct Cli {
     #[arg(long)]
     pub events: bool,
 
+    /// Human and Markdown reports of event inputs (CloudTrail, S3 access
+    /// logs): show at most N grouped findings, most important first (0:
+    /// all). Default: 12.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
     /// Input format; `auto` sniffs each input's content.
     #[arg(long, value_enum, default_value_t = InputFormat::AUTO)]
     pub input_format: InputFormat,

@@ -73,6 +73,7 @@ root_causes! {
     MfaRequired = "mfa.required",
     RoleAssumeDenied = "role.assume-denied",
     AuthzAccessDenied = "authz.access-denied",
+    ConsoleSignInFailed = "console.sign-in-failed",
     ImdsUnavailable = "imds.unavailable",
     NetworkEndpointUnreachable = "network.endpoint-unreachable",
     NetworkProxyTls = "network.proxy-tls",

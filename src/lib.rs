@@ -31,7 +31,7 @@
 //! facts    → model, recognise, response, shipped, sigv4, time
 //! finding  → facts, model, sigv4
 //! rules    → facts, finding, model, shipped, text, time
-//! trail    → facts, formats, shipped, text, time
+//! trail    → facts, finding, formats, shipped, text, time
 //! awsfiles → facts, finding, model, rules, text
 //! outcome  → facts, finding, formats, model, trail
 //! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time

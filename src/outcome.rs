@@ -77,6 +77,10 @@ pub struct InputReport {
     /// Counts over the events of an event input (CloudTrail, S3 access logs).
     #[serde(skip)]
     pub summary: Option<crate::trail::summary::Summary>,
+    /// Auth failures among the events of an event input (a rule explains
+    /// them, or they look like one): reports count the inputs without.
+    #[serde(skip)]
+    pub auth_failures: usize,
     /// The facts of every failed CloudTrail event, in input order, kept
     /// only when asked for (`--events`: each becomes an OCSF event record).
     #[serde(skip)]
@@ -95,6 +99,7 @@ impl InputReport {
             errors: Vec::new(),
             not_read: false,
             summary: None,
+            auth_failures: 0,
             failed_events: Vec::new(),
         }
     }
@@ -102,6 +107,12 @@ impl InputReport {
     /// Whether the input was read as CloudTrail events.
     pub fn is_trail(&self) -> bool {
         self.read_as == Some(ReadAs::Format(Format::Cloudtrail))
+    }
+
+    /// Whether the input is an event input (CloudTrail, S3 access logs)
+    /// that was read, if only in part: its events are in the run's summary.
+    pub fn is_event_input(&self) -> bool {
+        self.summary.is_some()
     }
 
     /// Whether the input was read as S3 server access logs.

@@ -40,6 +40,31 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// A count with thousands separators (`3,871`), for people reading
+/// totals; machine formats print plain numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thousands(pub u64);
+
+impl From<u8> for Thousands {
+    fn from(n: u8) -> Self {
+        Thousands(u64::from(n))
+    }
+}
+
+impl std::fmt::Display for Thousands {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = self.0.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        f.pad(&out)
+    }
+}
+
 /// `n` and a noun, in the plural unless `n` is one: `1 record`,
 /// `2 records`, `0 records`. For nouns whose plural adds an `s`.
 pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {

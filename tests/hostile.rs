@@ -653,7 +653,7 @@ fn distinct_values_of_every_event_are_bounded_and_marked() {
                 r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u{i:06}","#,
                 r#""accessKeyId":"AKIA{i:016}"}},"eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com","#,
                 r#""eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"10.0.{a}.{b}","#,
-                r#""userAgent":"aws-cli/2.{i}.0","errorCode":"NoSuchKey","eventID":"e{i}"}}"#,
+                r#""userAgent":"aws-cli/2.{i}.0","errorCode":"AccessDenied","eventID":"e{i}"}}"#,
                 "\n"
             ),
             i = i,

@@ -319,7 +319,7 @@ fn rules_check_list_and_test_commands() {
     let file = user_rules_file(dir.path(), USER_RULES);
     let check = run(&["rules", "check", &file], b"");
     assert_eq!(check.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&check.stdout).contains("ok (20 rules in force)"));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("ok (21 rules in force)"));
 
     let list = String::from_utf8(run(&["rules", "list", "--rules", &file], b"").stdout).unwrap();
     assert!(

@@ -418,7 +418,28 @@ fn the_docs_jsonl_field_table_is_generated_from_the_code() {
 fn failed_events_in(path: &std::path::Path) -> usize {
     fn walk(v: &Value) -> usize {
         match v {
+            // A CloudTrail Lake result row: one `{column: value}` a column.
+            Value::Array(items)
+                if !items.is_empty()
+                    && items
+                        .iter()
+                        .all(|i| i.as_object().is_some_and(|o| o.len() == 1)) =>
+            {
+                let mut row: serde_json::Map<String, Value> = items
+                    .iter()
+                    .flat_map(|i| i.as_object().unwrap().clone())
+                    .collect();
+                if let Some(Value::String(r)) = row.get("responseElements") {
+                    let parsed = serde_json::from_str(r).unwrap_or(Value::Null);
+                    row.insert("responseElements".into(), parsed);
+                }
+                walk(&Value::Object(row))
+            }
             Value::Array(items) => items.iter().map(walk).sum(),
+            // CloudWatch Logs hold each event as a string.
+            Value::String(s) if s.starts_with('{') && s.contains("\"eventSource\"") => {
+                serde_json::from_str(s).map_or(0, |v| walk(&v))
+            }
             Value::Object(map) => {
                 if let Some(Value::String(inner)) = map.get("CloudTrailEvent") {
                     return serde_json::from_str(inner).map_or(0, |v| walk(&v));
@@ -437,6 +458,20 @@ fn failed_events_in(path: &std::path::Path) -> usize {
             }
             _ => 0,
         }
+    }
+    // A document cut short: each whole event before the cut, cut out at
+    // the start of the next.
+    if path.ends_with("truncated.json") {
+        let text = std::fs::read_to_string(path).unwrap();
+        return text
+            .split("{\"eventVersion\"")
+            .skip(1)
+            .filter_map(|piece| {
+                let piece = piece.trim_end().trim_end_matches(',');
+                serde_json::from_str::<Value>(&format!("{{\"eventVersion\"{piece}")).ok()
+            })
+            .map(|v| walk(&v))
+            .sum();
     }
     if path.is_dir() {
         let mut n = 0;

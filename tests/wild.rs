@@ -33,8 +33,12 @@ fn every_case_is_labelled_from_the_vocabulary_and_sourced_once() {
     }
     let projects: BTreeSet<&str> = cases.iter().map(|c| c.project.as_str()).collect();
     assert!(projects.len() >= 60, "{} projects", projects.len());
-    // Every root cause and `ok` is represented.
-    for label in &labels {
+    // Every root cause and `ok` is represented, but for the causes only
+    // CloudTrail events have (the fact `console.login` comes only from a
+    // ConsoleLogin event): a paste of a log never shows them, and
+    // fixtures/cloudtrail/ covers them.
+    const EVENTS_ONLY: &[&str] = &["console.sign-in-failed"];
+    for label in labels.iter().filter(|l| !EVENTS_ONLY.contains(&l.as_str())) {
         assert!(
             cases.iter().any(|c| &c.label == label),
             "no case of {label}"

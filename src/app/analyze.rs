@@ -34,9 +34,14 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         secret,
         events: EventOptions {
             window,
-            // The table summarises events instead of listing them.
-            keep_findings: settings.format != OutputFormat::Table,
+            // The text formats summarise events and group their failures
+            // instead of listing them.
+            keep_findings: !matches!(
+                settings.format,
+                OutputFormat::Table | OutputFormat::Human | OutputFormat::Markdown
+            ),
             keep_events: settings.events,
+            seen: Default::default(),
         },
     };
     let mut filter =
@@ -54,6 +59,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         color: settings.color,
         now: settings.timestamp.then(report::now),
         events: settings.events,
+        limit: settings.limit,
         width: report::table::width(settings.output.is_file()),
         rules: RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files),
         sizes: input_sizes(&sources),

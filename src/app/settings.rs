@@ -131,6 +131,8 @@ pub struct Analyze {
     /// `--events`: failed CloudTrail events as OCSF event records too
     /// (`--format ocsf` only).
     pub events: bool,
+    /// `--limit`: grouped findings shown (`Some(0)`: all).
+    pub limit: Option<usize>,
     /// Mask access key ids (off with `--no-redact`).
     pub mask_key_ids: bool,
     /// When to draw the progress line.
@@ -225,6 +227,7 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         output,
         timestamp: cli.timestamp,
         events: cli.events && cli.format == OutputFormat::Ocsf,
+        limit: cli.limit,
         mask_key_ids: !cli.no_redact,
         progress: match cli.progress {
             cli::ProgressChoice::Auto => ProgressWhen::Auto,

@@ -100,6 +100,10 @@ pub enum InputError {
         "{path}: every file in it is named by a .gitignore or .ignore file; --no-ignore reads them"
     )]
     AllSkipped { path: String },
+    #[error(
+        "{path}: authsift works offline and does not read S3; fetch the objects first, then analyze the copy: aws s3 sync {path} ./trail && authsift ./trail"
+    )]
+    Remote { path: String },
 }
 
 impl InputError {
@@ -131,7 +135,8 @@ impl InputError {
             | InputError::Bomb { path, .. }
             | InputError::Loop { path, .. }
             | InputError::TooDeep { path, .. }
-            | InputError::AllSkipped { path } => path,
+            | InputError::AllSkipped { path }
+            | InputError::Remote { path } => path,
         }
     }
 }

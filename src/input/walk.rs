@@ -44,6 +44,13 @@ pub fn expand_filtered(args: &[PathBuf], filter: &Filter) -> Vec<Result<Source, 
             out.push(Ok(Source::Stdin));
             continue;
         }
+        // An S3 URL is not a path: saying "no such file" would send the
+        // user looking for a typo.
+        let shown = arg.display().to_string();
+        if shown.starts_with("s3://") && !arg.exists() {
+            out.push(Err(InputError::Remote { path: shown }));
+            continue;
+        }
         match fs::metadata(arg) {
             Ok(m) if m.is_dir() => {
                 // Named twice, or reached already from another argument.

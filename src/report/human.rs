@@ -12,7 +12,11 @@ use super::RenderOptions;
 use crate::facts::Fact;
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
-use crate::text::counted;
+use crate::text::{Thousands, counted};
+use crate::trail::summary::FindingGroup;
+
+use super::fields::iso;
+use super::overview::Overview;
 
 /// Evidence lines longer than this are cut in the terminal (JSON keeps them).
 const MAX_EVIDENCE_CHARS: usize = 220;
@@ -80,15 +84,227 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     };
     let clean = cleaner(options);
     let mut out = String::new();
-    for input in &report.inputs {
+    let summary = report.summary();
+    // Event inputs are summarised together, after the logs: one line per
+    // clean file would bury the few that matter.
+    let summarised =
+        |i: &InputReport| summary.is_some() && (i.is_event_input() || i.skipped().is_some());
+    for input in report.inputs.iter().filter(|i| !summarised(i)) {
         render_input(&mut out, input, &style, &clean);
     }
-    // Over many event inputs, what only shows across them (`--format
-    // table` has the whole summary).
-    if let Some(summary) = report.summary() {
-        out.push_str(&super::summary::findings(&summary, &clean));
+    if let Some(summary) = &summary {
+        let overview = Overview::of(report, summary, options.limit());
+        render_overview(&mut out, &overview, &style, &clean);
+        // Batch rules' findings over one input's events.
+        for input in report.inputs.iter().filter(|i| i.is_event_input()) {
+            let path = clean(&input.path);
+            for f in input.findings.iter().filter(|f| f.batch.is_some()) {
+                render_batch(&mut out, &path, f, &style, &clean);
+            }
+        }
     }
     out
+}
+
+/// Width of the overview's labels.
+const OVERVIEW_LABEL: usize = 13;
+
+/// Longest value shown in a breakdown (user agents run long).
+const MAX_VALUE_CHARS: usize = 90;
+
+/// The event inputs, summary first, then their grouped findings and the
+/// patterns across files (`report::overview`).
+fn render_overview(
+    out: &mut String,
+    o: &Overview<'_>,
+    style: &Style,
+    clean: &(dyn Fn(&str) -> String + Sync),
+) {
+    let s = o.summary;
+    let label = |t| style.paint("2", t, OVERVIEW_LABEL);
+    let span = match (s.first_seen, s.last_seen) {
+        (Some(a), Some(b)) => format!(", {} to {}", iso(a), iso(b)),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{} in {}{span}",
+        style.strong(&counted(Thousands(s.events), "event")),
+        counted(Thousands(o.files as u64), "file"),
+    );
+    let mut files = vec![format!(
+        "{} without failures",
+        counted(Thousands(o.clean_files as u64), "file")
+    )];
+    if o.files > o.clean_files {
+        files.push(format!(
+            "{} with auth failures",
+            Thousands((o.files - o.clean_files) as u64)
+        ));
+    }
+    if o.skipped_files > 0 {
+        files.push(format!(
+            "{} skipped (CloudTrail digest or Insights)",
+            Thousands(o.skipped_files as u64)
+        ));
+    }
+    let _ = writeln!(out, "  {}{}", label("files"), files.join(" · "));
+    let failures = o.failures_text();
+    let mark = match o.auth_failures {
+        0 => style.good("✔"),
+        _ => style.bad("✖"),
+    };
+    let _ = writeln!(out, "  {}{mark} {failures}", label("failures"));
+    if s.other_errors > 0 {
+        let codes: Vec<String> = s
+            .by_other_error
+            .ranked()
+            .iter()
+            .take(TOP_CODES)
+            .map(|(code, n)| format!("{} {}", clean(code), Thousands(*n)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}{} apart, not auth failures: {}",
+            label("other errors"),
+            Thousands(s.other_errors),
+            codes.join(", ")
+        );
+    }
+    if s.service_failures > 0 {
+        let _ = writeln!(
+            out,
+            "  {}{} of calls AWS services made on your behalf, left out below",
+            label("by AWS"),
+            counted(Thousands(s.service_failures), "failure")
+        );
+    }
+    if s.duplicates > 0 {
+        let _ = writeln!(
+            out,
+            "  {}{} met again (same eventID in several files, or twice in one), counted once",
+            label("duplicates"),
+            counted(Thousands(s.duplicates), "event")
+        );
+    }
+    if o.cloudtrail {
+        let _ = writeln!(out, "  {}{}", label("note"), *crate::trail::NOT_RECORDED);
+    }
+    out.push('\n');
+    for top in &o.tops {
+        let width = top
+            .values
+            .iter()
+            .map(|(_, n)| Thousands(*n).to_string().len())
+            .max();
+        for (i, (value, n)) in top.values.iter().enumerate() {
+            let name = if i == 0 { top.label } else { "" };
+            let value = cut(&clean(value));
+            let n = Thousands(*n).to_string();
+            let _ = writeln!(
+                out,
+                "  {}{n:>w$}  {value}",
+                label(name),
+                w = width.unwrap_or(0)
+            );
+        }
+        if top.more > 0 {
+            let _ = writeln!(out, "  {}… {} more", label(""), top.more);
+        }
+    }
+    if let Some(spark) = &o.sparkline {
+        let _ = writeln!(
+            out,
+            "  {}│{}│ {} to {}, {} h a column, peak {}",
+            label("per hour"),
+            spark.bars,
+            iso(spark.start),
+            iso(spark.end),
+            spark.hours,
+            Thousands(spark.peak)
+        );
+    }
+    if !o.groups.is_empty() {
+        let (hidden, _) = o.groups_hidden;
+        let _ = writeln!(
+            out,
+            "\n{}\n",
+            style.strong(&format!(
+                "Findings: {} of auth failures, most important first",
+                counted(Thousands((o.groups.len() + hidden) as u64), "group")
+            ))
+        );
+    }
+    for g in &o.groups {
+        render_group(out, g, style, clean);
+    }
+    if let Some(hidden) = o.hidden_text() {
+        let _ = writeln!(out, "… {hidden}: --limit 0 shows them all\n");
+    }
+    if !o.patterns.is_empty() {
+        out.push_str(&super::summary::patterns(&o.patterns, clean));
+        if o.patterns_hidden > 0 {
+            let _ = writeln!(
+                out,
+                "\n… {} more not shown: --limit 0 shows them all",
+                Thousands(o.patterns_hidden as u64)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// Error codes of other errors named in the overview.
+const TOP_CODES: usize = 3;
+
+/// One grouped finding: cause and count, who did what from where, when,
+/// and a sample's evidence.
+fn render_group(
+    out: &mut String,
+    g: &FindingGroup,
+    style: &Style,
+    clean: &(dyn Fn(&str) -> String + Sync),
+) {
+    let title = match g.title.as_str() {
+        "" => "a failure no rule explains".to_string(),
+        t => clean(t),
+    };
+    let severity = g.severity.map_or("unexplained", |s| s.as_str());
+    let _ = writeln!(
+        out,
+        "{} {} ×{}  {title}   [{severity}]",
+        style.bad("✖"),
+        style.strong(&g.cause),
+        Thousands(g.count),
+    );
+    let _ = writeln!(out, "    {}{}", style.label("who"), clean(&g.principal));
+    let _ = writeln!(
+        out,
+        "    {}{}   from {}",
+        style.label("did"),
+        clean(&g.action),
+        clean(&g.source)
+    );
+    let when = super::overview::when(g);
+    let _ = writeln!(out, "    {}{when}", style.label("when"));
+    let place = match g.first.line {
+        0 => clean(&g.first.path),
+        n => format!("{} line {n}", clean(&g.first.path)),
+    };
+    let _ = writeln!(
+        out,
+        "    {}{place}: {}\n",
+        style.label("e.g."),
+        evidence_text(&g.evidence, clean)
+    );
+}
+
+/// A value cut to [`MAX_VALUE_CHARS`].
+fn cut(value: &str) -> String {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((i, _)) => format!("{}…", &value[..i]),
+        None => value.to_string(),
+    }
 }
 
 fn render_input(

@@ -16,9 +16,11 @@ use std::fmt::Write;
 
 use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION, iso};
+use super::overview::Overview;
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
-use crate::text::counted;
+use crate::text::{Thousands, counted};
+use crate::trail::summary::FindingGroup;
 
 /// A self-contained Markdown report, for a ticket.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
@@ -26,9 +28,28 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
     let all: Vec<Ctx<'_>> = report.inputs.iter().flat_map(fields::findings).collect();
     let verdicts: Vec<&Ctx<'_>> = all.iter().filter(|c| c.verdict).collect();
+    let summary = report.summary();
+    let overview = summary
+        .as_deref()
+        .map(|s| Overview::of(report, s, options.limit()));
+    // Event inputs are one row of the inputs table and one section.
+    let summarised =
+        |i: &InputReport| overview.is_some() && (i.is_event_input() || i.skipped().is_some());
 
     let _ = writeln!(out, "# authsift report\n");
+    let events_verdict = overview.as_ref().and_then(|o| Some((o, o.groups.first()?)));
     match verdicts.first() {
+        None if let Some((o, top)) = events_verdict => {
+            let _ = writeln!(
+                out,
+                "**Verdict:** {} in the event inputs; the most important: {} — {} ({} ×{}).\n",
+                counted(Thousands(o.auth_failures), "auth failure"),
+                md.code(&top.cause),
+                md.text(group_title(top)),
+                top.severity.map_or("unexplained", |s| s.as_str()),
+                Thousands(top.count),
+            );
+        }
         None if report.inputs.iter().any(|i| i.has_unexplained_failure()) => {
             let _ = writeln!(
                 out,
@@ -72,7 +93,26 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let _ = writeln!(out, "## Inputs analyzed\n");
     let _ = writeln!(out, "| input | size | format | records | result |");
     let _ = writeln!(out, "|---|--:|---|--:|---|");
-    for input in &report.inputs {
+    if let Some(o) = &overview {
+        let event_inputs = report.inputs.iter().filter(|i| summarised(i));
+        let size: u64 = event_inputs
+            .clone()
+            .filter_map(|i| options.sizes.get(&i.path))
+            .sum();
+        let formats: std::collections::BTreeSet<&str> = event_inputs
+            .filter_map(|i| i.read_as.map(|f| f.as_str()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} (event inputs, summarised below) | {} | {} | {} | {} with auth failures |",
+            counted(Thousands((o.files + o.skipped_files) as u64), "file"),
+            bytes(size),
+            formats.into_iter().collect::<Vec<_>>().join(", "),
+            Thousands(o.summary.events),
+            Thousands((o.files - o.clean_files) as u64),
+        );
+    }
+    for input in report.inputs.iter().filter(|i| !summarised(i)) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
@@ -105,7 +145,15 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         md.finding(&mut out, number, ctx, &others);
     }
 
-    for input in report.inputs.iter().filter(|i| !i.unclassified.is_empty()) {
+    if let Some(o) = &overview {
+        md.overview(&mut out, o);
+    }
+
+    for input in report
+        .inputs
+        .iter()
+        .filter(|i| !i.unclassified.is_empty() && !summarised(i))
+    {
         let _ = writeln!(
             out,
             "## Failures no rule explains in {}\n",
@@ -154,23 +202,156 @@ fn result(input: &InputReport) -> String {
 
 /// `21345` → `21,345 bytes`.
 fn bytes(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out.push_str(if n == 1 { " byte" } else { " bytes" });
-    out
+    counted(Thousands(n), "byte")
 }
 
 struct Md<'a> {
     options: &'a RenderOptions,
 }
 
+/// A group's title, or what stands for it when no rule explains it.
+fn group_title(g: &FindingGroup) -> &str {
+    match g.title.as_str() {
+        "" => "a failure no rule explains",
+        t => t,
+    }
+}
+
 impl Md<'_> {
+    /// The event inputs: summary, breakdowns, then the grouped findings
+    /// and the patterns across files (`report::overview`).
+    fn overview(&self, out: &mut String, o: &Overview<'_>) {
+        let s = o.summary;
+        let _ = writeln!(out, "## Event inputs (CloudTrail, S3 access logs)\n");
+        let span = match (s.first_seen, s.last_seen) {
+            (Some(a), Some(b)) => format!(", {} to {}", iso(a), iso(b)),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "- **{}** in {}{span}; {} without failures",
+            counted(Thousands(s.events), "event"),
+            counted(Thousands(o.files as u64), "file"),
+            Thousands(o.clean_files as u64),
+        );
+        let _ = writeln!(out, "- **{}**", o.failures_text());
+        if s.other_errors > 0 {
+            let codes: Vec<String> = s
+                .by_other_error
+                .ranked()
+                .iter()
+                .take(3)
+                .map(|(c, n)| format!("{} {}", self.code(c), Thousands(*n)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "- {} (no auth failure), counted apart: {}",
+                counted(Thousands(s.other_errors), "other error"),
+                codes.join(", ")
+            );
+        }
+        if s.service_failures > 0 {
+            let _ = writeln!(
+                out,
+                "- {} of calls AWS services made on your behalf, left out",
+                counted(Thousands(s.service_failures), "failure")
+            );
+        }
+        if s.duplicates > 0 {
+            let _ = writeln!(
+                out,
+                "- {} met again (same eventID), counted once",
+                counted(Thousands(s.duplicates), "event")
+            );
+        }
+        if o.cloudtrail {
+            let _ = writeln!(out, "- **Note:** {}", *crate::trail::NOT_RECORDED);
+        }
+        if let Some(spark) = &o.sparkline {
+            let _ = writeln!(
+                out,
+                "- Auth failures, {} h a column, {} to {} (peak {}): `│{}│`",
+                spark.hours,
+                iso(spark.start),
+                iso(spark.end),
+                Thousands(spark.peak),
+                spark.bars
+            );
+        }
+        out.push('\n');
+        if !o.tops.is_empty() {
+            let _ = writeln!(out, "| breakdown | value | failures |\n|---|---|--:|");
+            for top in &o.tops {
+                for (i, (value, n)) in top.values.iter().enumerate() {
+                    let name = if i == 0 { top.label } else { "" };
+                    let value = self.text(value);
+                    let _ = writeln!(out, "| {name} | {value} | {} |", Thousands(*n));
+                }
+                if top.more > 0 {
+                    let _ = writeln!(out, "|  | … {} more |  |", top.more);
+                }
+            }
+            out.push('\n');
+        }
+        if !o.groups.is_empty() {
+            let _ = writeln!(out, "### Grouped findings, most important first\n");
+        }
+        for (i, g) in o.groups.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "#### {}. {} ×{} — {}\n",
+                i + 1,
+                self.code(&g.cause),
+                Thousands(g.count),
+                self.text(group_title(g))
+            );
+            let _ = writeln!(
+                out,
+                "- **Severity:** {}",
+                g.severity.map_or("unexplained", |s| s.as_str())
+            );
+            let _ = writeln!(out, "- **Who:** {}", self.text(&g.principal));
+            let _ = writeln!(
+                out,
+                "- **Did:** {} from {}",
+                self.text(&g.action),
+                self.text(&g.source)
+            );
+            let when = super::overview::when(g);
+            let _ = writeln!(out, "- **When:** {when}");
+            let _ = writeln!(
+                out,
+                "- **Sample:** {}, {}\n",
+                self.text(&g.first.path),
+                self.text(&g.first.event)
+            );
+            self.excerpt(out, &[(g.first.line, &g.evidence)]);
+        }
+        if let Some(hidden) = o.hidden_text() {
+            let _ = writeln!(out, "{hidden}: `--limit 0` shows them all.\n");
+        }
+        if !o.patterns.is_empty() {
+            let _ = writeln!(out, "### Across files\n");
+            for p in &o.patterns {
+                let _ = writeln!(
+                    out,
+                    "- **{}** ({}): {}",
+                    self.text(&p.title),
+                    p.kind,
+                    self.text(&p.detail)
+                );
+            }
+            if o.patterns_hidden > 0 {
+                let _ = writeln!(
+                    out,
+                    "- … {} more not shown: `--limit 0` shows them all",
+                    Thousands(o.patterns_hidden as u64)
+                );
+            }
+            out.push('\n');
+        }
+    }
+
     /// Redacted and without control characters.
     fn clean(&self, s: &str) -> String {
         let redacted = self.options.redactor.text(s);

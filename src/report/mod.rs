@@ -12,6 +12,7 @@ pub mod jsonl;
 pub mod markdown;
 pub mod not_checked;
 pub mod ocsf;
+pub mod overview;
 // Not yet documented item by item (owned by parallel work).
 #[allow(missing_docs)]
 pub mod redact;
@@ -65,6 +66,17 @@ pub struct RenderOptions {
     /// `--events`: OCSF output also writes each failed CloudTrail event
     /// (the other formats ignore it).
     pub events: bool,
+    /// `--limit`: grouped findings of event inputs shown by the human and
+    /// Markdown reports; `None` for [`overview::DEFAULT_LIMIT`], `Some(0)`
+    /// for all.
+    pub limit: Option<usize>,
+}
+
+impl RenderOptions {
+    /// The grouped findings to show, `0` for all.
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(overview::DEFAULT_LIMIT)
+    }
 }
 
 /// What reports say about the rules in force.

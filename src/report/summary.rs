@@ -9,7 +9,7 @@ use super::fit::{self, Column, Cut};
 
 use super::fields::iso;
 use crate::text::counted;
-use crate::trail::summary::{Activity, Summary};
+use crate::trail::summary::{Activity, ArchiveFinding, Summary};
 
 /// Rows shown per breakdown; the rest is one "… more" row.
 const TOP: usize = 10;
@@ -99,13 +99,18 @@ pub fn render(
 /// Findings over all event inputs, most failures first: what, when,
 /// where from, and the first and last failure as evidence.
 pub fn findings(summary: &Summary, clean: &dyn Fn(&str) -> String) -> String {
-    let found = summary.findings();
+    patterns(&summary.findings(), clean)
+}
+
+/// [`findings`], of findings already chosen (the human report shows only
+/// the first few).
+pub fn patterns(found: &[ArchiveFinding], clean: &dyn Fn(&str) -> String) -> String {
     if found.is_empty() {
         return String::new();
     }
     let time = |t: Option<i64>| t.map(iso).unwrap_or_else(|| "?".to_string());
     let mut out = String::from("\nFindings over all event inputs\n");
-    for f in &found {
+    for f in found {
         let when = match (f.first_seen, f.last_seen) {
             (None, None) => String::new(),
             (a, b) => format!("   ({} to {})", time(a), time(b)),

@@ -330,10 +330,14 @@ impl RuleSet {
 
     /// The rule id of the most likely cause, without building findings.
     pub fn verdict(&self, facts: &Facts) -> Option<&str> {
+        self.verdict_rule(facts).map(|r| r.id.as_str())
+    }
+
+    /// The rule of [`RuleSet::verdict`].
+    pub fn verdict_rule(&self, facts: &Facts) -> Option<&Rule> {
         self.rules
             .iter()
             .find(|r| r.group.is_none() && r.matches(facts))
-            .map(|r| r.id.as_str())
     }
 
     /// Every finding an incident supports, most likely cause first.

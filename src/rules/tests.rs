@@ -44,7 +44,7 @@ fn builtin_rules_compile_and_cover_the_vocabulary() {
         ids, vocabulary,
         "the defaults use exactly the DESIGN vocabulary"
     );
-    assert_eq!(ids.len(), 19);
+    assert_eq!(ids.len(), 20);
 }
 
 #[test]

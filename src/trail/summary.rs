@@ -25,6 +25,9 @@ use serde::Serialize;
 use serde::ser::SerializeSeq;
 
 use crate::facts::{Fact, Facts};
+use crate::finding::Severity;
+
+pub use super::grouped::{FindingGroup, FindingGroups};
 
 /// Distinct values a summary keeps per breakdown (access keys, addresses,
 /// user agents, principals, …). Every value comes from the input, so an
@@ -96,7 +99,12 @@ impl<V: Tally, const CAP: usize> Capped<V, CAP> {
     /// Updates `key`'s tally (made by `make` the first time); a key over
     /// the limit is tallied into the rest. Allocates the key only when it
     /// is new and kept.
-    fn update(&mut self, key: &str, make: impl FnOnce() -> V, update: impl FnOnce(&mut V)) {
+    pub(crate) fn update(
+        &mut self,
+        key: &str,
+        make: impl FnOnce() -> V,
+        update: impl FnOnce(&mut V),
+    ) {
         if let Some(v) = self.kept.get_mut(key) {
             update(v);
             return;
@@ -315,16 +323,27 @@ impl Activity {
 /// What an archive (or any part of it) holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Events counted: each `eventID` once, however many files hold it.
     pub events: u64,
     pub failures: u64,
     /// Failures of calls AWS services made on a customer's behalf; not in
     /// any breakdown below.
     pub service_failures: u64,
+    /// Failures that are no authentication or authorization failure
+    /// (throttling, missing resources, validation errors): counted by code
+    /// in `by_other_error` only, never in the breakdowns below, which are
+    /// about auth failures.
+    pub other_errors: u64,
+    /// Events met again (an `eventID` already counted, from overlapping
+    /// exports or the same file read twice): not counted again.
+    pub duplicates: u64,
     pub first_seen: Option<i64>,
     pub last_seen: Option<i64>,
     /// Root cause (the verdict's rule id), or [`NO_CAUSE`].
     pub by_cause: Counts,
     pub by_error_code: Counts,
+    /// The codes of `other_errors`.
+    pub by_other_error: Counts,
     pub by_principal: Principals,
     pub by_access_key: Counts,
     pub by_source_ip: Counts,
@@ -341,6 +360,44 @@ pub struct Summary {
     /// code of S3 authentication failures.
     #[serde(skip)]
     pub groups: BTreeMap<GroupKind, Groups>,
+    /// Auth failures grouped by root cause, principal, action and source:
+    /// what the human and Markdown reports list, instead of one block per
+    /// event.
+    #[serde(skip)]
+    pub grouped: FindingGroups,
+}
+
+/// What the pipeline judged a failed event to be.
+#[derive(Debug, Clone, Copy)]
+pub enum Failure<'a> {
+    /// A call an AWS service made on a customer's behalf.
+    ByService,
+    /// An auth failure a rule explains: the verdict.
+    Explained(Verdict<'a>),
+    /// What looks like an auth failure (a denial, a sign-in or credential
+    /// problem) that no rule explains.
+    Unexplained,
+    /// No auth failure: throttling, a missing resource, a validation error.
+    Other,
+}
+
+/// The rule that explains a failure, as reports name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict<'a> {
+    /// The rule id (the root cause).
+    pub rule: &'a str,
+    /// The rule's title.
+    pub title: &'a str,
+    pub severity: Severity,
+}
+
+/// Where a failed event is: its input, the line it starts on, and the
+/// line of evidence that quotes it (`eventID … sts:AssumeRole AccessDenied: …`).
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub path: &'a str,
+    pub line: usize,
+    pub evidence: &'a str,
 }
 
 /// What a group of failures has in common.
@@ -377,6 +434,21 @@ pub struct Sample {
     pub line: usize,
     /// `eventID …` for CloudTrail, `line N` for line-based logs.
     pub event: String,
+}
+
+impl Sample {
+    /// Where a failed event is, as a group quotes it. Samples order by
+    /// time, then place, then event: the first and last of a group are the
+    /// same whatever order files are read and merged in.
+    pub fn of(facts: &Facts, at: At<'_>) -> Sample {
+        let id = facts.str(Fact::EventId);
+        Sample {
+            time: facts.int(Fact::EventTime),
+            path: at.path.to_string(),
+            line: at.line,
+            event: id.map_or_else(|| format!("line {}", at.line), |id| format!("eventID {id}")),
+        }
+    }
 }
 
 /// A group of failures: how many, the first and last, and where from.
@@ -454,29 +526,34 @@ impl Summary {
         }
     }
 
-    /// A failed event, described by its facts; `cause` is its verdict,
-    /// `at` where it is (the first and last of a group are its evidence).
-    pub fn add_failure(
-        &mut self,
-        facts: &Facts,
-        cause: Option<&str>,
-        by_service: bool,
-        at: (&str, usize),
-    ) {
+    /// A failed event, described by its facts; `failure` is what the
+    /// pipeline judged it, `at` where it is (the first and last of a group
+    /// are its evidence).
+    pub fn add_failure(&mut self, facts: &Facts, failure: Failure<'_>, at: At<'_>) {
         self.events += 1;
         self.failures += 1;
         let time = facts.int(Fact::EventTime);
         self.widen(time);
-        if by_service {
-            self.service_failures += 1;
-            return;
-        }
-        self.by_cause.add(cause.unwrap_or(NO_CAUSE));
         let code = facts.str(Fact::ErrorCode).map(str::to_string).or_else(|| {
             facts
                 .str(Fact::ConsoleLogin)
                 .map(|c| format!("ConsoleLogin {c}"))
         });
+        let cause = match failure {
+            Failure::ByService => {
+                self.service_failures += 1;
+                return;
+            }
+            Failure::Other => {
+                self.other_errors += 1;
+                self.by_other_error
+                    .add(code.as_deref().unwrap_or("(no error code)"));
+                return;
+            }
+            Failure::Explained(verdict) => Some(verdict),
+            Failure::Unexplained => None,
+        };
+        self.by_cause.add(cause.map_or(NO_CAUSE, |v| v.rule));
         if let Some(code) = code {
             self.by_error_code.add(&code);
         }
@@ -516,34 +593,46 @@ impl Summary {
                 .entry(t - t.rem_euclid(3600))
                 .or_default() += 1;
         }
-        // Groups gather auth failures: those a rule explained, and failed
-        // sign-ins; throttling or a missing key says nothing about a key.
+        self.grouped.add(facts, cause, at, true);
         if cause.is_some() || facts.str(Fact::ConsoleLogin) == Some("Failure") {
             for key in group_keys(facts) {
-                self.group(key, facts, at);
+                self.group(key, facts, at, true);
             }
         }
     }
 
-    fn group(&mut self, (kind, key): (GroupKind, Cow<'_, str>), facts: &Facts, at: (&str, usize)) {
-        let time = facts.int(Fact::EventTime);
-        let id = facts.str(Fact::EventId);
-        let sample = || Sample {
-            time,
-            path: at.0.to_string(),
-            line: at.1,
-            event: id.map_or_else(|| format!("line {}", at.1), |id| format!("eventID {id}")),
+    /// An event already counted (its `eventID` was met before): counted
+    /// only as a duplicate. A failed one is still offered as its groups'
+    /// first or last sample, so which copy a report quotes does not
+    /// depend on which file was read first.
+    pub fn add_duplicate(&mut self, failed: Option<(&Facts, Failure<'_>, At<'_>)>) {
+        self.duplicates += 1;
+        let Some((facts, failure, at)) = failed else {
+            return;
         };
-        // Where this event stands against a kept sample, without building
-        // one (most events are neither the first nor the last).
-        let order = |s: &Sample| {
-            (time, at.0, at.1)
-                .cmp(&(s.time, s.path.as_str(), s.line))
-                .then_with(|| match id {
-                    Some(id) => id.cmp(s.event.strip_prefix("eventID ").unwrap_or(&s.event)),
-                    None => std::cmp::Ordering::Equal,
-                })
+        let cause = match failure {
+            Failure::Explained(verdict) => Some(verdict),
+            Failure::Unexplained => None,
+            Failure::ByService | Failure::Other => return,
         };
+        self.grouped.add(facts, cause, at, false);
+        if cause.is_some() || facts.str(Fact::ConsoleLogin) == Some("Failure") {
+            for key in group_keys(facts) {
+                self.group(key, facts, at, false);
+            }
+        }
+    }
+
+    /// Adds a failure to its group (`count`), or only offers it as the
+    /// group's first or last sample (a duplicate).
+    fn group(
+        &mut self,
+        (kind, key): (GroupKind, Cow<'_, str>),
+        facts: &Facts,
+        at: At<'_>,
+        count: bool,
+    ) {
+        let sample = || Sample::of(facts, at);
         let new = || Group {
             count: 0,
             first: sample(),
@@ -554,12 +643,15 @@ impl Summary {
         };
         let groups = self.groups.entry(kind).or_default();
         groups.update(key.as_ref(), new, |group| {
-            if group.count > 0 {
-                if order(&group.first).is_lt() {
-                    group.first = sample();
-                } else if order(&group.last).is_gt() {
-                    group.last = sample();
-                }
+            let candidate = sample();
+            if candidate < group.first {
+                group.first = candidate.clone();
+            }
+            if candidate > group.last {
+                group.last = candidate;
+            }
+            if !count {
+                return;
             }
             group.count += 1;
             if let Some(ip) = facts.str(Fact::SourceIp) {
@@ -574,8 +666,6 @@ impl Summary {
         });
     }
 
-    /// Findings over everything summarised: groups of failures large
-    /// enough to matter, and principals that stopped working.
     pub fn findings(&self) -> Vec<ArchiveFinding> {
         let mut out = Vec::new();
         for ((kind, key), g) in self
@@ -672,6 +762,10 @@ impl Summary {
         self.events += other.events;
         self.failures += other.failures;
         self.service_failures += other.service_failures;
+        self.other_errors += other.other_errors;
+        self.duplicates += other.duplicates;
+        self.by_other_error.merge(other.by_other_error);
+        self.grouped.merge(other.grouped);
         self.first_seen = earliest(self.first_seen, other.first_seen);
         self.last_seen = latest(self.last_seen, other.last_seen);
         self.by_cause.merge(other.by_cause);
@@ -855,6 +949,23 @@ fn latest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 mod tests {
     use super::*;
 
+    /// A failure the rule `rule` explains.
+    pub(super) fn explained(rule: Option<&str>) -> Failure<'_> {
+        Failure::Explained(Verdict {
+            rule: rule.unwrap_or_default(),
+            title: "",
+            severity: Severity::Medium,
+        })
+    }
+
+    pub(super) fn at(path: &str, line: usize) -> At<'_> {
+        At {
+            path,
+            line,
+            evidence: "",
+        }
+    }
+
     fn failure(code: &str, arn: &str, ip: &str, time: i64) -> Facts {
         let mut f = Facts::default();
         f.set(Fact::CredentialAccessKeyId, "AKIAEXAMPLEKEY000001", None);
@@ -870,29 +981,25 @@ mod tests {
         a.add_ok(Some(100), Some("arn:alice"));
         a.add_failure(
             &failure("AccessDenied", "arn:alice", "192.0.2.1", 4000),
-            Some("authz.access-denied"),
-            false,
-            ("f.json", 1),
+            explained(Some("authz.access-denied")),
+            at("f.json", 1),
         );
         let mut b = Summary::default();
         b.add_failure(
             &failure("AccessDenied", "arn:alice", "192.0.2.1", 7300),
-            Some("authz.access-denied"),
-            false,
-            ("f.json", 1),
+            explained(Some("authz.access-denied")),
+            at("f.json", 1),
         );
         b.add_failure(
             &failure("AccessDenied", "arn:svc", "s3.amazonaws.com", 50),
-            None,
-            true,
-            ("f.json", 1),
+            Failure::ByService,
+            at("f.json", 1),
         );
         let mut c = Summary::default();
         c.add_failure(
             &failure("ExpiredToken", "arn:bob", "192.0.2.9", 3700),
-            None,
-            false,
-            ("f.json", 1),
+            Failure::Unexplained,
+            at("f.json", 1),
         );
         c.add_ok(Some(9000), Some("arn:bob"));
         vec![a, b, c]
@@ -986,7 +1093,7 @@ mod tests {
                 ],
                 1000 + i as i64,
             );
-            s.add_failure(&f, Some("authz.access-denied"), false, ("p", i));
+            s.add_failure(&f, explained(Some("authz.access-denied")), at("p", i));
         }
         assert_eq!(s.by_principal.len(), MAX_DISTINCT_VALUES);
         assert_eq!(s.by_principal.not_kept().map(|a| a.failed), Some(500));
@@ -1062,6 +1169,7 @@ mod tests {
 
 #[cfg(test)]
 mod finding_tests {
+    use super::tests::{at, explained};
     use super::*;
 
     pub(super) fn event(facts: &[(Fact, &str)], time: i64) -> Facts {
@@ -1106,29 +1214,26 @@ mod finding_tests {
             let denied = Some("authz.access-denied");
             part.add_failure(
                 &event(&leaked, 1000 + i as i64),
-                denied,
-                false,
-                ("a.json", 1),
+                explained(denied),
+                at("a.json", 1),
             );
             // Throttling of the same key is no auth failure: not grouped.
             let mut throttled = event(&leaked, 1500);
             throttled.set(Fact::ErrorCode, "ThrottlingException", None);
-            part.add_failure(&throttled, None, false, ("a.json", 1));
+            part.add_failure(&throttled, Failure::Other, at("a.json", 1));
             if i < 3 {
                 part.add_failure(
                     &event(&console, 2000 + i as i64),
-                    None,
-                    false,
-                    ("b.json", 1),
+                    Failure::Unexplained,
+                    at("b.json", 1),
                 );
             }
             if i < 4 {
                 let wrong = Some("credentials.wrong-secret");
                 part.add_failure(
                     &event(&s3, 3000 + i as i64),
-                    wrong,
-                    false,
-                    ("access.log", i + 1),
+                    explained(wrong),
+                    at("access.log", i + 1),
                 );
             }
         }
@@ -1137,10 +1242,12 @@ mod finding_tests {
         let findings = all.findings();
         let kinds: Vec<&str> = findings.iter().map(|f| f.kind).collect();
         // 12 key failures (≥ 10), 3 unknown console users (≥ 3), a
-        // principal whose every call failed after its last success; 4 S3
-        // authentication failures stay under their threshold (5).
-        assert_eq!(kinds, ["stopped-working", "access-key", "console-login"]);
-        let key = &findings[1];
+        // principal whose every call failed after its last success (its
+        // throttled calls are no failures: 12, tied with the key, and
+        // ties go by kind); 4 S3 authentication failures stay under their
+        // threshold (5).
+        assert_eq!(kinds, ["access-key", "stopped-working", "console-login"]);
+        let key = &findings[0];
         assert_eq!(key.count, 12, "auth failures only");
         assert_eq!((key.first_seen, key.last_seen), (Some(1000), Some(1011)));
         assert!(
@@ -1151,9 +1258,14 @@ mod finding_tests {
         assert_eq!(key.evidence[0].event, "eventID e");
         assert!(findings[2].title.contains("unknown user names"));
         assert!(
-            findings[0].detail.starts_with("12 successful calls until"),
+            findings[1].detail.starts_with("12 successful calls until"),
             "{}",
-            findings[0].detail
+            findings[1].detail
+        );
+        assert!(
+            findings[1]
+                .detail
+                .ends_with("then 12 failures and no success")
         );
     }
 }

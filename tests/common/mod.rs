@@ -200,3 +200,38 @@ pub fn two_runs() -> String {
     let a = std::fs::read_to_string(fixtures_dir().join("s3-ls-wrong-secret.log")).unwrap();
     format!("{a}{a}")
 }
+
+/// Runs `examples/gen_cloudtrail.rs` (built by `cargo test`) to write a
+/// synthetic archive into `dir`.
+pub fn gen_cloudtrail(dir: &Path, args: &[&str]) {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_authsift"));
+    let generator = bin.parent().unwrap().join("examples/gen_cloudtrail");
+    let out = Command::new(&generator)
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("cargo test builds the examples");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An input's records, and (rule, eventID) of each of its findings, sorted:
+/// what an event input yielded, whatever its shape and event order.
+pub fn event_findings(input: &serde_json::Value) -> (u64, Vec<(String, String)>) {
+    let mut findings: Vec<(String, String)> = input["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["facts"]["event.id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    findings.sort();
+    (input["records"].as_u64().unwrap(), findings)
+}

@@ -13,12 +13,13 @@
 //! ([`crate::trail::NOT_RECORDED`]).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::facts::{self, Fact, Facts};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::formats::Format;
 use crate::formats::cloudtrail::{self, Event, JsonLinesRead, data_error};
 use crate::formats::s3_access;
@@ -26,16 +27,19 @@ use crate::model::EvidenceLine;
 use crate::outcome::{InputReport, ReadAs};
 use crate::rules::RuleSet;
 use crate::time::{self, Window};
-use crate::trail::summary::Summary;
+use crate::trail::summary::{At, Failure, Summary, Verdict};
 
 mod s3_incident;
+mod seen;
 mod trail_incident;
+
+pub use seen::Seen;
 
 use s3_incident::s3_access_incident;
 use trail_incident::trail_incident;
 
 /// How event inputs are read.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EventOptions {
     /// Only events in this window.
     pub window: Window,
@@ -45,6 +49,9 @@ pub struct EventOptions {
     /// Keep the facts of every failed CloudTrail event
     /// ([`InputReport::failed_events`]), for reports that list the events.
     pub keep_events: bool,
+    /// The `eventID`s met so far in the run, shared by every input: an
+    /// event met again is counted once (its input still lists it).
+    pub seen: Arc<Seen>,
 }
 
 impl Default for EventOptions {
@@ -53,6 +60,7 @@ impl Default for EventOptions {
             window: Window::default(),
             keep_findings: true,
             keep_events: false,
+            seen: Arc::default(),
         }
     }
 }
@@ -63,6 +71,8 @@ enum Outcome<'a> {
         time: Option<i64>,
         /// `None` for calls of AWS services, which summaries leave out.
         principal: Option<Cow<'a, str>>,
+        /// The `eventID`, to count each event once.
+        id: Option<&'a str>,
     },
     /// Outside the `--since`/`--until` window: not counted at all.
     Outside,
@@ -70,8 +80,8 @@ enum Outcome<'a> {
         incident: facts::Incident,
         /// Empty when reports do not list events' findings.
         findings: Vec<Finding>,
-        /// The verdict's rule id.
-        cause: Option<String>,
+        /// The verdict's rule: its id, title and severity.
+        cause: Option<(String, String, Severity)>,
         by_service: bool,
     },
     Unreadable(String),
@@ -88,7 +98,13 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
     // line numbers to find, each folded in as it is read. Anything else (or
     // any surprise, such as a record that is not CloudTrail's) takes the
     // general path, which also explains what is wrong.
-    let mut fold = Fold::new(path, rules, options.keep_events);
+    let mut fold = Fold::new(
+        path,
+        rules,
+        options.keep_events,
+        options,
+        Default::default(),
+    );
     let mut clean = true;
     let read = cloudtrail::each_single_line_record(text, |event| {
         if clean {
@@ -105,15 +121,17 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
     // JSON Lines are read line by line, in parallel chunks, folded chunk by
     // chunk; other shapes (or JSON Lines with a surprise) are cut into
     // events first, then folded a window of events at a time.
-    let mut fold = Fold::new(path, rules, options.keep_events);
+    let mine = fold.discard();
+    let mut fold = Fold::new(path, rules, options.keep_events, options, mine);
     let lines = cloudtrail::each_json_line(
         text,
         |event, line| parsed_outcome(event, line, rules, options),
         |outcomes| outcomes.into_iter().for_each(|o| fold.add(o)),
     );
-    let (fold, broken) = match lines {
-        JsonLinesRead::Lines(lines) => (fold, lines),
+    let (fold, broken, cut) = match lines {
+        JsonLinesRead::Lines(lines) => (fold, lines, None),
         read => {
+            let fold = fold;
             let read = match read {
                 JsonLinesRead::Skipped(skip) => Ok(Err(skip)),
                 JsonLinesRead::Unreadable(message) => Err(message),
@@ -131,7 +149,8 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
                     return report;
                 }
             };
-            let mut fold = Fold::new(path, rules, options.keep_events);
+            let mine = fold.discard();
+            let mut fold = Fold::new(path, rules, options.keep_events, options, mine);
             for window in events.items.chunks(FOLD_WINDOW) {
                 let outcomes: Vec<Outcome> = window
                     .par_iter()
@@ -143,9 +162,12 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
                     .collect();
                 outcomes.into_iter().for_each(|o| fold.add(o));
             }
-            (fold, cloudtrail::JsonLines::default())
+            (fold, cloudtrail::JsonLines::default(), events.cut)
         }
     };
+    if let Some(cut) = cut {
+        report.errors.push(format!("{path}: {cut}"));
+    }
     let count = fold.events;
     let unreadable = fold.finish(&mut report);
     if let Some(first) = broken.broken.first() {
@@ -210,6 +232,11 @@ fn event_outcome<'a>(
             principal: (!event.by_aws_service())
                 .then(|| event.principal())
                 .flatten(),
+            id: event.event_id.as_ref().and_then(|id| match id {
+                Cow::Borrowed(id) => Some(*id),
+                // An id with escapes in it: too rare to count apart.
+                Cow::Owned(_) => None,
+            }),
         },
     }
 }
@@ -225,13 +252,20 @@ fn failed<'a>(
 ) -> Outcome<'a> {
     let (findings, cause) = if options.keep_findings {
         let findings = rules.evaluate(&incident, 0);
-        let cause = findings.first().map(|f| f.rule.clone());
+        let cause = findings
+            .first()
+            .map(|f| (f.rule.clone(), f.title.clone(), f.severity));
         (findings, cause)
     } else {
-        (
-            Vec::new(),
-            rules.verdict(&incident.facts).map(str::to_string),
-        )
+        let rule = rules.verdict_rule(&incident.facts);
+        let cause = rule.map(|r| {
+            (
+                r.cause().to_string(),
+                r.title_for(&incident.facts),
+                r.severity,
+            )
+        });
+        (Vec::new(), cause)
     };
     Outcome::Failed {
         incident,
@@ -255,7 +289,7 @@ pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions
         .peekable();
     // A window of lines at a time: memory holds one window's outcomes,
     // whatever the size of the log.
-    let mut fold = Fold::new(path, rules, false);
+    let mut fold = Fold::new(path, rules, false, options, Default::default());
     while lines.peek().is_some() {
         let batch: Vec<(usize, &str)> = lines.by_ref().take(FOLD_WINDOW).collect();
         let outcomes: Vec<Outcome> = batch
@@ -269,6 +303,7 @@ pub fn s3_access(path: &str, text: &str, rules: &RuleSet, options: &EventOptions
                         failed(incident, by_service, rules, options)
                     }
                     None => Outcome::Ok {
+                        id: None,
                         time: record.epoch(),
                         principal: record
                             .requester
@@ -309,6 +344,11 @@ struct Unreadable {
 struct Fold<'a> {
     path: &'a str,
     rules: &'a RuleSet,
+    seen: &'a Seen,
+    /// The ids this fold was first to meet, for [`Fold::discard`].
+    inserted: Vec<u64>,
+    /// Ids a discarded fold of the same input met first: still new here.
+    mine: HashSet<u64>,
     keep_facts: bool,
     keep_events: bool,
     failed_events: Vec<Arc<Facts>>,
@@ -316,6 +356,7 @@ struct Fold<'a> {
     events: usize,
     records: usize,
     incidents: usize,
+    auth_failures: usize,
     findings: Vec<Finding>,
     unclassified: Vec<EvidenceLine>,
     batch_inputs: Vec<(Arc<Facts>, Option<EvidenceLine>)>,
@@ -324,16 +365,26 @@ struct Fold<'a> {
 }
 
 impl<'a> Fold<'a> {
-    fn new(path: &'a str, rules: &'a RuleSet, keep_events: bool) -> Self {
+    fn new(
+        path: &'a str,
+        rules: &'a RuleSet,
+        keep_events: bool,
+        options: &'a EventOptions,
+        mine: HashSet<u64>,
+    ) -> Self {
         Fold {
             path,
             rules,
+            seen: &options.seen,
+            inserted: Vec::new(),
+            mine,
             keep_facts: rules.has_batch_rules(),
             keep_events,
             failed_events: Vec::new(),
             events: 0,
             records: 0,
             incidents: 0,
+            auth_failures: 0,
             findings: Vec::new(),
             unclassified: Vec::new(),
             batch_inputs: Vec::new(),
@@ -342,12 +393,38 @@ impl<'a> Fold<'a> {
         }
     }
 
+    /// Whether the event `id` is met for the first time in the run
+    /// (events without an id always are).
+    fn first(&mut self, id: Option<&str>) -> bool {
+        let Some(id) = id else { return true };
+        let key = Seen::key(id);
+        if self.seen.insert(key) {
+            self.inserted.push(key);
+            return true;
+        }
+        self.mine.remove(&key)
+    }
+
+    /// Drops a fold whose input is read again another way: the ids it was
+    /// first to meet are still new to the next fold of that input.
+    fn discard(mut self) -> HashSet<u64> {
+        self.mine.extend(self.inserted);
+        self.mine
+    }
+
     fn add(&mut self, outcome: Outcome<'_>) {
         self.events += 1;
         match outcome {
-            Outcome::Ok { time, principal } => {
+            Outcome::Ok {
+                time,
+                principal,
+                id,
+            } => {
                 self.records += 1;
-                self.summary.add_ok(time, principal.as_deref());
+                match self.first(id) {
+                    true => self.summary.add_ok(time, principal.as_deref()),
+                    false => self.summary.add_duplicate(None),
+                }
             }
             Outcome::Outside => {}
             Outcome::Unreadable(message) => {
@@ -361,14 +438,31 @@ impl<'a> Fold<'a> {
                 by_service,
             } => {
                 self.records += 1;
-                let line = incident.headline.as_ref().map_or(0, |h| h.line);
-                self.summary.add_failure(
-                    &incident.facts,
-                    cause.as_deref(),
-                    by_service,
-                    (self.path, line),
-                );
-                if cause.is_none() && !by_service && looks_like_auth_failure(&incident.facts) {
+                let facts = &incident.facts;
+                let auth = cause.is_some() || looks_like_auth_failure(facts);
+                let failure = match &cause {
+                    _ if by_service => Failure::ByService,
+                    Some((rule, title, severity)) => Failure::Explained(Verdict {
+                        rule,
+                        title,
+                        severity: *severity,
+                    }),
+                    None if auth => Failure::Unexplained,
+                    None => Failure::Other,
+                };
+                let at = At {
+                    path: self.path,
+                    line: incident.headline.as_ref().map_or(0, |h| h.line),
+                    evidence: incident.headline.as_ref().map_or("", |h| &h.text),
+                };
+                match self.first(facts.str(Fact::EventId)) {
+                    true => self.summary.add_failure(facts, failure, at),
+                    false => self.summary.add_duplicate(Some((facts, failure, at))),
+                }
+                if matches!(failure, Failure::Explained(_) | Failure::Unexplained) {
+                    self.auth_failures += 1;
+                }
+                if matches!(failure, Failure::Unexplained) {
                     self.unclassified.extend(incident.headline.clone());
                 }
                 for f in &mut findings {
@@ -390,6 +484,7 @@ impl<'a> Fold<'a> {
     /// Puts everything into `report`; returns the unreadable events.
     fn finish(mut self, report: &mut InputReport) -> Unreadable {
         report.records += self.records;
+        report.auth_failures += self.auth_failures;
         report.findings.append(&mut self.findings);
         report.unclassified.append(&mut self.unclassified);
         report.failed_events.append(&mut self.failed_events);

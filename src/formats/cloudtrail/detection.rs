@@ -21,6 +21,12 @@ pub fn sniff(head: &str) -> bool {
         "digestStartTime",
         "previousDigestSignature",
         "eventSource",
+        // Envelopes: EventBridge, CloudWatch Logs messages (events as
+        // strings), CloudTrail Lake query results.
+        "via CloudTrail\"",
+        "\\\"eventVersion\\\"",
+        "\\\"eventSource\\\"",
+        "QueryResultRows",
     ];
     MARKERS.iter().any(|m| trimmed.contains(m))
 }

@@ -1,6 +1,8 @@
 //! JSON Lines inputs (one event, or one `Records` batch, per line), read
 //! line by line in parallel chunks.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 
@@ -239,7 +241,16 @@ where
             }
         }
         TopLevel::Event => push_raw(out, value.get(), at, each),
-        TopLevel::Lookup(_) => return Err(Stop::General),
+        // Events held as JSON (EventBridge's detail) are read here; events
+        // held as strings or columns are made anew, which `events` does.
+        TopLevel::Unwrapped(_, items) if items.iter().all(|i| matches!(i, Cow::Borrowed(_))) => {
+            for item in items {
+                if let Cow::Borrowed(json) = item {
+                    push_raw(out, json, at, each);
+                }
+            }
+        }
+        TopLevel::Lookup(_) | TopLevel::Unwrapped(..) => return Err(Stop::General),
         TopLevel::Digest => return Err(Stop::Digest),
     }
     Ok(())
@@ -252,6 +263,7 @@ fn push_raw<'a, T, F>(out: &mut LinesRead<T>, json: &'a str, line: usize, each: 
 where
     F: Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T,
 {
+    let json = super::envelopes::eventbridge_detail(json).unwrap_or(json);
     if is_insight(json) {
         out.insights += 1;
     } else {

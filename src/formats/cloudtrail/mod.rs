@@ -7,7 +7,10 @@
 //! * bare JSON arrays of events (Grimoire, TrailDiscover, many exports);
 //! * JSON Lines: one event, or one `{"Records":[…]}` batch, per line;
 //! * a single event object;
-//! * `aws cloudtrail lookup-events` output: `{"Events":[{…,"CloudTrailEvent":"<json>"}]}`.
+//! * `aws cloudtrail lookup-events` output: `{"Events":[{…,"CloudTrailEvent":"<json>"}]}`;
+//! * the envelopes of EventBridge, CloudWatch Logs (and Logs Insights) and
+//!   CloudTrail Lake query results (`envelopes`);
+//! * any array or `Records` document cut short: the events before the cut.
 //!
 //! Digest files (`CloudTrail-Digest` in the path, or a `digestStartTime` /
 //! `previousDigestSignature` object) and Insight files (`CloudTrail-Insight`
@@ -25,6 +28,7 @@
 //! delivery files) and `lines` (JSON Lines, read in parallel chunks).
 
 mod detection;
+mod envelopes;
 mod event;
 mod lines;
 mod records;
@@ -34,6 +38,7 @@ mod tests;
 use std::borrow::Cow;
 
 pub use detection::{delivery_time, skipped_by_path, sniff};
+pub use envelopes::Envelope;
 pub(crate) use event::data_error;
 pub use event::{
     Event, SessionAttributes, SessionContext, SessionIssuer, StrOrBool, TlsDetails, UserIdentity,
@@ -83,6 +88,8 @@ pub enum Shape {
     Single,
     /// `aws cloudtrail lookup-events` output.
     LookupEvents,
+    /// Events in an envelope (EventBridge, CloudWatch Logs, CloudTrail Lake).
+    Envelope(Envelope),
 }
 
 /// The events of one input, in input order.
@@ -94,4 +101,7 @@ pub struct Events<'a> {
     pub items: Vec<Item<'a>>,
     /// Insight events found among the others (not analyzed).
     pub insights: usize,
+    /// Where the input was cut short, if it was (a truncated export): the
+    /// events before the cut are in `items`.
+    pub cut: Option<String>,
 }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::envelopes::{self, Envelope, EnvelopeKeys};
 use super::event::{Event, data_error};
 use super::{Events, Item, Shape, Skip};
 
@@ -125,12 +126,21 @@ pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
         shape: Shape::Single,
         items: Vec::new(),
         insights: 0,
+        cut: None,
     };
     let stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
     let mut values = 0usize;
     let mut saw_records = false;
     for value in stream {
-        let value = value.map_err(|e| json_error(&e, 1))?;
+        let value = match value {
+            Ok(value) => value,
+            // A document cut short (a download or copy that stopped):
+            // the events before the cut are read, and the cut reported.
+            Err(e) if e.is_eof() && values == 0 => {
+                return salvage(text, body, &mut lines, out).ok_or_else(|| json_error(&e, 1));
+            }
+            Err(e) => return Err(json_error(&e, 1)),
+        };
         values += 1;
         let line = lines.line_at(offset_in(text, value.get()));
         match top_level(value, line)? {
@@ -156,10 +166,20 @@ pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
                 }
             }
             TopLevel::Event => push_event(&mut out, Cow::Borrowed(value.get()), line),
+            TopLevel::Unwrapped(envelope, items) => {
+                out.shape = Shape::Envelope(envelope);
+                for json in items {
+                    let line = match json {
+                        Cow::Borrowed(s) => lines.line_at(offset_in(text, s)),
+                        Cow::Owned(_) => line,
+                    };
+                    push_event(&mut out, json, line);
+                }
+            }
             TopLevel::Digest => return Ok(Err(Skip::Digest)),
         }
     }
-    if values > 1 {
+    if values > 1 && !matches!(out.shape, Shape::Envelope(_)) {
         out.shape = Shape::JsonLines;
     } else if saw_records {
         out.shape = Shape::Records;
@@ -170,7 +190,62 @@ pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
     Ok(Ok(out))
 }
 
+/// Reads the events of an array (`[…]` or `{"Records":[…]`) cut short,
+/// up to the cut; `None` when the input is no such array, or is broken
+/// before the cut.
+fn salvage<'a>(
+    text: &'a str,
+    body: &'a str,
+    lines: &mut LineCounter<'a>,
+    mut out: Events<'a>,
+) -> Option<Result<Events<'a>, Skip>> {
+    let trimmed = body.trim_start_matches([' ', '\t', '\r', '\n']);
+    let rest = match trimmed.strip_prefix('[') {
+        Some(rest) => {
+            out.shape = Shape::Array;
+            rest
+        }
+        None => {
+            let rest = trimmed.strip_prefix('{')?.trim_start();
+            let rest = rest.strip_prefix("\"Records\"")?.trim_start();
+            let rest = rest.strip_prefix(':')?.trim_start();
+            out.shape = Shape::Records;
+            rest.strip_prefix('[')?
+        }
+    };
+    let mut rest = rest;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\r', '\n', ',']);
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+        match stream.next() {
+            Some(Ok(value)) => {
+                let line = lines.line_at(offset_in(text, value.get()));
+                push_event(&mut out, Cow::Borrowed(value.get()), line);
+                rest = &rest[stream.byte_offset()..];
+            }
+            Some(Err(e)) if e.is_eof() => break,
+            // `]` before the end, or a syntax error: not a cut-short array.
+            _ => return None,
+        }
+    }
+    let line = lines.line_at(offset_in(text, rest));
+    out.cut = Some(format!(
+        "the input ends in the middle of event {} (line {line}): cut short, as a download or copy that stopped; the {} before the cut were read",
+        out.items.len() + out.insights + 1,
+        crate::text::counted(out.items.len() + out.insights, "event")
+    ));
+    Some(Ok(out))
+}
+
 fn push_event<'a>(out: &mut Events<'a>, json: Cow<'a, str>, line: usize) {
+    // EventBridge events in an array or a stream: the event is the detail.
+    let json = match json {
+        Cow::Borrowed(s) => Cow::Borrowed(envelopes::eventbridge_detail(s).unwrap_or(s)),
+        Cow::Owned(s) => match envelopes::eventbridge_detail(&s) {
+            Some(detail) => Cow::Owned(detail.to_string()),
+            None => Cow::Owned(s),
+        },
+    };
     if is_insight(&json) {
         out.insights += 1;
     } else {
@@ -253,6 +328,9 @@ pub(super) enum TopLevel<'a> {
     /// Each entry's raw JSON and its decoded `CloudTrailEvent` string.
     Lookup(Vec<(&'a RawValue, String)>),
     Event,
+    /// Events taken out of an envelope (EventBridge, CloudWatch Logs,
+    /// CloudTrail Lake).
+    Unwrapped(Envelope, Vec<Cow<'a, str>>),
     Digest,
 }
 
@@ -317,12 +395,17 @@ pub(super) fn top_level(value: &RawValue, line: usize) -> Result<TopLevel<'_>, S
     if keys.event_source.is_some() || keys.event_name.is_some() {
         return Ok(TopLevel::Event);
     }
-    Err(not_cloudtrail(line))
+    let envelope: EnvelopeKeys = serde_json::from_str(raw).unwrap_or_default();
+    match envelopes::unwrap(envelope, line) {
+        Some(Ok((envelope, items))) => Ok(TopLevel::Unwrapped(envelope, items)),
+        Some(Err(message)) => Err(message),
+        None => Err(not_cloudtrail(line)),
+    }
 }
 
 fn not_cloudtrail(line: usize) -> String {
     format!(
-        "line {line}: JSON, but not CloudTrail (expected {{\"Records\":[…]}}, an array of events, an event, or lookup-events output)"
+        "line {line}: JSON, but not CloudTrail (expected {{\"Records\":[…]}}, an array of events, an event, lookup-events output, EventBridge events, CloudWatch Logs events or Insights results, or CloudTrail Lake query results)"
     )
 }
 
