@@ -3,6 +3,7 @@
     engine.py duckdb DDL.sql QUERIES.sql
     engine.py trino  DDL.sql QUERIES.sql   (DDL for DuckDB, queries for Trino)
     engine.py spark  DDL.py  QUERIES.sql
+    engine.py athena-ddl DDL.sql            (parses it with sqlglot's Athena grammar)
 
 QUERIES.sql is `authsift rules to-sql` output: statements headed by
 `-- query: NAME`. Prints one JSON object: query name -> list of rows (each a
@@ -70,7 +71,20 @@ def run_spark(ddl, named):
     return out
 
 
+def parse_athena_ddl(path):
+    """Prints the table's name and column names as sqlglot reads them."""
+    import sqlglot
+
+    create = sqlglot.parse_one(open(path, encoding="utf-8").read(), read="athena")
+    assert isinstance(create, sqlglot.exp.Create), type(create)
+    schema = create.this
+    columns = [c.name for c in schema.expressions]
+    json.dump({"table": schema.this.name, "columns": columns}, sys.stdout)
+
+
 def main():
+    if sys.argv[1] == "athena-ddl":
+        return parse_athena_ddl(sys.argv[2])
     engine, ddl_path, queries_path = sys.argv[1:4]
     ddl = open(ddl_path, encoding="utf-8").read()
     named = queries(open(queries_path, encoding="utf-8").read())
