@@ -7,9 +7,9 @@
 pub enum Dialect {
     /// Trino, and Amazon Athena (engine version 3 is Trino).
     Trino,
-    /// Apache Spark SQL (3.x).
+    /// Apache Spark SQL (tested with PySpark 4).
     Spark,
-    /// DuckDB (1.x).
+    /// DuckDB.
     Duckdb,
 }
 
