@@ -50,6 +50,14 @@ Examples:
   authsift rules test team.rules
   authsift rules test rules/*.rules          ends with 'N passed, M failed'";
 
+const RULES_TO_SQL_EXAMPLES: &str = "\
+Examples:
+  authsift rules to-sql --dialect duckdb --ddl trail/ > table.sql
+  authsift rules to-sql --dialect duckdb --query events > classify.sql
+  duckdb -c \"$(cat table.sql classify.sql)\"    one row per classified event
+  authsift rules to-sql --dialect trino --ddl s3://BUCKET/AWSLogs/111122223333/CloudTrail/
+  authsift rules to-sql --dialect spark --ddl trail/    PySpark code defining the table";
+
 const RULES_LANGUAGE_EXAMPLES: &str = "\
 Examples:
   authsift rules language | less
@@ -365,6 +373,40 @@ pub enum RulesCommand {
         /// file, line, column and a caret.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Also say, rule by rule, whether `rules to-sql` translates it
+        /// (and why not).
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Print the rules as SQL over the standard CloudTrail table (Athena /
+    /// Trino, Spark, DuckDB): one query classifying every failed event
+    /// (columns event_id, rule_id, severity, input_file, event_time and the
+    /// facts the rules read), then one query per batch rule. Rules that do
+    /// not translate are listed at the top, with the reason. With --ddl,
+    /// print the table definition instead.
+    #[command(after_help = RULES_TO_SQL_EXAMPLES)]
+    ToSql {
+        /// The SQL engine.
+        #[arg(long, value_enum)]
+        dialect: crate::rules::sql::Dialect,
+        /// The table the queries read, or the DDL defines.
+        #[arg(long, value_name = "NAME", default_value = crate::rules::sql::DEFAULT_TABLE)]
+        table: String,
+        /// Print one query: `events` (the per-event classification) or a
+        /// batch rule's id. Default: all of them.
+        #[arg(long, value_name = "NAME", conflicts_with = "ddl")]
+        query: Option<String>,
+        /// Print the table definition over PATHs: a DuckDB view over
+        /// read_json, PySpark code for a Spark view, or (trino) Athena's
+        /// CREATE TABLE with partition projection over one s3:// location.
+        #[arg(long)]
+        ddl: bool,
+        /// With --ddl: CloudTrail files or directories (.json, .json.gz),
+        /// or for trino s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/.
+        #[arg(value_name = "PATH", requires = "ddl")]
+        paths: Vec<String>,
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Run the examples that rule files carry (`example match …` /
     /// `example no-match …`); exit 1 when one fails.

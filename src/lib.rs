@@ -30,14 +30,14 @@
 //! sigv4    → model, response, time
 //! facts    → model, recognise, response, shipped, sigv4, time
 //! finding  → facts, model, sigv4
-//! rules    → facts, finding, model, shipped, text, time
+//! rules    → facts, finding, model, shipped, text, time, sigv4, recognise
 //! trail    → facts, finding, formats, shipped, text, time
 //! awsfiles → facts, finding, model, rules, text
 //! outcome  → facts, finding, formats, model, trail
 //! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
 //! report   → outcome, finding, facts, rules, sigv4, text, trail, time
 //! config   → awsfiles, facts, finding, outcome, report, rules
-//! cli      → formats, report, sigv4
+//! cli      → formats, report, rules, sigv4
 //! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, facts, text, cli
 //! main.rs  → app, cli
 //! ```

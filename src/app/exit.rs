@@ -99,6 +99,8 @@ pub enum Error {
         /// The rule ids it is a piece of.
         candidates: Vec<String>,
     },
+    /// `rules to-sql` was asked for something it cannot print.
+    Sql(crate::rules::sql::SqlError),
     /// `sigv4 diff` cannot compare its two sides.
     Sigv4Diff(super::sigv4::DiffError),
     /// Writing results to stdout failed (other than a closed pipe).
@@ -152,6 +154,7 @@ impl fmt::Display for Error {
                 sanitize(&candidates.join(", "))
             ),
             Error::Sigv4Diff(e) => f.write_str(&sanitize(&e.to_string())),
+            Error::Sql(e) => write!(f, "rules to-sql: {}", sanitize(&e.to_string())),
             Error::Stdout(e) => write!(f, "writing output: {e}"),
             Error::File { path, source } => write!(
                 f,
@@ -163,6 +166,12 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<crate::rules::sql::SqlError> for Error {
+    fn from(e: crate::rules::sql::SqlError) -> Error {
+        Error::Sql(e)
+    }
+}
 
 impl From<RuleError> for Error {
     fn from(e: RuleError) -> Error {

@@ -34,7 +34,8 @@ pub fn run(cli: &Cli) -> Exit {
     let result = match Command::from_cli(cli) {
         Command::Analyze(settings) => analyze::run(&settings),
         Command::RulesList(sources) => rules::list(&sources),
-        Command::RulesCheck(files) => rules::check(&files),
+        Command::RulesCheck { files, sql } => rules::check(&files, sql),
+        Command::RulesToSql(settings) => rules::to_sql(&settings),
         Command::RulesTest(files) => rules::test(&files),
         Command::Explain { what, rules } => explain::run(&what, &rules),
         Command::Config(settings) => config::run(&settings),

@@ -26,16 +26,21 @@ pub fn list(sources: &RuleSources) -> Result<Exit, Error> {
 /// `rules check`: each file loaded with the built-in rules. Every file is
 /// checked (a broken one is reported and the next one checked), so one run
 /// lists every broken file; any broken file makes the status 2.
-pub fn check(files: &[PathBuf]) -> Result<Exit, Error> {
+pub fn check(files: &[PathBuf], sql: bool) -> Result<Exit, Error> {
     let mut failed = false;
     for file in files {
         match load(&RuleSources::with_file(file)) {
             // A line at a time, so it is seen in order with the errors on stderr.
-            Ok(set) => output::write_stdout(&format!(
-                "{}: ok ({} in force)\n",
-                file.display(),
-                crate::text::counted(set.rules().len(), "rule")
-            ))?,
+            Ok(set) => {
+                output::write_stdout(&format!(
+                    "{}: ok ({} in force)\n",
+                    file.display(),
+                    crate::text::counted(set.rules().len(), "rule")
+                ))?;
+                if sql {
+                    output::write_stdout(&sql_report(&set))?;
+                }
+            }
             Err(e) => {
                 output::warn(&e.to_string());
                 failed = true;
@@ -43,6 +48,38 @@ pub fn check(files: &[PathBuf]) -> Result<Exit, Error> {
         }
     }
     Ok(if failed { Exit::Error } else { Exit::Clean })
+}
+
+/// `rules check --sql`: whether each rule translates to SQL, and why not.
+fn sql_report(set: &RuleSet) -> String {
+    let mut out = String::new();
+    for rule in set.rules() {
+        let line = match rules::sql::translates(rule) {
+            Ok(()) => format!("  {}: translates to SQL", rule.id),
+            Err(why) => format!("  {}: not translated to SQL: {why}", rule.id),
+        };
+        out.push_str(&crate::report::terminal::sanitize(&line));
+        out.push('\n');
+    }
+    out
+}
+
+/// `rules to-sql`: the rules as SQL, or the table's definition.
+pub fn to_sql(settings: &super::settings::ToSql) -> Result<Exit, Error> {
+    use rules::sql::{self, Query};
+    let text = if settings.ddl {
+        sql::ddl(settings.dialect, &settings.table, &settings.paths)?
+    } else {
+        let set = load(&settings.rules)?;
+        let query = match settings.query.as_deref() {
+            None => Query::All,
+            Some("events") => Query::Events,
+            Some(id) => Query::Batch(id.to_string()),
+        };
+        sql::to_sql(&set, settings.dialect, &settings.table, &query)?
+    };
+    output::write(&Destination::Stdout, &text)?;
+    Ok(Exit::Clean)
 }
 
 /// `rules test`: the examples each file carries; status 1 when one fails.

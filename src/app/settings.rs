@@ -28,8 +28,15 @@ pub enum Command {
     Analyze(Analyze),
     /// `rules list`.
     RulesList(RuleSources),
-    /// `rules check FILE…`.
-    RulesCheck(Vec<PathBuf>),
+    /// `rules check [--sql] FILE…`.
+    RulesCheck {
+        /// The rule files.
+        files: Vec<PathBuf>,
+        /// Say which rules translate to SQL.
+        sql: bool,
+    },
+    /// `rules to-sql`.
+    RulesToSql(ToSql),
     /// `rules test FILE…`.
     RulesTest(Vec<PathBuf>),
     /// `explain CODE_OR_RULE`.
@@ -82,6 +89,23 @@ pub struct RuleSources {
     pub defaults: bool,
     /// Rule files, in order.
     pub files: Vec<PathBuf>,
+}
+
+/// `rules to-sql`: what to print.
+#[derive(Debug, Clone)]
+pub struct ToSql {
+    /// The engine.
+    pub dialect: crate::rules::sql::Dialect,
+    /// The table read or defined.
+    pub table: String,
+    /// One query (`events` or a batch rule id), or all.
+    pub query: Option<String>,
+    /// The table definition instead of the queries.
+    pub ddl: bool,
+    /// What the table definition reads.
+    pub paths: Vec<String>,
+    /// The rules translated.
+    pub rules: RuleSources,
 }
 
 impl RuleSources {
@@ -175,9 +199,27 @@ impl Command {
             Some(cli::Command::Rules(cli::RulesCommand::List { rules })) => {
                 Command::RulesList(rule_sources(rules))
             }
-            Some(cli::Command::Rules(cli::RulesCommand::Check { files })) => {
-                Command::RulesCheck(files.clone())
+            Some(cli::Command::Rules(cli::RulesCommand::Check { files, sql })) => {
+                Command::RulesCheck {
+                    files: files.clone(),
+                    sql: *sql,
+                }
             }
+            Some(cli::Command::Rules(cli::RulesCommand::ToSql {
+                dialect,
+                table,
+                query,
+                ddl,
+                paths,
+                rules,
+            })) => Command::RulesToSql(ToSql {
+                dialect: *dialect,
+                table: table.clone(),
+                query: query.clone(),
+                ddl: *ddl,
+                paths: paths.clone(),
+                rules: rule_sources(rules),
+            }),
             Some(cli::Command::Rules(cli::RulesCommand::Test { files })) => {
                 Command::RulesTest(files.clone())
             }

@@ -36,13 +36,8 @@ pub fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&Evidenc
     }
     // `User: arn:… is not authorized to perform: s3:ListBucket on resource: … because …`,
     // and without the colon (`Not authorized to perform sts:AssumeRoleWithWebIdentity`).
-    static ACTION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(concat!(
-            r"(?i:not authorized to perform):?\s+([a-z0-9-]+:[A-Za-z0-9*]+)",
-            r"|(?i:failed to call|calling|call to|permission for|permissions? to)\s+([a-z0-9-]+:[A-Z][A-Za-z0-9*]+)",
-        ))
-        .expect("valid regex")
-    });
+    static ACTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(ACTION_PATTERN).expect("valid regex"));
     if let Some(action) = ACTION
         .captures(message)
         .and_then(|c| c.iter().skip(1).flatten().next())
@@ -54,6 +49,17 @@ pub fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&Evidenc
         }
     }
 }
+
+/// The wordings that name a denied action (`authz.action`): the action is
+/// the match's last word (every alternative ends with it), which lets the
+/// SQL translation (`rules::sql`) read it the same way.
+pub const ACTION_PATTERN: &str = concat!(
+    r"(?i:not authorized to perform):?\s+([a-z0-9-]+:[A-Za-z0-9*]+)",
+    r"|(?i:failed to call|calling|call to|permission for|permissions? to)\s+([a-z0-9-]+:[A-Z][A-Za-z0-9*]+)",
+);
+
+/// The action at the end of an [`ACTION_PATTERN`] match.
+pub const ACTION_TAIL_PATTERN: &str = r"([a-z0-9-]+:[A-Za-z0-9*]+)$";
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let from = s.find(start)? + start.len();
@@ -77,7 +83,7 @@ fn signature_time_window(message: &str) -> Option<(String, String, i64)> {
 
 /// The policy types IAM's denial wording names, and the `authz.reason`
 /// each becomes; the first wording in list order wins.
-const REASONS: &[(&str, &str)] = &[
+pub const REASONS: &[(&str, &str)] = &[
     (
         "explicit deny in a service control policy",
         "explicit-deny-scp",

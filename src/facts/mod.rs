@@ -27,7 +27,9 @@ pub mod table;
 use crate::model::EvidenceLine;
 use crate::sigv4::Difference;
 
-pub use message::add_message_facts;
+pub use message::{
+    ACTION_PATTERN, ACTION_TAIL_PATTERN, REASONS as AUTHZ_WORDINGS, add_message_facts,
+};
 pub use run::{incident, incident_with_secret};
 pub use signature::signature_failure_codes;
 pub use table::{Fact, Facts, Kind, Value};

@@ -53,6 +53,17 @@ pub fn is_region(name: &str) -> bool {
     REGIONS.contains_key(name)
 }
 
+/// The regions of a partition (`aws`, `aws-cn`, …), in name order.
+pub fn regions_of(partition: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = REGIONS
+        .iter()
+        .filter(|(_, p)| **p == partition)
+        .map(|(r, _)| *r)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 /// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`, …).
 pub fn partition(region: &str) -> Option<&'static str> {
     REGIONS.get(region).copied()

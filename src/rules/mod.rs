@@ -14,6 +14,7 @@ mod compile;
 mod eval;
 pub mod examples;
 pub mod parse;
+pub mod sql;
 mod template;
 
 use std::collections::{BTreeMap, HashMap};
