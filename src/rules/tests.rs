@@ -548,19 +548,21 @@ rule a.either {
     assert_eq!(lines, [1, 2]);
 }
 
+/// The built-in rules' top verdict on an incident with these facts.
+fn verdict(pairs: &[(Fact, Value)]) -> Option<String> {
+    let incident = Incident {
+        facts: Arc::new(facts(pairs)),
+        signature_diff: Vec::new(),
+        headline: None,
+    };
+    RuleSet::builtin()
+        .evaluate(&incident, 0)
+        .first()
+        .map(|f| f.rule.to_string())
+}
+
 #[test]
 fn builtin_verdicts_on_trust_actions_and_s3_signatures() {
-    let verdict = |pairs: &[(Fact, Value)]| {
-        let incident = Incident {
-            facts: Arc::new(facts(pairs)),
-            signature_diff: Vec::new(),
-            headline: None,
-        };
-        RuleSet::builtin()
-            .evaluate(&incident, 0)
-            .first()
-            .map(|f| f.rule.clone())
-    };
     let denied = |action: &str| {
         verdict(&[
             (Fact::ErrorCode, Value::Str("AccessDenied".into())),
@@ -617,17 +619,6 @@ fn builtin_verdicts_on_trust_actions_and_s3_signatures() {
 
 #[test]
 fn a_metadata_failure_is_its_own_cause_only_where_the_service_should_answer() {
-    let verdict = |pairs: &[(Fact, Value)]| {
-        let incident = Incident {
-            facts: Arc::new(facts(pairs)),
-            signature_diff: Vec::new(),
-            headline: None,
-        };
-        RuleSet::builtin()
-            .evaluate(&incident, 0)
-            .first()
-            .map(|f| f.rule.clone())
-    };
     let imds = (Fact::ErrorKind, Value::Str("imds".into()));
     let for_credentials = (Fact::ImdsForCredentials, Value::Bool(true));
     let on_aws = (Fact::ImdsExpected, Value::Bool(true));
