@@ -63,8 +63,8 @@ fn absolute(path: &str) -> String {
         .to_string()
 }
 
-/// The native run: each incident's verdict, and the batch findings.
-fn native(inputs: &[&str]) -> (PerEvent, Vec<BatchGroup>) {
+/// The native run's JSON report over `inputs`, with the batch rules.
+fn native_report(inputs: &[&str]) -> Value {
     let mut args = vec![
         "--format",
         "json",
@@ -74,7 +74,12 @@ fn native(inputs: &[&str]) -> (PerEvent, Vec<BatchGroup>) {
         BATCH_RULES,
     ];
     args.extend(inputs);
-    let report = common::json(&common::run(&args, b""));
+    common::json(&common::run(&args, b""))
+}
+
+/// The native run: each incident's verdict, and the batch findings.
+fn native(inputs: &[&str]) -> (PerEvent, Vec<BatchGroup>) {
+    let report = native_report(inputs);
     let mut events = PerEvent::new();
     let mut groups = Vec::new();
     for input in report["inputs"].as_array().expect("inputs") {
@@ -452,16 +457,8 @@ fn every_fact_a_cloudtrail_event_has_is_computed_in_sql_or_named_as_not() {
     use authsift::facts::Fact;
     use authsift::rules::sql::cloudtrail::{in_sql, not_in_sql};
     let inputs = corpus();
-    let mut args = vec![
-        "--format",
-        "json",
-        "--no-redact",
-        "-q",
-        "--rules",
-        BATCH_RULES,
-    ];
-    args.extend(inputs.iter().map(String::as_str));
-    let report = common::json(&common::run(&args, b""));
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let report = native_report(&inputs);
     let mut seen = std::collections::BTreeSet::new();
     for input in report["inputs"].as_array().unwrap() {
         for f in input["findings"].as_array().unwrap() {
