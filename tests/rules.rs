@@ -414,3 +414,87 @@ fn explain_shows_placeholders_not_template_syntax() {
     assert!(text.contains("<the denied action>"), "{text}");
     assert!(text.contains("<the error message>"), "{text}");
 }
+
+/// The fix steps of the verdict for a wild-corpus paste.
+fn fix_steps(case: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/wild")
+        .join(format!("{case}.txt"));
+    let report = json(&run(
+        &["--format", "json", &path.display().to_string()],
+        b"",
+    ));
+    report["inputs"][0]["findings"][0]["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn fix_steps_name_who_was_denied_what_on_which_resource() {
+    // Real pastes (sources in their .json): an instance role denied
+    // s3:ListBucket (cattle-ops/terraform-aws-gitlab-runner#1282), and an
+    // ECS task role denied assuming itself (apache/airflow#17190).
+    let listing = fix_steps("iac-gitlab-runner-cache-listbucket-denied");
+    assert!(
+        listing.iter().any(|s| s.contains(
+            "simulate-principal-policy --policy-source-arn arn:aws:iam::xxxxxxxxx:role/xxxxxxxx-eu-west-1-linux-instance --action-names s3:ListBucket"
+        )),
+        "{listing:#?}"
+    );
+    assert!(!listing.iter().any(|s| s.contains("<arn>")), "{listing:#?}");
+    let assume = fix_steps("py-airflow-17190-ecs-task-role-assume-itself");
+    assert!(
+        assume
+            .iter()
+            .any(|s| s.contains("aws iam get-role --role-name airflow-ecs-task-role --query Role.AssumeRolePolicyDocument")),
+        "{assume:#?}"
+    );
+    assert!(!assume.iter().any(|s| s.contains("<role>")), "{assume:#?}");
+}
+
+#[test]
+fn fix_steps_point_at_the_policy_type_that_denied() {
+    // IAM's denial wording, as AWS documents it (S3 User Guide,
+    // "Troubleshooting Amazon S3 identity and access",
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_troubleshoot.html),
+    // with the policy-type clause of the IAM User Guide's "Troubleshoot
+    // access denied error messages" appended: a documented shape.
+    let text = "An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:iam::123456789012:user/mateojackson is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::amzn-s3-demo-bucket/key\" with an explicit deny in a service control policy\n";
+    let report = json(&run(&["--format", "json"], text.as_bytes()));
+    let finding = &report["inputs"][0]["findings"][0];
+    assert_eq!(finding["rule"], "authz.access-denied");
+    let fixes: Vec<&str> = finding["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        fixes[0].contains(
+            "list-policies-for-target --target-id 123456789012 --filter SERVICE_CONTROL_POLICY"
+        ),
+        "{fixes:#?}"
+    );
+    assert!(
+        fixes
+            .iter()
+            .any(|s| s.contains("--resource-arns arn:aws:s3:::amzn-s3-demo-bucket/key")),
+        "{fixes:#?}"
+    );
+    // An explicit deny is not fixed by allowing the action.
+    assert!(!fixes.iter().any(|s| s.starts_with("Allow")), "{fixes:#?}");
+    let boundary = text.replace(
+        "an explicit deny in a service control policy",
+        "an explicit deny in a permissions boundary",
+    );
+    let report = json(&run(&["--format", "json"], boundary.as_bytes()));
+    let fixes = report["inputs"][0]["findings"][0]["fix"].to_string();
+    assert!(
+        fixes
+            .contains("aws iam get-user --user-name mateojackson --query User.PermissionsBoundary"),
+        "{fixes}"
+    );
+}

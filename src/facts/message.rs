@@ -47,7 +47,94 @@ pub fn add_message_facts(facts: &mut Facts, message: &str, line: Option<&Evidenc
         if let Some(reason) = authz_reason(message) {
             facts.set(Fact::AuthzReason, reason, line);
         }
+        add_denied_principal(facts, message, line);
+        if let Some(resource) = denied_resource(message) {
+            if action.starts_with("sts:AssumeRole")
+                && let Some(role) = iam_name(resource, "role/")
+            {
+                facts.set(Fact::AuthzRoleName, role, line);
+            }
+            facts.set(Fact::AuthzResource, resource, line);
+        }
     }
+    // EC2's `… Encoded authorization failure message: <base64url>`.
+    if let Some(encoded) = message
+        .split_once("Encoded authorization failure message: ")
+        .and_then(|(_, rest)| rest.split(|c: char| c.is_whitespace() || c == '"').next())
+        .map(|m| m.trim_end_matches(['.', ',', ')', '\'']))
+        .filter(|m| m.len() >= 8)
+    {
+        facts.set(Fact::AuthzEncodedMessage, encoded, line);
+    }
+}
+
+/// The principal IAM's wording names (`User: arn:… is not authorized`),
+/// and what `aws iam` needs to look at its policies.
+fn add_denied_principal(facts: &mut Facts, message: &str, line: Option<&EvidenceLine>) {
+    let Some(principal) = message
+        .split_once("User: ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .filter(|p| p.starts_with("arn:"))
+    else {
+        return;
+    };
+    facts.set(Fact::AuthzPrincipal, principal, line);
+    // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
+    let mut parts = principal.splitn(6, ':');
+    let (Some(_), Some(partition), Some(service), Some(_), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return;
+    };
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        facts.set(Fact::AuthzAccount, account, line);
+    }
+    let (kind, name, source) = match (service, resource.split_once('/')) {
+        ("iam", Some(("user", path))) => ("user", last_segment(path), principal.to_string()),
+        ("iam", Some(("role", path))) => ("role", last_segment(path), principal.to_string()),
+        // An assumed-role session is the role's: its policies are the role's.
+        ("sts", Some(("assumed-role", rest))) => {
+            let role = rest.split('/').next().unwrap_or(rest);
+            let source = format!("arn:{partition}:iam::{account}:role/{role}");
+            ("role", role, source)
+        }
+        _ => return,
+    };
+    if name.is_empty() {
+        return;
+    }
+    facts.set(Fact::AuthzPrincipalType, kind, line);
+    facts.set(Fact::AuthzPrincipalName, name, line);
+    facts.set(Fact::AuthzPolicySource, source, line);
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The resource of `… on resource: <arn or name> because …`, without the
+/// quotes and punctuation messages wrap it in.
+fn denied_resource(message: &str) -> Option<&str> {
+    let rest = message.split_once("on resource: ")?.1;
+    let resource = rest
+        .split_whitespace()
+        .next()?
+        .trim_matches(['"', '\'', '`'])
+        .trim_end_matches(['.', ',', ';', ')', '"', '\'']);
+    (!resource.is_empty()).then_some(resource)
+}
+
+/// The name of an IAM resource of one kind (`role/`, `user/`) in an ARN,
+/// its path left out.
+fn iam_name<'a>(arn: &'a str, kind: &str) -> Option<&'a str> {
+    let resource = arn.strip_prefix("arn:")?.splitn(5, ':').nth(4)?;
+    let name = last_segment(resource.strip_prefix(kind)?);
+    (!name.is_empty() && !name.contains('*')).then_some(name)
 }
 
 /// The wordings that name a denied action (`authz.action`): the action is
@@ -213,5 +300,77 @@ mod tests {
         );
         assert_eq!(facts.str(Fact::AuthzAction), Some("s3:ListBucket"));
         assert_eq!(facts.str(Fact::AuthzReason), Some("explicit-deny-scp"));
+        assert_eq!(
+            facts.str(Fact::AuthzPrincipal),
+            Some("arn:aws:iam::123456789012:user/ci")
+        );
+        assert_eq!(facts.str(Fact::AuthzPrincipalType), Some("user"));
+        assert_eq!(facts.str(Fact::AuthzPrincipalName), Some("ci"));
+        assert_eq!(facts.str(Fact::AuthzAccount), Some("123456789012"));
+        assert_eq!(facts.str(Fact::AuthzResource), Some("arn:aws:s3:::b"));
+    }
+
+    fn facts_of(message: &str) -> Facts {
+        let mut facts = Facts::default();
+        add_message_facts(&mut facts, message, None);
+        facts
+    }
+
+    #[test]
+    fn an_assumed_role_session_is_simulated_as_its_role() {
+        // apache/airflow#17190 (a real paste, the account id as the user
+        // redacted it: too short to be taken for one).
+        let facts = facts_of(
+            "User: arn:aws:sts::111111111:assumed-role/airflow-ecs-task-role/cfdjkal342nk432hvbkjl34 is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111:role/airflow-ecs-task-role",
+        );
+        assert_eq!(facts.str(Fact::AuthzPrincipalType), Some("role"));
+        assert_eq!(
+            facts.str(Fact::AuthzPrincipalName),
+            Some("airflow-ecs-task-role")
+        );
+        assert_eq!(
+            facts.str(Fact::AuthzPolicySource),
+            Some("arn:aws:iam::111111111:role/airflow-ecs-task-role")
+        );
+        assert_eq!(facts.str(Fact::AuthzAccount), None);
+        assert_eq!(
+            facts.str(Fact::AuthzRoleName),
+            Some("airflow-ecs-task-role")
+        );
+    }
+
+    #[test]
+    fn the_role_of_a_denied_assume_role_is_named() {
+        let facts = facts_of(
+            "User: arn:aws:iam::123456789012:user/path/to/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/deploy/Deployer",
+        );
+        assert_eq!(facts.str(Fact::AuthzPrincipalName), Some("ci"));
+        assert_eq!(
+            facts.str(Fact::AuthzPolicySource),
+            Some("arn:aws:iam::123456789012:user/path/to/ci")
+        );
+        assert_eq!(facts.str(Fact::AuthzRoleName), Some("Deployer"));
+        // A denial without a user names no principal, and a federated
+        // user has no IAM policies to show.
+        let anonymous = facts_of("Not authorized to perform sts:AssumeRoleWithWebIdentity");
+        assert_eq!(anonymous.str(Fact::AuthzPrincipal), None);
+        let federated = facts_of(
+            "User: arn:aws:sts::123456789012:federated-user/bob is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k",
+        );
+        assert_eq!(federated.str(Fact::AuthzAccount), Some("123456789012"));
+        assert_eq!(federated.str(Fact::AuthzPolicySource), None);
+    }
+
+    #[test]
+    fn ec2s_encoded_authorization_message_is_kept_for_decoding() {
+        // The shape EC2 documents for UnauthorizedOperation (EC2 API
+        // reference, "Error codes"); the message itself is AWS's.
+        let facts = facts_of(
+            "You are not authorized to perform this operation. Encoded authorization failure message: 4GIOHlTkIaWHQD0Q0m6XSnuUMCm-abc_123.",
+        );
+        assert_eq!(
+            facts.str(Fact::AuthzEncodedMessage),
+            Some("4GIOHlTkIaWHQD0Q0m6XSnuUMCm-abc_123")
+        );
     }
 }

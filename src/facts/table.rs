@@ -175,6 +175,25 @@ fact_table! {
     EcrRegistryRegion = "ecr.registry_region": Str,
     AuthzReason = "authz.reason": Enum(AUTHZ_REASONS),
     AuthzAction = "authz.action": Str,
+    // Who was denied and what, as IAM's denial wording names them
+    // (`User: <principal> is not authorized to perform: <action> on
+    // resource: <resource>`), so that fix steps are commands to paste,
+    // not templates (facts::message).
+    AuthzPrincipal = "authz.principal": Str,
+    // The principal as an IAM user or role: its type, name, account, and
+    // the ARN `iam simulate-principal-policy` takes (an assumed-role
+    // session's role; the role's path is not in the session ARN).
+    AuthzPrincipalType = "authz.principal_type": Enum(PRINCIPAL_TYPES),
+    AuthzPrincipalName = "authz.principal_name": Str,
+    AuthzAccount = "authz.account": Str,
+    AuthzPolicySource = "authz.policy_source": Str,
+    AuthzResource = "authz.resource": Str,
+    // The role a denied sts:AssumeRole* names as its resource.
+    AuthzRoleName = "authz.role_name": Str,
+    // EC2's `Encoded authorization failure message: …`, which
+    // `aws sts decode-authorization-message` turns into the policy
+    // evaluation that denied the call.
+    AuthzEncodedMessage = "authz.encoded_message": Str,
     CliVersion = "cli.version": Str,
     CliMajor = "cli.major": Int,
     // The client asks for both sso_start_url and sso_region on the profile:
@@ -251,6 +270,10 @@ fact_table! {
     ConfigProgramIsPath = "config.program_is_path": Bool,
     ConfigEnvVar = "config.env_var": Str,
 }
+
+/// The values of `authz.principal_type`: the IAM identities a denial can
+/// name whose policies `aws iam` can show.
+pub const PRINCIPAL_TYPES: &[&str] = &["user", "role"];
 
 /// The values of `config.file`: the two files `authsift config` reads
 /// (`awsfiles::ini::FileKind`).

@@ -468,9 +468,15 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
     let sentence = wording::sentence(line);
     if code.is_some() || sentence.is_some() {
         let (code, inferred, message) = match (code, sentence) {
-            (Some(hit), Some((_, _, at))) => (hit.code, false, line[at..].trim()),
+            (Some(hit), Some((_, _, at))) => {
+                (hit.code, false, line[with_subject(line, at)..].trim())
+            }
             (Some(hit), None) => (hit.code.clone(), false, message_after(line, hit.end)),
-            (None, Some((code, _, at))) => (code.to_string(), true, line[at..].trim()),
+            (None, Some((code, _, at))) => (
+                code.to_string(),
+                true,
+                line[with_subject(line, at)..].trim(),
+            ),
             (None, None) => unreachable!("one of them is some"),
         };
         let implied_op = sentence.and_then(|(_, op, _)| op).map(str::to_string);
@@ -497,7 +503,7 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
             code: Some("AccessDenied".to_string()),
             code_inferred: true,
             operation: None,
-            message: line[at..].trim().to_string(),
+            message: line[with_subject(line, at)..].trim().to_string(),
             detail: None,
             status: status(line),
             service: None,
@@ -558,6 +564,19 @@ fn failure_about_aws(line: &str) -> Option<usize> {
     });
     let at = FAILING.find(line)?.start();
     (ABOUT_AWS.is_match(line) || wording::mentions_imds(line)).then_some(at)
+}
+
+/// Where a sentence found at `at` starts with its subject: IAM's denial
+/// names the principal before it (`User: arn:… is not authorized to
+/// perform`), and the fix steps need who was denied.
+fn with_subject(line: &str, at: usize) -> usize {
+    let before = line[..at].trim_end();
+    let token = before.rsplit(char::is_whitespace).next().unwrap_or(before);
+    if !token.starts_with("arn:") {
+        return at;
+    }
+    let start = before.len() - token.len();
+    line[..start].strip_suffix("User: ").map_or(start, str::len)
 }
 
 /// The message that follows a code: `X: message`, `X (client): message`,

@@ -83,6 +83,28 @@ fn standard_sentences_without_a_code() {
     );
     assert_eq!(e.code.as_deref(), Some("AccessDenied"));
     assert_eq!(e.operation.as_deref(), Some("PutObject"));
+    assert!(
+        e.message.starts_with("User: arn:aws:sts::"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_denial_keeps_who_was_denied() {
+    // cattle-ops/terraform-aws-gitlab-runner#1282 (a real paste): the code
+    // is in a `code: X, message: Y` layout, the denial sentence inside Y.
+    let e = one(
+        "WARNING: received: 403 Forbidden. Request failed with code: AccessDenied, message: User: arn:aws:sts::xxxxxxxxx:assumed-role/xxxxxxxx-eu-west-1-linux-instance/i-055ca2376917ae809 is not authorized to perform: s3:ListBucket on resource: \"arn:aws:s3:::xxxxxxxx-eu-west-1-linux-xxxxxxxxx-gitlab-runner-cache\" because no identity-based policy allows the s3:ListBucket action ",
+    );
+    assert_eq!(e.code.as_deref(), Some("AccessDenied"));
+    assert!(
+        e.message.starts_with(
+            "User: arn:aws:sts::xxxxxxxxx:assumed-role/xxxxxxxx-eu-west-1-linux-instance/"
+        ),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

@@ -32,7 +32,19 @@ pub const NOT_IN_SQL: &[(Fact, &str)] = &[
         Fact::ResponseServerTime,
         "a time formatted from the error message (not translated)",
     ),
+    (Fact::AuthzPrincipal, FIX_STEPS_ONLY),
+    (Fact::AuthzPrincipalType, FIX_STEPS_ONLY),
+    (Fact::AuthzPrincipalName, FIX_STEPS_ONLY),
+    (Fact::AuthzAccount, FIX_STEPS_ONLY),
+    (Fact::AuthzPolicySource, FIX_STEPS_ONLY),
+    (Fact::AuthzResource, FIX_STEPS_ONLY),
+    (Fact::AuthzRoleName, FIX_STEPS_ONLY),
+    (Fact::AuthzEncodedMessage, FIX_STEPS_ONLY),
 ];
+
+/// Why the facts read from a denial for its fix steps have no SQL: the
+/// query classifies, and no shipped rule's condition reads them.
+const FIX_STEPS_ONLY: &str = "read from the denial message for fix steps (not translated)";
 
 /// A column of the classification query's `facts` stage: the fact, its SQL
 /// name, and its expression (over the table's columns in stage 1, over
