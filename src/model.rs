@@ -289,6 +289,10 @@ pub struct TextContext {
     /// The region of an ECR registry the text names
     /// (`<account>.dkr.ecr.<region>.amazonaws.com`).
     pub ecr_registry_region: Option<(String, EvidenceLine)>,
+    /// A region of a partition other than the commercial one (`cn-north-1`,
+    /// `us-gov-west-1`) that the text names anywhere: access keys and
+    /// identity providers exist in one partition only.
+    pub other_partition: Option<(String, EvidenceLine)>,
 }
 
 /// One client run (one `aws` invocation, or one SDK session): the unit that

@@ -498,3 +498,37 @@ fn fix_steps_point_at_the_policy_type_that_denied() {
         "{fixes}"
     );
 }
+
+#[test]
+fn partition_and_role_refusals_are_named_from_real_pastes() {
+    // (wild-corpus case, the verdict its thread established; sources in
+    // each case's .json)
+    for (case, rule) in [
+        // A China region in the command, an unknown key: another partition.
+        (
+            "iac-claudia-china-s3-upload-without-region",
+            "region.mismatch",
+        ),
+        // STS refusing a web identity token's audience.
+        (
+            "k8s-cluster-autoscaler-oidc-incorrect-token-audience",
+            "role.assume-denied",
+        ),
+        // STS refusing a chained role session over an hour.
+        (
+            "iac-awsvault-assume-role-ttl-2h-role-chaining-limit",
+            "role.assume-denied",
+        ),
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/wild")
+            .join(format!("{case}.txt"));
+        assert_eq!(
+            rules_at(&path.display().to_string())
+                .first()
+                .map(String::as_str),
+            Some(rule),
+            "{case}"
+        );
+    }
+}

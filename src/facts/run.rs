@@ -263,6 +263,12 @@ fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
             facts.set(Fact::RequestRegion, region.as_str(), Some(line));
         }
     }
+    if let Some((region, line)) = &context.other_partition
+        && let Some(partition) = crate::recognise::context::partition(region)
+    {
+        facts.set(Fact::RegionOtherPartition, region.as_str(), Some(line));
+        facts.set(Fact::RegionPartition, partition, Some(line));
+    }
     if let Some(line) = &context.proxy {
         facts.set(Fact::NetworkProxy, true, Some(line));
     }

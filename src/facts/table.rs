@@ -140,6 +140,11 @@ fact_table! {
     // Context a pasted text gives around its failures (recognise::context).
     RegionUnknown = "region.unknown": Str,
     RegionOptIn = "region.opt_in": Str,
+    // A region of another partition than the commercial one that the text
+    // names (recognise::context), and that partition (`aws-cn`,
+    // `aws-us-gov`, …): keys and identity providers exist in one only.
+    RegionOtherPartition = "region.other_partition": Str,
+    RegionPartition = "region.partition": Str,
     /// The region of the failing endpoint's host, when its service is not
     /// offered there (`route53domains.ap-southeast-2.amazonaws.com`): the
     /// client built a host that does not exist from its region setting.

@@ -118,6 +118,11 @@ fn looks_like_region(name: &str) -> bool {
         })
 }
 
+/// A word shaped like a region name (`cn-north-1`, `us-gov-west-1`,
+/// `us-isob-east-1`); the region table decides whether it is one.
+static REGION_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[a-z]{2}(?:-[a-z]+)+-[0-9]\b").expect("valid regex"));
+
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:https?_proxy|all_proxy)\s*[=:]\s*\S|^(?:\s*'?)via'?:\s*(?P<via>[^\n]*)|x-forwarded-for\s*:")
         .expect("valid regex")
@@ -337,6 +342,15 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
             {
                 context.ecr_registry_region = Some((caps["region"].to_string(), evidence()));
             }
+        }
+        if context.other_partition.is_none()
+            && (line.contains("cn-") || line.contains("-gov-") || line.contains("-iso"))
+            && let Some(region) = REGION_WORD
+                .find_iter(line)
+                .map(|m| m.as_str())
+                .find(|r| partition(r).is_some_and(|p| p != "aws"))
+        {
+            context.other_partition = Some((region.to_string(), evidence()));
         }
         if line.contains("<Error") {
             wrapped_error |= line.contains("<ErrorResponse") || line.contains("<Errors>");

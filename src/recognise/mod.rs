@@ -139,6 +139,27 @@ const CUES: &[&str] = &[
     "interactive login",
     "be assumed",
     "sso login",
+    "role chaining",
+    // The client wordings of tables/client_wordings.tsv that hold none of
+    // the cues above.
+    "IMDS",
+    "etadata",
+    "rovider",
+    "issing",
+    "configured",
+    "does not exist",
+    "did not contain",
+    "did not return",
+    "loopback",
+    "Duplicate property",
+    "class path",
+    "EcsContainer",
+    "not be available",
+    "wrong version",
+    "non-zero",
+    "RoleList",
+    "NotFound",
+    "not set",
 ];
 
 static CUE_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -181,6 +202,7 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         from = next;
     }
     chain_details_are_consequences(text, first_line, &mut scan.events);
+    traces::unnamed_failures_in_the_metadata_client(text, first_line, &mut scan.events);
     // Nothing with words: a stack trace through AWS SDK code still is a
     // failure (pasted text only; structured logs say what they say).
     // Nor does a raw HTTP dump of a refused request to AWS need any.
@@ -329,9 +351,22 @@ fn is_stack_frame(line: &str) -> bool {
     let rest = line.trim_start_matches([' ', '\t']);
     (line.starts_with("  File \"") && rest.contains("\", line "))
         || (rest.len() < line.len() && rest.starts_with("at ") && rest.trim_end().ends_with(')'))
+        // .NET prints no parentheses' content; Ruby prints `path.rb:N:in `m'`.
+        || (rest.len() < line.len() && rest.starts_with("at ") && rest.trim_end().ends_with("()"))
+        || is_ruby_frame(rest)
         // Python's words between chained exceptions.
         || line.starts_with("During handling of the above exception")
         || line.starts_with("The above exception was the direct cause")
+}
+
+/// A Ruby frame (`path.rb:68:in `refresh'`, `from path.rb:…`): the
+/// method name ends the line. Ruby's first line has the same head and the
+/// message after it (`…:in `m': unable to sign … (Aws::Errors::…)`).
+fn is_ruby_frame(line: &str) -> bool {
+    let Some((head, method)) = line.split_once(":in `") else {
+        return false;
+    };
+    head.contains(".rb:") && !method.contains(": ") && method.trim_end().ends_with(['\'', '`'])
 }
 
 /// A message field's name (`"message": `, `message: `, `Message = `) at
@@ -468,14 +503,16 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
     let sentence = wording::sentence(line);
     if code.is_some() || sentence.is_some() {
         let (code, inferred, message) = match (code, sentence) {
-            (Some(hit), Some((_, _, at))) => {
-                (hit.code, false, line[with_subject(line, at)..].trim())
-            }
+            (Some(hit), Some((_, _, at))) => (
+                hit.code,
+                false,
+                line[with_subject(line, sentence_start(line, at))..].trim(),
+            ),
             (Some(hit), None) => (hit.code.clone(), false, message_after(line, hit.end)),
             (None, Some((code, _, at))) => (
                 code.to_string(),
                 true,
-                line[with_subject(line, at)..].trim(),
+                line[with_subject(line, sentence_start(line, at))..].trim(),
             ),
             (None, None) => unreachable!("one of them is some"),
         };
@@ -503,7 +540,9 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
             code: Some("AccessDenied".to_string()),
             code_inferred: true,
             operation: None,
-            message: line[with_subject(line, at)..].trim().to_string(),
+            message: line[with_subject(line, sentence_start(line, at))..]
+                .trim()
+                .to_string(),
             detail: None,
             status: status(line),
             service: None,
@@ -566,16 +605,40 @@ fn failure_about_aws(line: &str) -> Option<usize> {
     (ABOUT_AWS.is_match(line) || wording::mentions_imds(line)).then_some(at)
 }
 
+/// Where the sentence around a needle found at `at` starts: needles are
+/// the telling middle of AWS's sentences (`… Access Key Id you provided
+/// does not exist …`), the message is the whole sentence. Back to the
+/// nearest field or sentence boundary, no further than a short stretch.
+fn sentence_start(line: &str, at: usize) -> usize {
+    let head = &line[..at];
+    // A colon or full stop ends a field or sentence only before a space
+    // (not inside an ARN, a version or a host).
+    let from = [": ", ". ", "(", "\"", "'", ">", "["]
+        .iter()
+        .filter_map(|b| head.rfind(b).map(|i| i + b.len()))
+        .max()
+        .unwrap_or(0);
+    let stretch = &head[from..];
+    if stretch.len() > 60 || stretch.contains("  ") {
+        return at;
+    }
+    from + (stretch.len() - stretch.trim_start().len())
+}
+
 /// Where a sentence found at `at` starts with its subject: IAM's denial
 /// names the principal before it (`User: arn:… is not authorized to
 /// perform`), and the fix steps need who was denied.
 fn with_subject(line: &str, at: usize) -> usize {
-    let before = line[..at].trim_end();
-    let token = before.rsplit(char::is_whitespace).next().unwrap_or(before);
-    if !token.starts_with("arn:") {
-        return at;
-    }
-    let start = before.len() - token.len();
+    let start = if line[at..].starts_with("arn:") {
+        at
+    } else {
+        let before = line[..at].trim_end();
+        let token = before.rsplit(char::is_whitespace).next().unwrap_or(before);
+        if !token.starts_with("arn:") {
+            return at;
+        }
+        before.len() - token.len()
+    };
     line[..start].strip_suffix("User: ").map_or(start, str::len)
 }
 

@@ -208,9 +208,10 @@ const FIXED: &[Recogniser] = &[
     },
     // AWS SDK for Java: v1 `… (Service: Amazon S3; Status Code: 403; Error Code:
     // AccessDenied; Request ID: …)`, v2 `… (Service: S3, Status Code: 403, Request ID: …)`.
+    // The message may hold parentheses of its own (`Signature expired: … (… - 15 min.)`).
     Recogniser {
         needle: "(Service: ",
-        pattern: r"(?P<msg>[^()]*?)[[:space:]]*\(Service: (?P<svc>[^;,)]+)[;,] Status Code: (?P<status>[0-9]+)[;,](?: Error Code: (?P<code>[^;,)]+)[;,])? Request ID",
+        pattern: r"(?P<msg>(?:[^()]|\([^()]*\))*?)[[:space:]]*\(Service: (?P<svc>[^;,)]+)[;,] Status Code: (?P<status>[0-9]+)[;,](?: Error Code: (?P<code>[^;,)]+)[;,])? Request ID",
         tool: "aws-sdk-java",
         ..BOTOCORE
     },

@@ -444,3 +444,66 @@ fn other_wordings_of_known_failures() {
     );
     assert_eq!(e.kind, ErrorKind::Imds);
 }
+
+/// The first event of a whole pasted text, as the scan reads it.
+fn first_event(text: &str) -> ErrorEvent {
+    scan(text, 1).into_iter().next().expect("a failure")
+}
+
+#[test]
+fn a_nameless_failure_in_the_metadata_clients_trace_is_the_metadata_services() {
+    // awsdocs/amazon-ecs-developer-guide#116 (.NET) and aws/aws-sdk-ruby#913
+    // (Ruby), real pastes cut to their first frames.
+    let dotnet = "Error: Error Code: AWSSDK.Core  Type: Amazon.Runtime.AmazonServiceException  HttpStatusCode: \n    at Amazon.Runtime.DefaultInstanceProfileAWSCredentials.FetchCredentials() \n    at Amazon.Runtime.DefaultInstanceProfileAWSCredentials.GetCredentials() \n";
+    assert_eq!(first_event(dotnet).kind, ErrorKind::Imds);
+    let ruby = "Aws::Json::ParseError: 795: unexpected token at ''\n [GEM_ROOT]/gems/aws-sdk-core-2.1.13/lib/aws-sdk-core/json.rb:28 :in `rescue in load`\n[GEM_ROOT]/gems/aws-sdk-core-2.1.13/lib/aws-sdk-core/instance_profile_credentials.rb:68 :in `refresh`\n";
+    assert_eq!(first_event(ruby).kind, ErrorKind::Imds);
+    // A trace through other SDK code says nothing of the metadata service.
+    let other = "Error: Error Code: AWSSDK.Core  Type: Amazon.Runtime.AmazonServiceException  HttpStatusCode: \n    at Amazon.Runtime.Internal.RetryHandler.InvokeSync(IExecutionContext executionContext) \n";
+    assert_ne!(first_event(other).kind, ErrorKind::Imds);
+}
+
+#[test]
+fn aws_sentences_in_other_stores_and_services_words() {
+    // stefanprodan/mgob#50: MinIO's wording of InvalidAccessKeyId.
+    let e = one("The access key ID you provided does not exist in our records");
+    assert_eq!(e.code.as_deref(), Some("InvalidAccessKeyId"));
+    // 99designs/aws-vault#263: STS refusing a chained session over an hour.
+    let e = one(
+        "ValidationError: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    );
+    assert_eq!(e.code.as_deref(), Some("ValidationError"));
+    assert_eq!(e.operation.as_deref(), Some("AssumeRole"));
+    assert!(
+        e.message.starts_with("The requested DurationSeconds"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_java_message_keeps_its_own_parentheses() {
+    // aws-amplify/aws-sdk-android#88 (a real paste).
+    let e = one(
+        "Signature expired: 20151130T204723Z is now earlier than 20160119T133514Z (20160119T135014Z - 15 min.) (Service: AmazonSQS; Status Code: 403; Error Code: SignatureDoesNotMatch; Request ID: 9f58eb2d-329a-5b8b-be24-a43573ccd373)",
+    );
+    assert_eq!(e.code.as_deref(), Some("SignatureDoesNotMatch"));
+    assert!(
+        e.message.starts_with("Signature expired: 20151130T204723Z"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn the_regions_of_other_partitions_are_read_anywhere() {
+    // claudiajs/claudia#187 (a real paste): the region is in the command.
+    let text = "claudia create --profile cn --name cn-func-prod --region cn-north-1 --api-module src/index --timeout 15\n\nThe AWS Access Key Id you provided does not exist in our records.\n";
+    let context = super::context::read(text, 1);
+    assert_eq!(
+        context.other_partition.map(|(r, _)| r).as_deref(),
+        Some("cn-north-1")
+    );
+    let commercial = super::context::read("aws s3 ls --region eu-west-1\n", 1);
+    assert_eq!(commercial.other_partition, None);
+}

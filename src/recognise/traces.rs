@@ -99,6 +99,39 @@ pub fn failure(text: &str, first_line: usize) -> Option<ErrorEvent> {
     None
 }
 
+/// A failure with no name of its own (`Error Code: AWSSDK.Core`, a parse
+/// error) whose stack trace, right below it, runs through an SDK's
+/// metadata client failed there: it is the metadata service's failure.
+pub fn unnamed_failures_in_the_metadata_client(
+    text: &str,
+    first_line: usize,
+    events: &mut [ErrorEvent],
+) {
+    if !events.iter().any(|e| e.kind == ErrorKind::Unrecognised) {
+        return;
+    }
+    let lines: Vec<&str> = text.split('\n').map(trim_cr).collect();
+    for event in events
+        .iter_mut()
+        .filter(|e| e.kind == ErrorKind::Unrecognised)
+    {
+        let below = event.evidence.line.saturating_sub(first_line) + 1;
+        let frame = lines
+            .iter()
+            .skip(below)
+            .take(MAX_FRAMES)
+            .take_while(|l| is_stack_frame(l))
+            .find(|f| IMDS_CLIENTS.iter().any(|c| f.contains(c)));
+        if let Some(frame) = frame {
+            event.kind = ErrorKind::Imds;
+            event.message = format!("{} (in {})", event.message, frame.trim());
+        }
+    }
+}
+
+/// How far below a failure its trace is read for the metadata client.
+const MAX_FRAMES: usize = 40;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@
 //! order wins. The sentences are the service messages of
 //! `shared/reference/formats.md` §2 and the AWS documentation's error pages;
 //! the client wordings are the exception messages in each client's source
-//! (named per group below). None is a user's paraphrase.
+//! (`tables/client_wordings.tsv` names the file of each). None is a user's
+//! paraphrase.
 
 use std::sync::LazyLock;
 
@@ -72,7 +73,9 @@ pub const SENTENCES: &[(&str, &str, Option<&str>)] = &[
     ),
     // S3 (formats.md §2.1–2.4, the S3 error-code list).
     (
-        "AWS Access Key Id you provided does not exist",
+        // S3-compatible stores leave out "AWS" (MinIO's
+        // ErrInvalidAccessKeyID, cmd/api-errors.go).
+        "Access Key Id you provided does not exist",
         "InvalidAccessKeyId",
         None,
     ),
@@ -163,6 +166,14 @@ pub const SENTENCES: &[(&str, &str, Option<&str>)] = &[
     // The Terraform AWS provider's (aws-sdk-go-base) words for a failed
     // AssumeRole: the provider asked STS and was refused.
     ("cannot be assumed", "AccessDenied", Some("AssumeRole")),
+    // STS refusing a role session longer than role chaining allows (IAM
+    // User Guide, "Methods to assume a role": chained sessions last at
+    // most one hour).
+    (
+        "session limit for roles assumed by role chaining",
+        "ValidationError",
+        Some("AssumeRole"),
+    ),
     // IAM Identity Center's portal API (GetRoleCredentials) refusing the
     // cached access token.
     (
@@ -183,289 +194,61 @@ pub struct ClientWording {
     pub tool: &'static str,
 }
 
-const fn w(needle: &'static str, kind: ErrorKind, tool: &'static str) -> ClientWording {
-    ClientWording { needle, kind, tool }
+/// The client wordings, in table order: `tables/client_wordings.tsv`,
+/// each needle read in the client's own source (the table names the file)
+/// or, for a few, the printed form of a runtime's exception. The first
+/// needle found in a line decides, so the table lists the more specific
+/// wording first.
+pub static CLIENT_WORDINGS: LazyLock<Vec<ClientWording>> =
+    LazyLock::new(|| parse_client_wordings(include_str!("tables/client_wordings.tsv")));
+
+/// Rows of `needle, kind, tool, source`; `#` lines are comments. The table
+/// is embedded at build time and checked by a test, so a bad row is a bug
+/// of this build, not of any input.
+fn parse_client_wordings(table: &'static str) -> Vec<ClientWording> {
+    table
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.split('\t');
+            let (Some(needle), Some(kind), Some(tools)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                panic!("client_wordings.tsv: row without needle, kind and tool: {line:?}")
+            };
+            let kind = kind_named(kind)
+                .unwrap_or_else(|| panic!("client_wordings.tsv: unknown kind {kind:?}"));
+            // Several clients print the same words; the first names it.
+            let tool = tools.split(',').next().unwrap_or(tools);
+            ClientWording { needle, kind, tool }
+        })
+        .collect()
 }
 
-use ErrorKind::*;
-
-/// Ordered: the first needle found in a line decides. Within a client,
-/// the more specific wording comes first.
-pub const CLIENT_WORDINGS: &[ClientWording] = &[
-    // botocore / AWS CLI (botocore/exceptions.py, credentials.py, tokens.py).
-    w("Error loading SSO Token", SsoToken, "aws-cli/botocore"),
-    w(
-        "Token has expired and refresh failed",
-        SsoToken,
-        "aws-cli/botocore",
-    ),
-    w("To refresh this SSO session run", SsoToken, "sdk"),
-    // Any client telling the user to sign in to IAM Identity Center again.
-    w("aws sso login", SsoToken, "sdk"),
-    w("SSOTokenLoadError", SsoToken, "aws-cli/botocore"),
-    w("UnauthorizedSSOTokenError", SsoToken, "aws-cli/botocore"),
-    w(
-        "refreshed credentials are still expired",
-        CredentialsExpired,
-        "aws-cli/botocore",
-    ),
-    w(
-        "Refreshing temporary credentials failed during mandatory refresh period",
-        CredentialsExpired,
-        "aws-cli/botocore",
-    ),
-    w("You must specify a region", NoRegion, "aws-cli/botocore"),
-    w("NoRegionError", NoRegion, "aws-cli/botocore"),
-    w("Unknown parameter in input", CliUsage, "aws-cli/botocore"),
-    w("Unknown service:", CliUsage, "aws-cli/botocore"),
-    w("UnknownServiceError", CliUsage, "aws-cli/botocore"),
-    w("Unknown options:", CliUsage, "aws-cli/botocore"),
-    // kubectl running an exec credential plugin (aws eks get-token) whose
-    // kubeconfig an older AWS CLI wrote.
-    w("exec plugin: invalid apiVersion", CliUsage, "kubectl"),
-    // The Serverless Framework's words for an empty credential chain.
-    w(
-        "AWS provider credentials not found",
-        NoCredentials,
-        "serverless",
-    ),
-    w("aws: [ERROR]: argument", CliUsage, "aws-cli/botocore"),
-    w(
-        "File contains no section headers",
-        ConfigParse,
-        "aws-cli/botocore",
-    ),
-    w("MissingSectionHeaderError", ConfigParse, "aws-cli/botocore"),
-    w("ConfigParseError", ConfigParse, "aws-cli/botocore"),
-    w(
-        "Missing the following required SSO configuration values",
-        ConfigParse,
-        "aws-cli/botocore",
-    ),
-    w(
-        "is configured to use SSO but is missing required configuration",
-        ConfigParse,
-        "sdk",
-    ),
-    // A half-written credentials file: boto and older botocore index the
-    // profile's keys directly.
-    w(
-        "KeyError: 'aws_access_key_id'",
-        ConfigParse,
-        "aws-cli/botocore",
-    ),
-    w(
-        "KeyError: 'aws_secret_access_key'",
-        ConfigParse,
-        "aws-cli/botocore",
-    ),
-    w("NoCredentialsError", NoCredentials, "aws-cli/botocore"),
-    // botocore's MetadataRetrievalError and its container metadata fetcher.
-    w("Error retrieving metadata:", Imds, "aws-cli/botocore"),
-    w(
-        "error when attempting to retrieve container metadata",
-        Imds,
-        "aws-cli/botocore",
-    ),
-    // botocore refuses an --endpoint-url it cannot parse as a URL.
-    w("Invalid endpoint: ", EndpointConnection, "aws-cli/botocore"),
-    w("ProfileNotFound", ProfileNotFound, "aws-cli/botocore"),
-    // aws-sdk-go v1 (aws/credentials, aws/session) and v2 (config, credentials).
-    w("SSOProviderInvalidToken", SsoToken, "aws-sdk-go"),
-    w("refresh cached SSO token failed", SsoToken, "aws-sdk-go-v2"),
-    w(
-        "AssumeRoleTokenProviderNotSetError",
-        MfaRequired,
-        "aws-sdk-go",
-    ),
-    w(
-        "AssumeRoleTokenProvider session option not set",
-        MfaRequired,
-        "aws-sdk-go",
-    ),
-    w("no EC2 IMDS role found", Imds, "aws-sdk-go-v2"),
-    // aws-sdk-go v1's ec2metadata client names its errors so.
-    w("EC2MetadataError", Imds, "aws-sdk-go"),
-    w("EC2RoleRequestError", Imds, "aws-sdk-go"),
-    w("no EC2 instance role found", Imds, "aws-sdk-go"),
-    w(
-        "SharedConfigProfileNotExistsError",
-        ProfileNotFound,
-        "aws-sdk-go",
-    ),
-    w(
-        "failed to get shared config profile",
-        ProfileNotFound,
-        "aws-sdk-go-v2",
-    ),
-    w("SharedCredsLoad", ConfigParse, "aws-sdk-go"),
-    w("MissingRegion", NoRegion, "aws-sdk-go"),
-    w(
-        "static credentials are empty",
-        NoCredentials,
-        "aws-sdk-go-v2",
-    ),
-    w(
-        "failed to load credentials from any providers",
-        NoCredentials,
-        "aws-sdk-go-v2",
-    ),
-    // AWS SDK for Java v1 and v2.
-    w(
-        "Unable to load AWS credentials from any provider in the chain",
-        NoCredentials,
-        "aws-sdk-java",
-    ),
-    w(
-        "Unable to load credentials from any of the providers in the chain",
-        NoCredentials,
-        "aws-sdk-java",
-    ),
-    w(
-        "Unable to load credentials from service endpoint",
-        Imds,
-        "aws-sdk-java",
-    ),
-    w("Failed to load credentials from IMDS", Imds, "aws-sdk-java"),
-    w(
-        "Unable to contact EC2 metadata service",
-        Imds,
-        "aws-sdk-java",
-    ),
-    w(
-        "Unable to find a region via the region provider chain",
-        NoRegion,
-        "aws-sdk-java",
-    ),
-    w(
-        "Unable to load region from any of the providers in the chain",
-        NoRegion,
-        "aws-sdk-java",
-    ),
-    w(
-        "Profile file contained no credentials for profile",
-        ProfileNotFound,
-        "aws-sdk-java",
-    ),
-    w("PKIX path building failed", Tls, "aws-sdk-java"),
-    // The ECS agent, which serves task-role credentials at 169.254.170.2
-    // (its credentials handler's errors, v1 and v2 endpoints).
-    w("CredentialsV1Request:", Imds, "amazon-ecs-agent"),
-    w("CredentialsV2Request:", Imds, "amazon-ecs-agent"),
-    // AWS SDK for C++ (AWSHttpResourceClient: IMDS and container credentials).
-    w(
-        "Http request to retrieve credentials failed",
-        Imds,
-        "aws-sdk-cpp",
-    ),
-    w("Can not retrieve resource from", Imds, "aws-sdk-cpp"),
-    w(
-        "unable to find valid certification path",
-        Tls,
-        "aws-sdk-java",
-    ),
-    w("SSLHandshakeException", Tls, "aws-sdk-java"),
-    w("UnknownHostException", EndpointConnection, "aws-sdk-java"),
-    // AWS SDK for JavaScript v2 and v3.
-    w("Missing credentials in config", NoCredentials, "aws-sdk-js"),
-    w(
-        "Could not load credentials from any providers",
-        NoCredentials,
-        "aws-sdk-js",
-    ),
-    w(
-        "could not be found or parsed in shared credentials file",
-        ProfileNotFound,
-        "aws-sdk-js",
-    ),
-    w(
-        "EC2 Metadata roleName request returned error",
-        Imds,
-        "aws-sdk-js",
-    ),
-    // credential-provider-imds (JS v3) and the PHP SDK: the metadata
-    // service answered with an error status.
-    w(
-        "Error response received from instance metadata service",
-        Imds,
-        "aws-sdk-js",
-    ),
-    w("Missing region in config", NoRegion, "aws-sdk-js"),
-    w("Region is missing", NoRegion, "aws-sdk-js"),
-    w("Inaccessible host:", EndpointConnection, "aws-sdk-js"),
-    // The v2 SDK's code for any failure below HTTP (refused, reset, DNS).
-    w("NetworkingError", EndpointConnection, "aws-sdk-js"),
-    w("getaddrinfo ENOTFOUND", EndpointConnection, "node"),
-    w("getaddrinfo EAI_AGAIN", EndpointConnection, "node"),
-    // AWS SDK for Ruby, PHP, .NET.
-    w("InvalidSSOToken", SsoToken, "aws-sdk-ruby"),
-    w("InvalidSSOCredentials", SsoToken, "aws-sdk-ruby"),
-    w("MissingCredentialsError", NoCredentials, "aws-sdk-ruby"),
-    w(
-        "unable to sign request without credentials set",
-        NoCredentials,
-        "aws-sdk-ruby",
-    ),
-    w("MissingRegionError", NoRegion, "aws-sdk-ruby"),
-    w("NoSuchProfileError", ProfileNotFound, "aws-sdk-ruby"),
-    w(
-        "Error retrieving credentials from the instance profile metadata service",
-        Imds,
-        "aws-sdk-php",
-    ),
-    // Older releases said "server".
-    w(
-        "Error retrieving credentials from the instance profile metadata server",
-        Imds,
-        "aws-sdk-php",
-    ),
-    w("Cannot read credentials from", NoCredentials, "aws-sdk-php"),
-    w(
-        "Unable to get IAM security credentials from EC2 Instance Metadata Service",
-        Imds,
-        "aws-sdk-net",
-    ),
-    w(
-        "Failed to resolve AWS credentials",
-        NoCredentials,
-        "aws-sdk-net",
-    ),
-    w("Unable to find credentials", NoCredentials, "aws-sdk-net"),
-    w(
-        "No RegionEndpoint or ServiceURL configured",
-        NoRegion,
-        "aws-sdk-net",
-    ),
-    // AWS SDK for Rust.
-    w(
-        "no providers in chain provided credentials",
-        NoCredentials,
-        "aws-sdk-rust",
-    ),
-    // TLS, whichever client: OpenSSL, Go's crypto/x509, Node, curl.
-    w("CERTIFICATE_VERIFY_FAILED", Tls, "tls"),
-    w("certificate verify failed", Tls, "tls"),
-    w("x509: certificate", Tls, "tls"),
-    w("unable to get local issuer certificate", Tls, "tls"),
-    w("self signed certificate in certificate chain", Tls, "tls"),
-    w("self-signed certificate in certificate chain", Tls, "tls"),
-    w("SELF_SIGNED_CERT_IN_CHAIN", Tls, "tls"),
-    w("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", Tls, "tls"),
-    w("UNABLE_TO_VERIFY_LEAF_SIGNATURE", Tls, "tls"),
-    w(
-        "SSL peer certificate or SSH remote key was not OK",
-        Tls,
-        "tls",
-    ),
-    w("WRONG_VERSION_NUMBER", Tls, "tls"),
-    w("SSLError(", Tls, "tls"),
-    // Proxies.
-    w("407 Proxy Authentication Required", Proxy, "proxy"),
-    w("ProxyError", Proxy, "proxy"),
-    w("proxyconnect tcp", Proxy, "proxy"),
-    w("Unable to connect to proxy", Proxy, "proxy"),
-    w("Tunnel connection failed", Proxy, "proxy"),
-];
+/// The [`ErrorKind`] a table row names, by its variant's name.
+fn kind_named(name: &str) -> Option<ErrorKind> {
+    use ErrorKind::*;
+    Some(match name {
+        "NoCredentials" => NoCredentials,
+        "ProfileNotFound" => ProfileNotFound,
+        "PartialCredentials" => PartialCredentials,
+        "ConfigParse" => ConfigParse,
+        "EndpointConnection" => EndpointConnection,
+        "ConnectTimeout" => ConnectTimeout,
+        "Proxy" => Proxy,
+        "Tls" => Tls,
+        "SsoToken" => SsoToken,
+        "CredentialRetrieval" => CredentialRetrieval,
+        "MfaPrompt" => MfaPrompt,
+        "MfaRequired" => MfaRequired,
+        "NoRegion" => NoRegion,
+        "WrongRegion" => WrongRegion,
+        "Imds" => Imds,
+        "CredentialsExpired" => CredentialsExpired,
+        "CliUsage" => CliUsage,
+        _ => return None,
+    })
+}
 
 /// Words of a connection failure, whichever client. On their own they are
 /// too common to mean AWS: they count only on a line that names an AWS
@@ -532,6 +315,9 @@ pub const IMDS_CLIENTS: &[&str] = &[
     "InstanceMetadata",
     "InstanceProfileCredentials",
     "InstanceProfileAWSCredentials",
+    // The Ruby SDK's providers, as its stack frames name their files.
+    "instance_profile_credentials",
+    "ecs_credentials",
 ];
 
 /// libcurl's error codes that mean the connection failed, with the kind
