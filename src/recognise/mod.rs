@@ -140,6 +140,7 @@ const CUES: &[&str] = &[
     "be assumed",
     "sso login",
     "role chaining",
+    "No option",
     // The client wordings of tables/client_wordings.tsv that hold none of
     // the cues above.
     "IMDS",
@@ -561,7 +562,14 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
             (None, Some(at)) if wording::mentions_aws_host(line) => {
                 (ErrorKind::EndpointConnection, "network", at)
             }
-            _ => (ErrorKind::Unrecognised, "unknown", failure_about_aws(line)?),
+            _ => {
+                let at = failure_about_aws(line)?;
+                if speaks_of_bad_configuration(line) {
+                    (ErrorKind::ConfigParse, "unknown", at)
+                } else {
+                    (ErrorKind::Unrecognised, "unknown", at)
+                }
+            }
         },
     };
     // A connection failure towards the metadata service, or any failure
@@ -640,6 +648,22 @@ fn with_subject(line: &str, at: usize) -> usize {
         before.len() - token.len()
     };
     line[..start].strip_suffix("User: ").map_or(start, str::len)
+}
+
+/// A failure nobody named that says the configuration it was given cannot
+/// be used: words of a bad value (invalid, not valid, cannot be parsed,
+/// unsupported) about a configuration, profile, credentials or secret.
+/// Whichever tool wrote it, the file or settings are the problem.
+fn speaks_of_bad_configuration(line: &str) -> bool {
+    static BAD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:invalid|not (?:a )?valid|malformed|pars(?:e|ing)|unsupported|not supported)\b")
+            .expect("valid regex")
+    });
+    static CONFIGURATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:config(?:uration)?|profile|credentials?(?: file)?|secret)\b")
+            .expect("valid regex")
+    });
+    BAD.is_match(line) && CONFIGURATION.is_match(line)
 }
 
 /// The message that follows a code: `X: message`, `X (client): message`,

@@ -507,3 +507,21 @@ fn the_regions_of_other_partitions_are_read_anywhere() {
     let commercial = super::context::read("aws s3 ls --region eu-west-1\n", 1);
     assert_eq!(commercial.other_partition, None);
 }
+
+#[test]
+fn a_nameless_failure_about_bad_configuration_is_a_configuration_problem() {
+    // Real pastes: pulumi/pulumi-aws#5116, aws/aws-toolkit-vscode#2394.
+    for line in [
+        "    pulumi:providers:aws default_6_66_3  error: pulumi:providers:aws resource 'default_6_66_3' has a problem: `aws:awsAccessKey` is not a valid configuration key for the aws provider.",
+        "   login: failed to connect with \"profile:some-assumed-role: Profile leigh.m is not a valid Credential Profile: Profile leigh.m is not supported by the Toolkit",
+    ] {
+        assert_eq!(one(line).kind, ErrorKind::ConfigParse, "{line}");
+    }
+    // boto/botocore#38: configparser's words for a key left out.
+    let e = one("No option 'aws_access_key_id' in section: 'Credentials'");
+    assert_eq!(e.kind, ErrorKind::ConfigParse);
+    // A failure about AWS that says nothing of its configuration stays
+    // unnamed.
+    let e = one("Error: failed to upload the object to the S3 bucket");
+    assert_eq!(e.kind, ErrorKind::Unrecognised);
+}
