@@ -169,8 +169,8 @@ pub struct Cli {
     #[arg(long)]
     pub events: bool,
 
-    /// Human and Markdown reports of event inputs (CloudTrail, S3 access
-    /// logs): show at most N grouped findings, most important first (0:
+    /// Human, Markdown and HTML reports of event inputs (CloudTrail, S3
+    /// access logs): show at most N grouped findings, most important first (0:
     /// all). Default: 12.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,

@@ -15,7 +15,7 @@
 use std::fmt::Write;
 
 use super::RenderOptions;
-use super::fields::{self, Ctx, VERSION, iso};
+use super::fields::{self, Ctx, VERSION, bytes, iso, result};
 use super::overview::Overview;
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
@@ -186,23 +186,6 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
     );
     out
-}
-
-fn result(input: &InputReport) -> String {
-    if let Some(e) = input.errors.first() {
-        return format!("unreadable: {e}");
-    }
-    let verdicts = fields::findings(input).iter().filter(|c| c.verdict).count();
-    match verdicts {
-        0 => fields::no_failure(input).0,
-        1 => "1 failure explained".to_string(),
-        n => format!("{n} failures explained"),
-    }
-}
-
-/// `21345` → `21,345 bytes`.
-fn bytes(n: u64) -> String {
-    counted(Thousands(n), "byte")
 }
 
 struct Md<'a> {
@@ -585,13 +568,5 @@ mod tests {
         fenced(&mut out, &["a ```` b".to_string()]);
         assert!(out.starts_with("`````text\n"), "{out}");
         assert!(out.ends_with("\n`````\n\n"), "{out}");
-    }
-
-    #[test]
-    fn sizes_read_well() {
-        assert_eq!(bytes(21345), "21,345 bytes");
-        assert_eq!(bytes(1), "1 byte");
-        assert_eq!(bytes(999), "999 bytes");
-        assert_eq!(bytes(1_000_000), "1,000,000 bytes");
     }
 }
