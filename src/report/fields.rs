@@ -385,6 +385,17 @@ pub fn result(input: &InputReport) -> String {
     }
 }
 
+/// A batch finding's events and their span: `12 events, … to … (log
+/// clock)`.
+pub fn batch_span(b: &crate::finding::Batch) -> String {
+    format!(
+        "{}, {} to {} (log clock)",
+        crate::text::counted(b.count, "event"),
+        iso(b.first_seen),
+        iso(b.last_seen)
+    )
+}
+
 /// `21345` → `21,345 bytes`.
 pub fn bytes(n: u64) -> String {
     crate::text::counted(crate::text::Thousands(n), "byte")

@@ -198,12 +198,8 @@ fn render_overview(
     }
     if !o.patterns.is_empty() {
         out.push_str(&super::summary::patterns(&o.patterns, clean));
-        if o.patterns_hidden > 0 {
-            let _ = writeln!(
-                out,
-                "\n… {} more not shown: --limit 0 shows them all",
-                Thousands(o.patterns_hidden as u64)
-            );
+        if let Some(hidden) = o.patterns_hidden_text() {
+            let _ = writeln!(out, "\n… {hidden}: --limit 0 shows them all");
         }
         out.push('\n');
     }

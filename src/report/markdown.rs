@@ -324,12 +324,8 @@ impl Md<'_> {
                     self.text(&p.detail)
                 );
             }
-            if o.patterns_hidden > 0 {
-                let _ = writeln!(
-                    out,
-                    "- … {} more not shown: `--limit 0` shows them all",
-                    Thousands(o.patterns_hidden as u64)
-                );
+            if let Some(hidden) = o.patterns_hidden_text() {
+                let _ = writeln!(out, "- … {hidden}: `--limit 0` shows them all");
             }
             out.push('\n');
         }
@@ -410,13 +406,7 @@ impl Md<'_> {
                 .map(|(k, v)| format!("{} = {}", self.code(k), self.text(v)))
                 .collect();
             let _ = writeln!(out, "- **Group:** {}", group.join(", "));
-            let _ = writeln!(
-                out,
-                "- **When:** {}, {} to {} (log clock)",
-                counted(b.count, "event"),
-                iso(b.first_seen),
-                iso(b.last_seen)
-            );
+            let _ = writeln!(out, "- **When:** {}", fields::batch_span(b));
         } else if let Some(t) = ctx.first_seen() {
             let _ = writeln!(out, "- **When:** {} (log clock)", iso(t));
         }

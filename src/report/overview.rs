@@ -131,6 +131,12 @@ impl<'a> Overview<'a> {
         })
     }
 
+    /// The patterns over the limit in words, if any was.
+    pub fn patterns_hidden_text(&self) -> Option<String> {
+        (self.patterns_hidden > 0)
+            .then(|| format!("{} more not shown", Thousands(self.patterns_hidden as u64)))
+    }
+
     /// The event inputs' files in words: without failures, with auth
     /// failures, skipped.
     pub fn files_text(&self) -> String {

@@ -249,13 +249,7 @@ impl Page<'_> {
                 .map(|(k, v)| format!("<code>{}</code> = {}", self.text(k), self.text(v)))
                 .collect();
             let _ = writeln!(out, "<dt>group</dt><dd>{}</dd>", group.join(", "));
-            let _ = writeln!(
-                out,
-                "<dt>count</dt><dd>{}, {} to {} (log clock)</dd>",
-                counted(b.count, "event"),
-                iso(b.first_seen),
-                iso(b.last_seen)
-            );
+            let _ = writeln!(out, "<dt>count</dt><dd>{}</dd>", fields::batch_span(b));
         }
         if !f.evidence.is_empty() {
             out.push_str("<dt>evidence</dt><dd>");
@@ -429,11 +423,10 @@ impl Page<'_> {
             for p in &o.patterns {
                 self.pattern(out, p);
             }
-            if o.patterns_hidden > 0 {
+            if let Some(hidden) = o.patterns_hidden_text() {
                 let _ = writeln!(
                     out,
-                    "<p class=\"muted\">… {} more not shown: <code>--limit 0</code> shows them all.</p>",
-                    Thousands(o.patterns_hidden as u64)
+                    "<p class=\"muted\">… {hidden}: <code>--limit 0</code> shows them all.</p>"
                 );
             }
         }
