@@ -169,8 +169,8 @@ pub struct Cli {
     #[arg(long)]
     pub events: bool,
 
-    /// Human and Markdown reports of event inputs (CloudTrail, S3 access
-    /// logs): show at most N grouped findings, most important first (0:
+    /// Human, Markdown and HTML reports of event inputs (CloudTrail, S3
+    /// access logs): show at most N grouped findings, most important first (0:
     /// all). Default: 12.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -397,11 +397,11 @@ pub enum RulesCommand {
         #[arg(long, value_name = "NAME", conflicts_with = "ddl")]
         query: Option<String>,
         /// Print the table definition over PATHs: a DuckDB view over
-        /// read_json, PySpark code for a Spark view, or (trino) Athena's
+        /// read_json_objects, PySpark code for a Spark view, or (trino) Athena's
         /// CREATE TABLE with partition projection over one s3:// location.
         #[arg(long)]
         ddl: bool,
-        /// With --ddl: CloudTrail files or directories (.json, .json.gz),
+        /// With --ddl: CloudTrail files or directories (.json, .jsonl, gzipped),
         /// or for trino s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/.
         #[arg(value_name = "PATH", requires = "ddl")]
         paths: Vec<String>,

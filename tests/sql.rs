@@ -195,11 +195,36 @@ fn group_order(query: &str, values: BTreeMap<String, String>) -> Vec<String> {
     order.iter().map(|k| values[*k].clone()).collect()
 }
 
+/// Whether a Java runtime runs (Spark needs one); `test` says it is
+/// skipped when none does.
+fn has_java(test: &str) -> bool {
+    let found = Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("SKIPPED {test}: no Java runtime (java -version fails); Spark needs one");
+    }
+    found
+}
+
 /// Runs the engine on the corpus and compares with the native run.
 fn compare(name: &str, table: &str, dialect: &str, ddl_dialect: &str) {
     let inputs = corpus();
     let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let inputs = inputs.as_slice();
+    compare_on(name, table, dialect, ddl_dialect, &inputs, true);
+}
+
+/// Runs the engine on `inputs` and compares with the native run; `groups`:
+/// the inputs have batch groups.
+fn compare_on(
+    name: &str,
+    table: &str,
+    dialect: &str,
+    ddl_dialect: &str,
+    inputs: &[&str],
+    groups: bool,
+) {
     let dir = tempfile::tempdir().unwrap();
     let mut ddl_args = vec!["rules", "to-sql", "--dialect", ddl_dialect, "--ddl"];
     ddl_args.extend(inputs);
@@ -217,7 +242,11 @@ fn compare(name: &str, table: &str, dialect: &str, ddl_dialect: &str) {
     let (want_events, want_groups) = native(inputs);
     let (got_events, got_groups) = engine(name, dir.path(), &ddl, &queries);
     assert!(!want_events.is_empty(), "the inputs have classified events");
-    assert!(!want_groups.is_empty(), "the inputs have batch groups");
+    assert_eq!(
+        !want_groups.is_empty(),
+        groups,
+        "the inputs have batch groups"
+    );
     let missing: Vec<_> = want_events
         .iter()
         .filter(|(k, n)| got_events.get(*k) != Some(n))
@@ -271,6 +300,49 @@ fn duckdb_classifies_every_event_as_the_native_run_does() {
 }
 
 #[test]
+fn duckdb_reads_every_shape_cloudtrail_is_exported_in() {
+    require(&["duckdb"]);
+    // One file a run: they hold the same events, which the native run
+    // would count once.
+    for shape in [
+        "fixtures/cloudtrail/array.json",
+        "fixtures/cloudtrail/events.jsonl",
+        "fixtures/cloudtrail/batches.jsonl",
+        "fixtures/cloudtrail/single-event.json",
+    ] {
+        compare_on("duckdb", "cloudtrail", "duckdb", "duckdb", &[shape], false);
+    }
+    // A digest file beside the events gives no row.
+    compare_on(
+        "duckdb",
+        "cloudtrail",
+        "duckdb",
+        "duckdb",
+        &[
+            "fixtures/cloudtrail/events.jsonl",
+            "fixtures/cloudtrail/digest.json",
+        ],
+        false,
+    );
+}
+
+#[test]
+fn spark_reads_every_shape_cloudtrail_is_exported_in() {
+    if !has_java("spark_reads_every_shape_cloudtrail_is_exported_in") {
+        return;
+    }
+    require(&["pyspark"]);
+    // Read as one JSON value (an array) or a value a line (JSON Lines).
+    for shape in [
+        "fixtures/cloudtrail/array.json",
+        "fixtures/cloudtrail/events.jsonl",
+        "fixtures/cloudtrail/batches.jsonl",
+    ] {
+        compare_on("spark", "cloudtrail", "spark", "spark", &[shape], false);
+    }
+}
+
+#[test]
 fn trino_sql_parses_with_trinos_grammar_and_agrees_on_duckdb() {
     require(&["duckdb", "sqlglot"]);
     // engine.py adds `cloudtrail_trino`: the DuckDB view with Trino's
@@ -280,14 +352,7 @@ fn trino_sql_parses_with_trinos_grammar_and_agrees_on_duckdb() {
 
 #[test]
 fn spark_classifies_every_event_as_the_native_run_does() {
-    if !Command::new("java")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        eprintln!(
-            "SKIPPED spark_classifies_every_event_as_the_native_run_does: no Java runtime (java -version fails); Spark needs one"
-        );
+    if !has_java("spark_classifies_every_event_as_the_native_run_does") {
         return;
     }
     require(&["pyspark"]);

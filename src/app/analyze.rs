@@ -38,7 +38,10 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             // instead of listing them.
             keep_findings: !matches!(
                 settings.format,
-                OutputFormat::Table | OutputFormat::Human | OutputFormat::Markdown
+                OutputFormat::Table
+                    | OutputFormat::Human
+                    | OutputFormat::Markdown
+                    | OutputFormat::Html
             ),
             keep_events: settings.events,
             seen: Default::default(),
@@ -97,7 +100,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         // The text formats say it themselves; machine formats get it here.
         let says_itself = matches!(
             settings.format,
-            OutputFormat::Human | OutputFormat::Markdown | OutputFormat::Table
+            OutputFormat::Human | OutputFormat::Markdown | OutputFormat::Table | OutputFormat::Html
         );
         if !says_itself {
             write_trail_notes(&mut err, &report);

@@ -371,9 +371,47 @@ pub fn no_failure(input: &InputReport) -> (String, Option<&'static str>) {
     ("no AWS failure found".to_string(), None)
 }
 
+/// An input's result in a few words, for the reports' inputs tables:
+/// unreadable, how many failures were explained, or why none was.
+pub fn result(input: &InputReport) -> String {
+    if let Some(e) = input.errors.first() {
+        return format!("unreadable: {e}");
+    }
+    let verdicts = findings(input).iter().filter(|c| c.verdict).count();
+    match verdicts {
+        0 => no_failure(input).0,
+        1 => "1 failure explained".to_string(),
+        n => format!("{n} failures explained"),
+    }
+}
+
+/// A batch finding's events and their span: `12 events, … to … (log
+/// clock)`.
+pub fn batch_span(b: &crate::finding::Batch) -> String {
+    format!(
+        "{}, {} to {} (log clock)",
+        crate::text::counted(b.count, "event"),
+        iso(b.first_seen),
+        iso(b.last_seen)
+    )
+}
+
+/// `21345` → `21,345 bytes`.
+pub fn bytes(n: u64) -> String {
+    crate::text::counted(crate::text::Thousands(n), "byte")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(bytes(21345), "21,345 bytes");
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(1_000_000), "1,000,000 bytes");
+    }
 
     #[test]
     fn endpoints_split_into_host_and_port() {

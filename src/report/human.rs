@@ -132,60 +132,15 @@ fn render_overview(
         style.strong(&counted(Thousands(s.events), "event")),
         counted(Thousands(o.files as u64), "file"),
     );
-    let mut files = vec![format!(
-        "{} without failures",
-        counted(Thousands(o.clean_files as u64), "file")
-    )];
-    if o.files > o.clean_files {
-        files.push(format!(
-            "{} with auth failures",
-            Thousands((o.files - o.clean_files) as u64)
-        ));
-    }
-    if o.skipped_files > 0 {
-        files.push(format!(
-            "{} skipped (CloudTrail digest or Insights)",
-            Thousands(o.skipped_files as u64)
-        ));
-    }
-    let _ = writeln!(out, "  {}{}", label("files"), files.join(" · "));
+    let _ = writeln!(out, "  {}{}", label("files"), o.files_text());
     let failures = o.failures_text();
     let mark = match o.auth_failures {
         0 => style.good("✔"),
         _ => style.bad("✖"),
     };
     let _ = writeln!(out, "  {}{mark} {failures}", label("failures"));
-    if s.other_errors > 0 {
-        let codes: Vec<String> = s
-            .by_other_error
-            .ranked()
-            .iter()
-            .take(TOP_CODES)
-            .map(|(code, n)| format!("{} {}", clean(code), Thousands(*n)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "  {}{} apart, not auth failures: {}",
-            label("other errors"),
-            Thousands(s.other_errors),
-            codes.join(", ")
-        );
-    }
-    if s.service_failures > 0 {
-        let _ = writeln!(
-            out,
-            "  {}{} of calls AWS services made on your behalf, left out below",
-            label("by AWS"),
-            counted(Thousands(s.service_failures), "failure")
-        );
-    }
-    if s.duplicates > 0 {
-        let _ = writeln!(
-            out,
-            "  {}{} met again (same eventID in several files, or twice in one), counted once",
-            label("duplicates"),
-            counted(Thousands(s.duplicates), "event")
-        );
+    for (name, text) in o.apart(&|code| clean(code)) {
+        let _ = writeln!(out, "  {}{text}", label(name));
     }
     if o.cloudtrail {
         let _ = writeln!(out, "  {}{}", label("note"), *crate::trail::NOT_RECORDED);
@@ -243,19 +198,12 @@ fn render_overview(
     }
     if !o.patterns.is_empty() {
         out.push_str(&super::summary::patterns(&o.patterns, clean));
-        if o.patterns_hidden > 0 {
-            let _ = writeln!(
-                out,
-                "\n… {} more not shown: --limit 0 shows them all",
-                Thousands(o.patterns_hidden as u64)
-            );
+        if let Some(hidden) = o.patterns_hidden_text() {
+            let _ = writeln!(out, "\n… {hidden}: --limit 0 shows them all");
         }
         out.push('\n');
     }
 }
-
-/// Error codes of other errors named in the overview.
-const TOP_CODES: usize = 3;
 
 /// One grouped finding: cause and count, who did what from where, when,
 /// and a sample's evidence.

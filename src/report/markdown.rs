@@ -15,7 +15,7 @@
 use std::fmt::Write;
 
 use super::RenderOptions;
-use super::fields::{self, Ctx, VERSION, iso};
+use super::fields::{self, Ctx, VERSION, bytes, iso, result};
 use super::overview::Overview;
 use crate::finding::Finding;
 use crate::outcome::{InputReport, Report};
@@ -188,23 +188,6 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out
 }
 
-fn result(input: &InputReport) -> String {
-    if let Some(e) = input.errors.first() {
-        return format!("unreadable: {e}");
-    }
-    let verdicts = fields::findings(input).iter().filter(|c| c.verdict).count();
-    match verdicts {
-        0 => fields::no_failure(input).0,
-        1 => "1 failure explained".to_string(),
-        n => format!("{n} failures explained"),
-    }
-}
-
-/// `21345` → `21,345 bytes`.
-fn bytes(n: u64) -> String {
-    counted(Thousands(n), "byte")
-}
-
 struct Md<'a> {
     options: &'a RenderOptions,
 }
@@ -341,12 +324,8 @@ impl Md<'_> {
                     self.text(&p.detail)
                 );
             }
-            if o.patterns_hidden > 0 {
-                let _ = writeln!(
-                    out,
-                    "- … {} more not shown: `--limit 0` shows them all",
-                    Thousands(o.patterns_hidden as u64)
-                );
+            if let Some(hidden) = o.patterns_hidden_text() {
+                let _ = writeln!(out, "- … {hidden}: `--limit 0` shows them all");
             }
             out.push('\n');
         }
@@ -427,13 +406,7 @@ impl Md<'_> {
                 .map(|(k, v)| format!("{} = {}", self.code(k), self.text(v)))
                 .collect();
             let _ = writeln!(out, "- **Group:** {}", group.join(", "));
-            let _ = writeln!(
-                out,
-                "- **When:** {}, {} to {} (log clock)",
-                counted(b.count, "event"),
-                iso(b.first_seen),
-                iso(b.last_seen)
-            );
+            let _ = writeln!(out, "- **When:** {}", fields::batch_span(b));
         } else if let Some(t) = ctx.first_seen() {
             let _ = writeln!(out, "- **When:** {} (log clock)", iso(t));
         }
@@ -585,13 +558,5 @@ mod tests {
         fenced(&mut out, &["a ```` b".to_string()]);
         assert!(out.starts_with("`````text\n"), "{out}");
         assert!(out.ends_with("\n`````\n\n"), "{out}");
-    }
-
-    #[test]
-    fn sizes_read_well() {
-        assert_eq!(bytes(21345), "21,345 bytes");
-        assert_eq!(bytes(1), "1 byte");
-        assert_eq!(bytes(999), "999 bytes");
-        assert_eq!(bytes(1_000_000), "1,000,000 bytes");
     }
 }

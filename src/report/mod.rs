@@ -6,6 +6,7 @@
 
 pub mod fields;
 pub mod fit;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;
@@ -43,6 +44,9 @@ pub enum OutputFormat {
     Table,
     /// A ticket attachment (GitHub/GitLab Markdown).
     Markdown,
+    /// One self-contained page (inline CSS and SVG, no script): the
+    /// summary, a timeline and charts of event inputs, and the verdicts.
+    Html,
 }
 
 /// How to render: redaction policy, colour, and what the report says
@@ -66,8 +70,8 @@ pub struct RenderOptions {
     /// `--events`: OCSF output also writes each failed CloudTrail event
     /// (the other formats ignore it).
     pub events: bool,
-    /// `--limit`: grouped findings of event inputs shown by the human and
-    /// Markdown reports; `None` for [`overview::DEFAULT_LIMIT`], `Some(0)`
+    /// `--limit`: grouped findings of event inputs shown by the human,
+    /// Markdown and HTML reports; `None` for [`overview::DEFAULT_LIMIT`], `Some(0)`
     /// for all.
     pub limit: Option<usize>,
 }
@@ -160,5 +164,6 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Ocsf => ocsf::render(report, options),
         OutputFormat::Table => table::render(report, options),
         OutputFormat::Markdown => markdown::render(report, options),
+        OutputFormat::Html => html::render(report, options),
     }
 }

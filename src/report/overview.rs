@@ -9,6 +9,8 @@
 //! summary as tables); this module only chooses and orders what a person
 //! reads first, so both text formats show the same thing.
 
+use std::collections::BTreeMap;
+
 use super::fields::iso;
 use crate::outcome::Report;
 use crate::text::{Thousands, counted};
@@ -108,7 +110,7 @@ impl<'a> Overview<'a> {
                 .count(),
             cloudtrail: report.inputs.iter().any(|i| i.is_trail()),
             auth_failures: summary.failures - summary.service_failures - summary.other_errors,
-            tops: tops(summary),
+            tops: tops(summary, TOP),
             sparkline: sparkline(summary),
             groups: ranked.into_iter().take(limit).collect(),
             groups_hidden: hidden,
@@ -127,6 +129,78 @@ impl<'a> Overview<'a> {
                 counted(Thousands(failures), "failure")
             )
         })
+    }
+
+    /// The patterns over the limit in words, if any was.
+    pub fn patterns_hidden_text(&self) -> Option<String> {
+        (self.patterns_hidden > 0)
+            .then(|| format!("{} more not shown", Thousands(self.patterns_hidden as u64)))
+    }
+
+    /// The event inputs' files in words: without failures, with auth
+    /// failures, skipped.
+    pub fn files_text(&self) -> String {
+        let mut files = vec![format!(
+            "{} without failures",
+            counted(Thousands(self.clean_files as u64), "file")
+        )];
+        if self.files > self.clean_files {
+            files.push(format!(
+                "{} with auth failures",
+                Thousands((self.files - self.clean_files) as u64)
+            ));
+        }
+        if self.skipped_files > 0 {
+            files.push(format!(
+                "{} skipped (CloudTrail digest or Insights)",
+                Thousands(self.skipped_files as u64)
+            ));
+        }
+        files.join(" · ")
+    }
+
+    /// What the totals count apart from the auth failures, labelled:
+    /// other errors (with their busiest codes, each shown by `code`),
+    /// failures of calls AWS services made, events met again.
+    pub fn apart(&self, code: &dyn Fn(&str) -> String) -> Vec<(&'static str, String)> {
+        let s = self.summary;
+        let mut out = Vec::new();
+        if s.other_errors > 0 {
+            let codes: Vec<String> = s
+                .by_other_error
+                .ranked()
+                .iter()
+                .take(TOP)
+                .map(|(c, n)| format!("{} {}", code(c), Thousands(*n)))
+                .collect();
+            out.push((
+                "other errors",
+                format!(
+                    "{} apart, not auth failures: {}",
+                    Thousands(s.other_errors),
+                    codes.join(", ")
+                ),
+            ));
+        }
+        if s.service_failures > 0 {
+            out.push((
+                "by AWS",
+                format!(
+                    "{} of calls AWS services made on your behalf, left out below",
+                    counted(Thousands(s.service_failures), "failure")
+                ),
+            ));
+        }
+        if s.duplicates > 0 {
+            out.push((
+                "duplicates",
+                format!(
+                    "{} met again (same eventID in several files, or twice in one), counted once",
+                    counted(Thousands(s.duplicates), "event")
+                ),
+            ));
+        }
+        out
     }
 
     /// The auth failures in words: how many, and how many no rule
@@ -153,8 +227,9 @@ pub fn when(g: &FindingGroup) -> String {
 }
 
 /// Every root cause, then the principals, access keys, source addresses,
-/// user agents and regions of auth failures: the busiest [`TOP`] of each.
-fn tops(summary: &Summary) -> Vec<Top<'_>> {
+/// user agents and regions of auth failures: the busiest `n` of each (the
+/// text reports show three, the HTML report's charts more).
+pub fn tops(summary: &Summary, n: usize) -> Vec<Top<'_>> {
     let mut principals: Vec<(&str, u64)> = summary
         .by_principal
         .iter()
@@ -177,8 +252,8 @@ fn tops(summary: &Summary) -> Vec<Top<'_>> {
         out.push((label, counts.ranked()));
     }
     let others = out.into_iter().map(|(label, mut values)| {
-        let more = values.len().saturating_sub(TOP);
-        values.truncate(TOP);
+        let more = values.len().saturating_sub(n);
+        values.truncate(n);
         Top {
             label,
             values,
@@ -195,10 +270,7 @@ fn tops(summary: &Summary) -> Vec<Top<'_>> {
 /// longer span, each character stands for several hours.
 fn sparkline(summary: &Summary) -> Option<Sparkline> {
     let hours = &summary.failures_by_hour;
-    let (first, last) = (*hours.keys().next()?, *hours.keys().next_back()?);
-    let span = (last - first) / 3600 + 1;
-    let per = (span + SPARK_WIDTH - 1) / SPARK_WIDTH;
-    let columns = (span + per - 1) / per;
+    let (first, per, columns) = columns(hours, SPARK_WIDTH)?;
     let mut counts = vec![0u64; columns as usize];
     for (hour, n) in hours {
         counts[((hour - first) / 3600 / per) as usize] += n;
@@ -217,6 +289,77 @@ fn sparkline(summary: &Summary) -> Option<Sparkline> {
         end: first + columns * per * 3600,
         hours: per,
         bars,
+        peak,
+    })
+}
+
+/// The columns of a chart of `hours` (keyed by the hour's start) at most
+/// `width` wide: the first hour, hours per column, columns. Over a span
+/// longer than `width` hours each column stands for several.
+fn columns<V>(hours: &BTreeMap<i64, V>, width: i64) -> Option<(i64, i64, i64)> {
+    let (first, last) = (*hours.keys().next()?, *hours.keys().next_back()?);
+    let span = (last - first) / 3600 + 1;
+    let per = (span + width - 1) / width;
+    Some((first, per, (span + per - 1) / per))
+}
+
+/// Failures over time by root cause, for a stacked chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline<'a> {
+    /// The first column's start, UTC epoch seconds.
+    pub start: i64,
+    /// Hours per column.
+    pub hours: i64,
+    /// The root causes, busiest first: the order of the stacks (bottom
+    /// up) and of the legend.
+    pub causes: Vec<&'a str>,
+    /// Per column, the failures of each cause (indexed as `causes`).
+    pub columns: Vec<Vec<u64>>,
+    /// The busiest column's failures.
+    pub peak: u64,
+}
+
+impl Timeline<'_> {
+    /// The end of the last column.
+    pub fn end(&self) -> i64 {
+        self.start + self.columns.len() as i64 * self.hours * 3600
+    }
+}
+
+/// Failures per hour stacked by root cause, at most `width` columns; none
+/// without a failure that has a time.
+pub fn timeline(summary: &Summary, width: i64) -> Option<Timeline<'_>> {
+    let by_hour = &summary.causes_by_hour;
+    let (first, per, columns) = columns(by_hour, width)?;
+    let mut causes: Vec<&str> = summary
+        .by_cause
+        .ranked()
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    let mut counts = vec![vec![0u64; causes.len()]; columns as usize];
+    for (hour, by_cause) in by_hour {
+        let column = ((hour - first) / 3600 / per) as usize;
+        for (cause, n) in by_cause {
+            // A cause over `by_cause`'s limit of distinct values still
+            // gets a stack of its own.
+            let i = match causes.iter().position(|c| c == cause) {
+                Some(i) => i,
+                None => {
+                    causes.push(cause);
+                    counts.iter_mut().for_each(|c| c.push(0));
+                    causes.len() - 1
+                }
+            };
+            counts[column][i] += n;
+        }
+    }
+    let peak = counts.iter().map(|c| c.iter().sum()).max().unwrap_or(0);
+    Some(Timeline {
+        start: first,
+        hours: per,
+        causes,
+        columns: counts,
         peak,
     })
 }

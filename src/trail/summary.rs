@@ -355,6 +355,11 @@ pub struct Summary {
     /// Failures per hour (the hour's start, UTC epoch seconds).
     #[serde(serialize_with = "hours")]
     pub failures_by_hour: BTreeMap<i64, u64>,
+    /// [`Summary::failures_by_hour`] by root cause (as in `by_cause`), for
+    /// the HTML report's stacked timeline: the hours of an archive times
+    /// the rules in force, a few thousand entries a year.
+    #[serde(skip)]
+    pub causes_by_hour: BTreeMap<i64, BTreeMap<String, u64>>,
     /// Failures grouped for [`Summary::findings`]: by access key, by role
     /// and caller of AssumeRole*, by console user name, by address and
     /// code of S3 authentication failures.
@@ -553,7 +558,8 @@ impl Summary {
             Failure::Explained(verdict) => Some(verdict),
             Failure::Unexplained => None,
         };
-        self.by_cause.add(cause.map_or(NO_CAUSE, |v| v.rule));
+        let cause_name = cause.map_or(NO_CAUSE, |v| v.rule);
+        self.by_cause.add(cause_name);
         if let Some(code) = code {
             self.by_error_code.add(&code);
         }
@@ -592,6 +598,16 @@ impl Summary {
                 .failures_by_hour
                 .entry(t - t.rem_euclid(3600))
                 .or_default() += 1;
+            let causes = self
+                .causes_by_hour
+                .entry(t - t.rem_euclid(3600))
+                .or_default();
+            match causes.get_mut(cause_name) {
+                Some(n) => *n += 1,
+                None => {
+                    causes.insert(cause_name.to_string(), 1);
+                }
+            }
         }
         self.grouped.add(facts, cause, at, true);
         if cause.is_some() || facts.str(Fact::ConsoleLogin) == Some("Failure") {
@@ -779,6 +795,12 @@ impl Summary {
         self.by_client.merge(other.by_client);
         for (h, n) in other.failures_by_hour {
             *self.failures_by_hour.entry(h).or_default() += n;
+        }
+        for (h, causes) in other.causes_by_hour {
+            let mine = self.causes_by_hour.entry(h).or_default();
+            for (cause, n) in causes {
+                *mine.entry(cause).or_default() += n;
+            }
         }
         for (kind, groups) in other.groups {
             self.groups.entry(kind).or_default().merge(groups);

@@ -1,6 +1,9 @@
 //! The standard CloudTrail table for each engine: Athena's `CREATE TABLE`
-//! with partition projection over CloudTrail's S3 layout, a DuckDB view
-//! over `read_json`, a Spark temporary view over `spark.read.json`. One
+//! with partition projection over CloudTrail's S3 layout (delivery files
+//! only, as CloudTrail writes them), a DuckDB view over
+//! `read_json_objects` and a Spark temporary view over `spark.read.json`
+//! that read the delivery files and the shapes events are exported in
+//! (bare arrays, JSON Lines). One
 //! column list ([`COLUMNS`]), the one AWS documents for Athena
 //! (<https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html>),
 //! rendered in each engine's types.
@@ -109,25 +112,15 @@ const COLUMNS: &[(&str, Ty)] = &[
     ),
 ];
 
-/// A type in DuckDB's syntax, or in Hive's (Athena, Spark).
-fn render(ty: &Ty, duckdb: bool) -> String {
-    match (ty, duckdb) {
-        (Str, true) => "VARCHAR".to_string(),
-        (Json, true) => "JSON".to_string(),
-        (Str | Json, false) => "STRING".to_string(),
-        (Array(inner), true) => format!("{}[]", render(inner, true)),
-        (Array(inner), false) => format!("ARRAY<{}>", render(inner, false)),
-        (Struct(fields), true) => {
+/// A type in Hive's syntax (Athena, Spark).
+fn render(ty: &Ty) -> String {
+    match ty {
+        Str | Json => "STRING".to_string(),
+        Array(inner) => format!("ARRAY<{}>", render(inner)),
+        Struct(fields) => {
             let f: Vec<String> = fields
                 .iter()
-                .map(|(n, t)| format!("\"{n}\" {}", render(t, true)))
-                .collect();
-            format!("STRUCT({})", f.join(", "))
-        }
-        (Struct(fields), false) => {
-            let f: Vec<String> = fields
-                .iter()
-                .map(|(n, t)| format!("`{n}`: {}", render(t, false)))
+                .map(|(n, t)| format!("`{n}`: {}", render(t)))
                 .collect();
             format!("STRUCT<{}>", f.join(", "))
         }
@@ -161,47 +154,94 @@ fn globbed(path: &str) -> String {
     }
 }
 
+/// A type as a structure for DuckDB's `from_json` (JSON whose leaves are
+/// type names): unlike a cast, a key the event lacks reads as NULL.
+fn structure(ty: &Ty) -> String {
+    match ty {
+        Str => "\"VARCHAR\"".to_string(),
+        Json => "\"JSON\"".to_string(),
+        Array(inner) => format!("[{}]", structure(inner)),
+        Struct(fields) => {
+            let f: Vec<String> = fields
+                .iter()
+                .map(|(n, t)| format!("\"{n}\":{}", structure(t)))
+                .collect();
+            format!("{{{}}}", f.join(","))
+        }
+    }
+}
+
+/// Every shape CloudTrail events are kept in, told apart per JSON value:
+/// a delivery file's `{"Records":[…]}` (also one a line), an event (a
+/// line of JSON Lines, an element of a bare array), anything else (a
+/// digest file) no row.
 fn duckdb(table: &str, paths: &[String]) -> String {
     let files: Vec<String> = paths
         .iter()
         .map(|p| Dialect::Duckdb.lit(&globbed(p)))
         .collect();
-    let record = render(&Struct(COLUMNS), true);
+    let record = structure(&Struct(COLUMNS));
     format!(
-        "-- authsift {}: the standard CloudTrail table for DuckDB, over CloudTrail's delivery\n\
-         -- files ({{\"Records\":[…]}}, .json or .json.gz); one row per event, and the file it came from.\n\
+        "-- authsift {}: the standard CloudTrail table for DuckDB, over CloudTrail's files as delivered\n\
+         -- ({{\"Records\":[…]}}) or exported (a JSON array of events, JSON Lines of events or of\n\
+         -- {{\"Records\":[…]}}), .json, .jsonl or gzipped; one row per event, and the file it came from.\n\
          CREATE OR REPLACE VIEW {table} AS\n\
          SELECT unnest(record), input_file FROM (\n  \
-           SELECT unnest(Records) AS record, filename AS input_file\n  \
-           FROM read_json([{}],\n    \
-             columns = {{Records: {}}},\n    \
-             filename = true, maximum_object_size = 1073741824)\n\
+           SELECT unnest(CASE\n      \
+             WHEN json_type(json, '$.Records') = 'ARRAY' THEN from_json(json->'Records', {})\n      \
+             WHEN json_exists(json, '$.eventID') THEN [from_json(json, {})]\n      \
+             ELSE [] END) AS record, filename AS input_file\n  \
+           FROM read_json_objects([{}], format = 'auto', filename = true,\n    \
+             maximum_object_size = 1073741824)\n\
          );\n",
         env!("CARGO_PKG_VERSION"),
+        Dialect::Duckdb.lit(&format!("[{record}]")),
+        Dialect::Duckdb.lit(&record),
         files.join(", "),
-        Dialect::Duckdb.lit(&format!("{record}[]"))
     )
 }
 
+/// Spark reads a file either as one JSON value (`multiLine`: a delivery
+/// file's `{"Records":[…]}`, a bare array of events) or a value a line
+/// (JSON Lines), so files are read twice, told apart by name; each row is
+/// then a batch of records or an event, as for DuckDB.
 fn spark(table: &str, paths: &[String]) -> String {
     let files: Vec<String> = paths
         .iter()
         .map(|p| format!("\"{}\"", p.replace('\\', "\\\\").replace('"', "\\\"")))
         .collect();
-    let schema = format!("Records ARRAY<{}>", render(&Struct(COLUMNS), false));
+    let Struct(columns) = &Struct(COLUMNS) else {
+        unreachable!("COLUMNS is a structure")
+    };
+    let fields: Vec<String> = columns
+        .iter()
+        .map(|(n, t)| format!("`{n}` {}", render(t)))
+        .collect();
+    let names: Vec<String> = columns.iter().map(|(n, _)| format!("\"{n}\"")).collect();
     format!(
         "# authsift {}: the standard CloudTrail table for Spark (PySpark, with `spark` a SparkSession),\n\
-         # over CloudTrail's delivery files ({{\"Records\":[…]}}, .json or .json.gz, directories read recursively).\n\
+         # over CloudTrail's files as delivered ({{\"Records\":[…]}}) or exported (a JSON array of events,\n\
+         # JSON Lines of events or of {{\"Records\":[…]}} as .jsonl or .ndjson), gzipped or not,\n\
+         # directories read recursively.\n\
          from pyspark.sql import functions as F\n\
          spark.conf.set(\"spark.sql.session.timeZone\", \"UTC\")  # event times are UTC\n\
-         (spark.read.schema(\"{}\")\n    \
-           .option(\"multiLine\", True).option(\"recursiveFileLookup\", True)\n    \
-           .json([{}])\n    \
-           .select(F.explode(\"Records\").alias(\"record\"), F.input_file_name().alias(\"input_file\"))\n    \
+         schema = \"Records ARRAY<{}>, {}\"\n\
+         columns = [{}]\n\
+         def read(names, multi_line):\n    \
+           return (spark.read.schema(schema)\n        \
+             .option(\"multiLine\", multi_line).option(\"recursiveFileLookup\", True)\n        \
+             .option(\"pathGlobFilter\", names).json([{}]))\n\
+         rows = read(\"*.{{json,json.gz}}\", True).unionByName(read(\"*.{{jsonl,jsonl.gz,ndjson,ndjson.gz}}\", False))\n\
+         event = F.array(F.struct(*[F.col(\"`\" + c + \"`\") for c in columns]))\n\
+         (rows.where(F.col(\"Records\").isNotNull() | F.col(\"eventID\").isNotNull())\n    \
+           .select(F.explode(F.when(F.col(\"Records\").isNotNull(), F.col(\"Records\")).otherwise(event)).alias(\"record\"),\n            \
+                   F.input_file_name().alias(\"input_file\"))\n    \
            .select(\"record.*\", \"input_file\")\n    \
            .createOrReplaceTempView(\"{table}\"))\n",
         env!("CARGO_PKG_VERSION"),
-        schema,
+        render(&Struct(COLUMNS)),
+        fields.join(", "),
+        names.join(", "),
         files.join(", ")
     )
 }
@@ -235,7 +275,7 @@ fn athena(table: &str, paths: &[String]) -> Result<String, SqlError> {
     let _ = writeln!(out, "CREATE EXTERNAL TABLE {table} (");
     let cols: Vec<String> = columns
         .iter()
-        .map(|(n, t)| format!("  `{}` {}", n.to_ascii_lowercase(), render(t, false)))
+        .map(|(n, t)| format!("  `{}` {}", n.to_ascii_lowercase(), render(t)))
         .collect();
     out.push_str(&cols.join(",\n"));
     let regions = crate::recognise::context::regions_of("aws").join(",");
