@@ -38,10 +38,14 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             // instead of listing them.
             keep_findings: !matches!(
                 settings.format,
-                OutputFormat::Table | OutputFormat::Human | OutputFormat::Markdown
+                OutputFormat::Table
+                    | OutputFormat::Human
+                    | OutputFormat::Markdown
+                    | OutputFormat::Summary
             ),
             keep_events: settings.events,
             seen: Default::default(),
+            record_ids: settings.format == OutputFormat::Summary,
         },
     };
     let mut filter =
@@ -101,6 +105,16 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         );
         if !says_itself {
             write_trail_notes(&mut err, &report);
+        }
+        if settings.format == OutputFormat::Summary {
+            let left_out = report::partial::left_out(&report);
+            if let Some(first) = left_out.first() {
+                let line = format!(
+                    "--format summary keeps event inputs only: {} left out (first: {first}); analyze it apart",
+                    counted(left_out.len(), "log input")
+                );
+                let _ = writeln!(err, "authsift: {}", sanitize(&redactor.text(&line)));
+            }
         }
         let read: u64 = report
             .inputs

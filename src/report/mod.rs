@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod not_checked;
 pub mod ocsf;
 pub mod overview;
+pub mod partial;
 // Not yet documented item by item (owned by parallel work).
 #[allow(missing_docs)]
 pub mod redact;
@@ -43,6 +44,9 @@ pub enum OutputFormat {
     Table,
     /// A ticket attachment (GitHub/GitLab Markdown).
     Markdown,
+    /// A partial summary of event inputs, for `authsift merge` (versioned
+    /// JSON, schema `authsift-summary`).
+    Summary,
 }
 
 /// How to render: redaction policy, colour, and what the report says
@@ -160,5 +164,6 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Ocsf => ocsf::render(report, options),
         OutputFormat::Table => table::render(report, options),
         OutputFormat::Markdown => markdown::render(report, options),
+        OutputFormat::Summary => partial::render(report, options),
     }
 }

@@ -27,6 +27,7 @@ use crate::model::EvidenceLine;
 use crate::outcome::{InputReport, ReadAs};
 use crate::rules::RuleSet;
 use crate::time::{self, Window};
+use crate::trail::counted::Counted;
 use crate::trail::summary::{At, Failure, Summary, Verdict};
 
 mod s3_incident;
@@ -52,6 +53,9 @@ pub struct EventOptions {
     /// The `eventID`s met so far in the run, shared by every input: an
     /// event met again is counted once (its input still lists it).
     pub seen: Arc<Seen>,
+    /// Keep, in the summary, what each counted event with an id counted
+    /// (`Summary::counted`): a partial summary needs it to be merged.
+    pub record_ids: bool,
 }
 
 impl Default for EventOptions {
@@ -61,6 +65,7 @@ impl Default for EventOptions {
             keep_findings: true,
             keep_events: false,
             seen: Arc::default(),
+            record_ids: false,
         }
     }
 }
@@ -345,6 +350,7 @@ struct Fold<'a> {
     path: &'a str,
     rules: &'a RuleSet,
     seen: &'a Seen,
+    record_ids: bool,
     /// The ids this fold was first to meet, for [`Fold::discard`].
     inserted: Vec<u64>,
     /// Ids a discarded fold of the same input met first: still new here.
@@ -376,6 +382,7 @@ impl<'a> Fold<'a> {
             path,
             rules,
             seen: &options.seen,
+            record_ids: options.record_ids,
             inserted: Vec::new(),
             mine,
             keep_facts: rules.has_batch_rules(),
@@ -422,7 +429,15 @@ impl<'a> Fold<'a> {
             } => {
                 self.records += 1;
                 match self.first(id) {
-                    true => self.summary.add_ok(time, principal.as_deref()),
+                    true => {
+                        self.summary.add_ok(time, principal.as_deref());
+                        if self.record_ids
+                            && let Some(id) = id
+                        {
+                            let counted = Counted::ok(principal.as_deref());
+                            self.summary.record(Seen::key(id), counted);
+                        }
+                    }
                     false => self.summary.add_duplicate(None),
                 }
             }
@@ -455,8 +470,17 @@ impl<'a> Fold<'a> {
                     line: incident.headline.as_ref().map_or(0, |h| h.line),
                     evidence: incident.headline.as_ref().map_or("", |h| &h.text),
                 };
-                match self.first(facts.str(Fact::EventId)) {
-                    true => self.summary.add_failure(facts, failure, at),
+                let id = facts.str(Fact::EventId);
+                match self.first(id) {
+                    true => {
+                        self.summary.add_failure(facts, failure, at);
+                        if self.record_ids
+                            && let Some(id) = id
+                        {
+                            let counted = Counted::failure(facts, failure);
+                            self.summary.record(Seen::key(id), counted);
+                        }
+                    }
                     false => self.summary.add_duplicate(Some((facts, failure, at))),
                 }
                 if matches!(failure, Failure::Explained(_) | Failure::Unexplained) {
