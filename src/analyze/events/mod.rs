@@ -32,9 +32,11 @@ use crate::trail::summary::{At, Failure, Summary, Verdict};
 
 mod s3_incident;
 mod seen;
+mod stream;
 mod trail_incident;
 
 pub use seen::Seen;
+pub use stream::{STREAM_FROM, cloudtrail_file};
 
 use s3_incident::s3_access_incident;
 use trail_incident::trail_incident;
@@ -181,6 +183,13 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
             broken.broken_lines
         ));
     }
+    report_unreadable(&mut report, path, count, unreadable);
+    report
+}
+
+/// Says what was not CloudTrail among the `count` events of an input: all
+/// of them (the input is no CloudTrail), or some, skipped.
+fn report_unreadable(report: &mut InputReport, path: &str, count: usize, unreadable: Unreadable) {
     if unreadable.count > 0 && unreadable.count == count {
         report.read_as = None;
         report.errors.push(format!(
@@ -193,7 +202,6 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
             unreadable.count
         ));
     }
-    report
 }
 
 /// The outcome of an event as deserialised, or why it is no event.
@@ -351,6 +359,9 @@ struct Fold<'a> {
     rules: &'a RuleSet,
     seen: &'a Seen,
     record_ids: bool,
+    /// Whether the input may be read again another way ([`Fold::discard`]):
+    /// only then are the ids it was first to meet kept.
+    discardable: bool,
     /// The ids this fold was first to meet, for [`Fold::discard`].
     inserted: Vec<u64>,
     /// Ids a discarded fold of the same input met first: still new here.
@@ -383,6 +394,7 @@ impl<'a> Fold<'a> {
             rules,
             seen: &options.seen,
             record_ids: options.record_ids,
+            discardable: true,
             inserted: Vec::new(),
             mine,
             keep_facts: rules.has_batch_rules(),
@@ -406,7 +418,9 @@ impl<'a> Fold<'a> {
         let Some(id) = id else { return true };
         let key = Seen::key(id);
         if self.seen.insert(key) {
-            self.inserted.push(key);
+            if self.discardable {
+                self.inserted.push(key);
+            }
             return true;
         }
         self.mine.remove(&key)
