@@ -182,6 +182,12 @@ fn files_that_are_no_part_of_this_version_are_refused_by_name() {
         );
         assert!(out.stdout.is_empty());
     }
+    // Formats that print each failed event: parts do not hold them.
+    let out = merge("jsonl", std::slice::from_ref(&good));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--format jsonl prints each failed event")
+    );
     // Parts classified by other rules do not merge with these.
     let rules = common::batch_rules(tmp.path());
     let out = run(

@@ -14,10 +14,15 @@ use super::output;
 use super::settings::Merge;
 use crate::input::{self, Source};
 use crate::report::terminal::sanitize;
-use crate::report::{self, RenderOptions, RulesInfo, partial, redact::Redactor};
+use crate::report::{self, OutputFormat, RenderOptions, RulesInfo, partial, redact::Redactor};
 
 /// Runs the command.
 pub fn run(settings: &Merge) -> Result<Exit, Error> {
+    match settings.format {
+        OutputFormat::Jsonl => return Err(Error::MergeFormat("jsonl")),
+        OutputFormat::Ocsf => return Err(Error::MergeFormat("ocsf")),
+        _ => {}
+    }
     settings.output.refuse_clash(&settings.parts)?;
     let rules = super::rules::load(&settings.rules)?;
     let info = RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files);
