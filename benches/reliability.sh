@@ -7,8 +7,9 @@
 #        principals useragents canonical rules trail300k
 # FORMATS="table json jsonl human markdown ocsf" measures the event cases
 # (array, principals, trail300k) in each of these formats (default: table;
-# trail300k: all six). AUTHSIFT_BIN=path measures another build (a
-# baseline) on the same inputs.
+# trail300k: all six). AUTHSIFT_BIN="main=path/to/authsift new=path/…"
+# measures each of these builds on the same inputs, one after the other
+# (same run; the case column names the build).
 # Needs: GNU time (apt-get install time), python3, gzip. Writes its inputs
 # to a temporary directory (up to ~8 GB at a time) that it removes.
 # Prints one Markdown table row per case: the README's reliability table.
@@ -20,7 +21,7 @@ command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 limit=${CASE_TIMEOUT:-300}
 cargo build --release --quiet --bin authsift --example gen_cloudtrail
 target=${CARGO_TARGET_DIR:-$PWD/target}/release
-bin=${AUTHSIFT_BIN:-$target/authsift}
+read -r -a bins <<< "${AUTHSIFT_BIN:-=$target/authsift}"
 formats=${FORMATS:-table}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,13 +36,16 @@ echo "|---|---|---|---|---|"
 measure() {
   local name=$1 what=$2
   shift 2
-  local code=0
-  timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
-  local rss secs
-  read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
-  [ "$code" = 124 ] && secs=">${limit}"
-  printf '| %s | %s | %s | %s MB | %s s |\n' "$name" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
-  sed 's/^/    /' "$work/stderr" | head -3 >&2
+  local build
+  for build in "${bins[@]}"; do
+    local label=${build%%=*} bin=${build#*=} code=0
+    timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
+    local rss secs
+    read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
+    [ "$code" = 124 ] && secs=">${limit}"
+    printf '| %s | %s | %s | %s MB | %s s |\n' "$name${label:+ ($label)}" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
+    sed 's/^/    /' "$work/stderr" | head -3 >&2
+  done
 }
 
 # cloudtrail_jsonl EVENTS FILE: a generated archive's events, one per line.

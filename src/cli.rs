@@ -154,7 +154,8 @@ pub struct Cli {
 
     /// Output format: human, json (one document), jsonl (one finding a
     /// line, ECS 9.4.0), ocsf (OCSF 1.1.0 Detection Findings, one a line),
-    /// table, or markdown (a ticket attachment). JSON Schemas: `authsift
+    /// table, markdown (a ticket attachment), or summary (a partial summary
+    /// of event inputs for `authsift merge`). JSON Schemas: `authsift
     /// schema json|jsonl`; OCSF follows the official 1.1.0 definitions.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
