@@ -4,7 +4,12 @@
 #
 # Usage: benches/reliability.sh [CASE...]   (default: every case)
 # Cases: lineless bomb array trail800k trail8m trail8m-archive longline
-#        principals useragents canonical rules
+#        principals useragents canonical rules trail300k
+# FORMATS="table json jsonl human markdown ocsf" measures the event cases
+# (array, principals, trail300k) in each of these formats (default: table;
+# trail300k: all six). AUTHSIFT_BIN="main=path/to/authsift new=path/…"
+# measures each of these builds on the same inputs, one after the other
+# (same run; the case column names the build).
 # Needs: GNU time (apt-get install time), python3, gzip. Writes its inputs
 # to a temporary directory (up to ~8 GB at a time) that it removes.
 # Prints one Markdown table row per case: the README's reliability table.
@@ -16,11 +21,12 @@ command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 limit=${CASE_TIMEOUT:-300}
 cargo build --release --quiet --bin authsift --example gen_cloudtrail
 target=${CARGO_TARGET_DIR:-$PWD/target}/release
-bin=$target/authsift
+read -r -a bins <<< "${AUTHSIFT_BIN:-=$target/authsift}"
+formats=${FORMATS:-table}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(lineless bomb array trail800k trail8m trail8m-archive longline principals useragents canonical rules)
+[ ${#cases[@]} -gt 0 ] || cases=(lineless bomb array trail800k trail8m trail8m-archive longline principals useragents canonical rules trail300k)
 
 echo "cpus: $(nproc); timeout per case: ${limit} s" >&2
 echo "| case | input | exit | peak RSS | time |"
@@ -30,13 +36,16 @@ echo "|---|---|---|---|---|"
 measure() {
   local name=$1 what=$2
   shift 2
-  local code=0
-  timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
-  local rss secs
-  read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
-  [ "$code" = 124 ] && secs=">${limit}"
-  printf '| %s | %s | %s | %s MB | %s s |\n' "$name" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
-  sed 's/^/    /' "$work/stderr" | head -3 >&2
+  local build
+  for build in "${bins[@]}"; do
+    local label=${build%%=*} bin=${build#*=} code=0
+    timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
+    local rss secs
+    read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
+    [ "$code" = 124 ] && secs=">${limit}"
+    printf '| %s | %s | %s | %s MB | %s s |\n' "$name${label:+ ($label)}" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
+    sed 's/^/    /' "$work/stderr" | head -3 >&2
+  done
 }
 
 # cloudtrail_jsonl EVENTS FILE: a generated archive's events, one per line.
@@ -72,7 +81,15 @@ with open(sys.argv[1], "w") as out:
         out.write(("," if i else "") + block)
     out.write("]}")
 PY
-    measure array "JSON array of 5M CloudTrail events ($(( $(stat -c %s "$work/in.json") / 1000000 )) MB)" --format table -q "$work/in.json" ;;
+    for f in $formats; do
+      measure array "JSON array of 5M CloudTrail events ($(( $(stat -c %s "$work/in.json") / 1000000 )) MB), $f" --format "$f" -q "$work/in.json"
+    done ;;
+  trail300k)
+    "$target/examples/gen_cloudtrail" "$work/archive" --events 300000 --seed 7 >/dev/null
+    for f in ${FORMATS:-table json jsonl human markdown ocsf}; do
+      measure trail300k "300k generated CloudTrail events, $(find "$work/archive" -type f | wc -l) .json.gz files, $f" --format "$f" -q "$work/archive"
+    done
+    rm -rf "$work/archive" ;;
   trail800k)
     cloudtrail_jsonl 800000 "$work/in.jsonl"
     measure trail800k "800k CloudTrail events, JSON Lines ($(( $(stat -c %s "$work/in.jsonl") / 1000000 )) MB), table" --format table -q "$work/in.jsonl"
@@ -99,7 +116,9 @@ with open(sys.argv[1], "w") as out:
         out.write('{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u%d","accessKeyId":"AKIA%016d","userName":"u%d"},"eventTime":"2024-05-01T%02d:%02d:%02dZ","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"10.%d.%d.%d","userAgent":"aws-cli/2.%d.%d Python/3.11","errorCode":"AccessDenied","errorMessage":"User: arn:aws:iam::111122223333:user/u%d is not authorized to perform: s3:GetObject","eventID":"e%08d"}\n'
                   % (i, i, i, (i // 3600) % 24, (i // 60) % 60, i % 60, (i >> 16) & 255, (i >> 8) & 255, i & 255, i % 1000, i // 1000, i, i))
 PY
-    measure principals "800k CloudTrail failures, each a new principal, key, address, user agent ($(( $(stat -c %s "$work/in.jsonl") / 1000000 )) MB), table" --format table -q "$work/in.jsonl" ;;
+    for f in $formats; do
+      measure principals "800k CloudTrail failures, each a new principal, key, address, user agent ($(( $(stat -c %s "$work/in.jsonl") / 1000000 )) MB), $f" --format "$f" -q "$work/in.jsonl"
+    done ;;
   useragents)
     python3 - "$work/in.log" 1000000 <<'PY'
 import sys

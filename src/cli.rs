@@ -94,6 +94,13 @@ Examples:
   man -l <(authsift man)                     read it without installing
   authsift man > ~/.local/share/man/man1/authsift.1";
 
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  authsift --format summary -o part-1.json trail/2024/05/01/   one part per shard of files
+  authsift merge part-*.json                 the report of one run over every shard
+  authsift merge --format json part-*.json | jq .summary.findings
+  authsift merge --format summary -o day.json part-*.json   a part of a larger merge";
+
 const SCHEMA_EXAMPLES: &str = "\
 Examples:
   authsift schema json > authsift.schema.json
@@ -147,7 +154,8 @@ pub struct Cli {
 
     /// Output format: human, json (one document), jsonl (one finding a
     /// line, ECS 9.4.0), ocsf (OCSF 1.1.0 Detection Findings, one a line),
-    /// table, or markdown (a ticket attachment). JSON Schemas: `authsift
+    /// table, markdown (a ticket attachment), or summary (a partial summary
+    /// of event inputs for `authsift merge`). JSON Schemas: `authsift
     /// schema json|jsonl`; OCSF follows the official 1.1.0 definitions.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
@@ -292,6 +300,13 @@ pub enum Command {
     /// Print the manual page (roff) on stdout.
     #[command(after_help = MAN_EXAMPLES)]
     Man,
+    /// Combine partial summaries (`authsift --format summary` over shards of
+    /// an archive) into the report one run over all their inputs gives:
+    /// totals, breakdowns, grouped findings and findings across files, each
+    /// eventID counted once. Exit 2 on a file that is no partial summary of
+    /// this version.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
     /// Print the JSON Schema of a machine-readable output format (built
     /// into the binary).
     #[command(after_help = SCHEMA_EXAMPLES)]
@@ -342,6 +357,39 @@ pub struct ConfigArgs {
     /// Print nothing on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `authsift merge`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MergeArgs {
+    /// Partial summaries, written by `authsift --format summary` (`-` for
+    /// stdin).
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Output format, as for analysis (`summary`: a partial summary again,
+    /// to merge with others).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the results to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show at most N grouped findings (0: all), as for analysis.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Stamp reports with the time of the run.
+    #[arg(long)]
+    pub timestamp: bool,
+    /// When to use colour in human output (`auto` as for analysis).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show access key ids unmasked (secrets and tokens stay hidden).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Print nothing on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use crate::model::EvidenceLine;
 use crate::sigv4::Difference;
 
 /// How much a finding matters (ordered: `Low` < `Medium` < `High`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; unlikely to break a call by itself.

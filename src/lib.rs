@@ -34,7 +34,7 @@
 //! trail    → facts, finding, formats, shipped, text, time
 //! awsfiles → facts, finding, model, rules, text
 //! outcome  → facts, finding, formats, model, trail
-//! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, time
+//! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, text, time
 //! report   → outcome, finding, facts, rules, sigv4, text, trail, time
 //! config   → awsfiles, facts, finding, outcome, report, rules
 //! cli      → formats, report, rules, sigv4

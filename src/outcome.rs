@@ -42,6 +42,18 @@ impl ReadAs {
     }
 }
 
+impl ReadAs {
+    /// What [`ReadAs::as_str`] names `name`, if anything.
+    pub fn from_name(name: &str) -> Option<ReadAs> {
+        match name {
+            "cloudtrail-digest" => Some(ReadAs::Skipped(Skip::Digest)),
+            "cloudtrail-insight" => Some(ReadAs::Skipped(Skip::Insight)),
+            "aws-config" => Some(ReadAs::AwsConfig),
+            other => Format::from_name(other).map(ReadAs::Format),
+        }
+    }
+}
+
 impl From<Format> for ReadAs {
     fn from(format: Format) -> Self {
         ReadAs::Format(format)

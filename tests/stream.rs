@@ -104,3 +104,67 @@ fn an_unfinished_run_and_other_formats_wait_for_the_end() {
         assert!(text.contains("authz.access-denied"), "{args:?}: {text}");
     }
 }
+
+/// The events of a generated archive, in file order.
+fn generated_events(dir: &std::path::Path, events: &str) -> Vec<serde_json::Value> {
+    common::gen_cloudtrail(dir, &["--events", events, "--seed", "11"]);
+    let mut out = Vec::new();
+    for file in common::files_under(dir) {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(file).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        out.extend(doc["Records"].as_array().unwrap().iter().cloned());
+    }
+    out
+}
+
+/// A CloudTrail file over the size from which files are streamed gives the
+/// report the same bytes give read whole (from stdin, which is never
+/// streamed), in every layout that is streamed, gzip included.
+#[test]
+fn a_large_event_file_read_as_a_stream_reports_as_read_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let events = generated_events(&tmp.path().join("gen"), "24000");
+    let records = serde_json::json!({ "Records": events });
+    let one_line = records.to_string();
+    assert!(one_line.len() > 16 << 20, "over the streaming size");
+    let lines: String = events.iter().map(|e| format!("{e}\n")).collect();
+    let layouts: [(&str, Vec<u8>); 4] = [
+        ("records.json", one_line.clone().into_bytes()),
+        (
+            "pretty.json",
+            serde_json::to_string_pretty(&events).unwrap().into_bytes(),
+        ),
+        ("events.jsonl", lines.into_bytes()),
+        ("records.json.gz", common::gzip(one_line.as_bytes())),
+    ];
+    for (name, bytes) in layouts {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let path = path.to_str().unwrap();
+        let streamed = common::run(&["--format", "json", path], b"");
+        let whole = common::run(&["--format", "json", "-q", "-"], &bytes);
+        assert_eq!(streamed.status.code(), Some(1), "{name}");
+        let stderr = String::from_utf8_lossy(&streamed.stderr);
+        assert!(
+            stderr.contains("24000 events in 1 file, 0 skipped"),
+            "{name}: {stderr}"
+        );
+        let streamed = String::from_utf8(streamed.stdout).unwrap();
+        let whole = String::from_utf8(whole.stdout).unwrap();
+        assert!(streamed.contains("\"events\":24000"), "{name}");
+        assert_eq!(streamed.replace(path, "<stdin>"), whole, "{name}");
+    }
+    // Cut short: the events before the cut are read, and the cut said.
+    let cut = &one_line.as_bytes()[..one_line.len() - 5000];
+    let path = tmp.path().join("cut.json");
+    std::fs::write(&path, cut).unwrap();
+    let out = common::run(&["--format", "json", path.to_str().unwrap()], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cut short"), "{stderr}");
+    let report = common::json(&out);
+    let read = report["summary"]["events"].as_u64().unwrap();
+    assert!((23000..24000).contains(&read), "{read}");
+}

@@ -202,21 +202,14 @@ fn generated_archives_are_deterministic_and_analyzed() {
     generate("a");
     generate("b");
     let files = |dir: &str| -> Vec<(String, Vec<u8>)> {
-        let mut out = Vec::new();
-        let mut stack = vec![tmp.path().join(dir)];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    let rel = p.strip_prefix(tmp.path().join(dir)).unwrap();
-                    out.push((rel.display().to_string(), std::fs::read(&p).unwrap()));
-                }
-            }
-        }
-        out.sort();
-        out
+        let root = tmp.path().join(dir);
+        common::files_under(&root)
+            .into_iter()
+            .map(|p| {
+                let rel = p.strip_prefix(&root).unwrap().display().to_string();
+                (rel, std::fs::read(&p).unwrap())
+            })
+            .collect()
     };
     let a = files("a");
     assert_eq!(a.len(), 12, "six five-minute windows, two regions");

@@ -121,8 +121,13 @@ pub fn analyze(
     let inputs = wanted
         .par_iter()
         .map(|source| {
-            let (report, unpacked) = match source {
-                Ok(input) => match input::read(input) {
+            let streamed = match source {
+                Ok(input) => stream_events(input, rules, options),
+                Err(_) => None,
+            };
+            let (report, unpacked) = match (streamed, source) {
+                (Some(done), _) => done,
+                (None, Ok(input)) => match input::read(input) {
                     Ok(text) => {
                         let report = analyze_bytes(&input.label(), &text, rules, options);
                         let unpacked = text.len() as u64;
@@ -135,7 +140,7 @@ pub fn analyze(
                     }
                     Err(e) => (InputReport::failed(input.label(), e.to_string()), 0),
                 },
-                Err(e) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
+                (None, Err(e)) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
             };
             if let Some(progress) = progress {
                 // Stdin has no stored size: what was read stands for it.
@@ -160,6 +165,30 @@ pub fn analyze(
         not_opened,
         merged: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
     }
+}
+
+/// A large CloudTrail file analysed as a stream of events
+/// ([`events::cloudtrail_file`]), when `source` is one: a file of at least
+/// [`events::STREAM_FROM`] bytes, not read as another format.
+fn stream_events(
+    source: &Source,
+    rules: &RuleSet,
+    options: &Options,
+) -> Option<(InputReport, u64)> {
+    let Source::File(path) = source else {
+        return None;
+    };
+    if options
+        .input_format
+        .is_some_and(|f| f != Format::Cloudtrail)
+    {
+        return None;
+    }
+    let size = std::fs::metadata(path).ok()?.len();
+    if size < events::STREAM_FROM {
+        return None;
+    }
+    events::cloudtrail_file(path, &source.label(), rules, &options.events)
 }
 
 /// The report of one input analysed on its own ([`analyze_stdin`]), its

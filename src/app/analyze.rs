@@ -42,9 +42,11 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
                     | OutputFormat::Human
                     | OutputFormat::Markdown
                     | OutputFormat::Html
+                    | OutputFormat::Summary
             ),
             keep_events: settings.events,
             seen: Default::default(),
+            record_ids: settings.format == OutputFormat::Summary,
         },
     };
     let mut filter =
@@ -104,6 +106,16 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         );
         if !says_itself {
             write_trail_notes(&mut err, &report);
+        }
+        if settings.format == OutputFormat::Summary {
+            let left_out = report::partial::left_out(&report);
+            if let Some(first) = left_out.first() {
+                let line = format!(
+                    "--format summary keeps event inputs only: {} left out (first: {first}); analyze it apart",
+                    counted(left_out.len(), "log input")
+                );
+                let _ = writeln!(err, "authsift: {}", sanitize(&redactor.text(&line)));
+            }
         }
         let read: u64 = report
             .inputs

@@ -103,6 +103,16 @@ pub enum Error {
     Sql(crate::rules::sql::SqlError),
     /// `sigv4 diff` cannot compare its two sides.
     Sigv4Diff(super::sigv4::DiffError),
+    /// `merge` was asked for a format that lists every failed event,
+    /// which parts do not hold.
+    MergeFormat(&'static str),
+    /// `merge` was given a file that is no partial summary it can merge.
+    Part {
+        /// The file as given.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
     /// Writing results to stdout failed (other than a closed pipe).
     Stdout(std::io::Error),
     /// Writing results to `-o FILE` failed.
@@ -155,6 +165,16 @@ impl fmt::Display for Error {
             ),
             Error::Sigv4Diff(e) => f.write_str(&sanitize(&e.to_string())),
             Error::Sql(e) => write!(f, "rules to-sql: {}", sanitize(&e.to_string())),
+            Error::MergeFormat(format) => write!(
+                f,
+                "merge: --format {format} prints each failed event, which partial summaries do not hold; use human, table, json, markdown or summary"
+            ),
+            Error::Part { path, why } => write!(
+                f,
+                "merge: {}: {}",
+                sanitize(&path.display().to_string()),
+                sanitize(why)
+            ),
             Error::Stdout(e) => write!(f, "writing output: {e}"),
             Error::File { path, source } => write!(
                 f,

@@ -17,6 +17,7 @@ mod config;
 mod docs;
 mod exit;
 mod explain;
+mod merge;
 mod output;
 mod rules;
 mod settings;
@@ -39,6 +40,7 @@ pub fn run(cli: &Cli) -> Exit {
         Command::RulesTest(files) => rules::test(&files),
         Command::Explain { what, rules } => explain::run(&what, &rules),
         Command::Config(settings) => config::run(&settings),
+        Command::Merge(settings) => merge::run(&settings),
         Command::Sigv4Diff { a, b } => sigv4::run(&a, &b),
         Command::Completions { shell, definition } => docs::completions(shell, definition),
         Command::Man(definition) => docs::man(definition),

@@ -48,6 +48,8 @@ pub enum Command {
     },
     /// `config`.
     Config(Config),
+    /// `merge PART…`.
+    Merge(Merge),
     /// `sigv4 diff A B`.
     Sigv4Diff {
         /// The client's side.
@@ -174,6 +176,29 @@ pub struct Analyze {
     pub rules: RuleSources,
 }
 
+/// What `authsift merge` was asked to do.
+#[derive(Debug)]
+pub struct Merge {
+    /// The partial summaries, in order.
+    pub parts: Vec<PathBuf>,
+    /// How results are rendered.
+    pub format: OutputFormat,
+    /// Where results go.
+    pub output: Destination,
+    /// Colour in human output.
+    pub color: bool,
+    /// Stamp reports with the time of the run.
+    pub timestamp: bool,
+    /// `--limit`: grouped findings shown (`Some(0)`: all).
+    pub limit: Option<usize>,
+    /// Mask access key ids (off with `--no-redact`).
+    pub mask_key_ids: bool,
+    /// Nothing on stderr.
+    pub quiet: bool,
+    /// The rules the parts were classified with.
+    pub rules: RuleSources,
+}
+
 /// What `authsift config` was asked to do.
 #[derive(Debug)]
 pub struct Config {
@@ -228,6 +253,20 @@ impl Command {
                 rules: rule_sources(rules),
             },
             Some(cli::Command::Config(args)) => Command::Config(config_settings(args)),
+            Some(cli::Command::Merge(args)) => {
+                let output = Destination::from_flag(args.output.as_deref());
+                Command::Merge(Merge {
+                    parts: args.parts.clone(),
+                    format: args.format,
+                    color: use_color(color_when(args.color), &output),
+                    output,
+                    timestamp: args.timestamp,
+                    limit: args.limit,
+                    mask_key_ids: !args.no_redact,
+                    quiet: args.quiet,
+                    rules: rule_sources(&args.rules),
+                })
+            }
             Some(cli::Command::Sigv4(cli::Sigv4Command::Diff { a, b })) => Command::Sigv4Diff {
                 a: a.clone(),
                 b: b.clone(),

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod not_checked;
 pub mod ocsf;
 pub mod overview;
+pub mod partial;
 // Not yet documented item by item (owned by parallel work).
 #[allow(missing_docs)]
 pub mod redact;
@@ -47,6 +48,9 @@ pub enum OutputFormat {
     /// One self-contained page (inline CSS and SVG, no script): the
     /// summary, a timeline and charts of event inputs, and the verdicts.
     Html,
+    /// A partial summary of event inputs, for `authsift merge` (versioned
+    /// JSON, schema `authsift-summary`).
+    Summary,
 }
 
 /// How to render: redaction policy, colour, and what the report says
@@ -165,5 +169,6 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Table => table::render(report, options),
         OutputFormat::Markdown => markdown::render(report, options),
         OutputFormat::Html => html::render(report, options),
+        OutputFormat::Summary => partial::render(report, options),
     }
 }

@@ -18,7 +18,7 @@ use super::summary::{At, Capped, MAX_GROUPS, NO_CAUSE, Sample, Tally, Verdict, p
 pub type FindingGroups = Capped<FindingGroup, MAX_GROUPS>;
 
 /// Failures with one root cause, principal, action and source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FindingGroup {
     /// The verdict's rule id, or [`NO_CAUSE`].
     pub cause: String,
@@ -90,8 +90,8 @@ impl FindingGroups {
         let rule = cause.map_or(NO_CAUSE, |v| v.rule);
         let who = principal(facts);
         let action = action(facts);
-        let source = facts.str(Fact::SourceIp).unwrap_or("(no address)");
-        let key = format!("{rule}\u{1f}{who}\u{1f}{action}\u{1f}{source}");
+        let source = facts.str(Fact::SourceIp).unwrap_or(NO_ADDRESS);
+        let key = grouped_key(facts, rule);
         let new = || FindingGroup {
             cause: rule.to_string(),
             title: cause.map_or(String::new(), |v| v.title.to_string()),
@@ -126,6 +126,18 @@ impl FindingGroups {
         out.sort_by_key(|g| std::cmp::Reverse(g.rank()));
         out
     }
+}
+
+/// Where a failure has no source address.
+const NO_ADDRESS: &str = "(no address)";
+
+/// The key of the group of a failure with root cause `rule`: cause,
+/// principal, action and source.
+pub(crate) fn grouped_key(facts: &Facts, rule: &str) -> String {
+    let who = principal(facts);
+    let action = action(facts);
+    let source = facts.str(Fact::SourceIp).unwrap_or(NO_ADDRESS);
+    format!("{rule}\u{1f}{who}\u{1f}{action}\u{1f}{source}")
 }
 
 /// `sts:AssumeRole arn:aws:iam::…:role/x`, `s3:GetObject`, or the

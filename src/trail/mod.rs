@@ -9,10 +9,12 @@
 //! CloudTrail cannot show authentication failures: it does not deliver
 //! requests whose credentials AWS could not verify ([`NOT_RECORDED`]).
 
+pub mod counted;
 pub mod grouped;
 // Not yet documented item by item (owned by parallel work).
 #[allow(missing_docs)]
 pub mod summary;
+pub mod wire;
 
 use std::sync::LazyLock;
 

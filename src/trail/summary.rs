@@ -27,6 +27,9 @@ use serde::ser::SerializeSeq;
 use crate::facts::{Fact, Facts};
 use crate::finding::Severity;
 
+use super::counted::{
+    Counted, CountedIds, NO_ERROR_CODE, breakdown_values, failure_code, in_groups,
+};
 pub use super::grouped::{FindingGroup, FindingGroups};
 
 /// Distinct values a summary keeps per breakdown (access keys, addresses,
@@ -148,6 +151,50 @@ impl<V: Tally, const CAP: usize> Capped<V, CAP> {
         self.over |= other.over;
     }
 
+    /// Takes one event back from `key`'s tally (`kept`), or from the rest
+    /// when `key` is over the limit (`rest`); nothing when it was never
+    /// tallied.
+    fn take_back(&mut self, key: &str, kept: impl FnOnce(&mut V), rest: impl FnOnce(&mut V::Rest)) {
+        match self.kept.get_mut(key) {
+            Some(v) => kept(v),
+            None if self.over => rest(&mut self.rest),
+            None => {}
+        }
+    }
+
+    /// The kept values, the rest and whether any value was over the
+    /// limit, for a partial summary ([`super::wire`]).
+    pub(crate) fn to_wire<W>(&self, each: impl Fn(&V) -> W) -> super::wire::Capped<W, V::Rest> {
+        super::wire::Capped {
+            kept: self
+                .kept
+                .iter()
+                .map(|(k, v)| (k.clone(), each(v)))
+                .collect(),
+            rest: self.rest.clone(),
+            over: self.over,
+        }
+    }
+
+    /// [`Capped::to_wire`] back; kept values over this build's limit go to
+    /// the rest, as they would have.
+    pub(crate) fn from_wire<W>(
+        wire: super::wire::Capped<W, V::Rest>,
+        each: impl Fn(W) -> V,
+    ) -> Self {
+        let mut out = Capped {
+            kept: BTreeMap::new(),
+            rest: wire.rest,
+            over: wire.over,
+        };
+        for (key, v) in wire.kept {
+            if !out.kept.contains_key(&key) {
+                out.insert(key, each(v));
+            }
+        }
+        out
+    }
+
     /// The kept values and their tallies, in value order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.kept.iter()
@@ -193,6 +240,11 @@ pub type Counts<const CAP: usize = MAX_DISTINCT_VALUES> = Capped<u64, CAP>;
 impl<const CAP: usize> Capped<u64, CAP> {
     fn add(&mut self, value: &str) {
         self.update(value, || 0, |n| *n += 1);
+    }
+
+    /// Takes back one event of `value`.
+    fn take_one(&mut self, value: &str) {
+        self.take_back(value, less, less);
     }
 
     /// Busiest first; ties in value order, so output is deterministic.
@@ -295,7 +347,7 @@ impl Tally for Group {
 pub const NO_CAUSE: &str = "(no rule)";
 
 /// One principal's successes and failures over time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Activity {
     pub ok: u64,
     pub failed: u64,
@@ -370,6 +422,11 @@ pub struct Summary {
     /// event.
     #[serde(skip)]
     pub grouped: FindingGroups,
+    /// Only for partial summaries (`--format summary`): the events counted,
+    /// by what they counted, so that merging parts takes back an event two
+    /// parts both counted ([`super::counted`]).
+    #[serde(skip)]
+    pub counted: Option<CountedIds>,
 }
 
 /// What the pipeline judged a failed event to be.
@@ -406,7 +463,7 @@ pub struct At<'a> {
 }
 
 /// What a group of failures has in common.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GroupKind {
     /// One access key failing again and again.
@@ -431,7 +488,7 @@ impl GroupKind {
 }
 
 /// Where an event is: its input, and its eventID or line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Sample {
     pub time: Option<i64>,
     pub path: String,
@@ -539,11 +596,7 @@ impl Summary {
         self.failures += 1;
         let time = facts.int(Fact::EventTime);
         self.widen(time);
-        let code = facts.str(Fact::ErrorCode).map(str::to_string).or_else(|| {
-            facts
-                .str(Fact::ConsoleLogin)
-                .map(|c| format!("ConsoleLogin {c}"))
-        });
+        let code = failure_code(facts);
         let cause = match failure {
             Failure::ByService => {
                 self.service_failures += 1;
@@ -552,7 +605,7 @@ impl Summary {
             Failure::Other => {
                 self.other_errors += 1;
                 self.by_other_error
-                    .add(code.as_deref().unwrap_or("(no error code)"));
+                    .add(code.as_deref().unwrap_or(NO_ERROR_CODE));
                 return;
             }
             Failure::Explained(verdict) => Some(verdict),
@@ -571,27 +624,19 @@ impl Summary {
                 a.first_failure = earliest(a.first_failure, time);
                 a.last_failure = latest(a.last_failure, time);
             });
+        let [key, ip, agent, source, client, region] = breakdown_values(facts);
         let breakdowns = [
-            (&mut self.by_access_key, Fact::CredentialAccessKeyId),
-            (&mut self.by_source_ip, Fact::SourceIp),
-            (&mut self.by_user_agent, Fact::ClientUserAgent),
-            (&mut self.by_event_source, Fact::EventSource),
+            (&mut self.by_access_key, key),
+            (&mut self.by_source_ip, ip),
+            (&mut self.by_user_agent, agent),
+            (&mut self.by_event_source, source),
+            (&mut self.by_client, client),
+            (&mut self.by_region, region),
         ];
-        for (counts, fact) in breakdowns {
-            if let Some(v) = facts.str(fact) {
-                counts.add(v);
+        for (counts, value) in breakdowns {
+            if let Some(v) = value {
+                counts.add(&v);
             }
-        }
-        if let (Some(name), Some(version)) =
-            (facts.str(Fact::ClientName), facts.str(Fact::ClientVersion))
-        {
-            self.by_client.add(&format!("{name}/{version}"));
-        }
-        if let Some(region) = facts
-            .str(Fact::EventRegion)
-            .or(facts.str(Fact::RequestEndpointRegion))
-        {
-            self.by_region.add(region);
         }
         if let Some(t) = time {
             *self
@@ -610,7 +655,7 @@ impl Summary {
             }
         }
         self.grouped.add(facts, cause, at, true);
-        if cause.is_some() || facts.str(Fact::ConsoleLogin) == Some("Failure") {
+        if in_groups(facts, cause.is_some()) {
             for key in group_keys(facts) {
                 self.group(key, facts, at, true);
             }
@@ -632,7 +677,7 @@ impl Summary {
             Failure::ByService | Failure::Other => return,
         };
         self.grouped.add(facts, cause, at, false);
-        if cause.is_some() || facts.str(Fact::ConsoleLogin) == Some("Failure") {
+        if in_groups(facts, cause.is_some()) {
             for key in group_keys(facts) {
                 self.group(key, facts, at, false);
             }
@@ -805,6 +850,117 @@ impl Summary {
         for (kind, groups) in other.groups {
             self.groups.entry(kind).or_default().merge(groups);
         }
+        if let Some(counted) = other.counted {
+            let mine = self.counted.get_or_insert_default();
+            for (c, mut ids) in counted {
+                mine.entry(c).or_default().append(&mut ids);
+            }
+        }
+    }
+
+    /// Keeps the event whose id hashes to `key` and what it `counted`, for
+    /// a partial summary.
+    pub fn record(&mut self, key: u64, counted: Counted) {
+        self.counted
+            .get_or_insert_default()
+            .entry(counted)
+            .or_default()
+            .push(key);
+    }
+
+    /// Takes back what a second copy of an event `counted` (two parts both
+    /// counted it): it becomes a duplicate, as it is in one run over both
+    /// parts' inputs. Times and samples stay: a copy has the same.
+    pub fn uncount(&mut self, counted: &Counted) {
+        less(&mut self.events);
+        self.duplicates += 1;
+        let auth = match counted {
+            Counted::Ok { principal } => {
+                if let Some(p) = principal {
+                    self.by_principal
+                        .take_back(p, |a| less(&mut a.ok), |a| less(&mut a.ok));
+                }
+                return;
+            }
+            Counted::ByService => {
+                less(&mut self.failures);
+                less(&mut self.service_failures);
+                return;
+            }
+            Counted::Other { code } => {
+                less(&mut self.failures);
+                less(&mut self.other_errors);
+                self.by_other_error.take_one(code);
+                return;
+            }
+            Counted::Auth(auth) => auth,
+        };
+        less(&mut self.failures);
+        self.by_cause.take_one(&auth.cause);
+        if let Some(code) = &auth.code {
+            self.by_error_code.take_one(code);
+        }
+        self.by_principal.take_back(
+            &auth.principal,
+            |a| less(&mut a.failed),
+            |a| less(&mut a.failed),
+        );
+        let breakdowns = [
+            &mut self.by_access_key,
+            &mut self.by_source_ip,
+            &mut self.by_user_agent,
+            &mut self.by_event_source,
+            &mut self.by_client,
+            &mut self.by_region,
+        ];
+        for (counts, value) in breakdowns.into_iter().zip(&auth.values) {
+            if let Some(v) = value {
+                counts.take_one(v);
+            }
+        }
+        if let Some(hour) = auth.hour
+            && let Some(n) = self.failures_by_hour.get_mut(&hour)
+        {
+            less(n);
+            if *n == 0 {
+                self.failures_by_hour.remove(&hour);
+            }
+        }
+        if let Some(hour) = auth.hour
+            && let Some(causes) = self.causes_by_hour.get_mut(&hour)
+        {
+            if let Some(n) = causes.get_mut(&auth.cause) {
+                less(n);
+                if *n == 0 {
+                    causes.remove(&auth.cause);
+                }
+            }
+            if causes.is_empty() {
+                self.causes_by_hour.remove(&hour);
+            }
+        }
+        self.grouped
+            .take_back(&auth.grouped, |g| less(&mut g.count), less);
+        let [_, ip, agent, ..] = &auth.values;
+        for (kind, key) in &auth.groups {
+            let Some(groups) = self.groups.get_mut(kind) else {
+                continue;
+            };
+            let detail = |g: &mut Group| {
+                less(&mut g.count);
+                let values = [
+                    (&mut g.source_ips, ip),
+                    (&mut g.user_agents, agent),
+                    (&mut g.error_codes, &auth.error_code),
+                ];
+                for (counts, value) in values {
+                    if let Some(v) = value {
+                        counts.take_one(v);
+                    }
+                }
+            };
+            groups.take_back(key, detail, less);
+        }
     }
 
     /// Failures a rule explained.
@@ -829,7 +985,7 @@ const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 const STOPPED_AFTER: u64 = 10;
 
 /// The groups a failure belongs to.
-fn group_keys(facts: &Facts) -> Vec<(GroupKind, Cow<'_, str>)> {
+pub(crate) fn group_keys(facts: &Facts) -> Vec<(GroupKind, Cow<'_, str>)> {
     let mut keys = Vec::new();
     if let Some(key) = facts.str(Fact::CredentialAccessKeyId) {
         keys.push((GroupKind::AccessKey, Cow::Borrowed(key)));
@@ -951,6 +1107,11 @@ pub fn principal(facts: &Facts) -> &str {
     .iter()
     .find_map(|f| facts.str(*f))
     .unwrap_or("anonymous")
+}
+
+/// One less (never below zero: a part that lies is no reason to panic).
+fn less(n: &mut u64) {
+    *n = n.saturating_sub(1);
 }
 
 fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {

@@ -235,3 +235,21 @@ pub fn event_findings(input: &serde_json::Value) -> (u64, Vec<(String, String)>)
     findings.sort();
     (input["records"].as_u64().unwrap(), findings)
 }
+
+/// Every file under `dir`, sorted by path.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -27,13 +27,16 @@ use crate::model::EvidenceLine;
 use crate::outcome::{InputReport, ReadAs};
 use crate::rules::RuleSet;
 use crate::time::{self, Window};
+use crate::trail::counted::Counted;
 use crate::trail::summary::{At, Failure, Summary, Verdict};
 
 mod s3_incident;
 mod seen;
+mod stream;
 mod trail_incident;
 
 pub use seen::Seen;
+pub use stream::{STREAM_FROM, cloudtrail_file};
 
 use s3_incident::s3_access_incident;
 use trail_incident::trail_incident;
@@ -52,6 +55,9 @@ pub struct EventOptions {
     /// The `eventID`s met so far in the run, shared by every input: an
     /// event met again is counted once (its input still lists it).
     pub seen: Arc<Seen>,
+    /// Keep, in the summary, what each counted event with an id counted
+    /// (`Summary::counted`): a partial summary needs it to be merged.
+    pub record_ids: bool,
 }
 
 impl Default for EventOptions {
@@ -61,6 +67,7 @@ impl Default for EventOptions {
             keep_findings: true,
             keep_events: false,
             seen: Arc::default(),
+            record_ids: false,
         }
     }
 }
@@ -176,6 +183,13 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
             broken.broken_lines
         ));
     }
+    report_unreadable(&mut report, path, count, unreadable);
+    report
+}
+
+/// Says what was not CloudTrail among the `count` events of an input: all
+/// of them (the input is no CloudTrail), or some, skipped.
+fn report_unreadable(report: &mut InputReport, path: &str, count: usize, unreadable: Unreadable) {
     if unreadable.count > 0 && unreadable.count == count {
         report.read_as = None;
         report.errors.push(format!(
@@ -188,7 +202,6 @@ pub fn cloudtrail(path: &str, text: &str, rules: &RuleSet, options: &EventOption
             unreadable.count
         ));
     }
-    report
 }
 
 /// The outcome of an event as deserialised, or why it is no event.
@@ -345,6 +358,10 @@ struct Fold<'a> {
     path: &'a str,
     rules: &'a RuleSet,
     seen: &'a Seen,
+    record_ids: bool,
+    /// Whether the input may be read again another way ([`Fold::discard`]):
+    /// only then are the ids it was first to meet kept.
+    discardable: bool,
     /// The ids this fold was first to meet, for [`Fold::discard`].
     inserted: Vec<u64>,
     /// Ids a discarded fold of the same input met first: still new here.
@@ -376,6 +393,8 @@ impl<'a> Fold<'a> {
             path,
             rules,
             seen: &options.seen,
+            record_ids: options.record_ids,
+            discardable: true,
             inserted: Vec::new(),
             mine,
             keep_facts: rules.has_batch_rules(),
@@ -399,7 +418,9 @@ impl<'a> Fold<'a> {
         let Some(id) = id else { return true };
         let key = Seen::key(id);
         if self.seen.insert(key) {
-            self.inserted.push(key);
+            if self.discardable {
+                self.inserted.push(key);
+            }
             return true;
         }
         self.mine.remove(&key)
@@ -422,7 +443,15 @@ impl<'a> Fold<'a> {
             } => {
                 self.records += 1;
                 match self.first(id) {
-                    true => self.summary.add_ok(time, principal.as_deref()),
+                    true => {
+                        self.summary.add_ok(time, principal.as_deref());
+                        if self.record_ids
+                            && let Some(id) = id
+                        {
+                            let counted = Counted::ok(principal.as_deref());
+                            self.summary.record(Seen::key(id), counted);
+                        }
+                    }
                     false => self.summary.add_duplicate(None),
                 }
             }
@@ -455,8 +484,17 @@ impl<'a> Fold<'a> {
                     line: incident.headline.as_ref().map_or(0, |h| h.line),
                     evidence: incident.headline.as_ref().map_or("", |h| &h.text),
                 };
-                match self.first(facts.str(Fact::EventId)) {
-                    true => self.summary.add_failure(facts, failure, at),
+                let id = facts.str(Fact::EventId);
+                match self.first(id) {
+                    true => {
+                        self.summary.add_failure(facts, failure, at);
+                        if self.record_ids
+                            && let Some(id) = id
+                        {
+                            let counted = Counted::failure(facts, failure);
+                            self.summary.record(Seen::key(id), counted);
+                        }
+                    }
                     false => self.summary.add_duplicate(Some((facts, failure, at))),
                 }
                 if matches!(failure, Failure::Explained(_) | Failure::Unexplained) {

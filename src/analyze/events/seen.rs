@@ -8,7 +8,6 @@
 //! chance of that is about one in a million.
 
 use std::collections::HashSet;
-use std::hash::Hasher;
 use std::sync::Mutex;
 
 const SHARDS: usize = 64;
@@ -32,9 +31,7 @@ impl Seen {
     /// its fixed keys (`DefaultHasher::new`), so a run's counts do not
     /// depend on chance.
     pub fn key(id: &str) -> u64 {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        hasher.write(id.as_bytes());
-        hasher.finish()
+        crate::trail::counted::id_key(id)
     }
 
     /// Records `key`; whether it was new.

@@ -68,36 +68,21 @@ pub fn each_json_line<'a, T: Send>(
     if !is_json_lines(body) {
         return JsonLinesRead::General;
     }
-    let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
-    let chunks = crate::chunk::numbered_chunks(body.as_bytes(), &cuts);
-    // Chunks are read in parallel a few at a time; which ones go together
-    // changes when `sink` is called, never what it is given.
-    let window = 2 * rayon::current_num_threads().max(1);
-    let mut out = JsonLines::default();
-    let (mut events, mut insights) = (0, 0);
-    for group in chunks.chunks(window) {
-        let read: Vec<LinesRead<T>> = group
-            .par_iter()
-            .map(|(range, first_line)| read_lines(&body[range.clone()], *first_line, &each))
-            .collect();
-        for chunk in read {
-            events += chunk.events.len();
-            out.broken_lines += chunk.broken_lines;
-            let room = MAX_BROKEN_KEPT - out.broken.len();
-            out.broken.extend(chunk.broken.into_iter().take(room));
-            insights += chunk.insights;
-            // The first stop decides, as in `events`; after a broken line
-            // `events` would have stopped there, so it says what is wrong.
-            match chunk.stop {
-                None => {}
-                Some(_) if out.broken_lines > 0 => return JsonLinesRead::General,
-                Some(Stop::Error(message)) => return JsonLinesRead::Unreadable(message),
-                Some(Stop::Digest) => return JsonLinesRead::Skipped(Skip::Digest),
-                Some(Stop::General) => return JsonLinesRead::General,
-            }
-            sink(chunk.events);
-        }
+    let mut tally = LinesTally::default();
+    match read_chunks(body, 1, &each, &mut sink, &mut tally) {
+        None => {}
+        // After a broken line `events` would have stopped there, so it
+        // says what is wrong.
+        Some(_) if tally.lines.broken_lines > 0 => return JsonLinesRead::General,
+        Some(Stop::Error(message)) => return JsonLinesRead::Unreadable(message),
+        Some(Stop::Digest) => return JsonLinesRead::Skipped(Skip::Digest),
+        Some(Stop::General) => return JsonLinesRead::General,
     }
+    let LinesTally {
+        lines: out,
+        events,
+        insights,
+    } = tally;
     if out.broken_lines > 0 && is_json_stream(body) {
         return JsonLinesRead::General;
     }
@@ -105,6 +90,75 @@ pub fn each_json_line<'a, T: Send>(
         return JsonLinesRead::Skipped(Skip::Insight);
     }
     JsonLinesRead::Lines(out)
+}
+
+/// What JSON Lines read so far held besides the events handed over.
+#[derive(Debug, Default)]
+pub struct LinesTally {
+    /// Broken lines.
+    pub lines: JsonLines,
+    events: usize,
+    insights: usize,
+}
+
+/// Reads `body` (whole lines, the first numbered `first_line`) in chunks,
+/// a few in parallel at a time, handing each chunk's outcomes to `sink` in
+/// input order and adding up the rest in `tally`; the line that stopped
+/// the reading, if one did (its chunk is not handed over).
+fn read_chunks<'a, T: Send>(
+    body: &'a str,
+    first_line: usize,
+    each: &(impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync),
+    sink: &mut impl FnMut(Vec<T>),
+    tally: &mut LinesTally,
+) -> Option<Stop> {
+    let cuts = crate::chunk::line_chunk_starts(body.as_bytes());
+    let chunks = crate::chunk::numbered_chunks(body.as_bytes(), &cuts);
+    // Chunks are read in parallel a few at a time; which ones go together
+    // changes when `sink` is called, never what it is given.
+    let window = 2 * rayon::current_num_threads().max(1);
+    for group in chunks.chunks(window) {
+        let read: Vec<LinesRead<T>> = group
+            .par_iter()
+            .map(|(range, first)| read_lines(&body[range.clone()], first + first_line - 1, each))
+            .collect();
+        for chunk in read {
+            tally.events += chunk.events.len();
+            tally.lines.broken_lines += chunk.broken_lines;
+            let room = MAX_BROKEN_KEPT - tally.lines.broken.len();
+            tally
+                .lines
+                .broken
+                .extend(chunk.broken.into_iter().take(room));
+            tally.insights += chunk.insights;
+            if chunk.stop.is_some() {
+                return chunk.stop;
+            }
+            sink(chunk.events);
+        }
+    }
+    None
+}
+
+/// Reads a block of whole JSON Lines of a text read a block at a time (the
+/// block's first line is `first_line`), as [`each_json_line`] reads a
+/// whole text; `Err` with why, when a line ends the reading (a line that
+/// is not CloudTrail, a digest, a shape only a whole read takes).
+pub fn each_json_line_of_block<'a, T: Send>(
+    block: &'a str,
+    first_line: usize,
+    each: impl Fn(Result<&Event<'a>, serde_json::Error>, usize) -> T + Sync,
+    mut sink: impl FnMut(Vec<T>),
+    tally: &mut LinesTally,
+) -> Result<(), String> {
+    match read_chunks(block, first_line, &each, &mut sink, tally) {
+        None => Ok(()),
+        Some(Stop::Error(message)) => Err(message),
+        Some(Stop::Digest) => Err("a CloudTrail digest among the events".to_string()),
+        Some(Stop::General) => {
+            Err("a line of a shape only a whole read takes (lookup-events output)".to_string())
+        }
+    }
 }
 
 /// Whether an input (without its byte order mark) is JSON Lines: its first

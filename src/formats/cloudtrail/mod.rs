@@ -32,6 +32,7 @@ mod envelopes;
 mod event;
 mod lines;
 mod records;
+mod split;
 #[cfg(test)]
 mod tests;
 
@@ -43,8 +44,11 @@ pub(crate) use event::data_error;
 pub use event::{
     Event, SessionAttributes, SessionContext, SessionIssuer, StrOrBool, TlsDetails, UserIdentity,
 };
-pub use lines::{JsonLines, JsonLinesRead, MAX_BROKEN_KEPT, each_json_line};
+pub use lines::{
+    JsonLines, JsonLinesRead, LinesTally, MAX_BROKEN_KEPT, each_json_line, each_json_line_of_block,
+};
 pub use records::{MAX_DOCUMENT_EVENTS, each_single_line_record, events};
+pub use split::{Layout, Splitter, Step};
 
 /// One event's JSON text and where it starts.
 #[derive(Debug, Clone)]
