@@ -69,6 +69,10 @@ pub struct InputReport {
     pub unclassified: Vec<EvidenceLine>,
     /// Why the input could not be read, if it could not.
     pub errors: Vec<String>,
+    /// What was read differently from the input (lines cut at the
+    /// longest kept), each naming the input: shown, but no error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The input could not be read at all ([`InputReport::failed`]: not
     /// found, no permission, binary data, a link loop…), as opposed to
     /// read with errors in its content (an invalid CloudTrail file).
@@ -97,6 +101,7 @@ impl InputReport {
             findings: Vec::new(),
             unclassified: Vec::new(),
             errors: Vec::new(),
+            notes: Vec::new(),
             not_read: false,
             summary: None,
             auth_failures: 0,

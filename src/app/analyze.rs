@@ -31,6 +31,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     let window = time_window(settings).map_err(Error::Window)?;
     let options = Options {
         input_format: settings.input_format,
+        max_line_bytes: settings.max_line_bytes,
         secret,
         events: EventOptions {
             window,
@@ -93,6 +94,9 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         for e in report.inputs.iter().flat_map(|i| &i.errors) {
             let shown = redactor.text(e);
             let _ = writeln!(err, "authsift: {}", sanitize(&shown));
+        }
+        for note in report.inputs.iter().flat_map(|i| &i.notes) {
+            let _ = writeln!(err, "authsift: note: {}", sanitize(&redactor.text(note)));
         }
         // The text formats say it themselves; machine formats get it here.
         let says_itself = matches!(
