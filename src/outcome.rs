@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::formats::Format;
 use crate::formats::cloudtrail::Skip;
+use crate::formats::own_report::OwnReport;
 use crate::model::EvidenceLine;
 use crate::trail::summary::Summary;
 
@@ -28,6 +29,9 @@ pub enum ReadAs {
     Skipped(Skip),
     /// AWS config and credentials files, and the environment (`authsift config`).
     AwsConfig,
+    /// A report authsift wrote (in the format named), not analysed: left
+    /// out of the report, a note says so.
+    OwnReport(OwnReport),
 }
 
 impl ReadAs {
@@ -38,6 +42,7 @@ impl ReadAs {
             ReadAs::Skipped(Skip::Digest) => "cloudtrail-digest",
             ReadAs::Skipped(Skip::Insight) => "cloudtrail-insight",
             ReadAs::AwsConfig => "aws-config",
+            ReadAs::OwnReport(_) => "authsift-report",
         }
     }
 }
@@ -107,6 +112,11 @@ impl InputReport {
             auth_failures: 0,
             failed_events: Vec::new(),
         }
+    }
+
+    /// Whether the input is a report authsift wrote (not analysed).
+    pub fn is_own_report(&self) -> bool {
+        matches!(self.read_as, Some(ReadAs::OwnReport(_)))
     }
 
     /// Whether the input was read as CloudTrail events.

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::formats::{self, Format};
 use crate::input::{self, Source};
-use crate::outcome::{InputReport, Report};
+use crate::outcome::{InputReport, ReadAs, Report};
 use crate::rules::RuleSet;
 
 use crate::{progress, sigv4, trail};
@@ -79,7 +79,19 @@ pub fn analyze_opened(
     rules: &RuleSet,
     options: &Options,
 ) -> Result<(InputReport, u64), input::InputError> {
-    let format = input_format(opened.peek(formats::SNIFF_BYTES)?, options);
+    let head = opened.peek(formats::SNIFF_BYTES)?;
+    if options.input_format.is_none()
+        && let Some(own) = formats::own_report::sniff(&decode(head))
+    {
+        let label = opened.label().to_string();
+        let mut report = InputReport::new(label.clone(), Some(ReadAs::OwnReport(own)));
+        report.notes.push(format!(
+            "{label}: a report authsift wrote (--format {}), not analysed as a log",
+            own.as_str()
+        ));
+        return Ok((report, 0));
+    }
+    let format = input_format(head, options);
     let whole = opened.is_utf16()
         || matches!(format, Format::Cloudtrail | Format::S3AccessLog)
         || format.ci_system().is_some();

@@ -69,7 +69,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     // What was written as stdin arrived, and whether writing it failed.
     let mut shown = String::new();
     let mut shown_result = Ok(());
-    let report = if streams_stdin(settings, &sources) {
+    let mut report = if streams_stdin(settings, &sources) {
         let input = crate::analyze::analyze_stdin(&rules, &options, &mut |so_far| {
             let blocks = report::human::render_incidents(so_far, &render);
             if shown_result.is_ok() {
@@ -113,6 +113,8 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             .sum();
         write_event_totals(&mut err, &report, read, elapsed);
     }
+    // Reports authsift wrote were noted above; they are no input's result.
+    report.inputs.retain(|i| !i.is_own_report());
     let text = report::render(&report, settings.format, &render);
     // What was shown as stdin arrived begins the report: the rest follows.
     let rest = text.strip_prefix(shown.as_str()).unwrap_or(&text);
