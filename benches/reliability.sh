@@ -6,8 +6,9 @@
 # Cases: lineless bomb bomb-text bomb-line lines stdin array trail800k
 #        trail8m trail8m-archive longline principals useragents canonical
 #        rules parens nots
-# AUTHSIFT_BIN=path measures that binary instead of building one (to
-# compare two builds case by case in one run).
+# AUTHSIFT_BIN=path measures that binary instead of building one;
+# AUTHSIFT_BIN=before=path1,after=path2 measures each on the same input,
+# one row each (two builds compared case by case in one run).
 # Needs: GNU time (apt-get install time), python3, gzip. Writes its inputs
 # to a temporary directory (up to ~8 GB at a time) that it removes.
 # Prints one Markdown table row per case: the README's reliability table.
@@ -19,10 +20,10 @@ command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 limit=${CASE_TIMEOUT:-300}
 target=${CARGO_TARGET_DIR:-$PWD/target}/release
 if [ -n "${AUTHSIFT_BIN:-}" ]; then
-  bin=$AUTHSIFT_BIN
+  IFS=, read -r -a bins <<<"$AUTHSIFT_BIN"
 else
   cargo build --release --quiet --bin authsift --example gen_cloudtrail
-  bin=$target/authsift
+  bins=("$target/authsift")
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -33,18 +34,31 @@ echo "cpus: $(nproc); timeout per case: ${limit} s" >&2
 echo "| case | input | exit | peak RSS | time |"
 echo "|---|---|---|---|---|"
 
-# measure NAME DESCRIPTION ARGS...: one run of authsift, one table row;
-# its stdin is $STDIN_FROM when set.
+# measure NAME DESCRIPTION ARGS...: one run of each binary, one table row
+# each; stdin is $STDIN_FILE piped when set.
 measure() {
   local name=$1 what=$2
   shift 2
-  local code=0
-  timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" <"${STDIN_FROM:-/dev/null}" >/dev/null 2>"$work/stderr" || code=$?
-  local rss secs
-  read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
-  [ "$code" = 124 ] && secs=">${limit}"
-  printf '| %s | %s | %s | %s MB | %s s |\n' "$name" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
-  sed 's/^/    /' "$work/stderr" | head -3 >&2
+  local bin label
+  for bin in "${bins[@]}"; do
+    label=$name
+    if [[ $bin == *=* ]]; then
+      label="$name (${bin%%=*})"
+      bin=${bin#*=}
+    fi
+    local code=0
+    if [ -n "${STDIN_FILE:-}" ]; then
+      # A pipe, as from a program: stdin is read as it arrives.
+      cat "$STDIN_FILE" | timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
+    else
+      timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" </dev/null >/dev/null 2>"$work/stderr" || code=$?
+    fi
+    local rss secs
+    read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
+    [ "$code" = 124 ] && secs=">${limit}"
+    printf '| %s | %s | %s | %s MB | %s s |\n' "$label" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
+    sed 's/^/    /' "$work/stderr" | head -3 >&2
+  done
 }
 
 # cloudtrail_jsonl EVENTS FILE: a generated archive's events, one per line.
@@ -107,7 +121,7 @@ with open(sys.argv[1], "w") as out:
         out.write(block)
     out.write("An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n")
 PY
-    STDIN_FROM=<(cat "$work/in.log") measure stdin "1 GB of pasted text piped to stdin" --format json -q ;;
+    STDIN_FILE="$work/in.log" measure stdin "1 GB of pasted text piped to stdin" --format json -q ;;
   array)
     python3 - "$work/in.json" <<'PY'
 import sys

@@ -104,7 +104,7 @@ pub fn open(
             block: io::Cursor::new(Vec::new()),
             ended: arriving.ended,
         };
-        return Opened::new(io::Cursor::new(head).chain(rest), label).map(Stdin::Decoded);
+        return Opened::new(io::Cursor::new(head).chain(rest), label, None).map(Stdin::Decoded);
     }
     check_binary(head, label)?;
     Ok(Stdin::Arriving(arriving))

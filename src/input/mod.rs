@@ -237,7 +237,7 @@ impl std::ops::Deref for Text {
 pub fn open(source: &Source) -> Result<Opened, InputError> {
     let label = source.label();
     match source {
-        Source::Stdin => Opened::new(io::stdin(), &label),
+        Source::Stdin => Opened::new(io::stdin(), &label, None),
         Source::File(path) => {
             let file = fs::File::open(path).map_err(|e| InputError::from_io(&label, e))?;
             let meta = file
@@ -249,7 +249,8 @@ pub fn open(source: &Source) -> Result<Opened, InputError> {
                     source: io::Error::other("is a directory"),
                 });
             }
-            Opened::new(file, &label)
+            let size = meta.is_file().then_some(meta.len());
+            Opened::new(file, &label, size)
         }
     }
 }
@@ -261,7 +262,8 @@ pub fn read(source: &Source) -> Result<Text, InputError> {
 
 /// Turns raw bytes into text (used by tests and callers that hold bytes).
 pub fn decode(raw: Vec<u8>, label: &str) -> Result<String, InputError> {
-    let text = Opened::new(io::Cursor::new(raw), label)?.whole()?;
+    let size = Some(raw.len() as u64);
+    let text = Opened::new(io::Cursor::new(raw), label, size)?.whole()?;
     Ok(match text {
         Text::Owned(text) => text,
         other => String::from_utf8_lossy(&other).into_owned(),

@@ -32,17 +32,28 @@ pub struct Opened {
     blank: bool,
     /// Bytes handed out so far (decompressed, before any line was cut).
     read: u64,
+    /// The stored size, when known and not compressed: reading it whole
+    /// then allocates once instead of doubling (a 470 MB file peaked at
+    /// 990 MB while its buffer doubled).
+    size: Option<u64>,
 }
 
 impl Opened {
-    /// Judges the first block of `reader` and hands back the rest.
-    pub(super) fn new(reader: impl Read + Send + 'static, label: &str) -> Result<Self, InputError> {
+    /// Judges the first block of `reader` (`size` bytes when known) and
+    /// hands back the rest.
+    pub(super) fn new(
+        reader: impl Read + Send + 'static,
+        label: &str,
+        size: Option<u64>,
+    ) -> Result<Self, InputError> {
+        let mut size = size;
         let mut reader: Box<dyn Read + Send> = Box::new(reader);
         let mut head = Vec::with_capacity(BINARY_SNIFF_BYTES);
         fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
         if head.starts_with(&GZIP_MAGIC) {
             let raw = io::Cursor::new(head).chain(reader);
             reader = Box::new(Gunzip::new(raw, label, INFLATE_RATIO_FLOOR));
+            size = None;
             head = Vec::with_capacity(BINARY_SNIFF_BYTES);
             fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
         }
@@ -59,6 +70,7 @@ impl Opened {
             utf16,
             blank: true,
             read: 0,
+            size,
         })
     }
 
@@ -72,6 +84,7 @@ impl Opened {
             utf16: false,
             blank: true,
             read: 0,
+            size: None,
         }
     }
 
@@ -96,6 +109,11 @@ impl Opened {
     /// The whole input, decoded; refused past [`MAX_INPUT_BYTES`] or when
     /// empty.
     pub fn whole(mut self) -> Result<Text, InputError> {
+        if let Some(size) = self.size {
+            let size = size.min(MAX_INPUT_BYTES + 1) as usize;
+            self.head
+                .reserve_exact(size.saturating_sub(self.head.len()) + 1);
+        }
         fill(
             &mut self.rest,
             &mut self.head,
