@@ -3,13 +3,15 @@
 # case at a time (never two heavy runs at once), each under a time limit.
 #
 # Usage: benches/reliability.sh [CASE...]   (default: every case)
-# Cases: lineless bomb array trail800k trail8m trail8m-archive longline
-#        principals useragents canonical rules trail300k
+# Cases: lineless bomb bomb-text bomb-line lines stdin array trail800k
+#        trail8m trail8m-archive longline principals useragents canonical
+#        rules parens nots trail300k
+# AUTHSIFT_BIN=path measures that binary instead of building one;
+# AUTHSIFT_BIN=before=path1,after=path2 measures each on the same input,
+# one row each (two builds compared case by case in one run).
 # FORMATS="table json jsonl human markdown ocsf" measures the event cases
 # (array, principals, trail300k) in each of these formats (default: table;
-# trail300k: all six). AUTHSIFT_BIN="main=path/to/authsift new=path/…"
-# measures each of these builds on the same inputs, one after the other
-# (same run; the case column names the build).
+# trail300k: all six).
 # Needs: GNU time (apt-get install time), python3, gzip. Writes its inputs
 # to a temporary directory (up to ~8 GB at a time) that it removes.
 # Prints one Markdown table row per case: the README's reliability table.
@@ -19,31 +21,46 @@ cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 
 limit=${CASE_TIMEOUT:-300}
-cargo build --release --quiet --bin authsift --example gen_cloudtrail
 target=${CARGO_TARGET_DIR:-$PWD/target}/release
-read -r -a bins <<< "${AUTHSIFT_BIN:-=$target/authsift}"
+if [ -n "${AUTHSIFT_BIN:-}" ]; then
+  IFS=, read -r -a bins <<<"$AUTHSIFT_BIN"
+else
+  cargo build --release --quiet --bin authsift --example gen_cloudtrail
+  bins=("$target/authsift")
+fi
 formats=${FORMATS:-table}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(lineless bomb array trail800k trail8m trail8m-archive longline principals useragents canonical rules trail300k)
+[ ${#cases[@]} -gt 0 ] || cases=(lineless bomb bomb-text bomb-line lines stdin array trail800k trail8m trail8m-archive longline principals useragents canonical rules parens nots trail300k)
 
 echo "cpus: $(nproc); timeout per case: ${limit} s" >&2
 echo "| case | input | exit | peak RSS | time |"
 echo "|---|---|---|---|---|"
 
-# measure NAME DESCRIPTION ARGS...: one run of authsift, one table row.
+# measure NAME DESCRIPTION ARGS...: one run of each binary, one table row
+# each; stdin is $STDIN_FILE piped when set.
 measure() {
   local name=$1 what=$2
   shift 2
-  local build
-  for build in "${bins[@]}"; do
-    local label=${build%%=*} bin=${build#*=} code=0
-    timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
+  local bin label
+  for bin in "${bins[@]}"; do
+    label=$name
+    if [[ $bin == *=* ]]; then
+      label="$name (${bin%%=*})"
+      bin=${bin#*=}
+    fi
+    local code=0
+    if [ -n "${STDIN_FILE:-}" ]; then
+      # A pipe, as from a program: stdin is read as it arrives.
+      cat "$STDIN_FILE" | timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" >/dev/null 2>"$work/stderr" || code=$?
+    else
+      timeout "$limit" /usr/bin/time -o "$work/time" -f '%M %e' "$bin" "$@" </dev/null >/dev/null 2>"$work/stderr" || code=$?
+    fi
     local rss secs
     read -r rss secs < <(grep -E '^[0-9]+ [0-9.]+$' "$work/time" | tail -1 || echo "? ?")
     [ "$code" = 124 ] && secs=">${limit}"
-    printf '| %s | %s | %s | %s MB | %s s |\n' "$name${label:+ ($label)}" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
+    printf '| %s | %s | %s | %s MB | %s s |\n' "$label" "$what" "$code" "$(( ${rss:-0} / 1024 ))" "$secs"
     sed 's/^/    /' "$work/stderr" | head -3 >&2
   done
 }
@@ -70,6 +87,45 @@ for case in "${cases[@]}"; do
   bomb)
     head -c $((2 << 30)) /dev/zero | gzip -1 >"$work/in.gz"
     measure bomb "gzip of 2 GiB of zeros ($(( $(stat -c %s "$work/in.gz") / 1024 / 1024 )) MB)" -q "$work/in.gz" ;;
+  bomb-text)
+    head -c $((2 << 30)) /dev/zero | tr '\0' a | gzip -1 >"$work/in.gz"
+    measure bomb-text "gzip of 2 GiB of the letter a ($(( $(stat -c %s "$work/in.gz") / 1024 / 1024 )) MB)" -q "$work/in.gz" ;;
+  bomb-line)
+    python3 - "$work/in" <<'PY'
+import sys
+line = b"2024-05-01 10:00:00,000 - MainThread - botocore.endpoint - DEBUG - An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n"
+block = line * ((1 << 20) // len(line))
+with open(sys.argv[1], "wb") as out:
+    written = 0
+    while written < (2 << 30):
+        out.write(block)
+        written += len(block)
+PY
+    gzip -1 "$work/in"
+    measure bomb-line "gzip of 2 GiB of one repeated log line ($(( $(stat -c %s "$work/in.gz") / 1024 / 1024 )) MB)" -q "$work/in.gz" ;;
+  lines)
+    python3 - "$work/in.log" <<'PY'
+import sys
+line = "INFO building step 42 of the release pipeline, nothing to see here\n"
+block = line * ((1 << 20) // len(line))
+with open(sys.argv[1], "w") as out:
+    out.write("An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n")
+    for _ in range(1000):
+        out.write(block)
+    out.write("An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: The security token included in the request is expired\n")
+PY
+    measure lines "1 GB of pasted text, 15M lines, a failure first and last" --format json -q "$work/in.log" ;;
+  stdin)
+    python3 - "$work/in.log" <<'PY'
+import sys
+line = "INFO building step 42 of the release pipeline, nothing to see here\n"
+block = line * ((1 << 20) // len(line))
+with open(sys.argv[1], "w") as out:
+    for _ in range(1000):
+        out.write(block)
+    out.write("An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n")
+PY
+    STDIN_FILE="$work/in.log" measure stdin "1 GB of pasted text piped to stdin" --format json -q ;;
   array)
     python3 - "$work/in.json" <<'PY'
 import sys
@@ -147,6 +203,20 @@ with open(sys.argv[1], "w") as out:
         out.write('rule custom.r%d {\n  title "rule %d"\n  severity low\n  priority %d\n  when error.code == "Code%d"\n  explain "x"\n  fix "f"\n}\n' % (i, i, i % 100, i))
 PY
     measure rules "rules check, a file of 200k rules" rules check "$work/many.rules" ;;
+  parens)
+    python3 - "$work/deep.rules" 40000 <<'PY'
+import sys
+n = int(sys.argv[2])
+open(sys.argv[1], "w").write('rule custom.deep {\n  title "deep"\n  severity low\n  priority 1\n  when ' + "(" * n + 'error.code == "X"' + ")" * n + '\n  explain "x"\n  fix "f"\n}\n')
+PY
+    measure parens "rules check, 40k nested parentheses" rules check "$work/deep.rules" ;;
+  nots)
+    python3 - "$work/nots.rules" 500000 <<'PY'
+import sys
+n = int(sys.argv[2])
+open(sys.argv[1], "w").write('rule custom.nots {\n  title "nots"\n  severity low\n  priority 1\n  when ' + "not " * n + 'error.code == "X"\n  explain "x"\n  fix "f"\n}\n')
+PY
+    measure nots "rules check, 500k nested not" rules check "$work/nots.rules" ;;
   *) echo "unknown case $case" >&2; exit 2 ;;
   esac
   rm -rf "${work:?}"/*

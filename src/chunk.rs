@@ -13,6 +13,14 @@ use rayon::prelude::*;
 /// Inputs larger than this are cut into chunks.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// Text logs are read this much at a time (at least; more when a line may
+/// be longer): its chunks are analysed, then dropped, so the memory an
+/// input costs does not grow with its size. Text with no run start for
+/// this long (pasted text, one endless client run) is cut at the first
+/// line end after every [`CHUNK_BYTES`]. Inputs up to this size are cut
+/// exactly as if read whole.
+pub const WINDOW_BYTES: usize = 8 << 20;
+
 /// Each chunk's byte range (chunks start at `cuts`, the first being 0) and
 /// the 1-based line it starts on: line numbers continue across chunks, so
 /// each chunk's newlines are counted first (in parallel).

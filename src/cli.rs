@@ -183,6 +183,12 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
 
+    /// Text logs: keep at most N bytes of a line (at least 1024); the rest
+    /// of a longer line is not read, the line marked and named in a note.
+    /// Default: 1048576 (1 MiB).
+    #[arg(long, value_name = "N")]
+    pub max_line_bytes: Option<usize>,
+
     /// Input format; `auto` sniffs each input's content.
     #[arg(long, value_enum, default_value_t = InputFormat::AUTO)]
     pub input_format: InputFormat,

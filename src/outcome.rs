@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::formats::Format;
 use crate::formats::cloudtrail::Skip;
+use crate::formats::own_report::OwnReport;
 use crate::model::EvidenceLine;
 use crate::trail::summary::Summary;
 
@@ -28,6 +29,9 @@ pub enum ReadAs {
     Skipped(Skip),
     /// AWS config and credentials files, and the environment (`authsift config`).
     AwsConfig,
+    /// A report authsift wrote (in the format named), not analysed: left
+    /// out of the report, a note says so.
+    OwnReport(OwnReport),
 }
 
 impl ReadAs {
@@ -38,6 +42,7 @@ impl ReadAs {
             ReadAs::Skipped(Skip::Digest) => "cloudtrail-digest",
             ReadAs::Skipped(Skip::Insight) => "cloudtrail-insight",
             ReadAs::AwsConfig => "aws-config",
+            ReadAs::OwnReport(_) => "authsift-report",
         }
     }
 }
@@ -81,6 +86,10 @@ pub struct InputReport {
     pub unclassified: Vec<EvidenceLine>,
     /// Why the input could not be read, if it could not.
     pub errors: Vec<String>,
+    /// What was read differently from the input (lines cut at the
+    /// longest kept), each naming the input: shown, but no error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The input could not be read at all ([`InputReport::failed`]: not
     /// found, no permission, binary data, a link loop…), as opposed to
     /// read with errors in its content (an invalid CloudTrail file).
@@ -109,11 +118,17 @@ impl InputReport {
             findings: Vec::new(),
             unclassified: Vec::new(),
             errors: Vec::new(),
+            notes: Vec::new(),
             not_read: false,
             summary: None,
             auth_failures: 0,
             failed_events: Vec::new(),
         }
+    }
+
+    /// Whether the input is a report authsift wrote (not analysed).
+    pub fn is_own_report(&self) -> bool {
+        matches!(self.read_as, Some(ReadAs::OwnReport(_)))
     }
 
     /// Whether the input was read as CloudTrail events.

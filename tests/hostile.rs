@@ -268,9 +268,19 @@ fn analyse(
     inputs: &[&std::path::Path],
     limit: std::time::Duration,
 ) -> (std::process::Output, serde_json::Value) {
+    analyse_with(&[], inputs, limit)
+}
+
+/// [`analyse`] with more `flags`.
+fn analyse_with(
+    flags: &[&str],
+    inputs: &[&std::path::Path],
+    limit: std::time::Duration,
+) -> (std::process::Output, serde_json::Value) {
     let started = std::time::Instant::now();
     let out = common::bin()
         .args(["--format", "json"])
+        .args(flags)
         .args(inputs)
         .stdin(std::process::Stdio::null())
         .output()
@@ -402,11 +412,12 @@ fn a_small_gzip_of_null_records_is_refused_without_a_big_allocation() {
     refused_alone(&out, &report, "nulls.json.gz", "not CloudTrail");
 }
 
-/// A 4 MiB line (no newline at all) is read; a normal log beside it too.
-/// (Linear, but the JSON report redacts the whole evidence line, which a
-/// debug build does at about 0.5 MB/s: kept small for the test suite.)
+/// A 4 MiB line (no newline at all) is read whole when `--max-line-bytes`
+/// allows it; a normal log beside it too. (Linear, but the JSON report
+/// redacts the whole evidence line, which a debug build does at about
+/// 0.5 MB/s: kept small for the test suite.)
 #[test]
-fn a_huge_line_is_read() {
+fn a_huge_line_is_read_when_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let huge = dir.path().join("huge.log");
     let mut line = "x".repeat(4 << 20);
@@ -414,7 +425,11 @@ fn a_huge_line_is_read() {
         " An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied",
     );
     std::fs::write(&huge, line).unwrap();
-    let (out, report) = analyse(&[&huge, &good_log()], std::time::Duration::from_secs(120));
+    let (out, report) = analyse_with(
+        &["--max-line-bytes", "8388608"],
+        &[&huge, &good_log()],
+        std::time::Duration::from_secs(120),
+    );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_eq!(
         common::verdict(input_named(&report, "huge.log")),
@@ -423,6 +438,17 @@ fn a_huge_line_is_read() {
     assert_eq!(
         common::verdict(input_named(&report, "s3-ls-access-denied.log")),
         GOOD_VERDICT
+    );
+    // By default (1 MiB) the line is cut before its failure, and said so.
+    let (out, report) = analyse(&[&huge], std::time::Duration::from_secs(120));
+    assert_eq!(
+        input_named(&report, "huge.log")["findings"],
+        serde_json::json!([])
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("huge.log:1: line longer than 1048576 bytes"),
+        "{stderr}"
     );
 }
 

@@ -9,6 +9,8 @@ use rayon::prelude::*;
 use super::ci::CiContext;
 use super::{Options, decode};
 use crate::formats::{self, Format};
+use crate::input::lines::{self, LineCap};
+use crate::input::{InputError, Opened};
 use crate::outcome::InputReport;
 use crate::rules::RuleSet;
 use crate::{awsfiles, chunk, facts, finding, model, sigv4};
@@ -34,32 +36,160 @@ pub(super) fn analyze_parsed(
     options: &Options,
     ci: Option<&CiContext<'_>>,
 ) -> InputReport {
-    let results: Vec<ChunkResult> = chunk::numbered_chunks(text, &run_chunk_starts(text))
+    let results = analyze_chunks(
+        text,
+        &run_chunk_starts(text),
+        1,
+        parse_format,
+        rules,
+        options,
+        ci,
+    );
+    let pasted = pasted(text, 1, parse_format);
+    merge(path, format, parse_format, rules, results, vec![pasted], ci)
+}
+
+/// Analyzes a text log as it is read, window by window: see [`Parts`].
+pub(super) fn analyze_stream(
+    opened: &mut Opened,
+    format: Format,
+    rules: &RuleSet,
+    options: &Options,
+) -> Result<InputReport, InputError> {
+    let parts = Parts::read(opened, 1, format, rules, options)?;
+    Ok(parts.merge(opened.label(), format, rules))
+}
+
+/// What a text log read window by window ([`chunk::WINDOW_BYTES`])
+/// yielded: complete chunks are analysed and dropped, the text after the
+/// last run start seen is kept for the next window. Lines longer than
+/// `--max-line-bytes` are cut as they are read. An input no larger than a
+/// window is cut into exactly the chunks it would be cut into if read
+/// whole.
+#[derive(Default)]
+pub(super) struct Parts {
+    pub(super) results: Vec<ChunkResult>,
+    /// The pasted configuration of each window ([`pasted`]).
+    pub(super) pasted: Vec<Vec<finding::Finding>>,
+    /// Notes on lines cut.
+    pub(super) notes: Vec<String>,
+}
+
+impl Parts {
+    /// Reads the rest of `opened`, whose next line is `first_line`.
+    pub(super) fn read(
+        opened: &mut Opened,
+        first_line: usize,
+        format: Format,
+        rules: &RuleSet,
+        options: &Options,
+    ) -> Result<Parts, InputError> {
+        let mut cap = LineCap::new(options.max_line_bytes.unwrap_or(lines::MAX_LINE_BYTES));
+        // A window always holds a line end, so it can always be cut.
+        let window = chunk::WINDOW_BYTES.max(cap.longest() + 1);
+        let mut parts = Parts::default();
+        let mut text: Vec<u8> = Vec::new();
+        // The line `text` starts on.
+        let mut line = first_line;
+        let mut more = true;
+        while more || !text.is_empty() {
+            if more {
+                let want = window.max(text.len() + window / 4) - text.len();
+                more = opened.read_into(&mut text, want, &mut cap)?;
+            }
+            // While more is to come, only complete lines are cut at.
+            let complete = match more {
+                true => memchr::memrchr(b'\n', &text).map_or(0, |i| i + 1),
+                false => text.len(),
+            };
+            let mut starts = run_chunk_starts(&text[..complete]);
+            let upto = if !more {
+                text.len()
+            } else if starts.len() > 1 {
+                starts.pop().unwrap_or(0)
+            } else if text.len() >= window {
+                starts = chunk::line_chunk_starts(&text[..complete]);
+                complete
+            } else {
+                continue;
+            };
+            let part = &text[..upto];
+            parts.results.extend(analyze_chunks(
+                part, &starts, line, format, rules, options, None,
+            ));
+            parts.pasted.push(pasted(part, line, format));
+            line += memchr::memchr_iter(b'\n', part).count();
+            text.drain(..upto);
+        }
+        let label = opened.label().to_string();
+        parts.notes = cap.cuts().notes(&label, cap.max());
+        Ok(parts)
+    }
+
+    /// The input's report ([`merge`]), with the notes.
+    pub(super) fn merge(self, path: &str, format: Format, rules: &RuleSet) -> InputReport {
+        let mut report = merge(path, format, format, rules, self.results, self.pasted, None);
+        report.notes = self.notes;
+        report
+    }
+}
+
+/// The chunks of `text` (starting at `starts`, its first line being
+/// `first_line`) analysed in parallel, in input order.
+fn analyze_chunks(
+    text: &[u8],
+    starts: &[usize],
+    first_line: usize,
+    format: Format,
+    rules: &RuleSet,
+    options: &Options,
+    ci: Option<&CiContext<'_>>,
+) -> Vec<ChunkResult> {
+    chunk::numbered_chunks(text, starts)
         .par_iter()
-        .map(|(range, first_line)| {
+        .map(|(range, first)| {
             analyze_chunk(
                 &decode(&text[range.clone()]),
-                *first_line,
-                parse_format,
+                first + first_line - 1,
+                format,
                 rules,
                 options.secret.as_ref(),
                 ci,
             )
         })
-        .collect();
-    merge(path, text, format, parse_format, rules, results, ci)
+        .collect()
+}
+
+/// Fragments of ~/.aws/config or ~/.aws/credentials pasted beside the
+/// error in `text` (whose first line is `first_line`): the checks of
+/// `authsift config`, each issue an incident (numbered from 0; [`merge`]
+/// numbers them after the input's other incidents).
+pub(super) fn pasted(
+    text: &[u8],
+    first_line: usize,
+    parse_format: Format,
+) -> Vec<finding::Finding> {
+    if !matches!(parse_format, Format::Text | Format::AwsDebug) {
+        return Vec::new();
+    }
+    awsfiles::paste::findings(
+        &decode(text),
+        first_line,
+        awsfiles::paste::config_rules(),
+        0,
+    )
 }
 
 /// One input's report from its chunks' results, in input order: incidents
-/// numbered across chunks, then what needs the whole text (pasted
-/// configuration) or every incident (batch rules).
+/// numbered across chunks, then the pasted configuration found in its
+/// parts ([`pasted`]) and what needs every incident (batch rules).
 pub(super) fn merge(
     path: &str,
-    text: &[u8],
     format: Format,
     parse_format: Format,
     rules: &RuleSet,
     results: Vec<ChunkResult>,
+    pasted_parts: Vec<Vec<finding::Finding>>,
     ci: Option<&CiContext<'_>>,
 ) -> InputReport {
     let mut report = InputReport::new(path.to_string(), Some(format.into()));
@@ -78,27 +208,25 @@ pub(super) fn merge(
         report.unclassified.append(&mut chunk.unclassified);
         batch_inputs.append(&mut chunk.batch_inputs);
     }
-    // Fragments of ~/.aws/config or ~/.aws/credentials pasted beside the
-    // error: the checks of `authsift config`, each issue an incident.
-    if matches!(parse_format, Format::Text | Format::AwsDebug) {
-        let mut pasted =
-            awsfiles::paste::findings(&decode(text), awsfiles::paste::config_rules(), incidents);
-        if let Some(ci) = ci {
-            pasted.iter_mut().for_each(|f| ci.restore_lines(f));
-        }
-        // A failure the pasted file explains (no credentials found, and the
-        // file's key pair is broken) is shown after the file's mistake.
-        let verdict = report.findings.iter().max_by_key(|f| f.priority);
-        if let Some(v) = verdict.map(|v| (v.rule.clone(), v.priority)) {
-            for f in pasted
-                .iter_mut()
-                .filter(|f| awsfiles::paste::explains(f, &v.0))
-            {
-                f.priority = f.priority.max(v.1 + 1);
-            }
-        }
-        report.findings.append(&mut pasted);
+    let mut pasted: Vec<finding::Finding> = pasted_parts.into_iter().flatten().collect();
+    for (n, f) in pasted.iter_mut().enumerate() {
+        f.incident = incidents + n;
     }
+    if let Some(ci) = ci {
+        pasted.iter_mut().for_each(|f| ci.restore_lines(f));
+    }
+    // A failure the pasted file explains (no credentials found, and the
+    // file's key pair is broken) is shown after the file's mistake.
+    let verdict = report.findings.iter().max_by_key(|f| f.priority);
+    if let Some(v) = verdict.map(|v| (v.rule.clone(), v.priority)) {
+        for f in pasted
+            .iter_mut()
+            .filter(|f| awsfiles::paste::explains(f, &v.0))
+        {
+            f.priority = f.priority.max(v.1 + 1);
+        }
+    }
+    report.findings.append(&mut pasted);
     // Pasted text has no client runs to keep in order: where it holds
     // several failures, the one whose verdict names the most specific
     // cause (a missing profile before the empty chain it leads to, a

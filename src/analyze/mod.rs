@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::formats::{self, Format};
 use crate::input::{self, Source};
-use crate::outcome::{InputReport, Report};
+use crate::outcome::{InputReport, ReadAs, Report};
 use crate::rules::RuleSet;
 
 use crate::{progress, sigv4, trail};
@@ -40,6 +40,9 @@ pub struct Options {
     pub secret: Option<sigv4::verify::Secret>,
     /// How event inputs (CloudTrail, S3 access logs) are read.
     pub events: EventOptions,
+    /// Lines of text logs are kept up to this many bytes (`None`:
+    /// [`input::lines::MAX_LINE_BYTES`]).
+    pub max_line_bytes: Option<usize>,
 }
 
 /// Analyzes one input's text.
@@ -64,6 +67,48 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         Some(system) => ci::analyze_ci_log(path, &decode(text), system, format, rules, options),
         None => logs::analyze_parsed(path, text, format, format, rules, options, None),
     }
+}
+
+/// Analyzes an opened input, and says how many bytes it held (once
+/// decompressed). Text logs are analysed as they are read, window by
+/// window; event inputs and CI logs, whose parsers need the document or
+/// the job whole, and UTF-16 are read whole (within
+/// [`input::MAX_INPUT_BYTES`]).
+pub fn analyze_opened(
+    mut opened: input::Opened,
+    rules: &RuleSet,
+    options: &Options,
+) -> Result<(InputReport, u64), input::InputError> {
+    let head = opened.peek(formats::SNIFF_BYTES)?;
+    if options.input_format.is_none()
+        && let Some(own) = formats::own_report::sniff(&decode(head))
+    {
+        let label = opened.label().to_string();
+        let mut report = InputReport::new(label.clone(), Some(ReadAs::OwnReport(own)));
+        report.notes.push(format!(
+            "{label}: a report authsift wrote (--format {}), not analysed as a log",
+            own.as_str()
+        ));
+        return Ok((report, 0));
+    }
+    let format = input_format(head, options);
+    let whole = opened.is_utf16()
+        || matches!(format, Format::Cloudtrail | Format::S3AccessLog)
+        || format.ci_system().is_some();
+    if !whole {
+        let report = logs::analyze_stream(&mut opened, format, rules, options)?;
+        return Ok((report, opened.bytes_read()));
+    }
+    let label = opened.label().to_string();
+    let text = opened.whole()?;
+    let report = analyze_bytes(&label, &text, rules, options);
+    let unpacked = text.len() as u64;
+    // Freeing a big input takes milliseconds: an idle worker does it
+    // while the run goes on.
+    if text.len() >= 1 << 20 {
+        rayon::spawn(move || drop(text));
+    }
+    Ok((report, unpacked))
 }
 
 /// The format an input is read as: `--input-format`, else sniffed from
@@ -127,19 +172,12 @@ pub fn analyze(
             };
             let (report, unpacked) = match (streamed, source) {
                 (Some(done), _) => done,
-                (None, Ok(input)) => match input::read(input) {
-                    Ok(text) => {
-                        let report = analyze_bytes(&input.label(), &text, rules, options);
-                        let unpacked = text.len() as u64;
-                        // Freeing a big input takes milliseconds: an idle
-                        // worker does it while the run goes on.
-                        if text.len() >= 1 << 20 {
-                            rayon::spawn(move || drop(text));
-                        }
-                        (report, unpacked)
+                (None, Ok(input)) => {
+                    match input::open(input).and_then(|o| analyze_opened(o, rules, options)) {
+                        Ok(done) => done,
+                        Err(e) => (InputReport::failed(input.label(), e.to_string()), 0),
                     }
-                    Err(e) => (InputReport::failed(input.label(), e.to_string()), 0),
-                },
+                }
                 (None, Err(e)) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
             };
             if let Some(progress) = progress {

@@ -12,11 +12,12 @@
 
 use std::time::Duration;
 
-use super::logs::{self, ChunkResult};
-use super::{Options, analyze_bytes, decode, input_format};
-use crate::formats::{Format, aws_debug};
+use super::logs::{self, ChunkResult, Parts};
+use super::{Options, analyze_opened, decode, input_format};
+use crate::chunk;
+use crate::formats::{self, Format, aws_debug};
 use crate::input::arriving::{self, Arrival, Arriving, Stdin};
-use crate::input::{InputError, Source};
+use crate::input::{InputError, Opened, Source};
 use crate::outcome::InputReport;
 use crate::rules::RuleSet;
 
@@ -38,7 +39,9 @@ pub fn analyze_stdin(
     let failed = |e: InputError| InputReport::failed(label.clone(), e.to_string());
     match arriving::stdin(&label, QUIET) {
         Err(e) => failed(e),
-        Ok(Stdin::Whole(text)) => analyze_bytes(&label, &text, rules, options),
+        Ok(Stdin::Decoded(opened)) => analyze_opened(opened, rules, options)
+            .map(|(report, _)| report)
+            .unwrap_or_else(failed),
         Ok(Stdin::Arriving(arriving)) => {
             as_it_arrives(&label, arriving, rules, options, shown).unwrap_or_else(failed)
         }
@@ -53,18 +56,28 @@ fn as_it_arrives(
     shown: &mut dyn FnMut(&InputReport),
 ) -> Result<InputReport, InputError> {
     let mut cuts = Cuts::new();
-    let mut results: Vec<ChunkResult> = Vec::new();
+    let mut parts = Parts::default();
     let mut incidents = 0;
     // Whether the text is an `aws --debug` log: decided on its first piece.
     let mut streams = options.input_format.is_none_or(|f| f == Format::AwsDebug);
     let mut judged = options.input_format.is_some();
+    // Whether the head confirmed it (read far enough to sniff it as a
+    // file's head is sniffed): only then is analysed text dropped.
+    let mut confirmed = options.input_format.is_some();
+    // The line the text kept starts on.
+    let mut kept_line = 1;
     loop {
         let arrival = arriving.next(QUIET)?;
         if arrival == Arrival::End {
             break;
         }
+        if !confirmed && arriving.bytes().len() >= formats::SNIFF_BYTES {
+            confirmed = true;
+            streams &= input_format(arriving.bytes(), options) == Format::AwsDebug;
+        }
         if !streams {
-            continue;
+            // Not a debug log: read on as a file is, from the start.
+            return read_on(label, arriving.into_reader(0), rules, options);
         }
         for piece in cuts.advance(arriving.bytes(), arrival == Arrival::Quiet) {
             let text = arriving.bytes();
@@ -84,26 +97,61 @@ fn as_it_arrives(
                 .for_each(|f| f.incident += incidents);
             incidents += result.incidents;
             shown(&so_far);
-            results.push(result);
+            parts.results.push(result);
+        }
+        if !streams {
+            return read_on(label, arriving.into_reader(0), rules, options);
+        }
+        if confirmed && cuts.start >= chunk::WINDOW_BYTES / 2 {
+            // Analysed text is dropped, its pasted configuration read first.
+            let done = &arriving.bytes()[..cuts.start];
+            parts
+                .pasted
+                .push(logs::pasted(done, kept_line, Format::AwsDebug));
+            kept_line = cuts.first_line;
+            arriving.drop_front(cuts.start);
+            cuts.shift(cuts.start);
+        }
+        if confirmed && arriving.bytes().len() - cuts.start > chunk::WINDOW_BYTES {
+            // A run too long to wait for the end of: the rest is read as a
+            // file is, window by window.
+            let first_line = cuts.first_line;
+            let mut rest = Opened::text(arriving.into_reader(cuts.start), label);
+            let more = logs::Parts::read(&mut rest, first_line, Format::AwsDebug, rules, options)?;
+            parts.results.extend(more.results);
+            parts.pasted.extend(more.pasted);
+            parts.notes = more.notes;
+            return Ok(parts.merge(label, Format::AwsDebug, rules));
         }
     }
-    let text = arriving.finish()?;
-    // Read whole by now: anything that did not stream, or whose whole head
-    // no longer reads as a debug log, is analysed as a file is.
-    if !streams || results.is_empty() || input_format(&text, options) != Format::AwsDebug {
-        return Ok(analyze_bytes(label, &text, rules, options));
+    // Whole by now (nothing was dropped unless the head was confirmed):
+    // anything that did not stream, or whose whole head no longer reads as
+    // a debug log, is analysed as a file is.
+    if !streams
+        || parts.results.is_empty()
+        || (!confirmed && input_format(arriving.bytes(), options) != Format::AwsDebug)
+    {
+        return read_on(label, arriving.into_reader(0), rules, options);
     }
+    let text = arriving.bytes();
     let rest = cuts.rest(text.len());
-    results.push(analyze_piece(&text, &rest, rules, options));
-    Ok(logs::merge(
-        label,
-        &text,
-        Format::AwsDebug,
-        Format::AwsDebug,
-        rules,
-        results,
-        None,
-    ))
+    parts
+        .results
+        .push(analyze_piece(text, &rest, rules, options));
+    parts
+        .pasted
+        .push(logs::pasted(text, kept_line, Format::AwsDebug));
+    Ok(parts.merge(label, Format::AwsDebug, rules))
+}
+
+/// The rest of stdin (`text`), read and analysed as a file is.
+fn read_on(
+    label: &str,
+    text: impl std::io::Read + Send + 'static,
+    rules: &RuleSet,
+    options: &Options,
+) -> Result<InputReport, InputError> {
+    analyze_opened(Opened::text(text, label), rules, options).map(|(report, _)| report)
 }
 
 fn analyze_piece(text: &[u8], piece: &Piece, rules: &RuleSet, options: &Options) -> ChunkResult {
@@ -186,6 +234,13 @@ impl Cuts {
         };
         (self.start, self.first_line, self.ended) = (at, line, false);
         piece
+    }
+
+    /// The text before `n` was dropped: offsets move back by `n`.
+    fn shift(&mut self, n: usize) {
+        self.start -= n;
+        self.next -= n;
+        self.searched -= n;
     }
 
     /// The last piece, up to the text's `end`.

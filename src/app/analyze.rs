@@ -31,6 +31,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     let window = time_window(settings).map_err(Error::Window)?;
     let options = Options {
         input_format: settings.input_format,
+        max_line_bytes: settings.max_line_bytes,
         secret,
         events: EventOptions {
             window,
@@ -73,7 +74,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     // What was written as stdin arrived, and whether writing it failed.
     let mut shown = String::new();
     let mut shown_result = Ok(());
-    let report = if streams_stdin(settings, &sources) {
+    let mut report = if streams_stdin(settings, &sources) {
         let input = crate::analyze::analyze_stdin(&rules, &options, &mut |so_far| {
             let blocks = report::human::render_incidents(so_far, &render);
             if shown_result.is_ok() {
@@ -98,6 +99,9 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         for e in report.inputs.iter().flat_map(|i| &i.errors) {
             let shown = redactor.text(e);
             let _ = writeln!(err, "authsift: {}", sanitize(&shown));
+        }
+        for note in report.inputs.iter().flat_map(|i| &i.notes) {
+            let _ = writeln!(err, "authsift: note: {}", sanitize(&redactor.text(note)));
         }
         // The text formats say it themselves; machine formats get it here.
         let says_itself = matches!(
@@ -124,6 +128,8 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             .sum();
         write_event_totals(&mut err, &report, read, elapsed);
     }
+    // Reports authsift wrote were noted above; they are no input's result.
+    report.inputs.retain(|i| !i.is_own_report());
     let text = report::render(&report, settings.format, &render);
     // What was shown as stdin arrived begins the report: the rest follows.
     let rest = text.strip_prefix(shown.as_str()).unwrap_or(&text);

@@ -159,6 +159,8 @@ pub struct Analyze {
     pub events: bool,
     /// `--limit`: grouped findings shown (`Some(0)`: all).
     pub limit: Option<usize>,
+    /// `--max-line-bytes`: longest line of a text log kept.
+    pub max_line_bytes: Option<usize>,
     /// Mask access key ids (off with `--no-redact`).
     pub mask_key_ids: bool,
     /// When to draw the progress line.
@@ -309,6 +311,7 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         timestamp: cli.timestamp,
         events: cli.events && cli.format == OutputFormat::Ocsf,
         limit: cli.limit,
+        max_line_bytes: cli.max_line_bytes,
         mask_key_ids: !cli.no_redact,
         progress: match cli.progress {
             cli::ProgressChoice::Auto => ProgressWhen::Auto,

@@ -296,11 +296,16 @@ pub fn config_rules() -> &'static RuleSet {
 }
 
 /// The findings of the config checks on every fragment of `text`
-/// (whose first line is line 1), worded by `rules` (`rules/config.rules`):
-/// those of medium or high severity, one incident each from `incident`
-/// on, evidence on the paste's lines.
-pub fn findings(text: &str, rules: &RuleSet, incident: usize) -> Vec<Finding> {
-    let fragments = fragments(text);
+/// (whose first line is line `first_line`: a long log is read in parts),
+/// worded by `rules` (`rules/config.rules`): those of medium or high
+/// severity, one incident each from `incident` on, evidence on the
+/// paste's lines.
+pub fn findings(text: &str, first_line: usize, rules: &RuleSet, incident: usize) -> Vec<Finding> {
+    let mut fragments = fragments(text);
+    for f in &mut fragments {
+        f.first_line += first_line - 1;
+        f.named_at = f.named_at.map(|n| n + first_line - 1);
+    }
     let mut out = Vec::new();
     // A config and a credentials fragment pasted together are read
     // together, as the CLI reads the two files.
@@ -434,7 +439,7 @@ AWS_ACCESS_KEY_ID = xxxx\nAWS_SECRET_ACCESS_KEY = yyyy\n";
         // elsewhere in the user's file, and nothing says they are missing.
         let text = "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n\
 source_profile = base\n[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n";
-        let found = findings(text, &RuleSet::config(), 0);
+        let found = findings(text, 1, &RuleSet::config(), 0);
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -443,21 +448,21 @@ source_profile = base\n[profile sso]\nsso_session = corp\nsso_account_id = 1\nss
         let text = "\"credentials profile default is invalid\"\n\n[default]\nregion=eu-west-1\n\
 output=json\n\n[default]\nAWS_ACCESS_KEY_ID = xxxxxxxxxxxxxxxxxxxxxxxxx\n\
 AWS_SECRET_ACCESS_KEY = yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\n";
-        let found = findings(text, &RuleSet::config(), 3);
+        let found = findings(text, 1, &RuleSet::config(), 3);
         let lines: Vec<usize> = found.iter().map(|f| f.evidence[0].line).collect();
         assert_eq!(lines, [8, 9], "{found:?}");
         assert!(found.iter().all(|f| f.rule == "config.malformed"));
         assert_eq!(found[0].incident, 3);
         assert!(found[0].evidence[0].text.contains("AWS_ACCESS_KEY_ID"));
         let emoji = "[default]\naws_access_key_id = 🔐\naws_secret_access_key = 🔐\n";
-        assert!(findings(emoji, &RuleSet::config(), 0).is_empty());
+        assert!(findings(emoji, 1, &RuleSet::config(), 0).is_empty());
     }
 
     #[test]
     fn a_broken_key_pair_explains_missing_credentials() {
         let text = "[dev]\naws_acces_key_id = AKIAIOSFODNN7EXAMPLE\n\
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
-        let found = findings(text, &RuleSet::config(), 0);
+        let found = findings(text, 1, &RuleSet::config(), 0);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(explains(&found[0], "credentials.missing"));
         assert!(!explains(&found[0], "authz.access-denied"));
@@ -467,7 +472,7 @@ aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
     fn real_mistakes_in_a_paste_are_found() {
         let text = "[default]\naws_access_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nregion = us-east-1a\n";
-        let found = findings(text, &RuleSet::config(), 0);
+        let found = findings(text, 1, &RuleSet::config(), 0);
         let codes: Vec<(&str, usize)> = found
             .iter()
             .map(|f| {

@@ -7,6 +7,7 @@ pub mod ci;
 pub mod cloudtrail;
 pub mod go_sdk;
 pub mod logrecord;
+pub mod own_report;
 pub mod pyrepr;
 pub mod rust_sdk;
 pub mod s3_access;

@@ -6,16 +6,16 @@
 //! long as it says, so it can tell a pause of the writer (the run may be
 //! over) from more text. The bounds are those of [`super::read`]: the
 //! first block is judged (binary, gzip, UTF-16) before more is kept, and
-//! no more than [`MAX_INPUT_BYTES`] are kept in all. Gzip and UTF-16 need
-//! the whole input to be decoded and are read whole, as from a file.
+//! no more than [`MAX_INPUT_BYTES`] are kept in all. Gzip and UTF-16 are
+//! handed over as an [`Opened`] input, decoded as it is read, as a file is.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::Duration;
 
 use super::{
-    BINARY_SNIFF_BYTES, GZIP_MAGIC, InputError, MAX_INPUT_BYTES, READ_BLOCK, Text, check_binary,
-    check_text, read_from, too_large, utf16_order,
+    BINARY_SNIFF_BYTES, GZIP_MAGIC, InputError, MAX_INPUT_BYTES, Opened, READ_BLOCK, Text,
+    check_binary, check_text, too_large, utf16_order,
 };
 
 /// Blocks read ahead of the analysis at most (each up to `READ_BLOCK`).
@@ -25,8 +25,8 @@ const BLOCKS_AHEAD: usize = 4;
 pub enum Stdin {
     /// Plain text, arriving.
     Arriving(Arriving),
-    /// Gzip or UTF-16: read whole and decoded.
-    Whole(Text),
+    /// Gzip or UTF-16: decoded as it is read.
+    Decoded(Opened),
 }
 
 /// What waiting for more input brought.
@@ -102,8 +102,9 @@ pub fn open(
         let rest = Blocks {
             blocks: arriving.blocks,
             block: io::Cursor::new(Vec::new()),
+            ended: arriving.ended,
         };
-        return read_from(io::Cursor::new(head).chain(rest), None, label).map(Stdin::Whole);
+        return Opened::new(io::Cursor::new(head).chain(rest), label, None).map(Stdin::Decoded);
     }
     check_binary(head, label)?;
     Ok(Stdin::Arriving(arriving))
@@ -132,9 +133,27 @@ impl Arriving {
         }
     }
 
-    /// The text so far.
+    /// The text so far (since the last [`Arriving::drop_front`]).
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// Forgets the first `n` bytes of the text so far (analysed already),
+    /// so a long stream costs no more memory than its last part.
+    pub fn drop_front(&mut self, n: usize) {
+        self.bytes.drain(..n);
+    }
+
+    /// The text from `from` on, and all that is still to come, as one
+    /// reader: the rest is read as a file is.
+    pub fn into_reader(mut self, from: usize) -> impl Read + Send + 'static {
+        self.bytes.drain(..from);
+        let rest = Blocks {
+            blocks: self.blocks,
+            block: io::Cursor::new(Vec::new()),
+            ended: self.ended,
+        };
+        io::Cursor::new(self.bytes).chain(rest)
     }
 
     /// The whole text, once [`Arrival::End`] was seen; refused when empty.
@@ -148,13 +167,15 @@ impl Arriving {
 struct Blocks {
     blocks: Receiver<io::Result<Vec<u8>>>,
     block: io::Cursor<Vec<u8>>,
+    /// The writer was already seen closing its end.
+    ended: bool,
 }
 
 impl Read for Blocks {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             let n = self.block.read(buf)?;
-            if n > 0 || buf.is_empty() {
+            if n > 0 || buf.is_empty() || self.ended {
                 return Ok(n);
             }
             match self.blocks.recv() {
@@ -189,8 +210,8 @@ mod tests {
         e.write_all(b"a log line\n").unwrap();
         let gz = e.finish().unwrap();
         match open(io::Cursor::new(gz), "<stdin>", QUIET).unwrap() {
-            Stdin::Whole(text) => assert_eq!(&*text, b"a log line\n"),
-            Stdin::Arriving(_) => panic!("gzip is read whole"),
+            Stdin::Decoded(opened) => assert_eq!(&*opened.whole().unwrap(), b"a log line\n"),
+            Stdin::Arriving(_) => panic!("gzip is decoded"),
         }
         let zeros = io::repeat(0).take(1 << 30);
         assert!(matches!(
@@ -205,7 +226,7 @@ mod tests {
                         while a.next(QUIET).ok()? != Arrival::End {}
                         a.finish().err()
                     }
-                    Stdin::Whole(_) => None,
+                    Stdin::Decoded(_) => None,
                 }),
             Some(InputError::Empty { .. })
         ));
