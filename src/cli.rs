@@ -351,6 +351,14 @@ pub struct ConfigArgs {
     /// Output format (human, json and markdown are the useful ones here).
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Where and how a command other than analysis writes its report: the
+/// flags `config` and `merge` share, meaning what they mean for analysis.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
     /// Write the results to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -376,24 +384,14 @@ pub struct MergeArgs {
     /// to merge with others).
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
-    /// Write the results to FILE instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
     /// Show at most N grouped findings (0: all), as for analysis.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Stamp reports with the time of the run.
     #[arg(long)]
     pub timestamp: bool,
-    /// When to use colour in human output (`auto` as for analysis).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Show access key ids unmasked (secrets and tokens stay hidden).
-    #[arg(long)]
-    pub no_redact: bool,
-    /// Print nothing on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
 }

@@ -256,16 +256,17 @@ impl Command {
             },
             Some(cli::Command::Config(args)) => Command::Config(config_settings(args)),
             Some(cli::Command::Merge(args)) => {
-                let output = Destination::from_flag(args.output.as_deref());
+                let report = &args.report;
+                let output = Destination::from_flag(report.output.as_deref());
                 Command::Merge(Merge {
                     parts: args.parts.clone(),
                     format: args.format,
-                    color: use_color(color_when(args.color), &output),
+                    color: use_color(color_when(report.color), &output),
                     output,
                     timestamp: args.timestamp,
                     limit: args.limit,
-                    mask_key_ids: !args.no_redact,
-                    quiet: args.quiet,
+                    mask_key_ids: !report.no_redact,
+                    quiet: report.quiet,
                     rules: rule_sources(&args.rules),
                 })
             }
@@ -327,19 +328,20 @@ fn analyze_settings(cli: &Cli) -> Analyze {
 }
 
 fn config_settings(args: &cli::ConfigArgs) -> Config {
-    let output = Destination::from_flag(args.output.as_deref());
+    let report = &args.report;
+    let output = Destination::from_flag(report.output.as_deref());
     Config {
         request: config::Request {
             config_file: args.config_file.clone(),
             credentials_file: args.credentials_file.clone(),
             profile: args.profile.clone(),
-            mask_key_ids: !args.no_redact,
+            mask_key_ids: !report.no_redact,
         },
         explain_chain: args.explain_chain,
         format: args.format,
-        color: use_color(color_when(args.color), &output),
+        color: use_color(color_when(report.color), &output),
         output,
-        quiet: args.quiet,
+        quiet: report.quiet,
     }
 }
 
