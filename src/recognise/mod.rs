@@ -143,9 +143,15 @@ const CUES: &[&str] = &[
     "No option",
     // The client wordings of tables/client_wordings.tsv that hold none of
     // the cues above.
+    // (Narrow cues: botocore's debug log names its `configprovider` and
+    // `validate_ascii_metadata` on thousands of lines.)
     "IMDS",
-    "etadata",
-    "rovider",
+    "etadata se",
+    "etadata us",
+    "etadata Se",
+    "providers in chain",
+    "source provider",
+    "that provider",
     "issing",
     "configured",
     "does not exist",
