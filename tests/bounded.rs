@@ -142,10 +142,13 @@ fn stdin_text_is_analysed_as_a_stream() {
     assert!(lines.contains(&1), "{lines:?}");
     assert!(lines.contains(&(total_lines as u64)), "{lines:?}");
     // The input is 48 MB, a window 8 MiB: what the input costs is
-    // measured over what a one-line input costs.
+    // measured over what a one-line input costs. The bound leaves room
+    // for how far the reader gets ahead of a loaded machine's workers
+    // (one run of the whole suite peaked 33.5 MB over); reading the
+    // input whole would cost its 48 MB on top of that.
     let base = baseline();
     assert!(
-        peak > 0 && peak < base + (32 << 10),
+        peak > 0 && peak < base + (40 << 10),
         "peak {peak} kB for {size} bytes (one line: {base} kB)"
     );
 }
