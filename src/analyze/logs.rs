@@ -88,15 +88,21 @@ impl Parts {
         // A window always holds a line end, so it can always be cut.
         let window = chunk::WINDOW_BYTES.max(cap.longest() + 1);
         let mut parts = Parts::default();
-        let mut text: Vec<u8> = Vec::new();
+        // Two windows are held: the one analysed and the next, read
+        // meanwhile. Each is sized once, so neither doubles as it fills.
+        let room = window + window / 4 + (1 << 20);
+        let mut text: Vec<u8> = Vec::with_capacity(room);
+        let mut next: Vec<u8> = Vec::with_capacity(room);
+        let mut read_ahead = false;
         // The line `text` starts on.
         let mut line = first_line;
         let mut more = true;
         while more || !text.is_empty() {
-            if more {
+            if more && !read_ahead {
                 let want = window.max(text.len() + window / 4) - text.len();
                 more = opened.read_into(&mut text, want, &mut cap)?;
             }
+            read_ahead = false;
             // While more is to come, only complete lines are cut at.
             let complete = match more {
                 true => memchr::memrchr(b'\n', &text).map_or(0, |i| i + 1),
@@ -113,13 +119,33 @@ impl Parts {
             } else {
                 continue;
             };
+            // The next window is read while this part is analysed: the
+            // reading is serial, and would leave the other threads idle.
+            next.clear();
+            next.extend_from_slice(&text[upto..]);
             let part = &text[..upto];
-            parts.results.extend(analyze_chunks(
-                part, &starts, line, format, rules, options, None,
-            ));
-            parts.pasted.push(pasted(part, line, format));
+            let ((results, pasted), read) = rayon::join(
+                || {
+                    (
+                        analyze_chunks(part, &starts, line, format, rules, options, None),
+                        pasted(part, line, format),
+                    )
+                },
+                || {
+                    more.then(|| {
+                        let want = window.max(next.len() + window / 4) - next.len();
+                        opened.read_into(&mut next, want, &mut cap)
+                    })
+                },
+            );
+            parts.results.extend(results);
+            parts.pasted.push(pasted);
             line += memchr::memchr_iter(b'\n', part).count();
-            text.drain(..upto);
+            std::mem::swap(&mut text, &mut next);
+            if let Some(read) = read {
+                more = read?;
+                read_ahead = true;
+            }
         }
         let label = opened.label().to_string();
         parts.notes = cap.cuts().notes(&label, cap.max());

@@ -186,11 +186,23 @@ fn kind_named(line: &str) -> Option<FileKind> {
     }
 }
 
+/// Whether a line of `text` starts with `[` after white space. Each `[` is
+/// looked at, not each line: this runs on every text input, and a log has
+/// far more lines than brackets at their start.
+fn has_bracket_line(text: &str) -> bool {
+    memchr::memchr_iter(b'[', text.as_bytes()).any(|at| {
+        // Back over the white space before it only, so a long line of
+        // brackets costs one step each.
+        let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() && c != '\n');
+        before.is_empty() || before.ends_with('\n')
+    })
+}
+
 /// Every fragment of an AWS config or credentials file in `text`, whose
 /// first line is line 1.
 pub fn fragments(text: &str) -> Vec<Fragment> {
     // Most texts have no line starting with `[`: nothing to do.
-    if !text.lines().any(|l| l.trim_start().starts_with('[')) {
+    if !has_bracket_line(text) {
         return Vec::new();
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -387,6 +399,21 @@ pub fn explains(finding: &Finding, verdict: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bracket_line_is_one_whose_first_non_blank_is_a_bracket() {
+        for yes in [
+            "[default]",
+            "x\n  [profile a]\n",
+            "x\r\n\t\r[sso-session s]",
+            "a\n\u{a0}[",
+        ] {
+            assert!(has_bracket_line(yes), "{yes:?}");
+        }
+        for no in ["", "a [b]\n", "x: [1, 2]\n  y [", "\"[default]\""] {
+            assert!(!has_bracket_line(no), "{no:?}");
+        }
+    }
 
     #[test]
     fn a_credentials_file_after_cat_is_found_with_its_lines() {

@@ -370,6 +370,11 @@ fn is_stack_frame(line: &str) -> bool {
 /// method name ends the line. Ruby's first line has the same head and the
 /// message after it (`…:in `m': unable to sign … (Aws::Errors::…)`).
 fn is_ruby_frame(line: &str) -> bool {
+    // A backtick is rare: looking for it first spares a substring search
+    // on every line of a log.
+    if memchr::memchr(b'`', line.as_bytes()).is_none() {
+        return false;
+    }
     let Some((head, method)) = line.split_once(":in `") else {
         return false;
     };
@@ -624,16 +629,27 @@ fn failure_about_aws(line: &str) -> Option<usize> {
 /// does not exist …`), the message is the whole sentence. Back to the
 /// nearest field or sentence boundary, no further than a short stretch.
 fn sentence_start(line: &str, at: usize) -> usize {
-    let head = &line[..at];
+    // A start further back than this is not taken, so only this much
+    // before `at` is searched (a long line costs no more than a short one).
+    const LONGEST: usize = 60;
+    let mut lo = at.saturating_sub(LONGEST + 2);
+    while !line.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let head = &line[lo..at];
     // A colon or full stop ends a field or sentence only before a space
     // (not inside an ARN, a version or a host).
-    let from = [": ", ". ", "(", "\"", "'", ">", "["]
+    let found = [": ", ". ", "(", "\"", "'", ">", "["]
         .iter()
-        .filter_map(|b| head.rfind(b).map(|i| i + b.len()))
-        .max()
-        .unwrap_or(0);
-    let stretch = &head[from..];
-    if stretch.len() > 60 || stretch.contains("  ") {
+        .filter_map(|b| head.rfind(b).map(|i| lo + i + b.len()))
+        .max();
+    let from = match found {
+        Some(from) => from,
+        None if lo == 0 => 0,
+        None => return at,
+    };
+    let stretch = &line[from..at];
+    if stretch.len() > LONGEST || stretch.contains("  ") {
         return at;
     }
     from + (stretch.len() - stretch.trim_start().len())
