@@ -293,6 +293,10 @@ pub struct TextContext {
     /// `us-gov-west-1`) that the text names anywhere: access keys and
     /// identity providers exist in one partition only.
     pub other_partition: Option<(String, EvidenceLine)>,
+    /// MFA in play: an `mfa_serial`, an MFA code option (`--mfa-token`,
+    /// `--serial-number`, `--token-code`), an MFA condition in a pasted
+    /// policy (`aws:MultiFactorAuthPresent`), or MFA named.
+    pub mfa: Option<EvidenceLine>,
 }
 
 /// One client run (one `aws` invocation, or one SDK session): the unit that

@@ -278,6 +278,9 @@ fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
     if let Some(line) = &context.env_keys {
         facts.set(Fact::CredentialEnvKeys, true, Some(line));
     }
+    if let Some(line) = &context.mfa {
+        facts.set(Fact::CredentialMfa, true, Some(line));
+    }
     if let Some((profile, line)) = &context.profile
         && !facts.has(Fact::CredentialProfile)
     {

@@ -158,6 +158,10 @@ fact_table! {
     NetworkProxy = "network.proxy": Bool,
     RequestOddPath = "request.odd_path": Bool,
     CredentialEnvKeys = "credential.env_keys": Bool,
+    // The text shows MFA in play (an `mfa_serial`, an MFA code option, an
+    // MFA condition in a pasted policy): a denial beside it is most
+    // likely the MFA condition.
+    CredentialMfa = "credential.mfa": Bool,
     // The text shows S3's own error (an S3 exception class, its error body
     // or host id, an S3 endpoint): the request carried an object key or
     // bucket path the user chose.

@@ -141,9 +141,25 @@ fn is_method(line: &str) -> bool {
     matches!(line.trim(), "GET" | "PUT" | "POST" | "HEAD" | "DELETE")
 }
 
-static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:AWS_PROFILE[=:] ?|--profile[= ])["']?(?P<name>[A-Za-z0-9_.@-]+)"#)
+/// MFA in play: its settings and options in every client (`mfa_serial`,
+/// the CLI's and STS's `--serial-number`/`--token-code`, `--mfa-token`
+/// of the role tools), IAM's MFA condition keys, or MFA named as a word.
+static MFA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:mfa_serial|--mfa|--serial-number|--token-code|MultiFactorAuth)|\bMFA\b")
         .expect("valid regex")
+});
+
+/// A profile named in any of the ways clients take one: the environment
+/// (`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), the CLI's `--profile`, a
+/// setting in a tool's configuration (Terraform's `profile = "x"`,
+/// Serverless' `profile: x`, boto3's `profile_name=`, the JS SDK's
+/// `profile:`), PowerShell's `-ProfileName`, Go's
+/// `WithSharedConfigProfile("x")`.
+static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:AWS_(?:DEFAULT_)?PROFILE[=:] ?|--profile[= ]|\bprofile(?:_name|Name)?\s*[=:]\s*|-ProfileName\s+|WithSharedConfigProfile\()["']?(?P<name>[A-Za-z0-9_.@-]+)"#,
+    )
+    .expect("valid regex")
 });
 
 /// What only S3 (and stores that speak its API) prints: its exception
@@ -286,11 +302,14 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
         if context.odd_path.is_none() && path_line && ODD_PATH.is_match(line) {
             context.odd_path = Some(evidence());
         }
+        if context.mfa.is_none() && MFA.is_match(line) {
+            context.mfa = Some(evidence());
+        }
         if context.env_keys.is_none() && line.contains("AWS_ACCESS_KEY_ID") {
             context.env_keys = Some(evidence());
         }
         if context.profile.is_none()
-            && (line.contains("AWS_PROFILE") || line.contains("--profile"))
+            && (line.contains("PROFILE") || line.contains("rofile"))
             && let Some(caps) = PROFILE.captures(line)
         {
             context.profile = Some((caps["name"].to_string(), evidence()));
@@ -554,6 +573,40 @@ mod tests {
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
             ),
             None
+        );
+    }
+
+    #[test]
+    fn profiles_are_read_the_ways_tools_take_them() {
+        // Real pastes: a Terraform provider block (fixtures/wild/iac-terraform-provider-profile-foo-missing.txt),
+        // terraformer's flag (iac-terraformer-config-profile-needs-sdk-load-config.txt).
+        for (line, name) in [
+            ("      profile = \"foo\"", "foo"),
+            (
+                "# terraformer import aws --resources=route53 --profile=myprofile --regions=eu-west-1",
+                "myprofile",
+            ),
+        ] {
+            assert_eq!(
+                read(line, 1).profile.map(|(p, _)| p).as_deref(),
+                Some(name),
+                "{line}"
+            );
+        }
+        // A profile a role's source names is no profile the client was asked for.
+        assert!(read("source_profile = default", 1).profile.is_none());
+    }
+
+    #[test]
+    fn mfa_in_play_is_read() {
+        // Real paste: awsume (fixtures/wild/web-awsume-role-arn-mfa-not-needed-accessdenied.txt).
+        let text = "$ awsume --debug --role-arn=arn:aws:iam::12345678:role/User --session-name=employee@example.com --source-profile=employer --mfa-token=123456\n";
+        assert_eq!(read(text, 1).mfa.map(|e| e.line), Some(1));
+        // An IAM group that happens to be called MFAGroup says nothing of MFA.
+        assert!(
+            read("iam:GetGroup on resource: group MFAGroup", 1)
+                .mfa
+                .is_none()
         );
     }
 

@@ -215,8 +215,9 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
     // Nor does a raw HTTP dump of a refused request to AWS need any.
     if scan.events.is_empty()
         && skipped.is_empty()
-        && let Some(event) =
-            traces::failure(text, first_line).or_else(|| dumps::failure(text, first_line))
+        && let Some(event) = traces::failure(text, first_line)
+            .or_else(|| dumps::failure(text, first_line))
+            .or_else(|| failure_in_text_about_aws(text, first_line))
     {
         scan.events.push(event);
     }
@@ -573,6 +574,9 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
             (None, Some(at)) if wording::mentions_aws_host(line) => {
                 (ErrorKind::EndpointConnection, "network", at)
             }
+            _ if let Some(at) = credentials_not_found(line) => {
+                (ErrorKind::NoCredentials, "unknown", at)
+            }
             _ => {
                 let at = failure_about_aws(line)?;
                 if speaks_of_bad_configuration(line) {
@@ -611,17 +615,85 @@ fn recognise_words(line: &str, line_no: usize) -> Option<ErrorEvent> {
 /// The last resort: a line that speaks of failing and of AWS (a service,
 /// credentials, a bucket, an AWS client) is a failure nobody named. It is
 /// reported as unrecognised, never taken for a clean bill. Where it starts.
+/// A sentence saying that credentials could not be found, in any
+/// client's words (`Could not find any valid AWS credentials`, `unable to
+/// load credentials`, `no credentials found`): what every credential chain
+/// says when it comes up empty, whether or not its exact wording is in
+/// the client table. Only finding is meant: a provider that failed to
+/// *load* or *retrieve* its credentials (`WebIdentityErr: failed to
+/// retrieve credentials`) failed for a reason of its own.
+fn credentials_not_found(line: &str) -> Option<usize> {
+    static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:(?:could\s*n[o']?t|can\s*n[o']?t|unable\s+to)\s+(?:find|locate|resolve)\s+(?:(?:any|the|valid|aws|your)\s+)*credentials?\b|no\s+(?:valid\s+)?(?:aws\s+)?credentials?\s+(?:were\s+)?(?:found|configured|available|provided)\b)",
+        )
+        .expect("valid regex")
+    });
+    NOT_FOUND.find(line).map(|m| m.start())
+}
+
+/// A word that says something failed.
+static FAILING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:error|exception|failed|failure|denied|forbidden|unauthori[sz]ed|refused|expired)\b")
+        .expect("valid regex")
+});
+
+/// A word that says the text is about AWS.
+static ABOUT_AWS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:aws|amazon|amazonaws|s3|sts|iam|ec2|ecr|eks|ecs|kms|lambda|dynamodb|sqs|sns|cloudformation|credentials?|bucket|boto3?|botocore|assume ?role|sso)\b")
+        .expect("valid regex")
+});
+
 fn failure_about_aws(line: &str) -> Option<usize> {
-    static FAILING: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:error|exception|failed|failure|denied|forbidden|unauthori[sz]ed|refused|expired)\b")
-            .expect("valid regex")
-    });
-    static ABOUT_AWS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:aws|amazon|amazonaws|s3|sts|iam|ec2|ecr|eks|ecs|kms|lambda|dynamodb|sqs|sns|cloudformation|credentials?|bucket|boto3?|botocore|assume ?role|sso)\b")
-            .expect("valid regex")
-    });
     let at = FAILING.find(line)?.start();
     (ABOUT_AWS.is_match(line) || wording::mentions_imds(line)).then_some(at)
+}
+
+/// The first line of a pasted text about AWS that says something failed,
+/// when nothing in the text was recognised: the user pasted a failure, and
+/// a failure nobody named is still no clean bill. (The line itself need
+/// not name AWS: `[Errno 13] Permission denied` under an `aws` command.)
+fn failure_in_text_about_aws(text: &str, first_line: usize) -> Option<ErrorEvent> {
+    // A tally of none (`0 errors`, `no failures`) says nothing failed.
+    static NONE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:0|no|zero)\s+(?:errors?|failures?|failed)\b").expect("valid regex")
+    });
+    let bytes = text.as_bytes();
+    let line_of = |at: usize| {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
+        (start, trim_cr(&text[start..end]))
+    };
+    // Each line is looked at once: a line ruled out is skipped whole.
+    let mut from = 0;
+    let (start, line) = loop {
+        let found = FAILING.find_at(text, from)?;
+        let (start, line) = line_of(found.start());
+        if !NONE.is_match(line) {
+            break (start, line);
+        }
+        from = memchr::memchr(b'\n', &bytes[found.start()..])
+            .map_or(text.len(), |i| found.start() + i + 1);
+    };
+    if !ABOUT_AWS.is_match(text) {
+        return None;
+    }
+    Some(ErrorEvent {
+        kind: ErrorKind::Unrecognised,
+        code: None,
+        code_inferred: false,
+        operation: None,
+        message: line.trim().to_string(),
+        detail: None,
+        status: None,
+        service: None,
+        tool: None,
+        consequence: false,
+        evidence: EvidenceLine {
+            line: first_line + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count(),
+            text: line.into(),
+        },
+    })
 }
 
 /// Where the sentence around a needle found at `at` starts: needles are

@@ -525,3 +525,34 @@ fn a_nameless_failure_about_bad_configuration_is_a_configuration_problem() {
     let e = one("Error: failed to upload the object to the S3 bucket");
     assert_eq!(e.kind, ErrorKind::Unrecognised);
 }
+
+#[test]
+fn a_sentence_saying_credentials_were_not_found_is_no_credentials() {
+    // Real paste: fhir-works-on-aws-deployment's installer
+    // (fixtures/wild/iac-fhir-works-install-sudo-profile-in-user-home.txt).
+    let e = one(
+        "Could not find any valid AWS credentials. You can configure credentials by running 'aws configure'.",
+    );
+    assert_eq!((e.kind, e.evidence.line), (ErrorKind::NoCredentials, 1));
+    // A provider that failed to retrieve its credentials failed for a
+    // reason of its own (kubernetes/autoscaler, fixtures/wild/k8s-cluster-autoscaler-oidc-incorrect-token-audience.txt).
+    let e = one(
+        "E0512 07:27:20.361028       1 aws_manager.go:265] Failed to regenerate ASG cache: cannot autodiscover ASGs: WebIdentityErr: failed to retrieve credentials",
+    );
+    assert_ne!(e.kind, ErrorKind::NoCredentials);
+}
+
+#[test]
+fn a_failure_nobody_named_in_a_text_about_aws_is_no_clean_bill() {
+    // Real paste: aws/aws-cli#5332 (fixtures/wild/py-awscli-5332-cli-pager-quoted-empty-string.txt):
+    // the error line names nothing of AWS, the command above it does.
+    let text = "➜  ~ aws sts get-caller-identity\n[Errno 13] Permission denied: ''\n";
+    let events = scan(text, 1);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (events[0].kind, events[0].evidence.line),
+        (ErrorKind::Unrecognised, 2)
+    );
+    // The same words in a text about something else are not AWS's failure.
+    assert!(scan("$ ls /root\n[Errno 13] Permission denied: ''\n", 1).is_empty());
+}
