@@ -73,6 +73,8 @@ pub(super) struct Parts {
     pub(super) pasted: Vec<Vec<finding::Finding>>,
     /// Notes on lines cut.
     pub(super) notes: Vec<String>,
+    /// The limit that stopped the reading, and what was analysed before.
+    pub(super) stopped: Option<String>,
 }
 
 impl Parts {
@@ -95,7 +97,18 @@ impl Parts {
         while more || !text.is_empty() {
             if more {
                 let want = window.max(text.len() + window / 4) - text.len();
-                more = opened.read_into(&mut text, want, &mut cap)?;
+                more = match opened.read_into(&mut text, want, &mut cap) {
+                    Ok(more) => more,
+                    // What was read within the limit is analysed.
+                    Err(e) if e.is_size_limit() => {
+                        parts.stopped = Some(format!(
+                            "{e}: its first {} bytes analysed, the rest not read",
+                            opened.bytes_read()
+                        ));
+                        false
+                    }
+                    Err(e) => return Err(e),
+                };
             }
             // While more is to come, only complete lines are cut at.
             let complete = match more {
@@ -130,6 +143,7 @@ impl Parts {
     pub(super) fn merge(self, path: &str, format: Format, rules: &RuleSet) -> InputReport {
         let mut report = merge(path, format, format, rules, self.results, self.pasted, None);
         report.notes = self.notes;
+        report.errors.extend(self.stopped);
         report
     }
 }
