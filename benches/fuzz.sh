@@ -6,6 +6,9 @@
 #   PROPTEST_RNG_SEED=42 benches/fuzz.sh     # replay one seed
 #   FUZZ_RELEASE=1 benches/fuzz.sh           # optimised build: more cases/s
 #
+# FUZZ_RELEASE builds without the release profile's fat LTO (minutes of
+# linking for no gain in cases/s) unless CARGO_PROFILE_RELEASE_LTO says.
+#
 # Arguments are test-name filters (default: every target). Each target
 # prints `fuzz <target>: N executions`; a failure prints the shrunk input
 # and the seed to replay it. `cargo test` itself runs a short fixed set.
@@ -20,6 +23,8 @@ export PROPTEST_RNG_SEED
 profile=()
 if [[ -n "${FUZZ_RELEASE:-}" ]]; then
     profile=(--release)
+    export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-false}"
+    export CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16}"
 fi
 
 echo "fuzz: ${PROPTEST_CASES} cases per target, seed ${PROPTEST_RNG_SEED}" >&2

@@ -189,6 +189,24 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub max_line_bytes: Option<usize>,
 
+    /// Read at most N bytes of an input, once decompressed: a text log's
+    /// first N bytes are analysed and the rest is not read; an input read
+    /// whole (CloudTrail, CI logs) is refused. Either way it is named and
+    /// the run exits 2. Default: 2147483648 (2 GiB).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_bytes: Option<u64>,
+
+    /// Refuse gzip data inflating to more than N times the compressed bytes
+    /// read (checked past 64 MiB inflated): a likely decompression bomb.
+    /// Default: 100 (real logs compress 4-50:1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_inflate_ratio: Option<u64>,
+
+    /// Take at most N files from each directory named (in name order); the
+    /// rest are not read, the directory named in an error. Default: 200000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_files: Option<u64>,
+
     /// Input format; `auto` sniffs each input's content.
     #[arg(long, value_enum, default_value_t = InputFormat::AUTO)]
     pub input_format: InputFormat,

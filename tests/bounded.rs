@@ -63,14 +63,6 @@ fn a_line_over_the_cap_is_cut_marked_and_named() {
     assert!(!String::from_utf8_lossy(&whole.stderr).contains("note:"));
 }
 
-/// Peak resident memory (VmHWM, kB) of a running process, if readable.
-#[cfg(target_os = "linux")]
-fn peak_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// Runs authsift (JSON report) with `args`, feeding it `block` on stdin
 /// `repeat` times; the report and the highest peak RSS seen while it ran.
 #[cfg(target_os = "linux")]
@@ -83,7 +75,6 @@ fn run_watched(args: &[&str], block: Vec<u8>, repeat: usize) -> (serde_json::Val
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         for _ in 0..repeat {
@@ -92,20 +83,8 @@ fn run_watched(args: &[&str], block: Vec<u8>, repeat: usize) -> (serde_json::Val
             }
         }
     });
-    // Output is read as it comes, or a big report would fill the pipe.
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut all = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut all).map(|_| all)
-    });
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        peak = peak.max(peak_kb(pid).unwrap_or(0));
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let (out, peak) = common::watch(child);
     writer.join().unwrap();
-    let mut out = child.wait_with_output().unwrap();
-    out.stdout = reader.join().unwrap().unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     (common::json(&out), peak)
 }
@@ -161,6 +140,27 @@ fn stdin_text_is_analysed_as_a_stream() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_big_debug_log_is_analysed_in_bounded_memory() {
+    assert_big_log_in_bounded_memory(|text| text);
+}
+
+/// The same logs in UTF-16LE with a byte-order mark (PowerShell 5.1's
+/// `>`), 24 and 72 MB: decoded as they are read, in the same bound.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_big_utf16_log_is_analysed_in_bounded_memory() {
+    assert_big_log_in_bounded_memory(|text| {
+        let text = String::from_utf8(text).unwrap();
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    });
+}
+
+/// Logs of 12 and 36 MB of text, written as `encode` makes them: the
+/// failure is found at its line, and the larger costs less than 8 MB
+/// more at its peak.
+#[cfg(target_os = "linux")]
+fn assert_big_log_in_bounded_memory(encode: impl Fn(Vec<u8>) -> Vec<u8>) {
     let ok = std::fs::read("fixtures/aws-debug/s3-ls-ok.log").unwrap();
     let denied = std::fs::read(good_log()).unwrap();
     let denied_at = 141;
@@ -175,7 +175,7 @@ fn a_big_debug_log_is_analysed_in_bounded_memory() {
     let peak = |megabytes: usize| {
         let copies = (megabytes << 20) / ok.len() + 1;
         let path = dir.path().join(format!("{megabytes}.log"));
-        std::fs::write(&path, [ok.repeat(copies), denied.clone()].concat()).unwrap();
+        std::fs::write(&path, encode([ok.repeat(copies), denied.clone()].concat())).unwrap();
         let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
         let findings = report["inputs"][0]["findings"].as_array().unwrap();
         assert_eq!(findings.len(), 1, "{findings:?}");
@@ -191,32 +191,212 @@ fn a_big_debug_log_is_analysed_in_bounded_memory() {
     );
 }
 
+/// Runs authsift (JSON report) on `args` with nothing on stdin; the
+/// output, its report and the peak RSS (kB) seen while it ran.
+#[cfg(target_os = "linux")]
+fn analyse_watched(args: &[&std::ffi::OsStr]) -> (std::process::Output, serde_json::Value, u64) {
+    let child = common::bin()
+        .args(["--format", "json"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (out, peak) = common::watch(child);
+    let report = common::json(&out);
+    (out, report, peak)
+}
+
+/// A gzip member of `size` bytes of one letter, on one line: it inflates
+/// about 1000:1, and the line is cut as it is read (nothing to analyse).
+fn letter_member(size: usize) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&vec![b'a'; size]).unwrap();
+    e.finish().unwrap()
+}
+
 /// Gzip members of one repeated letter inflate past 100:1: refused once
 /// the inflated text passes the ratio's floor (64 MiB), not after
-/// inflating it all, and the other input is still analysed.
+/// inflating it all, in bounded memory, and the other input is still
+/// analysed.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_gzip_bomb_of_text_is_refused_at_the_ratio() {
-    let member = {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        e.write_all(&vec![b'a'; 16 << 20]).unwrap();
-        e.finish().unwrap()
-    };
     // 128 members: 2 GiB once inflated.
     let dir = tempfile::tempdir().unwrap();
     let bomb = dir.path().join("bomb.log.gz");
-    std::fs::write(&bomb, member.repeat(128)).unwrap();
+    std::fs::write(&bomb, letter_member(16 << 20).repeat(128)).unwrap();
     let started = std::time::Instant::now();
-    let out = common::bin()
-        .args(["--format", "json"])
-        .arg(&bomb)
-        .arg(good_log())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let (out, report, peak) = analyse_watched(&[bomb.as_os_str(), good_log().as_os_str()]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(peak < 100 << 10, "peak {peak} kB");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let report = common::json(&out);
     let errors = report["inputs"][0]["errors"].to_string();
     assert!(errors.contains("decompression bomb"), "{errors}");
+    assert!(errors.contains("--max-inflate-ratio"), "{errors}");
     assert_eq!(common::verdict(&report["inputs"][1]), GOOD_VERDICT);
+}
+
+/// `--max-inflate-ratio` raises the ratio: a recorded log followed by
+/// 128 MiB of one letter (about 1000:1) is read to its end and its
+/// failure found.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_inflate_ratio_is_raised_by_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("padded.log.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&std::fs::read(good_log()).unwrap()).unwrap();
+    let mut data = e.finish().unwrap();
+    data.extend(letter_member(16 << 20).repeat(8));
+    std::fs::write(&gz, data).unwrap();
+    let (out, report, _) = analyse_watched(&[
+        "--max-inflate-ratio".as_ref(),
+        "2000".as_ref(),
+        gz.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["inputs"][0]["errors"], serde_json::json!([]));
+    assert_eq!(common::verdict(&report["inputs"][0]), GOOD_VERDICT);
+}
+
+/// The size limit reached while the next window is read ahead (past the
+/// first 8 MiB window) stops the reading as it does in the first: what
+/// was read is analysed, the first failure found, the input named.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_input_size_limit_past_the_first_window_keeps_what_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("long.log");
+    let filler = "INFO building step 42 of the release pipeline, nothing to see\n".repeat(200_000);
+    std::fs::write(&log, format!("{ERROR_LINE}\n{filler}{LAST_ERROR}\n")).unwrap();
+    let limit = (10u64 << 20).to_string();
+    let (out, report, _) = analyse_watched(&[
+        "--max-input-bytes".as_ref(),
+        limit.as_ref(),
+        log.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let cut = &report["inputs"][0];
+    assert_eq!(cut["findings"].as_array().unwrap().len(), 1, "{cut}");
+    let error = cut["errors"][0].as_str().unwrap();
+    assert!(
+        error.contains("long.log") && error.contains("--max-input-bytes"),
+        "{error}"
+    );
+}
+
+/// `--max-input-bytes`: a text log is analysed up to the limit (its
+/// first failure found), the rest not read, the file named with what was
+/// analysed, exit 2, the other input analysed; an input read whole (a
+/// CloudTrail file) over the limit is refused, nothing of it analysed.
+/// Raised, both are read whole.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_input_size_limit_keeps_what_it_read_and_is_raised_by_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("two.log");
+    let filler = "INFO building step 42 of the release pipeline, nothing to see\n".repeat(4000);
+    std::fs::write(&log, format!("{ERROR_LINE}\n{filler}{LAST_ERROR}\n")).unwrap();
+    let trail =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudtrail/records.json");
+    let limit = "100000";
+    let (out, report, _) = analyse_watched(&[
+        "--max-input-bytes".as_ref(),
+        limit.as_ref(),
+        log.as_os_str(),
+        good_log().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let cut = &report["inputs"][0];
+    let rules: Vec<&str> = cut["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, [GOOD_VERDICT], "only the first failure: {cut}");
+    let error = cut["errors"][0].as_str().unwrap();
+    assert!(error.contains("two.log"), "{error}");
+    assert!(error.contains("--max-input-bytes"), "{error}");
+    assert!(
+        error.contains(&format!("its first {limit} bytes analysed")),
+        "{error}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(error));
+    assert_eq!(common::verdict(&report["inputs"][1]), GOOD_VERDICT);
+    // Raised: both failures.
+    let (out, report, _) = analyse_watched(&[
+        "--max-input-bytes".as_ref(),
+        "1000000".as_ref(),
+        log.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["inputs"][0]["findings"].as_array().unwrap().len(), 2);
+    // Read whole: refused, then read.
+    let size = std::fs::metadata(&trail).unwrap().len();
+    let under = (size - 1).to_string();
+    let short = dir.path().join("short.log");
+    std::fs::write(&short, format!("{ERROR_LINE}\n")).unwrap();
+    let (out, report, _) = analyse_watched(&[
+        "--max-input-bytes".as_ref(),
+        under.as_ref(),
+        trail.as_os_str(),
+        short.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let error = report["inputs"][0]["errors"][0].as_str().unwrap();
+    assert!(error.ends_with("not analysed"), "{error}");
+    assert_eq!(common::verdict(&report["inputs"][1]), GOOD_VERDICT);
+    let exact = size.to_string();
+    let (out, report, _) = analyse_watched(&[
+        "--max-input-bytes".as_ref(),
+        exact.as_ref(),
+        trail.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["inputs"][0]["errors"], serde_json::json!([]));
+}
+
+/// `--max-files`: a directory stands for its first N files in name order,
+/// and is named in an error (exit 2) saying the rest was not read; the
+/// other input is analysed. Raised, every file is read.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_file_count_limit_takes_the_first_files_and_is_raised_by_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    for i in 0..5 {
+        std::fs::write(logs.join(format!("{i}.log")), format!("{ERROR_LINE}\n")).unwrap();
+    }
+    let other = dir.path().join("other.log");
+    std::fs::write(&other, format!("{LAST_ERROR}\n")).unwrap();
+    let (out, report, _) = analyse_watched(&[
+        "--max-files".as_ref(),
+        "3".as_ref(),
+        logs.as_os_str(),
+        other.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let paths: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 5, "{paths:?}");
+    for (i, name) in ["0.log", "1.log", "2.log"].iter().enumerate() {
+        assert!(paths[i].ends_with(name), "{paths:?}");
+        assert_eq!(common::verdict(&report["inputs"][i]), GOOD_VERDICT);
+    }
+    let error = report["inputs"][3]["errors"][0].as_str().unwrap();
+    assert!(error.contains("more than 3 files"), "{error}");
+    assert!(error.contains("--max-files"), "{error}");
+    assert!(report["inputs"][4]["findings"].as_array().unwrap().len() == 1);
+    let (out, report, _) =
+        analyse_watched(&["--max-files".as_ref(), "5".as_ref(), logs.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 5);
 }

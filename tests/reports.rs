@@ -724,7 +724,9 @@ fn markdown_escapes_what_comes_from_logs() {
         .lines()
         .map(|l| match l.starts_with("An error occurred (") {
             true => {
-                format!("{l} *bold* @octocat <img src=x onerror=alert(1)> | [x](http://evil) ```\n")
+                format!(
+                    "{l} *bold* @octocat <img src=x onerror=alert(1)> | [x](http://evil) [y](javascript:alert(1)) ```\n"
+                )
             }
             false => format!("{l}\n"),
         })
@@ -750,6 +752,29 @@ fn markdown_escapes_what_comes_from_logs() {
     };
     assert!(!raw("<img"), "no HTML: {outside}");
     assert!(!raw("[x]"), "no link: {outside}");
+    assert!(!raw("[y]"), "no javascript: link: {outside}");
+    // The message's pipe stays inside its table cell: every row of a
+    // table has its header's columns.
+    let cells = |row: &str| {
+        let bytes = row.as_bytes();
+        (0..bytes.len())
+            .filter(|&i| bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\'))
+            .count()
+    };
+    let mut header = None;
+    let mut rows = 0;
+    for line in outside.lines() {
+        match (line.starts_with('|'), header) {
+            (true, None) => header = Some(cells(line)),
+            (true, Some(columns)) => {
+                assert_eq!(cells(line), columns, "{line}");
+                rows += 1;
+            }
+            (false, _) => header = None,
+        }
+    }
+    assert!(md.contains("\\| \\[x\\]"), "the pipe is in a cell: {md}");
+    assert!(rows > 0, "{md}");
     // The log line with three backticks is fenced with four.
     assert!(md.contains("````text\n"), "{md}");
     let fences = md.lines().filter(|l| l.starts_with("```")).count();

@@ -73,6 +73,8 @@ pub(super) struct Parts {
     pub(super) pasted: Vec<Vec<finding::Finding>>,
     /// Notes on lines cut.
     pub(super) notes: Vec<String>,
+    /// The limit that stopped the reading, and what was analysed before.
+    pub(super) stopped: Option<String>,
 }
 
 impl Parts {
@@ -100,7 +102,8 @@ impl Parts {
         while more || !text.is_empty() {
             if more && !read_ahead {
                 let want = window.max(text.len() + window / 4) - text.len();
-                more = opened.read_into(&mut text, want, &mut cap)?;
+                let read = opened.read_into(&mut text, want, &mut cap);
+                more = within_limit(read, opened, &mut parts.stopped)?;
             }
             read_ahead = false;
             // While more is to come, only complete lines are cut at.
@@ -143,7 +146,7 @@ impl Parts {
             line += memchr::memchr_iter(b'\n', part).count();
             std::mem::swap(&mut text, &mut next);
             if let Some(read) = read {
-                more = read?;
+                more = within_limit(read, opened, &mut parts.stopped)?;
                 read_ahead = true;
             }
         }
@@ -156,7 +159,28 @@ impl Parts {
     pub(super) fn merge(self, path: &str, format: Format, rules: &RuleSet) -> InputReport {
         let mut report = merge(path, format, format, rules, self.results, self.pasted, None);
         report.notes = self.notes;
+        report.errors.extend(self.stopped);
         report
+    }
+}
+
+/// Whether more is to come after a read. A size limit stops the reading
+/// there: what was read within it is analysed, and `stopped` says so.
+fn within_limit(
+    read: Result<bool, InputError>,
+    opened: &Opened,
+    stopped: &mut Option<String>,
+) -> Result<bool, InputError> {
+    match read {
+        Ok(more) => Ok(more),
+        Err(e) if e.is_size_limit() => {
+            *stopped = Some(format!(
+                "{e}: its first {} bytes analysed, the rest not read",
+                opened.bytes_read()
+            ));
+            Ok(false)
+        }
+        Err(e) => Err(e),
     }
 }
 

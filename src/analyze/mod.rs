@@ -43,6 +43,8 @@ pub struct Options {
     /// Lines of text logs are kept up to this many bytes (`None`:
     /// [`input::lines::MAX_LINE_BYTES`]).
     pub max_line_bytes: Option<usize>,
+    /// What an input may cost: bytes read, inflate ratio.
+    pub limits: input::Limits,
 }
 
 /// Analyzes one input's text.
@@ -71,9 +73,9 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
 
 /// Analyzes an opened input, and says how many bytes it held (once
 /// decompressed). Text logs are analysed as they are read, window by
-/// window; event inputs and CI logs, whose parsers need the document or
-/// the job whole, and UTF-16 are read whole (within
-/// [`input::MAX_INPUT_BYTES`]).
+/// window (UTF-16 too, decoded as read); event inputs and CI logs, whose
+/// parsers need the document or the job whole, are read whole (within
+/// [`input::Limits::input_bytes`]).
 pub fn analyze_opened(
     mut opened: input::Opened,
     rules: &RuleSet,
@@ -92,9 +94,8 @@ pub fn analyze_opened(
         return Ok((report, 0));
     }
     let format = input_format(head, options);
-    let whole = opened.is_utf16()
-        || matches!(format, Format::Cloudtrail | Format::S3AccessLog)
-        || format.ci_system().is_some();
+    let whole =
+        matches!(format, Format::Cloudtrail | Format::S3AccessLog) || format.ci_system().is_some();
     if !whole {
         let report = logs::analyze_stream(&mut opened, format, rules, options)?;
         return Ok((report, opened.bytes_read()));
@@ -109,6 +110,17 @@ pub fn analyze_opened(
         rayon::spawn(move || drop(text));
     }
     Ok((report, unpacked))
+}
+
+/// The report of an input that could not be analysed. A text log stopped
+/// by a limit is analysed up to it (see `logs::Parts`): an input whose
+/// error reaches here had nothing analysed, and the message says so.
+pub(crate) fn failed(label: String, e: input::InputError) -> InputReport {
+    let message = match e.is_size_limit() {
+        true => format!("{e}: not analysed"),
+        false => e.to_string(),
+    };
+    InputReport::failed(label, message)
 }
 
 /// The format an input is read as: `--input-format`, else sniffed from
@@ -173,9 +185,11 @@ pub fn analyze(
             let (report, unpacked) = match (streamed, source) {
                 (Some(done), _) => done,
                 (None, Ok(input)) => {
-                    match input::open(input).and_then(|o| analyze_opened(o, rules, options)) {
+                    match input::open(input, &options.limits)
+                        .and_then(|o| analyze_opened(o, rules, options))
+                    {
                         Ok(done) => done,
-                        Err(e) => (InputReport::failed(input.label(), e.to_string()), 0),
+                        Err(e) => (failed(input.label(), e), 0),
                     }
                 }
                 (None, Err(e)) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),

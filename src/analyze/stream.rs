@@ -36,8 +36,8 @@ pub fn analyze_stdin(
     shown: &mut dyn FnMut(&InputReport),
 ) -> InputReport {
     let label = Source::Stdin.label();
-    let failed = |e: InputError| InputReport::failed(label.clone(), e.to_string());
-    match arriving::stdin(&label, QUIET) {
+    let failed = |e: InputError| super::failed(label.clone(), e);
+    match arriving::stdin(&label, QUIET, &options.limits) {
         Err(e) => failed(e),
         Ok(Stdin::Decoded(opened)) => analyze_opened(opened, rules, options)
             .map(|(report, _)| report)
@@ -77,7 +77,7 @@ fn as_it_arrives(
         }
         if !streams {
             // Not a debug log: read on as a file is, from the start.
-            return read_on(label, arriving.into_reader(0), rules, options);
+            return read_on(arriving.into_opened(0), rules, options);
         }
         for piece in cuts.advance(arriving.bytes(), arrival == Arrival::Quiet) {
             let text = arriving.bytes();
@@ -100,7 +100,7 @@ fn as_it_arrives(
             parts.results.push(result);
         }
         if !streams {
-            return read_on(label, arriving.into_reader(0), rules, options);
+            return read_on(arriving.into_opened(0), rules, options);
         }
         if confirmed && cuts.start >= chunk::WINDOW_BYTES / 2 {
             // Analysed text is dropped, its pasted configuration read first.
@@ -116,11 +116,12 @@ fn as_it_arrives(
             // A run too long to wait for the end of: the rest is read as a
             // file is, window by window.
             let first_line = cuts.first_line;
-            let mut rest = Opened::text(arriving.into_reader(cuts.start), label);
+            let mut rest = arriving.into_opened(cuts.start);
             let more = logs::Parts::read(&mut rest, first_line, Format::AwsDebug, rules, options)?;
             parts.results.extend(more.results);
             parts.pasted.extend(more.pasted);
             parts.notes = more.notes;
+            parts.stopped = more.stopped;
             return Ok(parts.merge(label, Format::AwsDebug, rules));
         }
     }
@@ -131,7 +132,7 @@ fn as_it_arrives(
         || parts.results.is_empty()
         || (!confirmed && input_format(arriving.bytes(), options) != Format::AwsDebug)
     {
-        return read_on(label, arriving.into_reader(0), rules, options);
+        return read_on(arriving.into_opened(0), rules, options);
     }
     let text = arriving.bytes();
     let rest = cuts.rest(text.len());
@@ -144,14 +145,9 @@ fn as_it_arrives(
     Ok(parts.merge(label, Format::AwsDebug, rules))
 }
 
-/// The rest of stdin (`text`), read and analysed as a file is.
-fn read_on(
-    label: &str,
-    text: impl std::io::Read + Send + 'static,
-    rules: &RuleSet,
-    options: &Options,
-) -> Result<InputReport, InputError> {
-    analyze_opened(Opened::text(text, label), rules, options).map(|(report, _)| report)
+/// The rest of stdin, read and analysed as a file is.
+fn read_on(rest: Opened, rules: &RuleSet, options: &Options) -> Result<InputReport, InputError> {
+    analyze_opened(rest, rules, options).map(|(report, _)| report)
 }
 
 fn analyze_piece(text: &[u8], piece: &Piece, rules: &RuleSet, options: &Options) -> ChunkResult {

@@ -32,6 +32,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     let options = Options {
         input_format: settings.input_format,
         max_line_bytes: settings.max_line_bytes,
+        limits: settings.limits,
         secret,
         events: EventOptions {
             window,
@@ -54,6 +55,7 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         input::Filter::new(&settings.globs, &settings.excludes).map_err(Error::Glob)?;
     filter.hidden = settings.hidden;
     filter.no_ignore = settings.no_ignore;
+    filter.max_files = settings.limits.files;
     let sources = input::expand_filtered(&settings.inputs, &filter);
     // Messages about an input quote the input: they get the reports'
     // redaction too, so no secret reaches stderr either.

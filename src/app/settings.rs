@@ -18,6 +18,7 @@ use super::output::{ColorWhen, Destination, use_color};
 use crate::cli::{self, Cli};
 use crate::config;
 use crate::formats::Format;
+use crate::input::Limits;
 use crate::report::OutputFormat;
 use crate::sigv4::verify::SecretSource;
 
@@ -161,6 +162,9 @@ pub struct Analyze {
     pub limit: Option<usize>,
     /// `--max-line-bytes`: longest line of a text log kept.
     pub max_line_bytes: Option<usize>,
+    /// `--max-input-bytes`, `--max-inflate-ratio`, `--max-files`, or their
+    /// defaults.
+    pub limits: Limits,
     /// Mask access key ids (off with `--no-redact`).
     pub mask_key_ids: bool,
     /// When to draw the progress line.
@@ -313,6 +317,7 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         events: cli.events && cli.format == OutputFormat::Ocsf,
         limit: cli.limit,
         max_line_bytes: cli.max_line_bytes,
+        limits: limits(cli),
         mask_key_ids: !cli.no_redact,
         progress: match cli.progress {
             cli::ProgressChoice::Auto => ProgressWhen::Auto,
@@ -324,6 +329,18 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         since: cli.since.clone(),
         until: cli.until.clone(),
         rules: rule_sources(&cli.rules),
+    }
+}
+
+/// The input limits the flags ask for, the defaults for the others.
+fn limits(cli: &Cli) -> Limits {
+    let default = Limits::default();
+    Limits {
+        input_bytes: cli.max_input_bytes.unwrap_or(default.input_bytes),
+        inflate_ratio: cli.max_inflate_ratio.unwrap_or(default.inflate_ratio),
+        files: cli
+            .max_files
+            .map_or(default.files, |n| usize::try_from(n).unwrap_or(usize::MAX)),
     }
 }
 

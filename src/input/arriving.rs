@@ -4,9 +4,9 @@
 //! A thread reads stdin block by block and hands the blocks over a bounded
 //! channel; the reader of [`Arriving`] waits for the next block at most as
 //! long as it says, so it can tell a pause of the writer (the run may be
-//! over) from more text. The bounds are those of [`super::read`]: the
-//! first block is judged (binary, gzip, UTF-16) before more is kept, and
-//! no more than [`MAX_INPUT_BYTES`] are kept in all. Gzip and UTF-16 are
+//! over) from more text. The bounds are those of a file: the first block
+//! is judged (binary, gzip, UTF-16) before more is kept, and no more than
+//! [`Limits::input_bytes`] are read in all. Gzip and UTF-16 are
 //! handed over as an [`Opened`] input, decoded as it is read, as a file is.
 
 use std::io::{self, Read};
@@ -14,8 +14,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::Duration;
 
 use super::{
-    BINARY_SNIFF_BYTES, GZIP_MAGIC, InputError, MAX_INPUT_BYTES, Opened, READ_BLOCK, Text,
-    check_binary, check_text, too_large, utf16_order,
+    BINARY_SNIFF_BYTES, GZIP_MAGIC, InputError, Limits, Opened, READ_BLOCK, Text, check_binary,
+    check_text, too_large, utf16_order,
 };
 
 /// Blocks read ahead of the analysis at most (each up to `READ_BLOCK`).
@@ -46,12 +46,16 @@ pub struct Arriving {
     blocks: Receiver<io::Result<Vec<u8>>>,
     bytes: Vec<u8>,
     ended: bool,
+    /// Bytes received in all (dropped ones too).
+    received: u64,
+    /// [`Limits::input_bytes`].
+    max_bytes: u64,
 }
 
 /// Opens stdin: waits for its first block (or a pause after some bytes, or
 /// its end), judges it, and hands back the text as it arrives.
-pub fn stdin(label: &str, quiet: Duration) -> Result<Stdin, InputError> {
-    open(io::stdin(), label, quiet)
+pub fn stdin(label: &str, quiet: Duration, limits: &Limits) -> Result<Stdin, InputError> {
+    open(io::stdin(), label, quiet, limits)
 }
 
 /// [`stdin`] for any reader (tests feed a pipe of their own).
@@ -59,6 +63,7 @@ pub fn open(
     reader: impl Read + Send + 'static,
     label: &str,
     quiet: Duration,
+    limits: &Limits,
 ) -> Result<Stdin, InputError> {
     let (send, blocks) = sync_channel(BLOCKS_AHEAD);
     std::thread::spawn(move || {
@@ -86,6 +91,8 @@ pub fn open(
         blocks,
         bytes: Vec::new(),
         ended: false,
+        received: 0,
+        max_bytes: limits.input_bytes,
     };
     // The first block: enough to judge, or what came before a pause.
     while arriving.bytes.len() < BINARY_SNIFF_BYTES {
@@ -104,7 +111,8 @@ pub fn open(
             block: io::Cursor::new(Vec::new()),
             ended: arriving.ended,
         };
-        return Opened::new(io::Cursor::new(head).chain(rest), label, None).map(Stdin::Decoded);
+        let reader = io::Cursor::new(head).chain(rest);
+        return Opened::new(reader, label, None, limits).map(Stdin::Decoded);
     }
     check_binary(head, label)?;
     Ok(Stdin::Arriving(arriving))
@@ -118,8 +126,9 @@ impl Arriving {
         }
         match self.blocks.recv_timeout(quiet) {
             Ok(Ok(block)) => {
-                if (self.bytes.len() + block.len()) as u64 > MAX_INPUT_BYTES {
-                    return Err(too_large(&self.label));
+                self.received += block.len() as u64;
+                if self.received > self.max_bytes {
+                    return Err(too_large(&self.label, self.max_bytes));
                 }
                 self.bytes.extend_from_slice(&block);
                 Ok(Arrival::More)
@@ -142,6 +151,15 @@ impl Arriving {
     /// so a long stream costs no more memory than its last part.
     pub fn drop_front(&mut self, n: usize) {
         self.bytes.drain(..n);
+    }
+
+    /// [`Arriving::into_reader`] as an input read on as a file is, within
+    /// what is left of [`Limits::input_bytes`].
+    pub fn into_opened(self, from: usize) -> Opened {
+        let before = self.received - self.bytes.len() as u64 + from as u64;
+        let left = self.max_bytes.saturating_sub(before);
+        let label = self.label.clone();
+        Opened::text(self.into_reader(from), &label, left)
     }
 
     /// The text from `from` on, and all that is still to come, as one
@@ -195,7 +213,9 @@ mod tests {
     #[test]
     fn plain_text_arrives_and_ends() {
         let text = b"2024-05-01 10:00:00,000 - MainThread - awscli.clidriver - DEBUG - x\n";
-        let Stdin::Arriving(mut arriving) = open(&text[..], "<stdin>", QUIET).unwrap() else {
+        let Stdin::Arriving(mut arriving) =
+            open(&text[..], "<stdin>", QUIET, &Limits::default()).unwrap()
+        else {
             panic!("plain text arrives");
         };
         while arriving.next(QUIET).unwrap() != Arrival::End {}
@@ -209,17 +229,17 @@ mod tests {
         let mut e = GzEncoder::new(Vec::new(), Compression::fast());
         e.write_all(b"a log line\n").unwrap();
         let gz = e.finish().unwrap();
-        match open(io::Cursor::new(gz), "<stdin>", QUIET).unwrap() {
+        match open(io::Cursor::new(gz), "<stdin>", QUIET, &Limits::default()).unwrap() {
             Stdin::Decoded(opened) => assert_eq!(&*opened.whole().unwrap(), b"a log line\n"),
             Stdin::Arriving(_) => panic!("gzip is decoded"),
         }
         let zeros = io::repeat(0).take(1 << 30);
         assert!(matches!(
-            open(zeros, "<stdin>", QUIET),
+            open(zeros, "<stdin>", QUIET, &Limits::default()),
             Err(InputError::Binary { .. })
         ));
         assert!(matches!(
-            open(&b" \n"[..], "<stdin>", QUIET)
+            open(&b" \n"[..], "<stdin>", QUIET, &Limits::default())
                 .ok()
                 .and_then(|s| match s {
                     Stdin::Arriving(mut a) => {

@@ -23,22 +23,55 @@ use thiserror::Error;
 pub mod arriving;
 pub mod lines;
 mod opened;
+mod utf16;
 mod walk;
 pub use opened::Opened;
 pub use walk::{Filter, expand, expand_filtered};
 
-/// Inputs larger than this, as read or once decompressed, are refused (a
-/// decompression bomb, or a file that needs splitting).
+/// Inputs are read up to this many bytes, as read or once decompressed
+/// (`--max-input-bytes` raises it): a text log's first bytes are analysed
+/// and the rest not read, an input read whole is refused. Past it is a
+/// decompression bomb, or a file that needs splitting.
 pub const MAX_INPUT_BYTES: u64 = 2 << 30;
 
 /// A gzip input may inflate to at most this many times the compressed
-/// bytes read so far, once it has inflated past [`INFLATE_RATIO_FLOOR`].
-/// gzip's own ceiling is about 1032:1 and one repeated line reaches
-/// 140–230:1 at `gzip -1`, while real logs compress 5–50:1 (the recorded
-/// ones here 5–12:1): at 100:1 a bomb of text (not only of zeros, which
-/// the binary check refuses on its first block) is refused after 64 MiB
-/// instead of being inflated to the size limit.
+/// bytes read so far, once it has inflated past [`INFLATE_RATIO_FLOOR`]
+/// (`--max-inflate-ratio` raises it). Deflate's own ceiling is about
+/// 1032:1, so a 1000:1 cap would stop almost nothing; one repeated line
+/// reaches 140–230:1 at `gzip -1`, while real logs compress 5–50:1 (the
+/// recorded ones here 4–12:1 at `gzip -9`): at 100:1 a bomb of text (not
+/// only of zeros, which the binary check refuses on its first block) is
+/// refused after 64 MiB instead of being inflated to the size limit, and a
+/// real log has twice the headroom of the most repetitive one seen.
 pub const MAX_INFLATE_RATIO: u64 = 100;
+
+/// A directory named on the command line stands for at most this many
+/// files (`--max-files` raises it): each file read is an entry of the
+/// report, kept to the end. Twice the files of a year of one region's
+/// CloudTrail deliveries (one every five minutes: 105,120).
+pub const MAX_FILES: usize = 200_000;
+
+/// The limits inputs are read within: the constants above, or what the
+/// flags raised them to. Resolved once, from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes read (once decompressed) from one input at most.
+    pub input_bytes: u64,
+    /// Inflated over compressed bytes, past [`INFLATE_RATIO_FLOOR`].
+    pub inflate_ratio: u64,
+    /// Files taken from one directory walk at most.
+    pub files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            input_bytes: MAX_INPUT_BYTES,
+            inflate_ratio: MAX_INFLATE_RATIO,
+            files: MAX_FILES,
+        }
+    }
+}
 
 /// Inflated size below which the ratio is not checked: a tiny `.gz` of a
 /// repetitive log may well exceed the ratio and harms nobody.
@@ -88,10 +121,12 @@ pub enum InputError {
     Binary { path: String, offset: usize },
     #[error("{path}: empty input")]
     Empty { path: String },
-    #[error("{path}: larger than {limit} bytes once decompressed; refusing to read it whole")]
+    #[error(
+        "{path}: larger than {limit} bytes once decompressed (--max-input-bytes raises the limit)"
+    )]
     TooLarge { path: String, limit: u64 },
     #[error(
-        "{path}: gzip data inflating more than {ratio}:1 ({compressed} compressed bytes); refusing a likely decompression bomb"
+        "{path}: gzip data inflating more than {ratio}:1 ({compressed} compressed bytes), a likely decompression bomb (--max-inflate-ratio raises the limit)"
     )]
     Bomb {
         path: String,
@@ -102,6 +137,10 @@ pub enum InputError {
     Loop { path: String, target: String },
     #[error("{path}: directories nested deeper than {limit} levels; not walked further")]
     TooDeep { path: String, limit: usize },
+    #[error(
+        "{path}: more than {limit} files; the first {limit} in name order read, the rest not (--max-files raises the limit)"
+    )]
+    TooManyFiles { path: String, limit: usize },
     #[error(
         "{path}: every file in it is named by a .gitignore or .ignore file; --no-ignore reads them"
     )]
@@ -137,6 +176,12 @@ impl InputError {
         }
     }
 
+    /// Whether a limit of [`Limits`] on the bytes of an input was hit
+    /// (what was read before it may still be analysed).
+    pub fn is_size_limit(&self) -> bool {
+        matches!(self, InputError::TooLarge { .. } | InputError::Bomb { .. })
+    }
+
     /// The input the error is about.
     pub fn path(&self) -> &str {
         match self {
@@ -150,6 +195,7 @@ impl InputError {
             | InputError::Bomb { path, .. }
             | InputError::Loop { path, .. }
             | InputError::TooDeep { path, .. }
+            | InputError::TooManyFiles { path, .. }
             | InputError::AllSkipped { path }
             | InputError::Remote { path } => path,
         }
@@ -213,11 +259,10 @@ fn file_id(_: &fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
-/// An input's bytes, read and decoded into memory. UTF-8 is checked later,
-/// chunk by chunk and in parallel (see `analyze_bytes`), so plain files are
-/// kept as bytes.
+/// An input's bytes, read and decoded (gzip, UTF-16) into memory. UTF-8
+/// is checked later, chunk by chunk and in parallel (see
+/// `analyze_bytes`), so they are kept as bytes.
 pub enum Text {
-    Owned(String),
     Bytes(Vec<u8>),
 }
 
@@ -226,18 +271,17 @@ impl std::ops::Deref for Text {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Text::Owned(text) => text.as_bytes(),
             Text::Bytes(bytes) => bytes,
         }
     }
 }
 
 /// Opens a source: its first block judged (binary, gzip, UTF-16), the
-/// rest to be read as a stream or whole.
-pub fn open(source: &Source) -> Result<Opened, InputError> {
+/// rest to be read as a stream or whole, within `limits`.
+pub fn open(source: &Source, limits: &Limits) -> Result<Opened, InputError> {
     let label = source.label();
     match source {
-        Source::Stdin => Opened::new(io::stdin(), &label, None),
+        Source::Stdin => Opened::new(io::stdin(), &label, None, limits),
         Source::File(path) => {
             let file = fs::File::open(path).map_err(|e| InputError::from_io(&label, e))?;
             let meta = file
@@ -250,30 +294,28 @@ pub fn open(source: &Source) -> Result<Opened, InputError> {
                 });
             }
             let size = meta.is_file().then_some(meta.len());
-            Opened::new(file, &label, size)
+            Opened::new(file, &label, size, limits)
         }
     }
 }
 
-/// Reads a source to text: decompressed, binary-checked, UTF-16 decoded.
+/// Reads a source to text: decompressed, binary-checked, UTF-16 decoded,
+/// within the default [`Limits`].
 pub fn read(source: &Source) -> Result<Text, InputError> {
-    open(source)?.whole()
+    open(source, &Limits::default())?.whole()
 }
 
 /// Turns raw bytes into text (used by tests and callers that hold bytes).
 pub fn decode(raw: Vec<u8>, label: &str) -> Result<String, InputError> {
     let size = Some(raw.len() as u64);
-    let text = Opened::new(io::Cursor::new(raw), label, size)?.whole()?;
-    Ok(match text {
-        Text::Owned(text) => text,
-        other => String::from_utf8_lossy(&other).into_owned(),
-    })
+    let text = Opened::new(io::Cursor::new(raw), label, size, &Limits::default())?.whole()?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
-fn too_large(label: &str) -> InputError {
+fn too_large(label: &str, limit: u64) -> InputError {
     InputError::TooLarge {
         path: label.to_string(),
-        limit: MAX_INPUT_BYTES,
+        limit,
     }
 }
 
@@ -300,27 +342,6 @@ fn utf16_order(bytes: &[u8]) -> Option<bool> {
         [0xfe, 0xff, ..] => Some(false),
         _ => None,
     }
-}
-
-/// UTF-16 (with its byte-order mark) as UTF-8; unpaired surrogates and an
-/// odd last byte become U+FFFD.
-fn from_utf16(bytes: &[u8]) -> String {
-    let little = utf16_order(bytes) == Some(true);
-    let units = bytes[2..].chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
-        }
-    });
-    let mut text: String = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    if bytes.len() % 2 == 1 {
-        text.push(char::REPLACEMENT_CHARACTER);
-    }
-    text
 }
 
 /// Refuses empty inputs (binary ones were refused on their first block).
@@ -422,7 +443,8 @@ mod tests {
         };
         let inflate = |gz: Vec<u8>, floor: u64| {
             let mut out = Vec::new();
-            opened::Gunzip::new(io::Cursor::new(gz), "x.gz", floor)
+            let limits = Limits::default();
+            opened::Gunzip::new(io::Cursor::new(gz), "x.gz", floor, &limits)
                 .read_to_end(&mut out)
                 .map(|_| out.len())
                 .map_err(|e| InputError::from_io("x.gz", e))

@@ -1,9 +1,10 @@
 //! An input opened and judged on its first block, then read as a stream.
 //!
 //! Text logs are analysed window by window ([`Opened::read_into`]), so
-//! what an input costs in memory does not grow with its size; parsers
-//! that need a document whole (CloudTrail, CI logs, UTF-16) read it whole
-//! ([`Opened::whole`]), within [`MAX_INPUT_BYTES`]. Gzip is inflated as it
+//! what an input costs in memory does not grow with its size; UTF-16 is
+//! decoded as it is read ([`super::utf16`]), so it is such a log too.
+//! Parsers that need a document whole (CloudTrail, CI logs) read it whole
+//! ([`Opened::whole`]), within [`Limits::input_bytes`]. Gzip is inflated as it
 //! is read ([`Gunzip`]): the size and ratio limits are checked on every
 //! block, so a bomb is refused at the limit, not after it is inflated.
 
@@ -14,10 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use flate2::bufread::GzDecoder;
 
 use super::lines::LineCap;
+use super::utf16::Utf16;
 use super::{
-    BINARY_SNIFF_BYTES, GZIP_MAGIC, INFLATE_RATIO_FLOOR, InputError, MAX_INFLATE_RATIO,
-    MAX_INPUT_BYTES, READ_BLOCK, Text, check_binary, check_text, fill, from_utf16, too_large,
-    utf16_order,
+    BINARY_SNIFF_BYTES, GZIP_MAGIC, INFLATE_RATIO_FLOOR, InputError, Limits, READ_BLOCK, Text,
+    check_binary, check_text, fill, too_large, utf16_order,
 };
 
 /// An input whose first block was judged (binary, gzip, UTF-16), the rest
@@ -27,7 +28,6 @@ pub struct Opened {
     /// Bytes read ahead and not yet handed out (decompressed).
     head: Vec<u8>,
     rest: Box<dyn Read + Send>,
-    utf16: bool,
     /// Everything handed out so far was whitespace.
     blank: bool,
     /// Bytes handed out so far (decompressed, before any line was cut).
@@ -36,6 +36,8 @@ pub struct Opened {
     /// then allocates once instead of doubling (a 470 MB file peaked at
     /// 990 MB while its buffer doubled).
     size: Option<u64>,
+    /// Bytes read at most ([`Limits::input_bytes`]).
+    max_bytes: u64,
 }
 
 impl Opened {
@@ -45,6 +47,7 @@ impl Opened {
         reader: impl Read + Send + 'static,
         label: &str,
         size: Option<u64>,
+        limits: &Limits,
     ) -> Result<Self, InputError> {
         let mut size = size;
         let mut reader: Box<dyn Read + Send> = Box::new(reader);
@@ -52,13 +55,20 @@ impl Opened {
         fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
         if head.starts_with(&GZIP_MAGIC) {
             let raw = io::Cursor::new(head).chain(reader);
-            reader = Box::new(Gunzip::new(raw, label, INFLATE_RATIO_FLOOR));
+            reader = Box::new(Gunzip::new(raw, label, INFLATE_RATIO_FLOOR, limits));
             size = None;
             head = Vec::with_capacity(BINARY_SNIFF_BYTES);
             fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
         }
-        let utf16 = utf16_order(&head).is_some();
-        if !utf16 {
+        if let Some(little) = utf16_order(&head) {
+            // Decoded as read; its NULs (every other byte of ASCII text)
+            // are no sign of binary data.
+            let raw = io::Cursor::new(head.split_off(2)).chain(reader);
+            reader = Box::new(Utf16::new(raw, little));
+            size = None;
+            head.clear();
+            fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
+        } else {
             // Judged on the first block, before reading on: `/dev/zero`
             // and a bomb of zeros stop here.
             check_binary(&head, label)?;
@@ -67,35 +77,30 @@ impl Opened {
             label: label.to_string(),
             head,
             rest: reader,
-            utf16,
             blank: true,
             read: 0,
             size,
+            max_bytes: limits.input_bytes,
         })
     }
 
     /// Text already judged (stdin handed over as it arrived): read on as
-    /// it is, no block judged again.
-    pub fn text(reader: impl Read + Send + 'static, label: &str) -> Self {
+    /// it is, no block judged again, at most `max_bytes` in all.
+    pub fn text(reader: impl Read + Send + 'static, label: &str, max_bytes: u64) -> Self {
         Opened {
             label: label.to_string(),
             head: Vec::new(),
             rest: Box::new(reader),
-            utf16: false,
             blank: true,
             read: 0,
             size: None,
+            max_bytes,
         }
     }
 
     /// How reports name the input.
     pub fn label(&self) -> &str {
         &self.label
-    }
-
-    /// Whether the input is UTF-16 (read it [`Opened::whole`]).
-    pub fn is_utf16(&self) -> bool {
-        self.utf16
     }
 
     /// The input's first `n` bytes (all of it when shorter), read ahead.
@@ -106,27 +111,23 @@ impl Opened {
         Ok(&self.head[..self.head.len().min(n)])
     }
 
-    /// The whole input, decoded; refused past [`MAX_INPUT_BYTES`] or when
-    /// empty.
+    /// The whole input, decoded; refused past [`Limits::input_bytes`] or
+    /// when empty.
     pub fn whole(mut self) -> Result<Text, InputError> {
+        let max = self.max_bytes;
         if let Some(size) = self.size {
-            let size = size.min(MAX_INPUT_BYTES + 1) as usize;
+            let size = size.min(max.saturating_add(1)) as usize;
             self.head
                 .reserve_exact(size.saturating_sub(self.head.len()) + 1);
         }
         fill(
             &mut self.rest,
             &mut self.head,
-            MAX_INPUT_BYTES + 1,
+            max.saturating_add(1),
             &self.label,
         )?;
-        if self.head.len() as u64 > MAX_INPUT_BYTES {
-            return Err(too_large(&self.label));
-        }
-        if self.utf16 {
-            let text = from_utf16(&self.head);
-            check_text(text.as_bytes(), &self.label)?;
-            return Ok(Text::Owned(text));
+        if self.head.len() as u64 > max {
+            return Err(too_large(&self.label, max));
         }
         check_text(&self.head, &self.label)?;
         Ok(Text::Bytes(self.head))
@@ -144,7 +145,7 @@ impl Opened {
         let mut added = 0;
         if !self.head.is_empty() {
             let head = std::mem::take(&mut self.head);
-            added += self.pass(&head, out, cap);
+            added += self.pass(&head, out, cap)?;
         }
         let mut block = vec![0; READ_BLOCK];
         while added < want {
@@ -160,7 +161,7 @@ impl Opened {
                 }
                 return Ok(false);
             }
-            added += self.pass(&block[..n], out, cap);
+            added += self.pass(&block[..n], out, cap)?;
         }
         Ok(true)
     }
@@ -170,13 +171,30 @@ impl Opened {
         self.read
     }
 
-    fn pass(&mut self, bytes: &[u8], out: &mut Vec<u8>, cap: &mut LineCap) -> usize {
+    /// Hands `bytes` over through `cap`; past [`Limits::input_bytes`],
+    /// only what is within it, and the limit's error.
+    fn pass(
+        &mut self,
+        bytes: &[u8],
+        out: &mut Vec<u8>,
+        cap: &mut LineCap,
+    ) -> Result<usize, InputError> {
+        let left = self.max_bytes.saturating_sub(self.read);
+        let over = bytes.len() as u64 > left;
+        let bytes = match over {
+            true => &bytes[..left as usize],
+            false => bytes,
+        };
         if self.blank {
             self.blank = bytes.iter().all(u8::is_ascii_whitespace);
         }
         self.read += bytes.len() as u64;
         cap.push(bytes, out);
-        bytes.len()
+        if over {
+            cap.finish(out);
+            return Err(too_large(&self.label, self.max_bytes));
+        }
+        Ok(bytes.len())
     }
 }
 
@@ -197,18 +215,24 @@ impl<R: Read> Read for Counting<R> {
 /// Gzip inflated as it is read. Members follow each other to the end;
 /// bytes after the last member that are not a gzip member (padding, junk)
 /// are ignored, as gzip(1) does. Every block is checked against the size
-/// limit and, once past `ratio_floor`, against [`MAX_INFLATE_RATIO`] times
-/// the compressed bytes read so far.
+/// limit and, once past `ratio_floor`, against [`Limits::inflate_ratio`]
+/// times the compressed bytes read so far.
 pub(super) struct Gunzip {
     member: Option<GzDecoder<Box<dyn BufRead + Send>>>,
     compressed: Arc<AtomicU64>,
     inflated: u64,
     ratio_floor: u64,
+    limits: Limits,
     label: String,
 }
 
 impl Gunzip {
-    pub(super) fn new(raw: impl Read + Send + 'static, label: &str, ratio_floor: u64) -> Self {
+    pub(super) fn new(
+        raw: impl Read + Send + 'static,
+        label: &str,
+        ratio_floor: u64,
+        limits: &Limits,
+    ) -> Self {
         let compressed = Arc::new(AtomicU64::new(0));
         let counting = Counting {
             inner: raw,
@@ -221,6 +245,7 @@ impl Gunzip {
             compressed,
             inflated: 0,
             ratio_floor,
+            limits: *limits,
             label: label.to_string(),
         }
     }
@@ -270,15 +295,16 @@ impl Read for Gunzip {
             if n > 0 {
                 self.inflated += n as u64;
                 let compressed = self.compressed.load(Ordering::Relaxed);
-                if self.inflated > MAX_INPUT_BYTES {
-                    return Err(self.error(too_large(&self.label)));
+                if self.inflated > self.limits.input_bytes {
+                    return Err(self.error(too_large(&self.label, self.limits.input_bytes)));
                 }
+                let ratio = self.limits.inflate_ratio;
                 if self.inflated > self.ratio_floor
-                    && self.inflated > compressed.saturating_mul(MAX_INFLATE_RATIO)
+                    && self.inflated > compressed.saturating_mul(ratio)
                 {
                     return Err(self.error(InputError::Bomb {
                         path: self.label.clone(),
-                        ratio: MAX_INFLATE_RATIO,
+                        ratio,
                         compressed,
                     }));
                 }

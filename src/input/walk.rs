@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{InputError, MAX_WALK_DEPTH, Source, file_id};
+use super::{InputError, MAX_FILES, MAX_WALK_DEPTH, Source, file_id};
 
 /// Expands command-line inputs in order: `-` is stdin, directories are
 /// walked recursively in name order (hidden entries skipped). A problem with
@@ -71,7 +71,7 @@ pub fn expand_filtered(args: &[PathBuf], filter: &Filter) -> Vec<Result<Source, 
 /// depth (`*.log`); one with `/` the whole relative path (`2024/**/*.gz`,
 /// where `*` stays within a directory and `**` crosses them). Hidden
 /// entries and ignore files are ripgrep's (`--hidden`, `--no-ignore`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Filter {
     /// When any is given, only files matching one are taken.
     include: Option<Globs>,
@@ -81,6 +81,20 @@ pub struct Filter {
     pub hidden: bool,
     /// `--no-ignore`: no `.gitignore`, `.ignore` or git exclude files.
     pub no_ignore: bool,
+    /// `--max-files`: files taken from one walk at most.
+    pub max_files: usize,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            include: None,
+            exclude: None,
+            hidden: false,
+            no_ignore: false,
+            max_files: MAX_FILES,
+        }
+    }
 }
 
 /// Globs split by what they match: a file name, or a relative path.
@@ -177,6 +191,7 @@ fn walk(
         !entry.file_type().is_some_and(|t| t.is_dir()) || first_visit(&prune_seen, entry)
     });
     let taken = out.len();
+    let mut files = 0;
     for entry in builder.build() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -213,6 +228,15 @@ fn walk(
         {
             continue;
         }
+        if files == filter.max_files {
+            // Sorted by name: the first ones are taken, the directory named.
+            out.push(Err(InputError::TooManyFiles {
+                path: root.display().to_string(),
+                limit: filter.max_files,
+            }));
+            break;
+        }
+        files += 1;
         out.push(Ok(Source::File(entry.into_path())));
     }
     // A directory whose every log is gitignored (`*.log` is a common line)

@@ -253,3 +253,41 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Peak resident memory (VmHWM, kB) of a running process, if readable.
+#[cfg(target_os = "linux")]
+pub fn peak_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Waits for `child` (stdout and stderr piped), reading its output as it
+/// comes (a big report or many notes would fill a pipe) and its peak RSS (kB) from
+/// /proc every few milliseconds; the output and the highest peak seen.
+#[cfg(target_os = "linux")]
+pub fn watch(mut child: std::process::Child) -> (Output, u64) {
+    let pid = child.id();
+    fn drain(mut from: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            from.read_to_end(&mut all).expect("the output is read");
+            all
+        })
+    }
+    let stdout = drain(child.stdout.take().expect("stdout is piped"));
+    let stderr = drain(child.stderr.take().expect("stderr is piped"));
+    let mut peak = 0;
+    while child
+        .try_wait()
+        .expect("the child can be waited for")
+        .is_none()
+    {
+        peak = peak.max(peak_kb(pid).unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let mut out = child.wait_with_output().expect("authsift finishes");
+    out.stdout = stdout.join().unwrap();
+    out.stderr = stderr.join().unwrap();
+    (out, peak)
+}
