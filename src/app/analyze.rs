@@ -36,10 +36,11 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         events: EventOptions {
             window,
             // Only JSON lists each failed event's findings (and JSON Lines
-            // each one's verdict, with --events); the other formats group
+            // each one's verdict, with --events; a partial summary keeps
+            // them for a merge written as JSON); the other formats group
             // failures (OCSF with --events writes the events themselves).
             keep_findings: match settings.format {
-                OutputFormat::Json => true,
+                OutputFormat::Json | OutputFormat::Summary => true,
                 OutputFormat::Jsonl => settings.events,
                 _ => false,
             },
