@@ -9,10 +9,12 @@
 
 use std::sync::Arc;
 
+use super::RenderOptions;
+use super::fields::Ctx;
 use crate::facts::{Fact, Facts};
 use crate::finding::{Batch, Finding, Severity};
 use crate::model::EvidenceLine;
-use crate::outcome::InputReport;
+use crate::outcome::{InputReport, Report};
 use crate::trail::summary::{ArchiveFinding, FindingGroup, NO_CAUSE, Sample, Summary};
 
 /// `rule.id` of a finding across files: `pattern.` and its kind
@@ -26,6 +28,22 @@ pub fn findings(summary: &Summary) -> Vec<InputReport> {
     let groups = summary.grouped.ranked().into_iter().map(group);
     let patterns = summary.findings().into_iter().map(|p| pattern(p, span));
     groups.chain(patterns).collect()
+}
+
+/// One line per [`findings`] of `report`'s event summary, each built by
+/// `build` (`jsonl`'s ECS document, `ocsf`'s Detection Finding): what the
+/// record-a-line formats write once every input is read.
+pub fn lines<F>(report: &Report, options: &RenderOptions, build: F) -> String
+where
+    F: Fn(&Ctx<'_>, &RenderOptions, i64) -> serde_json::Value + Sync,
+{
+    let Some(summary) = report.summary() else {
+        return String::new();
+    };
+    let clock = super::run_clock(options);
+    let groups = findings(&summary);
+    let found: Vec<Ctx<'_>> = groups.iter().flat_map(super::fields::findings).collect();
+    super::json::lines(&found, options, |ctx, options| build(ctx, options, clock))
 }
 
 fn group(g: &FindingGroup) -> InputReport {

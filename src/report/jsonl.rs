@@ -202,13 +202,7 @@ pub fn input(input: &InputReport, options: &RenderOptions) -> String {
 /// The lines of the event summary's grouped findings and findings across
 /// files ([`super::grouped`]), written once every input is read.
 pub fn tail(report: &Report, options: &RenderOptions) -> String {
-    let Some(summary) = report.summary() else {
-        return String::new();
-    };
-    let clock = super::run_clock(options);
-    let groups = super::grouped::findings(&summary);
-    let found: Vec<Ctx<'_>> = groups.iter().flat_map(fields::findings).collect();
-    super::json::lines(&found, options, |ctx, options| {
+    super::grouped::lines(report, options, |ctx, options, clock| {
         Value::Object(line(ctx, options, clock))
     })
 }

@@ -76,13 +76,7 @@ pub fn input(input: &crate::outcome::InputReport, options: &RenderOptions) -> St
 /// The Detection Findings of the event summary's grouped findings and
 /// findings across files ([`super::grouped`]), once every input is read.
 pub fn tail(report: &Report, options: &RenderOptions) -> String {
-    let Some(summary) = report.summary() else {
-        return String::new();
-    };
-    let clock = super::run_clock(options);
-    let groups = super::grouped::findings(&summary);
-    let found: Vec<Ctx<'_>> = groups.iter().flat_map(fields::findings).collect();
-    super::json::lines(&found, options, |ctx, options| finding(ctx, options, clock))
+    super::grouped::lines(report, options, finding)
 }
 
 /// A failed CloudTrail event as the OCSF 1.1.0 class it belongs to: an
