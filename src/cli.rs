@@ -174,7 +174,9 @@ pub struct Cli {
     /// findings: with `--format jsonl` the event's verdict (without it,
     /// event inputs give one line per group of failures); with `--format
     /// ocsf` the CloudTrail event as an OCSF 1.1.0 event, Authentication
-    /// (3002) for console sign-ins, API Activity (6003) for other calls.
+    /// (3002) for console sign-ins, API Activity (6003) for other calls;
+    /// with `--format summary` each failed event's findings, so that
+    /// `merge --format json` lists them (held in memory until the end).
     /// Accepted and ignored by the other formats.
     #[arg(long)]
     pub events: bool,

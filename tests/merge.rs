@@ -40,7 +40,14 @@ fn parts(tmp: &Path, all: &[PathBuf]) -> Vec<PathBuf> {
         .map(|i| {
             let shard = &all[i * all.len() / 8..(i + 1) * all.len() / 8];
             let part = tmp.join(format!("part-{i}.json"));
-            let mut args = vec!["--format", "summary", "-q", "-o", part.to_str().unwrap()];
+            let mut args = vec![
+                "--format",
+                "summary",
+                "--events",
+                "-q",
+                "-o",
+                part.to_str().unwrap(),
+            ];
             args.extend(strs(shard));
             let out = run(&args, b"");
             assert_eq!(out.status.code(), Some(1), "{:?}", out);

@@ -37,11 +37,12 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             window,
             // Only JSON lists each failed event's findings (and JSON Lines
             // each one's verdict, with --events; a partial summary keeps
-            // them for a merge written as JSON); the other formats group
-            // failures (OCSF with --events writes the events themselves).
+            // them with --events, for a merge written as JSON: all in
+            // memory until the end); the other formats group failures
+            // (OCSF with --events writes the events themselves).
             keep_findings: match settings.format {
-                OutputFormat::Json | OutputFormat::Summary => true,
-                OutputFormat::Jsonl => settings.events,
+                OutputFormat::Json => true,
+                OutputFormat::Jsonl | OutputFormat::Summary => settings.events,
                 _ => false,
             },
             keep_events: settings.events,

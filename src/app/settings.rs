@@ -155,7 +155,8 @@ pub struct Analyze {
     /// Stamp reports with the time of the run.
     pub timestamp: bool,
     /// `--events`: a record per failed event too (`--format ocsf`: the
-    /// event as OCSF; `--format jsonl`: its verdict).
+    /// event as OCSF; `--format jsonl`: its verdict; `--format summary`:
+    /// its findings, for `merge --format json`).
     pub events: bool,
     /// `--limit`: grouped findings shown (`Some(0)`: all).
     pub limit: Option<usize>,
@@ -310,7 +311,11 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         color: use_color(color_when(cli.color), &output),
         output,
         timestamp: cli.timestamp,
-        events: cli.events && matches!(cli.format, OutputFormat::Ocsf | OutputFormat::Jsonl),
+        events: cli.events
+            && matches!(
+                cli.format,
+                OutputFormat::Ocsf | OutputFormat::Jsonl | OutputFormat::Summary
+            ),
         limit: cli.limit,
         max_line_bytes: cli.max_line_bytes,
         mask_key_ids: !cli.no_redact,
