@@ -170,10 +170,14 @@ pub struct Cli {
     #[arg(long)]
     pub timestamp: bool,
 
-    /// With `--format ocsf`, also write each failed CloudTrail event as an
-    /// OCSF 1.1.0 event after the findings: Authentication (3002) for
-    /// console sign-ins, API Activity (6003) for other calls. Accepted and
-    /// ignored by the other formats.
+    /// One record per failed event of event inputs too, after its input's
+    /// findings: with `--format jsonl` the event's verdict (without it,
+    /// event inputs give one line per group of failures); with `--format
+    /// ocsf` the CloudTrail event as an OCSF 1.1.0 event, Authentication
+    /// (3002) for console sign-ins, API Activity (6003) for other calls;
+    /// with `--format summary` each failed event's findings, so that
+    /// `merge --format json` lists them (held in memory until the end).
+    /// Accepted and ignored by the other formats.
     #[arg(long)]
     pub events: bool,
 

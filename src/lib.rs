@@ -35,7 +35,7 @@
 //! awsfiles → facts, finding, model, rules, text
 //! outcome  → facts, finding, formats, model, trail
 //! analyze  → awsfiles, input, chunk, formats, model, facts, sigv4, rules, finding, trail, outcome, progress, text, time
-//! report   → outcome, finding, facts, rules, sigv4, text, trail, time
+//! report   → outcome, finding, facts, model, rules, sigv4, text, trail, time
 //! config   → awsfiles, facts, finding, outcome, report, rules
 //! cli      → formats, report, rules, sigv4
 //! app      → analyze, config, report, rules, outcome, trail, input, progress, sigv4, formats, time, facts, text, cli

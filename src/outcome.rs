@@ -155,6 +155,18 @@ impl InputReport {
         }
     }
 
+    /// Lets go of what a report written as inputs finish has written of
+    /// this input: its findings, failures no rule explains and failed
+    /// events. One finding and one unexplained failure stay, if there
+    /// were any, for the run's status and notes.
+    pub fn written(&mut self) {
+        self.findings.truncate(1);
+        self.findings.shrink_to_fit();
+        self.unclassified.truncate(1);
+        self.unclassified.shrink_to_fit();
+        self.failed_events = Vec::new();
+    }
+
     /// An input that could not be read, and why.
     pub fn failed(path: String, error: String) -> Self {
         InputReport {

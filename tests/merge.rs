@@ -40,7 +40,14 @@ fn parts(tmp: &Path, all: &[PathBuf]) -> Vec<PathBuf> {
         .map(|i| {
             let shard = &all[i * all.len() / 8..(i + 1) * all.len() / 8];
             let part = tmp.join(format!("part-{i}.json"));
-            let mut args = vec!["--format", "summary", "-q", "-o", part.to_str().unwrap()];
+            let mut args = vec![
+                "--format",
+                "summary",
+                "--events",
+                "-q",
+                "-o",
+                part.to_str().unwrap(),
+            ];
             args.extend(strs(shard));
             let out = run(&args, b"");
             assert_eq!(out.status.code(), Some(1), "{:?}", out);
@@ -61,8 +68,7 @@ fn single(format: &str, all: &[PathBuf]) -> std::process::Output {
     run(&args, b"")
 }
 
-/// The inputs of a JSON report without their per-event findings, which a
-/// partial summary does not carry (its summary does, grouped).
+/// The inputs of a JSON report without their findings (compared apart).
 fn inputs(report: &Value) -> Vec<Value> {
     report["inputs"]
         .as_array()
@@ -94,8 +100,20 @@ fn eight_shards_merged_equal_one_run_over_all_files() {
     assert!(!summary["findings"].as_array().unwrap().is_empty());
     assert_eq!(merged["summary"], one["summary"]);
     assert_eq!(inputs(&merged), inputs(&one));
+    // Each failed event's findings too: the whole document, byte for byte.
+    let listed: usize = one["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["findings"].as_array().unwrap().len())
+        .sum();
+    assert!(listed > 1000, "{listed}");
+    assert_eq!(
+        String::from_utf8(out.stdout.clone()).unwrap(),
+        String::from_utf8(single("json", &all).stdout).unwrap()
+    );
     // The other formats, byte for byte.
-    for format in ["human", "table", "markdown"] {
+    for format in ["human", "table", "markdown", "html"] {
         let one = single(format, &all);
         let merged = merge(format, &parts);
         assert_eq!(merged.status.code(), one.status.code(), "{format}");

@@ -94,14 +94,42 @@ fn every_fixture_output_validates_against_the_published_schemas() {
     let doc: Value = serde_json::from_str(&stdout(&with("json"), b"")).unwrap();
     assert_valid(&s.json, &doc, "the json document");
     let jsonl = lines(&stdout(&with("jsonl"), b""));
-    let findings: usize = doc["inputs"]
+    // One line per finding of a log; of event inputs, one per group of
+    // failures (their counts add up to the auth failures) and per finding
+    // across files.
+    let event_input =
+        |f: &Value| ["cloudtrail", "s3-access-log"].contains(&f.as_str().unwrap_or(""));
+    let log_findings: usize = doc["inputs"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|i| !event_input(&i["format"]))
         .map(|i| i["findings"].as_array().unwrap().len())
         .sum();
-    assert!(findings > 20);
-    assert_eq!(jsonl.len(), findings, "one jsonl line per finding");
+    assert!(log_findings > 20);
+    let batch = |l: &&Value| l["authsift"].get("batch").is_some();
+    assert_eq!(
+        jsonl.iter().filter(|l| !batch(l)).count(),
+        log_findings,
+        "one jsonl line per finding of a log"
+    );
+    let summary = &doc["summary"];
+    let patterns = summary["findings"].as_array().unwrap().len();
+    let pattern = |l: &&Value| l["rule"]["id"].as_str().unwrap().starts_with("pattern.");
+    assert_eq!(
+        jsonl.iter().filter(pattern).count(),
+        patterns,
+        "one line per finding across files"
+    );
+    let grouped: u64 = jsonl
+        .iter()
+        .filter(|l| l["authsift"]["batch"]["group"].get("cause").is_some())
+        .map(|l| l["authsift"]["batch"]["count"].as_u64().unwrap())
+        .sum();
+    let auth = summary["failures"].as_u64().unwrap()
+        - summary["service_failures"].as_u64().unwrap()
+        - summary["other_errors"].as_u64().unwrap();
+    assert_eq!(grouped, auth, "the groups hold every auth failure once");
     for (i, line) in jsonl.iter().enumerate() {
         assert_valid(&s.jsonl, line, &format!("jsonl line {}", i + 1));
     }

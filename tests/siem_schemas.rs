@@ -273,7 +273,8 @@ fn leaves(doc: &Value) -> Vec<String> {
     out
 }
 
-/// CloudTrail and S3 access findings carry the caller and the event.
+/// CloudTrail and S3 access findings (one line per failed event with
+/// `--events`) carry the caller and the event.
 #[test]
 fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -281,7 +282,7 @@ fn jsonl_event_findings_carry_source_user_agent_cloud_and_event_id() {
     let mut seen_s3 = false;
     for dir in ["fixtures/cloudtrail", "fixtures/s3-access"] {
         let out = bin()
-            .args(["--format", "jsonl"])
+            .args(["--format", "jsonl", "--events"])
             .arg(root.join(dir))
             .output()
             .unwrap();
@@ -512,11 +513,7 @@ fn every_events_record_of_every_cloudtrail_fixture_validates_one_per_failed_even
             .output()
             .unwrap();
         let records = lines(&String::from_utf8(out.stdout).unwrap());
-        let findings = records
-            .iter()
-            .take_while(|r| r["class_uid"] == 2004)
-            .count();
-        let events = &records[findings..];
+        let events: Vec<&Value> = records.iter().filter(|r| r["class_uid"] != 2004).collect();
         assert_eq!(
             events.len(),
             failed_events_in(input),
@@ -614,10 +611,11 @@ fn events_a_failed_sign_in_is_authentication_a_failed_call_api_activity() {
     );
 }
 
-/// `--events` adds records after the findings and changes nothing else; the
-/// other formats ignore it.
+/// `--events` adds a record per failed event to `ocsf` (after its input's
+/// findings) and a line per failed event to `jsonl`, and changes nothing
+/// else; the other formats ignore it.
 #[test]
-fn events_only_appends_to_ocsf_and_other_formats_ignore_it() {
+fn events_only_adds_event_records_and_other_formats_ignore_it() {
     let logs = all_fixture_logs();
     for format in ["ocsf", "jsonl", "json", "human", "markdown", "table"] {
         let mut args = vec!["--format", format];
@@ -634,11 +632,36 @@ fn events_only_appends_to_ocsf_and_other_formats_ignore_it() {
             .output()
             .unwrap();
         assert_eq!(with.status.code(), without.status.code(), "{format}");
-        if format == "ocsf" {
-            assert!(with.stdout.len() > without.stdout.len(), "events are added");
-            assert!(
-                with.stdout.starts_with(&without.stdout),
-                "findings unchanged"
+        let (with_text, without_text) = (
+            String::from_utf8(with.stdout.clone()).unwrap(),
+            String::from_utf8(without.stdout.clone()).unwrap(),
+        );
+        // One line per failed event: an OCSF event record, or a jsonl
+        // finding of a CloudTrail or S3 access log event with no batch.
+        let per_event = |line: &str| {
+            let v: Value = serde_json::from_str(line).unwrap();
+            match format {
+                "ocsf" => v["class_uid"] != 2004,
+                _ => {
+                    ["cloudtrail", "s3-access-log"]
+                        .contains(&v["authsift"]["input"]["format"].as_str().unwrap_or(""))
+                        && v["authsift"].get("batch").is_none()
+                }
+            }
+        };
+        if format == "ocsf" || format == "jsonl" {
+            let added = with_text.lines().filter(|l| per_event(l)).count();
+            assert!(added > 20, "{format}: events are added ({added})");
+            assert_eq!(
+                without_text.lines().filter(|l| per_event(l)).count(),
+                0,
+                "{format}: no event line without --events"
+            );
+            let rest: Vec<&str> = with_text.lines().filter(|l| !per_event(l)).collect();
+            assert_eq!(
+                rest,
+                without_text.lines().collect::<Vec<_>>(),
+                "{format}: rest unchanged"
             );
         } else {
             assert_eq!(with.stdout, without.stdout, "{format} ignores --events");

@@ -152,6 +152,34 @@ pub fn analyze(
     options: &Options,
     progress: Option<&progress::Progress>,
 ) -> Report {
+    analyze_each(
+        sources,
+        rules,
+        options,
+        progress,
+        &|_| String::new(),
+        &mut |_| {},
+    )
+}
+
+/// Inputs read ahead of the earliest one not yet finished, at most: what
+/// waits to be handed over in order is bounded by it.
+const AHEAD: usize = 16;
+
+/// [`analyze`], handing each input over as it finishes: `part` makes its
+/// part of the output (in whichever thread finished it; it may lighten the
+/// report, whose findings are then written), and `write` gets the parts in
+/// input order, an input's as soon as every input before it is done. Inputs
+/// are started in order and at most `AHEAD` (16) past the earliest unfinished
+/// one, so memory holds a few inputs' parts, whatever their number.
+pub fn analyze_each(
+    sources: &[Result<Source, input::InputError>],
+    rules: &RuleSet,
+    options: &Options,
+    progress: Option<&progress::Progress>,
+    part: &(dyn Fn(&mut InputReport) -> String + Sync),
+    write: &mut (dyn FnMut(String) + Send),
+) -> Report {
     // A CloudTrail file holds only events from before its delivery time.
     let delivered_too_early =
         |source: &&Result<Source, input::InputError>| match (source, options.events.window.since) {
@@ -175,48 +203,122 @@ pub fn analyze(
         progress.plan(wanted.len() as u64, bytes);
     }
     let merged = std::sync::Mutex::new(None::<trail::summary::Summary>);
-    let inputs = wanted
-        .par_iter()
-        .map(|source| {
-            let streamed = match source {
-                Ok(input) => stream_events(input, rules, options),
-                Err(_) => None,
-            };
-            let (report, unpacked) = match (streamed, source) {
-                (Some(done), _) => done,
-                (None, Ok(input)) => {
-                    match input::open(input, &options.limits)
-                        .and_then(|o| analyze_opened(o, rules, options))
-                    {
-                        Ok(done) => done,
-                        Err(e) => (failed(input.label(), e), 0),
-                    }
+    let one = |source: &Result<Source, input::InputError>| {
+        let streamed = match source {
+            Ok(input) => stream_events(input, rules, options),
+            Err(_) => None,
+        };
+        let (report, unpacked) = match (streamed, source) {
+            (Some(done), _) => done,
+            (None, Ok(input)) => {
+                match input::open(input, &options.limits)
+                    .and_then(|o| analyze_opened(o, rules, options))
+                {
+                    Ok(done) => done,
+                    Err(e) => (failed(input.label(), e), 0),
                 }
-                (None, Err(e)) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
+            }
+            (None, Err(e)) => (InputReport::failed(e.path().to_string(), e.to_string()), 0),
+        };
+        if let Some(progress) = progress {
+            // Stdin has no stored size: what was read stands for it.
+            let bytes = match stored(source) {
+                0 => unpacked,
+                n => n,
             };
-            if let Some(progress) = progress {
-                // Stdin has no stored size: what was read stands for it.
-                let bytes = match stored(source) {
-                    0 => unpacked,
-                    n => n,
-                };
-                progress.input_done(bytes, unpacked, report.records as u64);
-            }
-            let mut report = report;
-            if let Some(part) = report.summary.as_mut().map(std::mem::take) {
-                // Merging is associative and commutative: finishing order
-                // does not change the result.
-                let mut all = merged.lock().unwrap_or_else(|e| e.into_inner());
-                all.get_or_insert_with(Default::default).merge(part);
-            }
-            report
-        })
-        .collect();
+            progress.input_done(bytes, unpacked, report.records as u64);
+        }
+        let mut report = report;
+        if let Some(part) = report.summary.as_mut().map(std::mem::take) {
+            // Merging is associative and commutative: finishing order
+            // does not change the result.
+            let mut all = merged.lock().unwrap_or_else(|e| e.into_inner());
+            all.get_or_insert_with(Default::default).merge(part);
+        }
+        report
+    };
+    let inputs = in_order(wanted.len(), &|i| one(wanted[i]), part, write);
     Report {
         inputs,
         not_opened,
         merged: merged.into_inner().unwrap_or_else(|e| e.into_inner()),
     }
+}
+
+/// Runs `run` for `0..n` on as many threads as the pool has, started in order and at most
+/// [`AHEAD`] past the earliest unfinished; each result's `part` goes to
+/// `write` in order. Returns the results, in order.
+fn in_order(
+    n: usize,
+    run: &(dyn Fn(usize) -> InputReport + Sync),
+    part: &(dyn Fn(&mut InputReport) -> String + Sync),
+    write: &mut (dyn FnMut(String) + Send),
+) -> Vec<InputReport> {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex};
+
+    struct Order<'w> {
+        /// The first input whose part is not written yet.
+        next: usize,
+        /// Parts finished before an earlier input's.
+        waiting: BTreeMap<usize, String>,
+        write: &'w mut (dyn FnMut(String) + Send),
+    }
+    let order = Mutex::new(Order {
+        next: 0,
+        waiting: BTreeMap::new(),
+        write,
+    });
+    let moved = Condvar::new();
+    let ticket = AtomicUsize::new(0);
+    let reports: Vec<Mutex<Option<InputReport>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let worker = || {
+        loop {
+            let i = ticket.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return;
+            }
+            {
+                // The thread with the earliest input never waits here.
+                let mut o = order.lock().unwrap_or_else(|e| e.into_inner());
+                while i >= o.next + AHEAD {
+                    o = moved.wait(o).unwrap_or_else(|e| e.into_inner());
+                }
+            }
+            let mut report = run(i);
+            let text = part(&mut report);
+            *reports[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+            let mut o = order.lock().unwrap_or_else(|e| e.into_inner());
+            o.waiting.insert(i, text);
+            while let Some(text) = {
+                let next = o.next;
+                o.waiting.remove(&next)
+            } {
+                (o.write)(text);
+                o.next += 1;
+            }
+            moved.notify_all();
+        }
+    };
+    // Threads of their own, not the pool's: a pool thread waiting inside
+    // an input's parallel work may pick up another worker, which could then
+    // wait for the very input beneath it on the same stack. Work an input
+    // does in parallel still runs on the pool.
+    let threads = rayon::current_num_threads().min(n.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(worker);
+        }
+    });
+    reports
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every input was run")
+        })
+        .collect()
 }
 
 /// A large CloudTrail file analysed as a stream of events

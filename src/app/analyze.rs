@@ -36,16 +36,16 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         secret,
         events: EventOptions {
             window,
-            // The text formats summarise events and group their failures
-            // instead of listing them.
-            keep_findings: !matches!(
-                settings.format,
-                OutputFormat::Table
-                    | OutputFormat::Human
-                    | OutputFormat::Markdown
-                    | OutputFormat::Html
-                    | OutputFormat::Summary
-            ),
+            // Only JSON lists each failed event's findings (and JSON Lines
+            // each one's verdict, with --events; a partial summary keeps
+            // them with --events, for a merge written as JSON: all in
+            // memory until the end); the other formats group failures
+            // (OCSF with --events writes the events themselves).
+            keep_findings: match settings.format {
+                OutputFormat::Json => true,
+                OutputFormat::Jsonl | OutputFormat::Summary => settings.events,
+                _ => false,
+            },
             keep_events: settings.events,
             seen: Default::default(),
             record_ids: settings.format == OutputFormat::Summary,
@@ -72,6 +72,10 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
         rules: RulesInfo::new(&rules, settings.rules.defaults, &settings.rules.files),
         sizes: input_sizes(&sources),
     };
+    // JSON, JSON Lines and OCSF are written as inputs finish (stdin shown
+    // as it arrives is human text only).
+    let streamed = report::Streamed::of(settings.format);
+    let mut streaming = streamed.map(|_| output::Streamed::open(&settings.output));
     let started = std::time::Instant::now();
     // What was written as stdin arrived, and whether writing it failed.
     let mut shown = String::new();
@@ -91,7 +95,37 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
             progress.as_ref(),
             io::stderr(),
             progress::terminal_width,
-            || crate::analyze::analyze(&sources, &rules, &options, progress.as_ref()),
+            || match (streamed, streaming.as_mut()) {
+                (Some(format), Some(out)) => {
+                    out.write(&format.head(&render));
+                    let mut first = true;
+                    crate::analyze::analyze_each(
+                        &sources,
+                        &rules,
+                        &options,
+                        progress.as_ref(),
+                        &|input| {
+                            // A report authsift wrote is no input's result.
+                            if input.is_own_report() {
+                                return String::new();
+                            }
+                            let part = format.input(input, &render);
+                            input.written();
+                            part
+                        },
+                        &mut |part| {
+                            if part.is_empty() {
+                                return;
+                            }
+                            if !std::mem::take(&mut first) {
+                                out.write(format.joiner());
+                            }
+                            out.write(&part);
+                        },
+                    )
+                }
+                _ => crate::analyze::analyze(&sources, &rules, &options, progress.as_ref()),
+            },
         )
     };
     let elapsed = started.elapsed();
@@ -132,10 +166,19 @@ pub fn run(settings: &Analyze) -> Result<Exit, Error> {
     }
     // Reports authsift wrote were noted above; they are no input's result.
     report.inputs.retain(|i| !i.is_own_report());
-    let text = report::render(&report, settings.format, &render);
-    // What was shown as stdin arrived begins the report: the rest follows.
-    let rest = text.strip_prefix(shown.as_str()).unwrap_or(&text);
-    let written = shown_result.and_then(|()| output::write(&settings.output, rest));
+    let (text, written) = match (streamed, streaming) {
+        (Some(format), Some(mut out)) => {
+            out.write(&format.tail(&report, &render));
+            (String::new(), out.finish())
+        }
+        _ => {
+            let text = report::render(&report, settings.format, &render);
+            // What was shown as stdin arrived begins the report: the rest follows.
+            let rest = text.strip_prefix(shown.as_str()).unwrap_or(&text);
+            let written = shown_result.and_then(|()| output::write(&settings.output, rest));
+            (text, written)
+        }
+    };
     // A problem with a file met while walking a directory does not hide
     // a failure found elsewhere; one with an input named on the command
     // line (or stdin) does.

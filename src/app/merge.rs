@@ -41,7 +41,7 @@ pub fn run(settings: &Merge) -> Result<Exit, Error> {
         let text = std::str::from_utf8(&text).map_err(|e| refused(format!("not UTF-8: {e}")))?;
         parts.push(partial::parse(text, &version).map_err(|e| refused(e.to_string()))?);
     }
-    let (report, sizes) = partial::merge(parts);
+    let (report, sizes) = partial::merge(parts, settings.format == OutputFormat::Json);
     let redactor = Redactor {
         mask_key_ids: settings.mask_key_ids,
     };

@@ -75,31 +75,154 @@ pub fn write_stdout(text: &str) -> Result<(), Error> {
 }
 
 /// Writes `text` to a temporary file beside `path` and renames it into
-/// place once complete: an interrupted run, or a full disk, never leaves a
-/// half report over an old one. Devices and pipes (`/dev/stdout`, a FIFO)
-/// cannot be renamed over and are written in place. A replaced file keeps
-/// its permissions; a new one gets the usual 0644.
+/// place once complete ([`Streamed`]).
 fn write_whole(path: &Path, text: &str) -> io::Result<()> {
-    let existing = std::fs::metadata(path).ok();
-    if existing.as_ref().is_some_and(|m| !m.is_file()) {
-        return std::fs::write(path, text);
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".authsift-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut file = Target::file(path)?;
     file.write_all(text.as_bytes())?;
-    file.flush()?;
-    match existing {
-        Some(meta) => file.as_file().set_permissions(meta.permissions())?,
-        None => set_new_file_mode(file.as_file())?,
+    file.finish()
+}
+
+/// Results written piece by piece, as they are made: to stdout at once, or
+/// to a temporary file beside `-o FILE` renamed into place once complete,
+/// so an interrupted run, or a full disk, never leaves a half report over
+/// an old one. Devices and pipes (`/dev/stdout`, a FIFO) cannot be renamed
+/// over and are written in place. A replaced file keeps its permissions; a
+/// new one gets the usual 0644. The first error stops the writing and is
+/// what [`Streamed::finish`] returns; a closed stdout pipe ends it quietly.
+pub struct Streamed {
+    destination: Destination,
+    target: Option<Target>,
+    error: Option<Error>,
+}
+
+impl Streamed {
+    /// Starts writing to `destination`.
+    pub fn open(destination: &Destination) -> Streamed {
+        let (target, error) = match destination {
+            Destination::Stdout => (Some(Target::Stdout), None),
+            Destination::File(path) => match Target::file(path) {
+                Ok(target) => (Some(target), None),
+                Err(source) => (
+                    None,
+                    Some(Error::File {
+                        path: path.clone(),
+                        source,
+                    }),
+                ),
+            },
+        };
+        Streamed {
+            destination: destination.clone(),
+            target,
+            error,
+        }
     }
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+
+    /// Writes `text`, unless writing has stopped.
+    pub fn write(&mut self, text: &str) {
+        let Some(target) = self.target.as_mut() else {
+            return;
+        };
+        if let Err(e) = target
+            .write_all(text.as_bytes())
+            .and_then(|()| match target {
+                Target::Stdout => io::stdout().flush(),
+                _ => Ok(()),
+            })
+        {
+            self.stop(e);
+        }
+    }
+
+    fn stop(&mut self, e: io::Error) {
+        self.target = None;
+        self.error = match (&self.destination, e.kind()) {
+            (Destination::Stdout, io::ErrorKind::BrokenPipe) => None,
+            (Destination::Stdout, _) => Some(Error::Stdout(e)),
+            (Destination::File(path), _) => Some(Error::File {
+                path: path.clone(),
+                source: e,
+            }),
+        };
+    }
+
+    /// Ends the writing: the file is put in place.
+    pub fn finish(mut self) -> Result<(), Error> {
+        if let Some(target) = self.target.take()
+            && let Err(e) = target.finish()
+        {
+            self.stop(e);
+        }
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where [`Streamed`] writes.
+enum Target {
+    Stdout,
+    /// A device or pipe, written in place.
+    InPlace(std::fs::File),
+    /// A temporary file, then `path`, keeping an existing file's permissions.
+    Temporary {
+        file: tempfile::NamedTempFile,
+        path: PathBuf,
+        existing: Option<Box<std::fs::Metadata>>,
+    },
+}
+
+impl Target {
+    fn file(path: &Path) -> io::Result<Target> {
+        let existing = std::fs::metadata(path).ok();
+        if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            return Ok(Target::InPlace(
+                std::fs::OpenOptions::new().write(true).open(path)?,
+            ));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let file = tempfile::Builder::new()
+            .prefix(".authsift-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        Ok(Target::Temporary {
+            file,
+            path: path.to_path_buf(),
+            existing: existing.map(Box::new),
+        })
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Target::Stdout => io::stdout().lock().write_all(bytes),
+            Target::InPlace(file) => file.write_all(bytes),
+            Target::Temporary { file, .. } => file.write_all(bytes),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Target::Stdout => io::stdout().flush(),
+            Target::InPlace(mut file) => file.flush(),
+            Target::Temporary {
+                mut file,
+                path,
+                existing,
+            } => {
+                file.flush()?;
+                match existing {
+                    Some(meta) => file.as_file().set_permissions(meta.permissions())?,
+                    None => set_new_file_mode(file.as_file())?,
+                }
+                file.persist(path).map_err(|e| e.error)?;
+                Ok(())
+            }
+        }
+    }
 }
 
 #[cfg(unix)]

@@ -155,8 +155,9 @@ pub struct Analyze {
     pub color: bool,
     /// Stamp reports with the time of the run.
     pub timestamp: bool,
-    /// `--events`: failed CloudTrail events as OCSF event records too
-    /// (`--format ocsf` only).
+    /// `--events`: a record per failed event too (`--format ocsf`: the
+    /// event as OCSF; `--format jsonl`: its verdict; `--format summary`:
+    /// its findings, for `merge --format json`).
     pub events: bool,
     /// `--limit`: grouped findings shown (`Some(0)`: all).
     pub limit: Option<usize>,
@@ -314,7 +315,11 @@ fn analyze_settings(cli: &Cli) -> Analyze {
         color: use_color(color_when(cli.color), &output),
         output,
         timestamp: cli.timestamp,
-        events: cli.events && cli.format == OutputFormat::Ocsf,
+        events: cli.events
+            && matches!(
+                cli.format,
+                OutputFormat::Ocsf | OutputFormat::Jsonl | OutputFormat::Summary
+            ),
         limit: cli.limit,
         max_line_bytes: cli.max_line_bytes,
         limits: limits(cli),

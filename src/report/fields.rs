@@ -95,6 +95,19 @@ pub fn findings(input: &InputReport) -> Vec<Ctx<'_>> {
     out
 }
 
+/// The findings of `input` the record-a-line formats (`jsonl`, `ocsf`)
+/// write: every finding of a log; of an event input (CloudTrail, S3
+/// access logs), its batch findings, and with `--events` (`events`) each
+/// failed event's verdict. The event summary's grouped findings stand
+/// for the events otherwise (`report::grouped`).
+pub fn recorded(input: &InputReport, events: bool) -> Vec<Ctx<'_>> {
+    let mut all = findings(input);
+    if input.is_event_input() {
+        all.retain(|c| c.finding.batch.is_some() || (events && c.verdict));
+    }
+    all
+}
+
 impl<'a> Ctx<'a> {
     fn str(&self, fact: Fact) -> Option<&'a str> {
         self.finding.facts.str(fact)

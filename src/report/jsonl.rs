@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use super::RenderOptions;
 use super::fields::{self, Ctx, VERSION};
 use crate::facts::Fact;
-use crate::outcome::Report;
+use crate::outcome::{InputReport, Report};
 
 /// `authsift.schema` of every line.
 pub const SCHEMA: &str = "authsift-jsonl/2";
@@ -182,10 +182,27 @@ pub fn field_table() -> String {
     out
 }
 
-/// One finding a line, ECS documents.
+/// One finding a line, ECS documents: each input's ([`input`]), then the
+/// event summary's ([`tail`]).
 pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let mut out: String = report.inputs.iter().map(|i| input(i, options)).collect();
+    out.push_str(&tail(report, options));
+    out
+}
+
+/// The lines of one input's findings ([`fields::recorded`]).
+pub fn input(input: &InputReport, options: &RenderOptions) -> String {
     let clock = super::run_clock(options);
-    super::json::lines(report, options, |ctx, options| {
+    let found = fields::recorded(input, options.events);
+    super::json::lines(&found, options, |ctx, options| {
+        Value::Object(line(ctx, options, clock))
+    })
+}
+
+/// The lines of the event summary's grouped findings and findings across
+/// files ([`super::grouped`]), written once every input is read.
+pub fn tail(report: &Report, options: &RenderOptions) -> String {
+    super::grouped::lines(report, options, |ctx, options, clock| {
         Value::Object(line(ctx, options, clock))
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod fields;
 pub mod fit;
+pub mod grouped;
 pub mod html;
 pub mod human;
 pub mod json;
@@ -71,7 +72,8 @@ pub struct RenderOptions {
     /// Sizes of the inputs in bytes, by the path the report names them with
     /// (files only; stdin has none).
     pub sizes: BTreeMap<String, u64>,
-    /// `--events`: OCSF output also writes each failed CloudTrail event
+    /// `--events`: OCSF output also writes each failed CloudTrail event, and
+    /// JSON Lines each failed event's verdict
     /// (the other formats ignore it).
     pub events: bool,
     /// `--limit`: grouped findings of event inputs shown by the human,
@@ -159,7 +161,9 @@ pub fn run_clock(options: &RenderOptions) -> i64 {
     })
 }
 
-/// Renders `report` in `format`: the whole output, as text.
+/// Renders `report` in `format`: the whole output, as text. The formats
+/// that stream ([`Streamed`]) are the pieces a run writes as inputs finish, put
+/// together.
 pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
     match format {
         OutputFormat::Human => human::render(report, options),
@@ -170,5 +174,67 @@ pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) ->
         OutputFormat::Markdown => markdown::render(report, options),
         OutputFormat::Html => html::render(report, options),
         OutputFormat::Summary => partial::render(report, options),
+    }
+}
+
+/// A format written as inputs finish: what comes before the first input,
+/// each input's part (in input order, [`Streamed::joiner`] between), and
+/// what comes after the last, once the summary of every input is known.
+/// Only the part of the inputs not yet written is ever in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streamed {
+    /// `--format json`: the document's `inputs` one by one.
+    Json,
+    /// `--format jsonl`.
+    Jsonl,
+    /// `--format ocsf`.
+    Ocsf,
+}
+
+impl Streamed {
+    /// `format` as it streams, if it does; the others need the whole run
+    /// (the human and Markdown reports open with the summary).
+    pub fn of(format: OutputFormat) -> Option<Streamed> {
+        match format {
+            OutputFormat::Json => Some(Streamed::Json),
+            OutputFormat::Jsonl => Some(Streamed::Jsonl),
+            OutputFormat::Ocsf => Some(Streamed::Ocsf),
+            _ => None,
+        }
+    }
+
+    /// What comes before the first input.
+    pub fn head(self, options: &RenderOptions) -> String {
+        match self {
+            Streamed::Json => json::head(options),
+            Streamed::Jsonl | Streamed::Ocsf => String::new(),
+        }
+    }
+
+    /// One input's part.
+    pub fn input(self, input: &InputReport, options: &RenderOptions) -> String {
+        match self {
+            Streamed::Json => json::input(input, options),
+            Streamed::Jsonl => jsonl::input(input, options),
+            Streamed::Ocsf => ocsf::input(input, options),
+        }
+    }
+
+    /// What goes between two inputs' parts.
+    pub fn joiner(self) -> &'static str {
+        match self {
+            Streamed::Json => ",",
+            Streamed::Jsonl | Streamed::Ocsf => "",
+        }
+    }
+
+    /// What comes after the last input; `report` holds every input (their
+    /// findings may be gone: they were written) and the merged summary.
+    pub fn tail(self, report: &Report, options: &RenderOptions) -> String {
+        match self {
+            Streamed::Json => json::tail(report, options),
+            Streamed::Jsonl => jsonl::tail(report, options),
+            Streamed::Ocsf => ocsf::tail(report, options),
+        }
     }
 }

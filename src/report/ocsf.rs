@@ -46,25 +46,37 @@ pub const AUTHENTICATION_UID: u32 = 3002;
 /// API Activity: any other failed call (`--events`).
 pub const API_ACTIVITY_UID: u32 = 6003;
 
-/// One OCSF Detection Finding a line; with `--events`
-/// ([`RenderOptions::events`]), then one event record a line for each
-/// failed CloudTrail event, in input order.
+/// One OCSF Detection Finding a line: each input's ([`input`]), then the
+/// event summary's ([`tail`]).
 pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let mut out: String = report.inputs.iter().map(|i| input(i, options)).collect();
+    out.push_str(&tail(report, options));
+    out
+}
+
+/// One input's Detection Findings ([`fields::recorded`]: an event input's
+/// failed events are not findings one by one); with `--events`
+/// ([`RenderOptions::events`]), then one event record a line for each of
+/// its failed CloudTrail events, in input order.
+pub fn input(input: &crate::outcome::InputReport, options: &RenderOptions) -> String {
     let clock = super::run_clock(options);
-    let mut out = super::json::lines(report, options, |ctx, options| finding(ctx, options, clock));
+    let found = fields::recorded(input, false);
+    let mut out = super::json::lines(&found, options, |ctx, options| finding(ctx, options, clock));
     if options.events {
-        for input in &report.inputs {
-            for facts in &input.failed_events {
-                let mut value = event(facts, &input.path, options, clock);
-                super::json::redact_value(&mut value, &options.redactor);
-                out.push_str(
-                    &serde_json::to_string(&value).expect("a JSON value always serialises"),
-                );
-                out.push('\n');
-            }
+        for facts in &input.failed_events {
+            let mut value = event(facts, &input.path, options, clock);
+            super::json::redact_value(&mut value, &options.redactor);
+            out.push_str(&serde_json::to_string(&value).expect("a JSON value always serialises"));
+            out.push('\n');
         }
     }
     out
+}
+
+/// The Detection Findings of the event summary's grouped findings and
+/// findings across files ([`super::grouped`]), once every input is read.
+pub fn tail(report: &Report, options: &RenderOptions) -> String {
+    super::grouped::lines(report, options, finding)
 }
 
 /// A failed CloudTrail event as the OCSF 1.1.0 class it belongs to: an

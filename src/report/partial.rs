@@ -16,11 +16,15 @@
 //! signatures are redacted as in every output.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::RenderOptions;
 use super::redact::Redactor;
+use crate::facts::{Fact, Facts, Kind, Value as FactValue};
+use crate::finding::{Batch, Finding, Severity};
+use crate::model::EvidenceLine;
 use crate::outcome::{InputReport, ReadAs, Report};
 use crate::trail::counted::id_key;
 use crate::trail::summary::Summary;
@@ -64,6 +68,121 @@ struct Input {
     not_read: bool,
     /// Whether its events are in the summary.
     events: bool,
+    /// Its findings (each failed event's, and batch rules'), for a merge
+    /// written as `json`, which lists them as one run does.
+    #[serde(default)]
+    findings: Vec<ListedFinding>,
+    /// Failures no rule explains (the line of each).
+    #[serde(default)]
+    unclassified: Vec<Line>,
+}
+
+/// A finding as a part keeps it: what `--format json` shows of it.
+#[derive(Debug, Serialize, Deserialize)]
+struct ListedFinding {
+    incident: usize,
+    rule: String,
+    title: String,
+    severity: Severity,
+    explanation: String,
+    fix: Vec<String>,
+    evidence: Vec<Line>,
+    /// Fact name → value, as `json` writes them.
+    facts: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    batch: Option<ListedBatch>,
+}
+
+/// A batch finding's group, as a part keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+struct ListedBatch {
+    group: Vec<(String, String)>,
+    count: usize,
+    first_seen: i64,
+    last_seen: i64,
+}
+
+/// A line of evidence.
+#[derive(Debug, Serialize, Deserialize)]
+struct Line {
+    line: usize,
+    text: String,
+}
+
+impl Line {
+    fn of(e: &EvidenceLine) -> Line {
+        Line {
+            line: e.line,
+            text: e.text.to_string(),
+        }
+    }
+
+    fn back(self) -> EvidenceLine {
+        EvidenceLine {
+            line: self.line,
+            text: self.text.into(),
+        }
+    }
+}
+
+impl ListedFinding {
+    fn of(f: &Finding) -> ListedFinding {
+        let facts = match serde_json::to_value(&*f.facts) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        ListedFinding {
+            incident: f.incident,
+            rule: f.rule.clone(),
+            title: f.title.clone(),
+            severity: f.severity,
+            explanation: f.explanation.clone(),
+            fix: f.fix.clone(),
+            evidence: f.evidence.iter().map(Line::of).collect(),
+            facts,
+            batch: f.batch.as_ref().map(|b| ListedBatch {
+                group: b.group.clone(),
+                count: b.count,
+                first_seen: b.first_seen,
+                last_seen: b.last_seen,
+            }),
+        }
+    }
+
+    /// The finding back; `None` when a fact is unknown to this build or of
+    /// another type (a part of another version would be refused before).
+    fn back(self) -> Option<Finding> {
+        let mut facts = Facts::default();
+        for (name, value) in self.facts {
+            let fact = Fact::from_name(&name)?;
+            let value = match (fact.kind(), value) {
+                (Kind::Str, serde_json::Value::String(s)) => FactValue::Str(s),
+                (Kind::Int, serde_json::Value::Number(n)) => FactValue::Int(n.as_i64()?),
+                (Kind::Bool, serde_json::Value::Bool(b)) => FactValue::Bool(b),
+                _ => return None,
+            };
+            facts.set(fact, value, None);
+        }
+        Some(Finding {
+            incident: self.incident,
+            rule: self.rule,
+            title: self.title,
+            severity: self.severity,
+            explanation: self.explanation,
+            fix: self.fix,
+            evidence: self.evidence.into_iter().map(Line::back).collect(),
+            facts: Arc::new(facts),
+            signature_diff: Vec::new(),
+            headline: None,
+            priority: 0,
+            batch: self.batch.map(|b| Batch {
+                group: b.group,
+                count: b.count,
+                first_seen: b.first_seen,
+                last_seen: b.last_seen,
+            }),
+        })
+    }
 }
 
 /// The inputs a partial summary leaves out: those read as logs (their
@@ -103,6 +222,8 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 errors: i.errors.clone(),
                 not_read: i.not_read,
                 events: i.is_event_input(),
+                findings: i.findings.iter().map(ListedFinding::of).collect(),
+                unclassified: i.unclassified.iter().map(Line::of).collect(),
             })
             .collect(),
         summary: report.summary().map(|s| WireSummary::from(s.as_ref())),
@@ -210,21 +331,28 @@ pub fn parse(text: &str, rules: &str) -> Result<Part, PartError> {
         .iter()
         .filter_map(|i| Some((i.path.clone(), i.size?)))
         .collect();
-    let inputs = doc
-        .inputs
-        .into_iter()
-        .map(|i| {
-            let read_as = i.format.as_deref().and_then(ReadAs::from_name);
-            InputReport {
-                records: i.records,
-                auth_failures: i.auth_failures,
-                errors: i.errors,
-                not_read: i.not_read,
-                summary: i.events.then(Summary::default),
-                ..InputReport::new(i.path, read_as)
-            }
-        })
-        .collect();
+    let mut inputs = Vec::with_capacity(doc.inputs.len());
+    for i in doc.inputs {
+        let read_as = i.format.as_deref().and_then(ReadAs::from_name);
+        let findings = i
+            .findings
+            .into_iter()
+            .map(ListedFinding::back)
+            .collect::<Option<Vec<Finding>>>()
+            .ok_or_else(|| {
+                PartError::NotSummary(format!("{}: a finding with unknown facts", i.path))
+            })?;
+        inputs.push(InputReport {
+            records: i.records,
+            auth_failures: i.auth_failures,
+            errors: i.errors,
+            not_read: i.not_read,
+            summary: i.events.then(Summary::default),
+            findings,
+            unclassified: i.unclassified.into_iter().map(Line::back).collect(),
+            ..InputReport::new(i.path, read_as)
+        });
+    }
     Ok(Part {
         inputs,
         sizes,
@@ -235,12 +363,20 @@ pub fn parse(text: &str, rules: &str) -> Result<Part, PartError> {
 
 /// The report of a run over every part's inputs (inputs in the parts'
 /// order, summaries merged with each `eventID` counted once), and the
-/// inputs' sizes on disk.
-pub fn merge(parts: Vec<Part>) -> (Report, BTreeMap<String, u64>) {
+/// inputs' sizes on disk. `listed`: the inputs keep their findings, as a
+/// run whose output lists them (`json`) keeps them; the other formats'
+/// runs keep only what summarises them.
+pub fn merge(parts: Vec<Part>, listed: bool) -> (Report, BTreeMap<String, u64>) {
     let mut report = Report::default();
     let mut sizes = BTreeMap::new();
     let mut summaries = Vec::new();
-    for part in parts {
+    for mut part in parts {
+        if !listed {
+            for input in &mut part.inputs {
+                // Batch rules' findings are any run's.
+                input.findings.retain(|f| f.batch.is_some());
+            }
+        }
         report.inputs.extend(part.inputs);
         sizes.extend(part.sizes);
         report.not_opened += part.not_opened;
