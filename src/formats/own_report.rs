@@ -77,6 +77,11 @@ pub fn sniff(head: &str) -> Option<OwnReport> {
         return Some(OwnReport::Markdown);
     }
     if first.starts_with('{') {
+        // Every input's head comes here, and a CloudTrail file is one line:
+        // parse it only when it can be ours (both records name authsift).
+        if !first.contains("authsift") {
+            return None;
+        }
         let record: serde_json::Value = serde_json::from_str(first).ok()?;
         if record
             .get("authsift")
