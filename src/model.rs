@@ -271,9 +271,12 @@ pub struct TextContext {
     pub env_keys: Option<EvidenceLine>,
     /// A profile the text names (`AWS_PROFILE=`, `--profile`).
     pub profile: Option<(String, EvidenceLine)>,
-    /// A temporary (`ASIA…`) access key id in the text, or a command run
+    /// A temporary (`ASIA…`) access key id in the text, a command run
     /// through a tool that hands out temporary credentials (`aws-vault
-    /// exec`, `saml2aws`, …).
+    /// exec`, `saml2aws`, …), a session token set by name
+    /// (`AWS_SESSION_TOKEN`, `aws_session_token`, `sessionToken`), or a
+    /// role the tool assumes before its calls (`--assume-role-arn`, an
+    /// `assume_role` block).
     pub temporary_key: Option<EvidenceLine>,
     /// The failing request went to S3 (or an S3-compatible store): an S3
     /// exception class, S3's error body or host id, an S3 endpoint.

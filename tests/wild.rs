@@ -101,3 +101,40 @@ fn a_service_its_region_does_not_offer_is_a_region_problem() {
     assert_eq!(finding["facts"]["region.service_not_offered"], "us-east-2");
     assert_eq!(finding["facts"]["region.service_offered_in"], "us-east-1");
 }
+
+/// The first finding of a development case run through the binary.
+fn first_finding(name: &str) -> serde_json::Value {
+    let case = wild::load().into_iter().find(|c| c.name == name).unwrap();
+    assert!(!case.held_out, "{name} is a development case");
+    let out = common::bin()
+        .args(["--format", "json"])
+        .arg(&case.path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    common::json(&out)["inputs"][0]["findings"][0].clone()
+}
+
+#[test]
+fn a_bare_security_token_answer_names_the_token_first_and_the_key_too() {
+    // Development case: boto3 in a Lambda-built STS client; the answer
+    // alone, with no key or token shown.
+    let finding = first_finding("py-control-tower-config-optin-region-global-sts-token");
+    assert_eq!(finding["rule"], "token.invalid");
+    let fixes = finding["fix"].to_string();
+    assert!(fixes.contains("list-access-keys"), "{fixes}");
+}
+
+#[test]
+fn an_opt_in_region_without_temporary_credentials_is_a_region_to_enable() {
+    // Development case: a script that prints each region before its
+    // calls, failing in ap-east-1 only.
+    let finding = first_finding("py-clear-lambda-storage-opt-in-region-not-enabled");
+    assert_eq!(finding["rule"], "region.mismatch");
+    assert_eq!(finding["facts"]["region.opt_in"], "ap-east-1");
+    let fixes = finding["fix"].to_string();
+    assert!(
+        fixes.contains("enable-region --region-name ap-east-1"),
+        "{fixes}"
+    );
+}

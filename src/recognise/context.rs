@@ -239,6 +239,18 @@ static ECR_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\.dkr\.ecr\.\{?(?P<region>[a-z0-9-]+)\}?\.amazonaws\.com").expect("valid regex")
 });
 
+/// A session token set by name, or a role assumed before the tool's own
+/// calls: the credentials those calls carry are temporary. The AWS error
+/// wording (`The security token included in the request`) has spaces,
+/// not a name, so it does not match.
+static SESSION_IN_PLAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:^|[^a-z])(?:session_?token|security_token)(?:[^a-z]|$)",
+        r"|--assume-role-arn\b|\bassume_role\b",
+    ))
+    .expect("valid regex")
+});
+
 /// Whether `line` runs a command through a temporary-credentials tool.
 fn runs_with_temporary_credentials(line: &str) -> bool {
     (line.contains("aws-")
@@ -286,6 +298,18 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
                     break;
                 }
             }
+            // A line that talks about a region and names one in any layout
+            // (`Scanning ap-east-1 region`, `in the region eu-south-1`): the
+            // region table, not the wording, decides that it is a region.
+            if context.region.is_none()
+                && (line.contains("egion") || line.contains("REGION"))
+                && let Some(name) = REGION_WORD
+                    .find_iter(line)
+                    .map(|m| m.as_str())
+                    .find(|r| is_region(r))
+            {
+                context.region = Some((name.to_string(), evidence()));
+            }
         }
         if context.proxy.is_none()
             && (line.contains("roxy")
@@ -328,7 +352,9 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
         }
         if context.temporary_key.is_none()
             && ((line.contains("ASIA") && TEMPORARY_KEY.is_match(line))
-                || runs_with_temporary_credentials(line))
+                || runs_with_temporary_credentials(line)
+                || ((line.contains("oken") || line.contains("OKEN") || line.contains("ssume"))
+                    && SESSION_IN_PLAY.is_match(line)))
         {
             context.temporary_key = Some(evidence());
         }
@@ -431,6 +457,14 @@ mod tests {
             Some("ap-east-1")
         );
         assert_eq!(region("us-north-9\nfailed"), None);
+        // A line about a region, naming one in its own words. Real paste
+        // (fixtures/wild/py-clear-lambda-storage-opt-in-region-not-enabled.txt).
+        assert_eq!(
+            region("Scanning ap-east-1 region").as_deref(),
+            Some("ap-east-1")
+        );
+        // The table decides: a region-shaped word AWS does not have is not one.
+        assert_eq!(region("Scanning us-north-9 region"), None);
     }
 
     #[test]
@@ -507,6 +541,22 @@ mod tests {
         );
         assert_eq!(temporary("saml2aws login --skip-prompt"), Some(1));
         assert_eq!(temporary("AKIA key: ASIAABCDEFGHIJKLMNOP"), Some(1));
+        // A session token set by name, or a role assumed first. Real
+        // pastes: aws-nuke (fixtures/wild/iac-aws-nuke-assume-role-opt-in-
+        // region-global-sts-token.txt), aws-sdk-rust#316.
+        assert_eq!(
+            temporary(" aws-nuke -c $NUKE_TEMPLATE --force --assume-role-arn $ROLE_TO_ASSUME"),
+            Some(1)
+        );
+        assert_eq!(temporary("x\nexport AWS_SESSION_TOKEN=\"\""), Some(2));
+        assert_eq!(temporary("  sessionToken: creds.SessionToken,"), Some(1));
+        // AWS's own wording is not a token set by name.
+        assert_eq!(
+            temporary(
+                "InvalidClientTokenId: The security token included in the request is invalid."
+            ),
+            None
+        );
         // Long-term credentials through the same tool, and mere mentions.
         assert_eq!(
             temporary("aws-vault exec --no-session dev -- aws s3 ls"),
