@@ -25,7 +25,7 @@
 //!
 //! ```text
 //! text, time, chunk, model, response, input, progress, shipped   (leaves: import no module)
-//! recognise → model
+//! recognise → model, text
 //! formats  → model, recognise, text, time, chunk
 //! sigv4    → model, response, time
 //! facts    → model, recognise, response, shipped, sigv4, time

@@ -276,7 +276,8 @@ pub struct TextContext {
     /// exec`, `saml2aws`, …), a session token set by name
     /// (`AWS_SESSION_TOKEN`, `aws_session_token`, `sessionToken`), or a
     /// role the tool assumes before its calls (`--assume-role-arn`, an
-    /// `assume_role` block).
+    /// `assume_role` block), or Lambda's runtime (its log lines, `/var/task`),
+    /// which runs code with its role's temporary credentials.
     pub temporary_key: Option<EvidenceLine>,
     /// The failing request went to S3 (or an S3-compatible store): an S3
     /// exception class, S3's error body or host id, an S3 endpoint.
@@ -300,6 +301,10 @@ pub struct TextContext {
     /// `--serial-number`, `--token-code`), an MFA condition in a pasted
     /// policy (`aws:MultiFactorAuthPresent`), or MFA named.
     pub mfa: Option<EvidenceLine>,
+    /// A credential variable set or read under a name no AWS client reads,
+    /// one or two letters off a real one (`AWS_SECRET_ACCES_KEY`), and the
+    /// name it misses.
+    pub env_misspelt: Option<(String, &'static str, EvidenceLine)>,
 }
 
 /// One client run (one `aws` invocation, or one SDK session): the unit that

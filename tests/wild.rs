@@ -138,3 +138,74 @@ fn an_opt_in_region_without_temporary_credentials_is_a_region_to_enable() {
         "{fixes}"
     );
 }
+
+#[test]
+fn a_metadata_answer_the_client_could_not_read_is_the_metadata_service() {
+    // Development case: Ruby's instance-profile provider got an empty
+    // body from the metadata service; the service is there, so this is
+    // no laptop falling through its credential chain.
+    let finding = first_finding("sdk-ruby-instance-profile-metadata-empty-response");
+    assert_eq!(finding["rule"], "imds.unavailable");
+    let why = finding["explanation"].to_string();
+    assert!(why.contains("could not read"), "{why}");
+}
+
+#[test]
+fn an_sso_cache_the_client_cannot_parse_is_an_outdated_client() {
+    // Development case: Pulumi's Go SDK v1 could not parse the expiry an
+    // older AWS CLI wrote into the SSO cache (`caused by: expected RFC3339
+    // timestamp`); signing in again would not help.
+    let finding = first_finding("iac-pulumi-aws-sso-token-from-old-cli-timestamp");
+    assert_eq!(finding["rule"], "cli.outdated");
+    assert_eq!(finding["facts"]["client.misreads_sso_cache"], true);
+    assert!(
+        finding["facts"]["error.detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("expected RFC3339 timestamp")
+    );
+}
+
+#[test]
+fn a_misspelt_credential_variable_is_a_missing_credential() {
+    // Development case: restic run with `AWS_SECRET_ACCES_KEY` exported.
+    let finding = first_finding("k8s-restic-secret-env-typo-access-denied");
+    assert_eq!(finding["rule"], "credentials.missing");
+    assert_eq!(
+        finding["facts"]["credential.env_misspelt"],
+        "AWS_SECRET_ACCES_KEY"
+    );
+    assert_eq!(
+        finding["facts"]["credential.env_meant"],
+        "AWS_SECRET_ACCESS_KEY"
+    );
+}
+
+#[test]
+fn a_debug_log_cut_while_connecting_is_an_unreachable_endpoint() {
+    // Development case: aws-cli 1.18 in a VPC without a route to the
+    // legacy SQS host; the debug log stops at the connection attempt.
+    let finding = first_finding("py-awscli-sqs-private-vpc-legacy-queue-endpoint");
+    assert_eq!(finding["rule"], "network.endpoint-unreachable");
+    assert_eq!(finding["facts"]["error.detail"], "queue.amazonaws.com");
+}
+
+#[test]
+fn a_region_aws_has_that_the_client_refuses_is_an_outdated_client() {
+    // Development cases: docker registry's hard-coded S3 region list
+    // before us-east-2 opened; an AWSSDK.Core without the Ningxia field.
+    for (name, region) in [
+        (
+            "k8s-docker-registry-s3-us-east-2-invalid-region",
+            "us-east-2",
+        ),
+        (
+            "sdk-dotnet-cnnorthwest1-field-missing-old-core",
+            "cn-northwest-1",
+        ),
+    ] {
+        let finding = first_finding(name);
+        assert_eq!(finding["rule"], "cli.outdated", "{name}");
+        assert_eq!(finding["facts"]["client.predates_region"], region, "{name}");
+    }
+}

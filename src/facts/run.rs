@@ -281,6 +281,10 @@ fn add_context_facts(facts: &mut Facts, context: &crate::model::TextContext) {
     if let Some(line) = &context.mfa {
         facts.set(Fact::CredentialMfa, true, Some(line));
     }
+    if let Some((name, meant, line)) = &context.env_misspelt {
+        facts.set(Fact::CredentialEnvMisspelt, name.as_str(), Some(line));
+        facts.set(Fact::CredentialEnvMeant, *meant, Some(line));
+    }
     if let Some((profile, line)) = &context.profile
         && !facts.has(Fact::CredentialProfile)
     {
@@ -323,6 +327,28 @@ fn add_error_facts(facts: &mut Facts, error: &ErrorEvent) {
         && error.message.contains("sso_region")
     {
         facts.set(Fact::ClientPredatesSsoSession, true, line);
+    }
+    // A region the client refused by name: one AWS has is a region the
+    // client is too old for; any other is no region at all.
+    if error.kind == ErrorKind::CliUsage
+        && let Some(region) = error
+            .detail
+            .as_deref()
+            .and_then(crate::recognise::context::region_named_by_client)
+    {
+        if crate::recognise::context::is_region(&region) {
+            facts.set(Fact::ClientPredatesRegion, region, line);
+        } else if !facts.has(Fact::RegionUnknown) {
+            facts.set(Fact::RegionUnknown, region, line);
+        }
+    }
+    if error.kind == ErrorKind::SsoToken
+        && error
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("RFC3339") || d.contains("parsing time"))
+    {
+        facts.set(Fact::ClientMisreadsSsoCache, true, line);
     }
     if let Some(tool) = error.tool {
         facts.set(Fact::ErrorTool, tool, line);

@@ -162,6 +162,11 @@ fact_table! {
     // MFA condition in a pasted policy): a denial beside it is most
     // likely the MFA condition.
     CredentialMfa = "credential.mfa": Bool,
+    // A credential variable under a name no AWS client reads, one or two
+    // letters off a real one (recognise::env_vars), and the real name: the
+    // client never saw that credential.
+    CredentialEnvMisspelt = "credential.env_misspelt": Str,
+    CredentialEnvMeant = "credential.env_meant": Str,
     // The text shows S3's own error (an S3 exception class, its error body
     // or host id, an S3 endpoint): the request carried an object key or
     // bucket path the user chose.
@@ -210,6 +215,15 @@ fact_table! {
     // since) writes into an [sso-session] section instead. A client that
     // wants them on the profile predates that section.
     ClientPredatesSsoSession = "client.predates_sso_session": Bool,
+    // The client could not parse the SSO token cache it read (Go v1:
+    // `caused by: expected RFC3339 timestamp: parsing time …`): another
+    // version of the AWS tools wrote it in a form this one cannot read.
+    // Signing in again writes the same form, so the client is the problem.
+    ClientMisreadsSsoCache = "client.misreads_sso_cache": Bool,
+    // A region AWS has (the region table says so) that the client refused
+    // by name (`Invalid region provided: us-east-2`, a .NET
+    // `RegionEndpoint` field missing): its list of regions predates it.
+    ClientPredatesRegion = "client.predates_region": Str,
     EventTime = "event.time": Int,
     CiSystem = "ci.system": Str,
     CiStep = "ci.step": Str,

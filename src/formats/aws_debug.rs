@@ -205,6 +205,12 @@ impl Runs<'_> {
                 run.exchanges = super::rust_sdk::exchanges(text, span.line);
                 super::rust_sdk::drop_retried_attempts(&mut run.errors, text, span.line);
             }
+            // A run that ends opening a connection, with nothing after it,
+            // hung there until the user gave up.
+            if run.errors.is_empty() {
+                run.errors
+                    .extend(crate::recognise::connection_left_hanging(text, span.line));
+            }
             // In a debug run the requests say whether something failed:
             // words nobody could name are no failure of their own there.
             if is_structured(&run) {

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::env_vars;
 use crate::model::{EvidenceLine, TextContext};
 
 /// Region → the partition it belongs to.
@@ -91,6 +92,23 @@ static REGION_USE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+
+/// The region a client named when it refused one: as printed
+/// (`us-east-2`), or the .NET SDK's field name for it (`CNNorthWest1`,
+/// `APSoutheast2`). Only a name shaped like a region is one.
+pub fn region_named_by_client(name: &str) -> Option<String> {
+    if name.contains('-') {
+        return looks_like_region(name).then(|| name.to_string());
+    }
+    let lower = name.to_ascii_lowercase();
+    let digits = lower.trim_start_matches(|c: char| !c.is_ascii_digit());
+    let letters = &lower[..lower.len() - digits.len()];
+    if letters.len() < 4 || digits.is_empty() || !letters.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let region = format!("{}-{}-{digits}", &letters[..2], &letters[2..]);
+    looks_like_region(&region).then_some(region)
+}
 
 /// A name that is meant as a region: a region prefix, then a direction.
 fn looks_like_region(name: &str) -> bool {
@@ -251,6 +269,23 @@ static SESSION_IN_PLAY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Lambda's runtime: its log lines (`START RequestId: … Version: …`,
+/// `END`/`REPORT RequestId:`; Lambda Developer Guide, "Using CloudWatch
+/// Logs with Lambda"), its code and runtime directories, its environment.
+/// A function runs with its role's temporary credentials, so a key it
+/// sends without their session token is one AWS does not know.
+static LAMBDA_RUNTIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\bSTART RequestId: \S+ Version: |\b(?:END|REPORT) RequestId: \S+",
+        r#"|(?:^|[\s("'])/var/(?:task|runtime)/|\bAWS_LAMBDA_FUNCTION_NAME\b"#,
+    ))
+    .expect("valid regex")
+});
+
+/// A name in the AWS environment variables' namespace.
+static AWS_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bAWS_[A-Z0-9_]{3,40}\b").expect("valid regex"));
+
 /// Whether `line` runs a command through a temporary-credentials tool.
 fn runs_with_temporary_credentials(line: &str) -> bool {
     (line.contains("aws-")
@@ -329,6 +364,12 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
         if context.mfa.is_none() && MFA.is_match(line) {
             context.mfa = Some(evidence());
         }
+        if context.env_misspelt.is_none() && line.contains("AWS_") {
+            context.env_misspelt = AWS_NAME
+                .find_iter(line)
+                .find_map(|m| Some((m.as_str(), env_vars::misspelt_credential(m.as_str())?)))
+                .map(|(name, meant)| (name.to_string(), meant, evidence()));
+        }
         if context.env_keys.is_none() && line.contains("AWS_ACCESS_KEY_ID") {
             context.env_keys = Some(evidence());
         }
@@ -354,7 +395,11 @@ pub fn read(text: &str, first_line: usize) -> TextContext {
             && ((line.contains("ASIA") && TEMPORARY_KEY.is_match(line))
                 || runs_with_temporary_credentials(line)
                 || ((line.contains("oken") || line.contains("OKEN") || line.contains("ssume"))
-                    && SESSION_IN_PLAY.is_match(line)))
+                    && SESSION_IN_PLAY.is_match(line))
+                || ((line.contains("RequestId: ")
+                    || line.contains("/var/")
+                    || line.contains("AWS_LAMBDA"))
+                    && LAMBDA_RUNTIME.is_match(line)))
         {
             context.temporary_key = Some(evidence());
         }
@@ -468,6 +513,24 @@ mod tests {
     }
 
     #[test]
+    fn regions_a_client_refused_are_read_as_printed_or_as_dotnet_names() {
+        assert_eq!(
+            region_named_by_client("us-east-2").as_deref(),
+            Some("us-east-2")
+        );
+        assert_eq!(
+            region_named_by_client("CNNorthWest1").as_deref(),
+            Some("cn-northwest-1")
+        );
+        assert_eq!(
+            region_named_by_client("APSoutheast2").as_deref(),
+            Some("ap-southeast-2")
+        );
+        assert_eq!(region_named_by_client("Default"), None);
+        assert_eq!(region_named_by_client("foo-bar-1"), None);
+    }
+
+    #[test]
     fn ecr_login_and_registry_regions_are_read() {
         // Real paste (eks-anywhere, fixtures/wild/k8s-eks-anywhere-ecr-login-password-wrong-region.txt).
         let c = read(
@@ -550,6 +613,18 @@ mod tests {
         );
         assert_eq!(temporary("x\nexport AWS_SESSION_TOKEN=\"\""), Some(2));
         assert_eq!(temporary("  sessionToken: creds.SessionToken,"), Some(1));
+        // Lambda's runtime hands out temporary credentials. Real paste
+        // (jschneier/django-storages#282, zappa invoke).
+        assert_eq!(
+            temporary(
+                "Calling invoke for environment prod..\nSTART RequestId: fc2d8da1-0965-11e7-b4fc-45f80254b4aa Version: $LATEST"
+            ),
+            Some(2)
+        );
+        assert_eq!(
+            temporary("  File \"/var/task/handler.py\", line 12, in handler"),
+            Some(1)
+        );
         // AWS's own wording is not a token set by name.
         assert_eq!(
             temporary(

@@ -33,10 +33,12 @@
 //! A test checks that every needle of every table contains a cue, so the
 //! prefilter never hides a failure.
 //!
-//! Imports: this module knows only `model`; formats call it.
+//! Imports: this module knows only `model` (and `text` for edit distances);
+//! formats call it.
 
 pub mod codes;
 pub mod context;
+pub mod env_vars;
 pub mod service_regions;
 mod shapes;
 pub mod wording;
@@ -141,6 +143,7 @@ const CUES: &[&str] = &[
     "sso login",
     "role chaining",
     "No option",
+    "RegionEndpoint",
     // The client wordings of tables/client_wordings.tsv that hold none of
     // the cues above.
     // (Narrow cues: botocore's debug log names its `configprovider` and
@@ -209,6 +212,7 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         from = next;
     }
     chain_details_are_consequences(text, first_line, &mut scan.events);
+    go_causes_are_details(text, first_line, &mut scan.events);
     traces::unnamed_failures_in_the_metadata_client(text, first_line, &mut scan.events);
     // Nothing with words: a stack trace through AWS SDK code still is a
     // failure (pasted text only; structured logs say what they say).
@@ -217,6 +221,7 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         && skipped.is_empty()
         && let Some(event) = traces::failure(text, first_line)
             .or_else(|| dumps::failure(text, first_line))
+            .or_else(|| connection_left_hanging(text, first_line))
             .or_else(|| failure_in_text_about_aws(text, first_line))
     {
         scan.events.push(event);
@@ -250,6 +255,37 @@ fn chain_details_are_consequences(text: &str, first_line: usize, events: &mut [E
             if (from + 1..end).contains(&e.evidence.line) {
                 e.consequence = true;
             }
+        }
+    }
+}
+
+/// aws-sdk-go v1 prints what a failure came from on the line under it,
+/// `caused by: …` (its `awserr` format): that is the failure's detail, the
+/// reason it happened. Indentation and Terraform's box edge (`│ `) are read
+/// through. One pass over the lines, whatever the number of failures.
+fn go_causes_are_details(text: &str, first_line: usize, events: &mut [ErrorEvent]) {
+    if !text.contains("caused by: ") {
+        return;
+    }
+    let mut waiting: Vec<(usize, usize)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.detail.is_none())
+        .map(|(i, e)| (e.evidence.line + 1, i))
+        .collect();
+    waiting.sort_unstable();
+    let mut waiting = waiting.into_iter().peekable();
+    for (i, line) in text.split('\n').enumerate() {
+        let line_no = first_line + i;
+        while waiting.next_if(|(want, _)| *want < line_no).is_some() {}
+        while let Some((_, event)) = waiting.next_if(|(want, _)| *want == line_no) {
+            let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '│' || c == '|');
+            if let Some(cause) = line.strip_prefix("caused by: ") {
+                events[event].detail = Some(trim_cr(cause).to_string());
+            }
+        }
+        if waiting.peek().is_none() {
+            break;
         }
     }
 }
@@ -688,6 +724,39 @@ fn failure_in_text_about_aws(text: &str, first_line: usize) -> Option<ErrorEvent
         status: None,
         service: None,
         tool: None,
+        consequence: false,
+        evidence: EvidenceLine {
+            line: first_line + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count(),
+            text: line.into(),
+        },
+    })
+}
+
+/// A debug log whose last line opens a connection to an AWS endpoint
+/// (urllib3 under botocore: `Starting new HTTPS connection (1):
+/// queue.amazonaws.com:443`): nothing came back, the client hung there
+/// until the user gave up. A connection that was answered is followed by
+/// the request line or an error, so only the last line counts. The
+/// debug-log parser asks this of each client run it closes.
+pub fn connection_left_hanging(text: &str, first_line: usize) -> Option<ErrorEvent> {
+    static OPENING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"Starting new HTTPS? connection \(\d+\): (?P<host>[A-Za-z0-9.-]+\.amazonaws\.com(?:\.cn)?)(?::\d+)?\s*$")
+            .expect("valid regex")
+    });
+    let trimmed = text.trim_end();
+    let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    let line = trim_cr(&trimmed[start..]);
+    let host = OPENING.captures(line)?.name("host")?.as_str().to_string();
+    Some(ErrorEvent {
+        kind: ErrorKind::ConnectTimeout,
+        code: None,
+        code_inferred: false,
+        operation: None,
+        message: format!("the log ends while connecting to {host}: no answer came"),
+        detail: Some(host),
+        status: None,
+        service: None,
+        tool: Some("aws-cli/botocore"),
         consequence: false,
         evidence: EvidenceLine {
             line: first_line + memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count(),

@@ -295,6 +295,40 @@ const FIXED: &[Recogniser] = &[
         consequence: true,
         ..BOTOCORE
     },
+    // A client refusing a region by name, in its own words: the region is
+    // either one it is too old to know (the region table decides) or no
+    // region at all. botocore's InvalidRegionError, older SDKs' and tools'
+    // region lists (`Invalid region provided: us-east-2`), the Java SDK
+    // v1's `Regions.fromName`, the .NET SDK's `RegionEndpoint` fields
+    // missing from an older AWSSDK.Core at run time.
+    Recogniser {
+        needle: "nvalid region",
+        kind: ErrorKind::CliUsage,
+        pattern: r#"(?P<msg>[Ii]nvalid region(?: name| provided| specified| value)?:?\s*['"`]?(?P<detail>[a-z]{2}(?:-[a-z]+)+-[0-9]+)\b.*)"#,
+        tool: "sdk",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "nknown region",
+        kind: ErrorKind::CliUsage,
+        pattern: r#"(?P<msg>[Uu]nknown region(?: name| provided| specified| value)?:?\s*['"`]?(?P<detail>[a-z]{2}(?:-[a-z]+)+-[0-9]+)\b.*)"#,
+        tool: "sdk",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "xception: Cannot create enum from ",
+        kind: ErrorKind::CliUsage,
+        pattern: r"(?P<msg>Cannot create enum from (?P<detail>[a-z]{2}(?:-[a-z]+)+-[0-9]+) value.*)",
+        tool: "aws-sdk-java",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "Amazon.RegionEndpoint.",
+        kind: ErrorKind::CliUsage,
+        pattern: r"(?P<msg>.*(?:Field not found|MissingFieldException|找不到欄位|找不到字段).*'Amazon\.RegionEndpoint\.(?P<detail>[A-Za-z0-9]+)'.*)",
+        tool: "aws-sdk-net",
+        ..BOTOCORE
+    },
 ];
 
 struct Compiled {

@@ -556,3 +556,62 @@ fn a_failure_nobody_named_in_a_text_about_aws_is_no_clean_bill() {
     // The same words in a text about something else are not AWS's failure.
     assert!(scan("$ ls /root\n[Errno 13] Permission denied: ''\n", 1).is_empty());
 }
+
+#[test]
+fn a_go_cause_on_the_line_below_is_the_failures_detail() {
+    // Real lines (hashicorp/terraform, fixtures/wild/iac-tf-s3-backend-sso-session-cache.txt),
+    // inside Terraform's box.
+    let text = "│ Error: SSOProviderInvalidToken: the SSO session has expired or is invalid\n│ caused by: open /Users/username/.aws/sso/cache/7ad....0ebf54.json: no such file or directory\n";
+    let events = scan(text, 1);
+    let sso = events
+        .iter()
+        .find(|e| e.kind == ErrorKind::SsoToken)
+        .expect("the SSO failure");
+    assert_eq!(
+        sso.detail.as_deref(),
+        Some("open /Users/username/.aws/sso/cache/7ad....0ebf54.json: no such file or directory")
+    );
+    // A cause two lines below belongs to something else.
+    let apart = scan(
+        "Error: SSOProviderInvalidToken: the SSO session has expired or is invalid\n\ncaused by: x\n",
+        1,
+    );
+    assert!(apart.iter().all(|e| e.detail.is_none()), "{apart:#?}");
+}
+
+#[test]
+fn a_debug_log_that_ends_opening_a_connection_hung_there() {
+    // Real paste (aws/aws-cli, fixtures/wild/py-awscli-sqs-private-vpc-legacy-queue-endpoint.txt).
+    let text = "aws sqs send-message --queue-url \"https://sqs.us-east-1.amazonaws.com/${ACCOUNT_ID}/${QUEUE}\" --message-body=\"test\n\n2021-02-22 03:20:31,710 - MainThread - urllib3.connectionpool - DEBUG - Starting new HTTPS connection (1): queue.amazonaws.com:443\n";
+    let event = one(text);
+    assert_eq!(event.kind, ErrorKind::ConnectTimeout);
+    assert_eq!(event.detail.as_deref(), Some("queue.amazonaws.com"));
+    assert_eq!(event.evidence.line, 3);
+    // Answered: the request line follows, so nothing hung.
+    let answered = format!(
+        "{text}2021-02-22 03:20:31,900 - MainThread - urllib3.connectionpool - DEBUG - https://queue.amazonaws.com:443 \"POST / HTTP/1.1\" 200 378\n"
+    );
+    assert!(scan(&answered, 1).is_empty());
+}
+
+#[test]
+fn a_region_a_client_refuses_by_name_is_read_with_the_name() {
+    // Real lines: distribution/distribution (docker registry's S3 driver,
+    // fixtures/wild/k8s-docker-registry-s3-us-east-2-invalid-region.txt),
+    // aws/aws-sdk-net (a Traditional Chinese .NET runtime,
+    // fixtures/wild/sdk-dotnet-cnnorthwest1-field-missing-old-core.txt).
+    let go = one("panic: Invalid region provided: us-east-2");
+    assert_eq!(
+        (go.kind, go.detail.as_deref()),
+        (ErrorKind::CliUsage, Some("us-east-2"))
+    );
+    let net = one("找不到欄位: 'Amazon.RegionEndpoint.CNNorthWest1'");
+    assert_eq!(
+        (net.kind, net.detail.as_deref()),
+        (ErrorKind::CliUsage, Some("CNNorthWest1"))
+    );
+    // Java SDK v1's Regions.fromName, in its own words (aws/aws-sdk-java,
+    // aws-java-sdk-core/src/main/java/com/amazonaws/regions/Regions.java).
+    let java = one("java.lang.IllegalArgumentException: Cannot create enum from ap-east-1 value!");
+    assert_eq!(java.detail.as_deref(), Some("ap-east-1"));
+}

@@ -67,6 +67,9 @@ impl Redactor {
             if let Some(open) = c.name("elem") {
                 format!("{}{HIDDEN}{}", open.as_str(), &c["elem_end"])
             } else if let Some(label) = c.name("label").or(c.name("flag")) {
+                if c.name("label").is_some() && names_no_secret(input, label.start(), &c[0]) {
+                    return whole.to_string();
+                }
                 format!("{}{HIDDEN}", label.as_str())
             } else if let Some(sig) = c.name("sig") {
                 format!("{}{}…", sig.as_str(), &c["sig_keep"])
@@ -95,6 +98,22 @@ impl Redactor {
             }
         })
     }
+}
+
+/// Whether a `label: value` match is the tail of a longer name followed
+/// by a word (`SSOProviderInvalidToken: the SSO session …`, where
+/// `idToken` is not the label): a label glued to a letter before it, and
+/// a value of lowercase letters only, which no token or key is.
+fn names_no_secret(text: &str, label_start: usize, whole: &str) -> bool {
+    let glued = text[..label_start]
+        .bytes()
+        .next_back()
+        .is_some_and(|b| b.is_ascii_alphabetic());
+    let value = whole
+        .rsplit(|c: char| c == ':' || c == '=' || c.is_ascii_whitespace())
+        .next()
+        .unwrap_or_default();
+    glued && !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// Whether the run `start..end` of `text` is a piece of a path: shorter
@@ -359,6 +378,18 @@ mod tests {
             assert!(!out.contains(SECRET), "{out}");
             assert!(!out.contains("wJalrXUtnFEMI"), "{out}");
         }
+    }
+
+    #[test]
+    fn a_label_inside_a_longer_name_before_a_word_is_no_secret() {
+        let r = Redactor::default();
+        // Real line (pulumi/pulumi-aws, fixtures/wild/iac-pulumi-aws-sso-token-from-old-cli-timestamp.txt).
+        let line = "Error: SSOProviderInvalidToken: the SSO session has expired or is invalid";
+        assert_eq!(r.text(line), line);
+        // A real label keeps hiding its value, word-like or not.
+        assert!(!r.text("idToken: secretword").contains("secretword"));
+        let token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+        assert!(!r.text(&format!("awsSessionToken: {token}")).contains(token));
     }
 
     #[test]
