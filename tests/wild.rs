@@ -209,3 +209,11 @@ fn a_region_aws_has_that_the_client_refuses_is_an_outdated_client() {
         assert_eq!(finding["facts"]["client.predates_region"], region, "{name}");
     }
 }
+
+#[test]
+fn an_authorization_header_aws_could_not_read_is_a_malformed_credential() {
+    // Development case: a stray space in the access key id saved in Leapp
+    // split the header's Credential (IncompleteSignature).
+    let finding = first_finding("iac-leapp-access-key-space-incomplete-signature");
+    assert_eq!(finding["rule"], "config.malformed");
+}

@@ -144,6 +144,7 @@ const CUES: &[&str] = &[
     "role chaining",
     "No option",
     "RegionEndpoint",
+    "such file",
     // The client wordings of tables/client_wordings.tsv that hold none of
     // the cues above.
     // (Narrow cues: botocore's debug log names its `configprovider` and
@@ -497,8 +498,13 @@ fn recognise_lines(line: &str, following: &[&str], line_no: usize) -> Option<(Er
         let cut = best
             .as_ref()
             .is_some_and(|e| e.message.trim_end().ends_with([':', ';', ',']));
-        let wanted =
-            last.len() >= WRAP_WIDTH && best.as_ref().is_none_or(|e| e.code_inferred || cut);
+        // The AWS CLI's sentence cut before its end (`An error occurred
+        // (403) when calling the HeadObject` / `operation: Forbidden`)
+        // goes on, however short the line.
+        let unfinished =
+            best.is_none() && last.contains("An error occurred (") && !last.contains(" operation");
+        let wanted = unfinished
+            || (last.len() >= WRAP_WIDTH && best.as_ref().is_none_or(|e| e.code_inferred || cut));
         if !wanted || !continues(next) || text.len() + next.len() > 4096 {
             break;
         }
@@ -524,8 +530,20 @@ pub fn recognise(line: &str, line_no: usize) -> Option<ErrorEvent> {
         // A response without a body (S3 answering HEAD) leaves the SDK only
         // the status line for a code (Java's `Error Code: 301 Moved
         // Permanently`): the words around it say more, when there are any.
-        Some(event) if event.code.as_deref().is_some_and(is_status_line) => {
-            recognise_words(line, line_no).or(Some(event))
+        Some(mut event) if event.code.as_deref().is_some_and(is_status_line) => {
+            recognise_words(line, line_no).or_else(|| {
+                // The AWS CLI on a bodiless 403 (S3 answering HEAD):
+                // `An error occurred (403) when calling the HeadObject
+                // operation: Forbidden`. The reason phrase is all AWS said,
+                // and a refusal without words reads as one.
+                if event.code.as_deref() == Some("403")
+                    && event.message.trim_matches(['"', ' ']) == "Forbidden"
+                {
+                    event.code = Some("Forbidden".into());
+                    event.code_inferred = true;
+                }
+                Some(event)
+            })
         }
         Some(event) => Some(event),
         None => recognise_words(line, line_no),

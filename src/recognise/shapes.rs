@@ -295,6 +295,31 @@ const FIXED: &[Recogniser] = &[
         consequence: true,
         ..BOTOCORE
     },
+    // The shared credentials file missing where a client reads it, in the
+    // words of the runtime that opened it: Go's `open <path>: no such file
+    // or directory`, Python's `[Errno 2] No such file or directory:
+    // '<path>'`, Node's `ENOENT: no such file or directory, open '<path>'`.
+    Recogniser {
+        needle: "credentials: no such file or directory",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>.*?(?P<detail>[^\s'\x22]*\.aws[/\\]credentials): no such file or directory.*)",
+        tool: "sdk",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "such file or directory: '",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>.*[Nn]o such file or directory: '(?P<detail>[^']*\.aws[/\\]credentials)'.*)",
+        tool: "sdk",
+        ..BOTOCORE
+    },
+    Recogniser {
+        needle: "such file or directory, open '",
+        kind: ErrorKind::NoCredentials,
+        pattern: r"(?P<msg>.*no such file or directory, open '(?P<detail>[^']*\.aws[/\\]credentials)'.*)",
+        tool: "sdk",
+        ..BOTOCORE
+    },
     // A client refusing a region by name, in its own words: the region is
     // either one it is too old to know (the region table decides) or no
     // region at all. botocore's InvalidRegionError, older SDKs' and tools'

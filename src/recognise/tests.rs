@@ -615,3 +615,38 @@ fn a_region_a_client_refuses_by_name_is_read_with_the_name() {
     let java = one("java.lang.IllegalArgumentException: Cannot create enum from ap-east-1 value!");
     assert_eq!(java.detail.as_deref(), Some("ap-east-1"));
 }
+
+#[test]
+fn a_missing_shared_credentials_file_in_any_runtimes_words_is_no_credentials() {
+    // Real line (one2nc/cloudlens, fixtures/wild/k8s-cloudlens-sso-only-no-credentials-file.txt).
+    let go = one(
+        "panic: failed to read profiles -- open /Users/athiqur.rahman/.aws/credentials: no such file or directory",
+    );
+    assert_eq!(
+        (go.kind, go.detail.as_deref()),
+        (
+            ErrorKind::NoCredentials,
+            Some("/Users/athiqur.rahman/.aws/credentials")
+        )
+    );
+    // Python's and Node's printed forms of the same failure.
+    let py =
+        one("FileNotFoundError: [Errno 2] No such file or directory: '/home/u/.aws/credentials'");
+    assert_eq!(py.detail.as_deref(), Some("/home/u/.aws/credentials"));
+    let node = one("Error: ENOENT: no such file or directory, open '/home/u/.aws/credentials'");
+    assert_eq!(node.detail.as_deref(), Some("/home/u/.aws/credentials"));
+    // Another missing file is no missing credentials.
+    assert!(scan("open /etc/app.yaml: no such file or directory\n", 1).is_empty());
+}
+
+#[test]
+fn the_clis_sentence_cut_short_by_hand_is_read_on_the_next_line() {
+    // Real paste (MetOffice/aws-earth-examples, fixtures/wild/web-metoffice-earth-public-bucket-headobject-403.txt).
+    let event = one(
+        "\"fatal error: An error occurred (403) when calling the HeadObject\noperation: Forbidden\"\n",
+    );
+    assert_eq!(event.operation.as_deref(), Some("HeadObject"));
+    // A bodiless 403's reason phrase is all AWS said: a refusal.
+    assert_eq!(event.code.as_deref(), Some("Forbidden"));
+    assert!(event.code_inferred);
+}

@@ -146,7 +146,7 @@ pub const SENTENCES: &[(&str, &str, Option<&str>)] = &[
     ),
     ("Incorrect token audience", "InvalidIdentityToken", None),
     (
-        "No OpenIDConnect provider found in your account",
+        "No OpenIDConnect provider found in",
         "InvalidIdentityToken",
         None,
     ),
