@@ -692,6 +692,20 @@ static FAILING: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// A word that says something went wrong, in the wider sense a person
+/// pasting a failure uses (`panic: …`, `cannot …`, `… not found`, `Task
+/// timed out`). Only for a whole pasted text about AWS in which nothing
+/// was recognised: on single lines of a long log these words are too
+/// common to mean a failure of their own.
+static TROUBLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:errors?|exception|failed|fails|failure|denied|forbidden|unauthori[sz]ed|refused|expired",
+        r"|invalid|panic|fatal|cannot|can't|could ?not|couldn't|unable|not found|not authori[sz]ed",
+        r"|timed out|missing|malformed|incorrect|mismatch|does not match|rejected)\b",
+    ))
+    .expect("valid regex")
+});
+
 /// A word that says the text is about AWS.
 static ABOUT_AWS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:aws|amazon|amazonaws|s3|sts|iam|ec2|ecr|eks|ecs|kms|lambda|dynamodb|sqs|sns|cloudformation|credentials?|bucket|boto3?|botocore|assume ?role|sso)\b")
@@ -721,7 +735,7 @@ fn failure_in_text_about_aws(text: &str, first_line: usize) -> Option<ErrorEvent
     // Each line is looked at once: a line ruled out is skipped whole.
     let mut from = 0;
     let (start, line) = loop {
-        let found = FAILING.find_at(text, from)?;
+        let found = TROUBLE.find_at(text, from)?;
         let (start, line) = line_of(found.start());
         if !NONE.is_match(line) {
             break (start, line);

@@ -650,3 +650,20 @@ fn the_clis_sentence_cut_short_by_hand_is_read_on_the_next_line() {
     assert_eq!(event.code.as_deref(), Some("Forbidden"));
     assert!(event.code_inferred);
 }
+
+#[test]
+fn a_text_about_aws_with_any_word_of_trouble_is_no_clean_bill() {
+    // Real line (aws/aws-cdk, fixtures/wild/iac-cdk-expired-sso-unable-to-resolve-account.txt):
+    // `Unable` is no word the per-line recognisers take as a failure.
+    let text = "Unable to resolve AWS account to use. It must be either configured when you define your CDK Stack, or through the environment";
+    let event = failure_in_text_about_aws(text, 1).expect("a failure");
+    assert_eq!(event.kind, ErrorKind::Unrecognised);
+    // Real line (aws/aws-cli#6500, a run that worked): a setting is no trouble.
+    assert!(
+        failure_in_text_about_aws(
+            "2021-10-25 22:00:11,706 - MainThread - botocore.endpoint - DEBUG - Setting s3 timeout as (60, 60)",
+            1
+        )
+        .is_none()
+    );
+}
