@@ -213,7 +213,6 @@ pub fn scan_except(text: &str, first_line: usize, skipped: &[(usize, usize)]) ->
         from = next;
     }
     chain_details_are_consequences(text, first_line, &mut scan.events);
-    go_causes_are_details(text, first_line, &mut scan.events);
     traces::unnamed_failures_in_the_metadata_client(text, first_line, &mut scan.events);
     // Nothing with words: a stack trace through AWS SDK code still is a
     // failure (pasted text only; structured logs say what they say).
@@ -263,32 +262,11 @@ fn chain_details_are_consequences(text: &str, first_line: usize, events: &mut [E
 /// aws-sdk-go v1 prints what a failure came from on the line under it,
 /// `caused by: …` (its `awserr` format): that is the failure's detail, the
 /// reason it happened. Indentation and Terraform's box edge (`│ `) are read
-/// through. One pass over the lines, whatever the number of failures.
-fn go_causes_are_details(text: &str, first_line: usize, events: &mut [ErrorEvent]) {
-    if !text.contains("caused by: ") {
-        return;
-    }
-    let mut waiting: Vec<(usize, usize)> = events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.detail.is_none())
-        .map(|(i, e)| (e.evidence.line + 1, i))
-        .collect();
-    waiting.sort_unstable();
-    let mut waiting = waiting.into_iter().peekable();
-    for (i, line) in text.split('\n').enumerate() {
-        let line_no = first_line + i;
-        while waiting.next_if(|(want, _)| *want < line_no).is_some() {}
-        while let Some((_, event)) = waiting.next_if(|(want, _)| *want == line_no) {
-            let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '│' || c == '|');
-            if let Some(cause) = line.strip_prefix("caused by: ") {
-                events[event].detail = Some(trim_cr(cause).to_string());
-            }
-        }
-        if waiting.peek().is_none() {
-            break;
-        }
-    }
+/// through. Asked of the line after each failure, which the scan holds
+/// already, so it costs no pass of its own.
+fn go_cause(line: &str) -> Option<&str> {
+    line.trim_start_matches(|c: char| c.is_whitespace() || c == '│' || c == '|')
+        .strip_prefix("caused by: ")
 }
 
 struct Scan<'a> {
@@ -366,6 +344,11 @@ impl Scan<'_> {
                     event.message = message;
                     event.evidence.text = format!("{} {}", line.trim_end(), field.trim()).into();
                     self.joined_into = Some((line_no, line_no + lines));
+                }
+                if event.detail.is_none()
+                    && let Some(cause) = following.get(joined).copied().and_then(go_cause)
+                {
+                    event.detail = Some(cause.to_string());
                 }
                 self.events.push(event);
             }
