@@ -191,6 +191,50 @@ fn assert_big_log_in_bounded_memory(encode: impl Fn(Vec<u8>) -> Vec<u8>) {
     );
 }
 
+/// CI job logs of 24 and 48 MB (copies of a recorded GitHub Actions job
+/// that succeeded, then one AWS denied): unwrapped window by window, the
+/// failure found at its line, quoting the original line and naming its
+/// step. The 24 MB more cost much less than 24 MB more memory (reading
+/// the log whole held it twice, unwrapped and not: 48 MB more).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_big_ci_log_is_analysed_in_bounded_memory() {
+    let ok = std::fs::read("fixtures/ci/github-actions-success-with-aws-calls.log").unwrap();
+    let denied_log = "fixtures/ci/github-actions-java-v1-access-denied";
+    let denied = std::fs::read(format!("{denied_log}.log")).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{denied_log}.expected.json")).unwrap())
+            .unwrap();
+    let denied_at = expected["line"].as_u64().unwrap() as usize;
+    let denied_line = String::from_utf8_lossy(&denied)
+        .split('\n')
+        .nth(denied_at - 1)
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let peak = |megabytes: usize| {
+        let copies = (megabytes << 20) / ok.len() + 1;
+        let path = dir.path().join(format!("{megabytes}.log"));
+        std::fs::write(&path, [ok.repeat(copies), denied.clone()].concat()).unwrap();
+        let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
+        let input = &report["inputs"][0];
+        assert_eq!(input["format"], "github-actions", "{input}");
+        let findings = input["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0]["rule"], expected["verdict"]);
+        let line = copies * ok.iter().filter(|b| **b == b'\n').count() + denied_at;
+        assert_eq!(findings[0]["evidence"][0]["line"], line);
+        assert_eq!(findings[0]["evidence"][0]["text"], denied_line.trim_end());
+        assert_eq!(findings[0]["facts"]["ci.step"], expected["step"], "{input}");
+        peak
+    };
+    let (small, big) = (peak(24), peak(48));
+    assert!(
+        small > 0 && big < small + (12 << 10),
+        "24 MB: {small} kB, 48 MB: {big} kB"
+    );
+}
+
 /// Runs authsift (JSON report) on `args` with nothing on stdin; the
 /// output, its report and the peak RSS (kB) seen while it ran.
 #[cfg(target_os = "linux")]
