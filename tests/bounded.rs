@@ -331,6 +331,69 @@ fn the_input_size_limit_past_the_first_window_keeps_what_it_read() {
     );
 }
 
+/// Stdin past `--max-input-bytes` keeps what arrived within it, as a file
+/// does: its failure found, the limit and what was analysed named on
+/// stdin's behalf, exit 2. Pasted text and an `aws --debug` log, each
+/// read as it arrives (human output, the default: main refused both
+/// whole) and as a file is (JSON).
+#[test]
+fn stdin_over_the_size_limit_keeps_what_it_read() {
+    let filler = "INFO building step 42 of the release pipeline, nothing to see\n".repeat(4000);
+    let pasted = format!("{ERROR_LINE}\n{filler}{LAST_ERROR}\n").into_bytes();
+    let ok = std::fs::read("fixtures/aws-debug/s3-ls-ok.log").unwrap();
+    let debug = [std::fs::read(good_log()).unwrap(), ok.repeat(20)].concat();
+    let limit = 100_000;
+    for (what, text) in [("pasted text", pasted), ("a debug log", debug)] {
+        assert!(text.len() > 2 * limit, "{what}");
+        for format in ["human", "json"] {
+            let mut child = common::bin()
+                .args(["--format", format, "--color", "never"])
+                .args(["--max-input-bytes", &limit.to_string()])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            let text = text.clone();
+            // The rest is not read: writing it may fail once authsift is done.
+            let writer = std::thread::spawn(move || {
+                let _ = stdin.write_all(&text);
+            });
+            let out = child.wait_with_output().unwrap();
+            writer.join().unwrap();
+            let what = format!("{what}, {format}");
+            assert_eq!(out.status.code(), Some(2), "{what}: {out:?}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let rules: Vec<String> = match format {
+                "json" => common::json(&out)["inputs"][0]["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["rule"].as_str().unwrap().to_string())
+                    .collect(),
+                _ => stdout
+                    .lines()
+                    .filter_map(|l| l.split_once("   [")?.1.split_once(',').map(|r| r.0))
+                    .map(str::to_string)
+                    .collect(),
+            };
+            // Human output lists no input with an error once done (as for a
+            // file): a debug log's incidents are shown as they arrive.
+            if format == "json" || what.starts_with("a debug log") {
+                assert_eq!(rules, [GOOD_VERDICT], "{what}: {stdout}");
+            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let said = format!(
+                "authsift: <stdin>: larger than {limit} bytes once decompressed \
+                 (--max-input-bytes raises the limit): \
+                 its first {limit} bytes analysed, the rest not read"
+            );
+            assert!(stderr.contains(&said), "{what}: {stderr}");
+        }
+    }
+}
+
 /// `--max-input-bytes`: a text log is analysed up to the limit (its
 /// first failure found), the rest not read, the file named with what was
 /// analysed, exit 2, the other input analysed; an input read whole (a

@@ -316,14 +316,17 @@ fn within_limit(
     match read {
         Ok(more) => Ok(more),
         Err(e) if e.is_size_limit() => {
-            *stopped = Some(format!(
-                "{e}: its first {} bytes analysed, the rest not read",
-                opened.bytes_read()
-            ));
+            *stopped = Some(stopped_at(&e, opened.bytes_read()));
             Ok(false)
         }
         Err(e) => Err(e),
     }
+}
+
+/// What a report says of an input a size limit stopped after `read`
+/// bytes: those were analysed.
+pub(super) fn stopped_at(e: &InputError, read: u64) -> String {
+    format!("{e}: its first {read} bytes analysed, the rest not read")
 }
 
 /// The chunks of `text` (starting at `starts`, its first line being

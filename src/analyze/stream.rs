@@ -142,6 +142,9 @@ fn as_it_arrives(
     parts
         .pasted
         .push(logs::pasted(text, kept_line, Format::AwsDebug));
+    parts.stopped = arriving
+        .stopped()
+        .map(|e| logs::stopped_at(&e, arriving.received()));
     Ok(parts.merge(label, Format::AwsDebug, rules))
 }
 
