@@ -507,3 +507,46 @@ fn the_file_count_limit_takes_the_first_files_and_is_raised_by_its_flag() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_eq!(report["inputs"].as_array().unwrap().len(), 5);
 }
+
+/// One `aws --debug` run that AccessDenied stopped, in 5 lines.
+const DENIED_RUN: &str = "\
+2026-11-26 15:59:39,188 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3 Python/3.11.7 Linux/6.18.44-fc-v595 botocore/1.43.62
+2026-11-26 15:59:39,188 - MainThread - awscli.clidriver - DEBUG - Arguments entered to CLI: ['s3', 'ls']
+2026-11-26 15:59:39,390 - MainThread - awscli.clidriver - DEBUG - Exiting with rc 254
+
+An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied
+";
+
+/// A log failing the same way over and over keeps the first few
+/// incidents of that kind and counts the rest, whatever their number
+/// (and in whichever window they come): the report lists the few and
+/// says how many more, and the last one's line. Memory does not grow
+/// with the count: 10× the failures cost far less than 10× the memory
+/// (each failure kept cost about 5 KB).
+#[cfg(target_os = "linux")]
+#[test]
+fn repeated_failures_are_counted_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_lines = DENIED_RUN.lines().count();
+    let peak = |runs: usize| {
+        let path = dir.path().join(format!("{runs}.log"));
+        std::fs::write(&path, DENIED_RUN.repeat(runs)).unwrap();
+        let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
+        let input = &report["inputs"][0];
+        let findings = input["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 10, "{runs} runs");
+        assert!(findings.iter().all(|f| f["rule"] == GOOD_VERDICT));
+        let repeated = &input["repeated"];
+        assert_eq!(repeated.as_array().unwrap().len(), 1, "{repeated}");
+        assert_eq!(repeated[0]["incident"], 0);
+        assert_eq!(repeated[0]["more"], runs - 10);
+        assert_eq!(repeated[0]["last_line"], runs * run_lines);
+        peak
+    };
+    let (small, big) = (peak(4_000), peak(40_000));
+    // Kept whole, the 36,000 more would have cost about 180 MB.
+    assert!(
+        small > 0 && big < small + (60 << 10),
+        "4,000 runs: {small} kB, 40,000: {big} kB"
+    );
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::ci::CiContext;
+use super::repeats::Repeats;
 use super::{Options, decode};
 use crate::formats::{self, Format};
 use crate::input::lines::{self, LineCap};
@@ -34,7 +35,8 @@ pub(super) fn analyze_whole(
     rules: &RuleSet,
     options: &Options,
 ) -> InputReport {
-    let results = analyze_chunks(
+    let mut parts = Parts::default();
+    analyze_chunks(
         text,
         &run_chunk_starts(text),
         1,
@@ -42,9 +44,11 @@ pub(super) fn analyze_whole(
         rules,
         options,
         None,
-    );
-    let pasted = pasted(text, 1, format);
-    merge(path, format, format, rules, results, vec![pasted])
+    )
+    .into_iter()
+    .for_each(|result| parts.push(result));
+    parts.pasted.push(pasted(text, 1, format));
+    parts.merge(path, format, rules)
 }
 
 /// Analyzes a text log as it is read, window by window: see [`Parts`].
@@ -76,6 +80,8 @@ pub(super) struct Parts {
     /// The format the text was parsed as, when not the one reported (a CI
     /// log's inner text).
     parsed_as: Option<Format>,
+    /// Incidents past the first few of their kind, counted, not kept.
+    repeats: Repeats,
 }
 
 /// A window of text being read: for a CI job log, its lines unwrapped,
@@ -161,7 +167,14 @@ impl Parts {
         rules: &RuleSet,
         options: &Options,
     ) -> Result<Parts, InputError> {
-        Parts::read_as(opened, first_line, format, None, rules, options)
+        Parts::default().read_on(opened, first_line, format, None, rules, options)
+    }
+
+    /// A chunk's results, in input order: incidents past the first few
+    /// of their kind are counted, not kept ([`Repeats`]).
+    pub(super) fn push(&mut self, mut result: ChunkResult) {
+        self.repeats.keep(self.results.len(), &mut result);
+        self.results.push(result);
     }
 
     /// Reads a CI job log (`format`), unwrapping it as it is read: each
@@ -176,10 +189,13 @@ impl Parts {
         options: &Options,
     ) -> Result<Parts, InputError> {
         let unwrapper = formats::ci::Unwrapper::new(system);
-        Parts::read_as(opened, 1, format, Some(unwrapper), rules, options)
+        Parts::default().read_on(opened, 1, format, Some(unwrapper), rules, options)
     }
 
-    fn read_as(
+    /// These parts, then those of the rest of `opened` (its next line
+    /// `first_line`; a CI log's when `unwrapper` is given).
+    pub(super) fn read_on(
+        mut self,
         opened: &mut Opened,
         first_line: usize,
         format: Format,
@@ -191,7 +207,7 @@ impl Parts {
         let mut cap = LineCap::new(options.max_line_bytes.unwrap_or(lines::MAX_LINE_BYTES));
         // A window always holds a line end, so it can always be cut.
         let window = chunk::WINDOW_BYTES.max(cap.longest() + 1);
-        let mut parts = Parts::default();
+        let parts = &mut self;
         // Two windows are held: the one analysed and the next, read
         // meanwhile. Each is sized once, so neither doubles as it fills.
         let room = window + window / 4 + (1 << 20);
@@ -262,7 +278,7 @@ impl Parts {
                     })
                 },
             );
-            parts.results.extend(results);
+            results.into_iter().for_each(|result| parts.push(result));
             parts.pasted.push(pasted);
             line += lines;
             drop(context);
@@ -278,13 +294,21 @@ impl Parts {
         let label = opened.label().to_string();
         parts.notes = cap.cuts().notes(&label, cap.max());
         parts.parsed_as = parse_format.filter(|f| *f != format);
-        Ok(parts)
+        Ok(self)
     }
 
     /// The input's report ([`merge`]), with the notes.
     pub(super) fn merge(self, path: &str, format: Format, rules: &RuleSet) -> InputReport {
         let parse_format = self.parsed_as.unwrap_or(format);
-        let mut report = merge(path, format, parse_format, rules, self.results, self.pasted);
+        let mut report = merge(
+            path,
+            format,
+            parse_format,
+            rules,
+            self.results,
+            self.pasted,
+            self.repeats,
+        );
         report.notes = self.notes;
         report.errors.extend(self.stopped);
         report
@@ -385,6 +409,7 @@ pub(super) fn merge(
     rules: &RuleSet,
     results: Vec<ChunkResult>,
     pasted_parts: Vec<Vec<finding::Finding>>,
+    repeats: Repeats,
 ) -> InputReport {
     let mut report = InputReport::new(path.to_string(), Some(format.into()));
     report
@@ -392,7 +417,9 @@ pub(super) fn merge(
         .reserve(results.iter().map(|c| c.findings.len()).sum());
     let mut incidents = 0;
     let mut batch_inputs = Vec::new();
+    let mut offsets = Vec::with_capacity(results.len());
     for mut chunk in results {
+        offsets.push(incidents);
         for f in &mut chunk.findings {
             f.incident += incidents;
         }
@@ -402,6 +429,7 @@ pub(super) fn merge(
         report.unclassified.append(&mut chunk.unclassified);
         batch_inputs.append(&mut chunk.batch_inputs);
     }
+    report.repeated = repeats.counted(&offsets);
     let mut pasted: Vec<finding::Finding> = pasted_parts.into_iter().flatten().collect();
     for (n, f) in pasted.iter_mut().enumerate() {
         f.incident = incidents + n;

@@ -16,6 +16,7 @@
 mod ci;
 pub mod events;
 mod logs;
+mod repeats;
 mod stream;
 #[cfg(test)]
 mod tests;
