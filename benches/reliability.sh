@@ -3,7 +3,7 @@
 # case at a time (never two heavy runs at once), each under a time limit.
 #
 # Usage: benches/reliability.sh [CASE...]   (default: every case)
-# Cases: lineless bomb bomb-text bomb-line lines stdin array trail800k
+# Cases: lineless bomb bomb-text bomb-line lines stdin ci array trail800k
 #        trail8m trail8m-archive longline principals useragents canonical
 #        rules parens nots trail300k
 # AUTHSIFT_BIN=path measures that binary instead of building one;
@@ -32,7 +32,7 @@ formats=${FORMATS:-table}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(lineless bomb bomb-text bomb-line lines stdin array trail800k trail8m trail8m-archive longline principals useragents canonical rules parens nots trail300k)
+[ ${#cases[@]} -gt 0 ] || cases=(lineless bomb bomb-text bomb-line lines stdin ci array trail800k trail8m trail8m-archive longline principals useragents canonical rules parens nots trail300k)
 
 echo "cpus: $(nproc); timeout per case: ${limit} s" >&2
 echo "| case | input | exit | peak RSS | time |"
@@ -126,6 +126,16 @@ with open(sys.argv[1], "w") as out:
     out.write("An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n")
 PY
     STDIN_FILE="$work/in.log" measure stdin "1 GB of pasted text piped to stdin" --format json -q ;;
+  ci)
+    python3 - fixtures/ci/github-actions-success-with-aws-calls.log fixtures/ci/github-actions-java-v1-access-denied.log "$work/in.log" <<'PY'
+import sys
+ok = open(sys.argv[1], "rb").read()
+with open(sys.argv[3], "wb") as out:
+    for _ in range((1 << 30) // len(ok) + 1):
+        out.write(ok)
+    out.write(open(sys.argv[2], "rb").read())
+PY
+    measure ci "1 GB GitHub Actions job log, a failure last" --format json -q "$work/in.log" ;;
   array)
     python3 - "$work/in.json" <<'PY'
 import sys

@@ -84,6 +84,10 @@ pub struct InputReport {
     pub findings: Vec<Finding>,
     /// Failures seen that no rule explains (the line that shows each).
     pub unclassified: Vec<EvidenceLine>,
+    /// Incidents that recurred past the first few of their kind: counted,
+    /// not listed in `findings`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeated: Vec<Repeated>,
     /// Why the input could not be read, if it could not.
     pub errors: Vec<String>,
     /// What was read differently from the input (lines cut at the
@@ -117,6 +121,7 @@ impl InputReport {
             records: 0,
             findings: Vec::new(),
             unclassified: Vec::new(),
+            repeated: Vec::new(),
             errors: Vec::new(),
             notes: Vec::new(),
             not_read: false,
@@ -175,6 +180,18 @@ impl InputReport {
             ..InputReport::new(path, None)
         }
     }
+}
+
+/// Incidents like one listed (the same causes, the same failure line)
+/// past the first few of an input: counted, not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repeated {
+    /// The first of them, listed in the findings.
+    pub incident: usize,
+    /// How many more there were.
+    pub more: usize,
+    /// The failure line of the last.
+    pub last_line: usize,
 }
 
 /// Everything one run of authsift found, inputs in command-line order.

@@ -191,6 +191,50 @@ fn assert_big_log_in_bounded_memory(encode: impl Fn(Vec<u8>) -> Vec<u8>) {
     );
 }
 
+/// CI job logs of 24 and 48 MB (copies of a recorded GitHub Actions job
+/// that succeeded, then one AWS denied): unwrapped window by window, the
+/// failure found at its line, quoting the original line and naming its
+/// step. The 24 MB more cost much less than 24 MB more memory (reading
+/// the log whole held it twice, unwrapped and not: 48 MB more).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_big_ci_log_is_analysed_in_bounded_memory() {
+    let ok = std::fs::read("fixtures/ci/github-actions-success-with-aws-calls.log").unwrap();
+    let denied_log = "fixtures/ci/github-actions-java-v1-access-denied";
+    let denied = std::fs::read(format!("{denied_log}.log")).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{denied_log}.expected.json")).unwrap())
+            .unwrap();
+    let denied_at = expected["line"].as_u64().unwrap() as usize;
+    let denied_line = String::from_utf8_lossy(&denied)
+        .split('\n')
+        .nth(denied_at - 1)
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let peak = |megabytes: usize| {
+        let copies = (megabytes << 20) / ok.len() + 1;
+        let path = dir.path().join(format!("{megabytes}.log"));
+        std::fs::write(&path, [ok.repeat(copies), denied.clone()].concat()).unwrap();
+        let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
+        let input = &report["inputs"][0];
+        assert_eq!(input["format"], "github-actions", "{input}");
+        let findings = input["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0]["rule"], expected["verdict"]);
+        let line = copies * ok.iter().filter(|b| **b == b'\n').count() + denied_at;
+        assert_eq!(findings[0]["evidence"][0]["line"], line);
+        assert_eq!(findings[0]["evidence"][0]["text"], denied_line.trim_end());
+        assert_eq!(findings[0]["facts"]["ci.step"], expected["step"], "{input}");
+        peak
+    };
+    let (small, big) = (peak(24), peak(48));
+    assert!(
+        small > 0 && big < small + (12 << 10),
+        "24 MB: {small} kB, 48 MB: {big} kB"
+    );
+}
+
 /// Runs authsift (JSON report) on `args` with nothing on stdin; the
 /// output, its report and the peak RSS (kB) seen while it ran.
 #[cfg(target_os = "linux")]
@@ -285,6 +329,69 @@ fn the_input_size_limit_past_the_first_window_keeps_what_it_read() {
         error.contains("long.log") && error.contains("--max-input-bytes"),
         "{error}"
     );
+}
+
+/// Stdin past `--max-input-bytes` keeps what arrived within it, as a file
+/// does: its failure found, the limit and what was analysed named on
+/// stdin's behalf, exit 2. Pasted text and an `aws --debug` log, each
+/// read as it arrives (human output, the default: main refused both
+/// whole) and as a file is (JSON).
+#[test]
+fn stdin_over_the_size_limit_keeps_what_it_read() {
+    let filler = "INFO building step 42 of the release pipeline, nothing to see\n".repeat(4000);
+    let pasted = format!("{ERROR_LINE}\n{filler}{LAST_ERROR}\n").into_bytes();
+    let ok = std::fs::read("fixtures/aws-debug/s3-ls-ok.log").unwrap();
+    let debug = [std::fs::read(good_log()).unwrap(), ok.repeat(20)].concat();
+    let limit = 100_000;
+    for (what, text) in [("pasted text", pasted), ("a debug log", debug)] {
+        assert!(text.len() > 2 * limit, "{what}");
+        for format in ["human", "json"] {
+            let mut child = common::bin()
+                .args(["--format", format, "--color", "never"])
+                .args(["--max-input-bytes", &limit.to_string()])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            let text = text.clone();
+            // The rest is not read: writing it may fail once authsift is done.
+            let writer = std::thread::spawn(move || {
+                let _ = stdin.write_all(&text);
+            });
+            let out = child.wait_with_output().unwrap();
+            writer.join().unwrap();
+            let what = format!("{what}, {format}");
+            assert_eq!(out.status.code(), Some(2), "{what}: {out:?}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let rules: Vec<String> = match format {
+                "json" => common::json(&out)["inputs"][0]["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["rule"].as_str().unwrap().to_string())
+                    .collect(),
+                _ => stdout
+                    .lines()
+                    .filter_map(|l| l.split_once("   [")?.1.split_once(',').map(|r| r.0))
+                    .map(str::to_string)
+                    .collect(),
+            };
+            // Human output lists no input with an error once done (as for a
+            // file): a debug log's incidents are shown as they arrive.
+            if format == "json" || what.starts_with("a debug log") {
+                assert_eq!(rules, [GOOD_VERDICT], "{what}: {stdout}");
+            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let said = format!(
+                "authsift: <stdin>: larger than {limit} bytes once decompressed \
+                 (--max-input-bytes raises the limit): \
+                 its first {limit} bytes analysed, the rest not read"
+            );
+            assert!(stderr.contains(&said), "{what}: {stderr}");
+        }
+    }
 }
 
 /// `--max-input-bytes`: a text log is analysed up to the limit (its
@@ -399,4 +506,47 @@ fn the_file_count_limit_takes_the_first_files_and_is_raised_by_its_flag() {
         analyse_watched(&["--max-files".as_ref(), "5".as_ref(), logs.as_os_str()]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_eq!(report["inputs"].as_array().unwrap().len(), 5);
+}
+
+/// One `aws --debug` run that AccessDenied stopped, in 5 lines.
+const DENIED_RUN: &str = "\
+2026-11-26 15:59:39,188 - MainThread - awscli.clidriver - DEBUG - CLI version: aws-cli/1.46.3 Python/3.11.7 Linux/6.18.44-fc-v595 botocore/1.43.62
+2026-11-26 15:59:39,188 - MainThread - awscli.clidriver - DEBUG - Arguments entered to CLI: ['s3', 'ls']
+2026-11-26 15:59:39,390 - MainThread - awscli.clidriver - DEBUG - Exiting with rc 254
+
+An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied
+";
+
+/// A log failing the same way over and over keeps the first few
+/// incidents of that kind and counts the rest, whatever their number
+/// (and in whichever window they come): the report lists the few and
+/// says how many more, and the last one's line. Memory does not grow
+/// with the count: 10× the failures cost far less than 10× the memory
+/// (each failure kept cost about 5 KB).
+#[cfg(target_os = "linux")]
+#[test]
+fn repeated_failures_are_counted_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_lines = DENIED_RUN.lines().count();
+    let peak = |runs: usize| {
+        let path = dir.path().join(format!("{runs}.log"));
+        std::fs::write(&path, DENIED_RUN.repeat(runs)).unwrap();
+        let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
+        let input = &report["inputs"][0];
+        let findings = input["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 10, "{runs} runs");
+        assert!(findings.iter().all(|f| f["rule"] == GOOD_VERDICT));
+        let repeated = &input["repeated"];
+        assert_eq!(repeated.as_array().unwrap().len(), 1, "{repeated}");
+        assert_eq!(repeated[0]["incident"], 0);
+        assert_eq!(repeated[0]["more"], runs - 10);
+        assert_eq!(repeated[0]["last_line"], runs * run_lines);
+        peak
+    };
+    let (small, big) = (peak(4_000), peak(40_000));
+    // Kept whole, the 36,000 more would have cost about 180 MB.
+    assert!(
+        small > 0 && big < small + (60 << 10),
+        "4,000 runs: {small} kB, 40,000: {big} kB"
+    );
 }

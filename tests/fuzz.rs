@@ -88,11 +88,59 @@ fn files(dir: &str, endings: &[&str]) -> Vec<PathBuf> {
     out
 }
 
-/// Recorded inputs of one kind, read once.
+/// Seeds longer than this are cut into pieces of at most this size, at
+/// line ends. An execution costs what its seed's length does (each edit
+/// moves the bytes after it; the parsers read it all): one 2 MB recorded
+/// CI log made its target run 530 executions/s. The parsers of the long
+/// seeds are line-based, so a piece of a recording starts them as well
+/// as the whole; JSON seeds are all shorter.
+const SEED_BYTES: usize = 64 << 10;
+
+/// `seed` in pieces of at most [`SEED_BYTES`], cut after a line end
+/// where one is in reach.
+fn pieces(seed: Vec<u8>) -> Vec<Vec<u8>> {
+    if seed.len() <= SEED_BYTES {
+        return vec![seed];
+    }
+    let mut out = Vec::new();
+    let mut rest = seed.as_slice();
+    while !rest.is_empty() {
+        let end = match rest.len() <= SEED_BYTES {
+            true => rest.len(),
+            false => rest[..SEED_BYTES]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(SEED_BYTES, |i| i + 1),
+        };
+        out.push(rest[..end].to_vec());
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The pieces of a long seed are short, cut after line ends, and are
+/// the seed again once joined.
+#[test]
+fn long_seeds_are_cut_into_pieces_at_line_ends() {
+    let line = b"2024-01-02T03:04:05.1234567Z some output of a step\n";
+    let seed = line.repeat(3 * SEED_BYTES / line.len());
+    let cut = pieces(seed.clone());
+    assert!(cut.len() >= 3, "{}", cut.len());
+    assert!(
+        cut.iter()
+            .all(|p| p.len() <= SEED_BYTES && p.ends_with(b"\n"))
+    );
+    assert_eq!(cut.concat(), seed);
+    let lineless = vec![b'x'; SEED_BYTES + 1];
+    assert_eq!(pieces(lineless.clone()).concat(), lineless);
+    assert_eq!(pieces(b"short".to_vec()), [b"short".to_vec()]);
+}
+
+/// Recorded inputs of one kind, read once, long ones in [`pieces`].
 fn corpus(dir: &'static str, endings: &'static [&'static str]) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = files(dir, endings)
         .iter()
-        .map(|p| std::fs::read(p).unwrap())
+        .flat_map(|p| pieces(std::fs::read(p).unwrap()))
         .collect();
     assert!(!out.is_empty(), "no seeds in {dir}");
     out.dedup();

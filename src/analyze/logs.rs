@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::ci::CiContext;
+use super::repeats::Repeats;
 use super::{Options, decode};
 use crate::formats::{self, Format};
 use crate::input::lines::{self, LineCap};
@@ -26,27 +27,28 @@ pub(super) struct ChunkResult {
     batch_inputs: Vec<(Arc<facts::Facts>, Option<model::EvidenceLine>)>,
 }
 
-/// Analyzes text already in `parse_format`, reporting it as `format`.
-pub(super) fn analyze_parsed(
+/// Analyzes a text log held whole.
+pub(super) fn analyze_whole(
     path: &str,
     text: &[u8],
     format: Format,
-    parse_format: Format,
     rules: &RuleSet,
     options: &Options,
-    ci: Option<&CiContext<'_>>,
 ) -> InputReport {
-    let results = analyze_chunks(
+    let mut parts = Parts::default();
+    analyze_chunks(
         text,
         &run_chunk_starts(text),
         1,
-        parse_format,
+        format,
         rules,
         options,
-        ci,
-    );
-    let pasted = pasted(text, 1, parse_format);
-    merge(path, format, parse_format, rules, results, vec![pasted], ci)
+        None,
+    )
+    .into_iter()
+    .for_each(|result| parts.push(result));
+    parts.pasted.push(pasted(text, 1, format));
+    parts.merge(path, format, rules)
 }
 
 /// Analyzes a text log as it is read, window by window: see [`Parts`].
@@ -65,7 +67,7 @@ pub(super) fn analyze_stream(
 /// last run start seen is kept for the next window. Lines longer than
 /// `--max-line-bytes` are cut as they are read. An input no larger than a
 /// window is cut into exactly the chunks it would be cut into if read
-/// whole.
+/// whole. A CI job log is unwrapped as it is read ([`Parts::read_ci`]).
 #[derive(Default)]
 pub(super) struct Parts {
     pub(super) results: Vec<ChunkResult>,
@@ -75,6 +77,85 @@ pub(super) struct Parts {
     pub(super) notes: Vec<String>,
     /// The limit that stopped the reading, and what was analysed before.
     pub(super) stopped: Option<String>,
+    /// The format the text was parsed as, when not the one reported (a CI
+    /// log's inner text).
+    parsed_as: Option<Format>,
+    /// Incidents past the first few of their kind, counted, not kept.
+    repeats: Repeats,
+}
+
+/// A window of text being read: for a CI job log, its lines unwrapped,
+/// with the original lines beside them (findings quote those).
+struct Window {
+    /// The text analysed.
+    text: Vec<u8>,
+    /// A CI log's original lines, those of `text` and then at most one
+    /// incomplete line.
+    raw: Vec<u8>,
+    /// How much of `raw` is unwrapped into `text`.
+    unwrapped: usize,
+}
+
+impl Window {
+    /// A window sized once for `room` bytes, so it does not double as it
+    /// fills; `raw` only for a CI log.
+    fn new(room: usize, ci: bool) -> Window {
+        Window {
+            text: Vec::with_capacity(room),
+            raw: Vec::with_capacity(if ci { room } else { 0 }),
+            unwrapped: 0,
+        }
+    }
+
+    /// The input's bytes it holds.
+    fn held(&self, ci: bool) -> usize {
+        if ci { self.raw.len() } else { self.text.len() }
+    }
+
+    /// Reads about `want` more bytes of `opened`; a CI log's complete lines
+    /// are unwrapped at once (all of it at its end). Whether more is to come.
+    fn fill(
+        &mut self,
+        opened: &mut Opened,
+        want: usize,
+        cap: &mut LineCap,
+        unwrapper: Option<&mut formats::ci::Unwrapper>,
+    ) -> Result<bool, InputError> {
+        let Some(unwrapper) = unwrapper else {
+            return opened.read_into(&mut self.text, want, cap);
+        };
+        let read = opened.read_into(&mut self.raw, want, cap);
+        let new = &self.raw[self.unwrapped..];
+        let end = match read {
+            Ok(true) => memchr::memrchr(b'\n', new).map_or(0, |i| i + 1),
+            _ => new.len(),
+        };
+        let mut inner = String::with_capacity(end);
+        unwrapper.push(&decode(&new[..end]), &mut inner);
+        self.text.extend_from_slice(inner.as_bytes());
+        self.unwrapped += end;
+        read
+    }
+
+    /// Where in `raw` the text up to `upto` (`lines` lines) ends.
+    fn raw_end(&self, upto: usize, lines: usize) -> usize {
+        if upto == self.text.len() {
+            return self.unwrapped;
+        }
+        lines
+            .checked_sub(1)
+            .and_then(|n| memchr::memchr_iter(b'\n', &self.raw).nth(n))
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Takes over what `from` holds past `upto` (`raw_upto` in `raw`).
+    fn carry(&mut self, from: &Window, upto: usize, raw_upto: usize) {
+        self.text.clear();
+        self.text.extend_from_slice(&from.text[upto..]);
+        self.raw.clear();
+        self.raw.extend_from_slice(&from.raw[raw_upto..]);
+        self.unwrapped = from.unwrapped - raw_upto;
+    }
 }
 
 impl Parts {
@@ -86,65 +167,125 @@ impl Parts {
         rules: &RuleSet,
         options: &Options,
     ) -> Result<Parts, InputError> {
+        Parts::default().read_on(opened, first_line, format, None, rules, options)
+    }
+
+    /// A chunk's results, in input order: incidents past the first few
+    /// of their kind are counted, not kept ([`Repeats`]).
+    pub(super) fn push(&mut self, mut result: ChunkResult) {
+        self.repeats.keep(self.results.len(), &mut result);
+        self.results.push(result);
+    }
+
+    /// Reads a CI job log (`format`), unwrapping it as it is read: each
+    /// window's lines are unwrapped, then analysed as a log in the format
+    /// its first window's inner text is sniffed as. Only the steps the
+    /// window's lines can belong to are kept between windows.
+    pub(super) fn read_ci(
+        opened: &mut Opened,
+        format: Format,
+        system: formats::ci::CiSystem,
+        rules: &RuleSet,
+        options: &Options,
+    ) -> Result<Parts, InputError> {
+        let unwrapper = formats::ci::Unwrapper::new(system);
+        Parts::default().read_on(opened, 1, format, Some(unwrapper), rules, options)
+    }
+
+    /// These parts, then those of the rest of `opened` (its next line
+    /// `first_line`; a CI log's when `unwrapper` is given).
+    pub(super) fn read_on(
+        mut self,
+        opened: &mut Opened,
+        first_line: usize,
+        format: Format,
+        mut unwrapper: Option<formats::ci::Unwrapper>,
+        rules: &RuleSet,
+        options: &Options,
+    ) -> Result<Parts, InputError> {
+        let ci = unwrapper.is_some();
         let mut cap = LineCap::new(options.max_line_bytes.unwrap_or(lines::MAX_LINE_BYTES));
         // A window always holds a line end, so it can always be cut.
         let window = chunk::WINDOW_BYTES.max(cap.longest() + 1);
-        let mut parts = Parts::default();
+        let parts = &mut self;
         // Two windows are held: the one analysed and the next, read
         // meanwhile. Each is sized once, so neither doubles as it fills.
         let room = window + window / 4 + (1 << 20);
-        let mut text: Vec<u8> = Vec::with_capacity(room);
-        let mut next: Vec<u8> = Vec::with_capacity(room);
+        let mut text = Window::new(room, ci);
+        let mut next = Window::new(room, ci);
         let mut read_ahead = false;
+        // The format the text is parsed as: a CI log's is sniffed from its
+        // first window's inner text, as a file's from its head.
+        let mut parse_format = None;
         // The line `text` starts on.
         let mut line = first_line;
         let mut more = true;
-        while more || !text.is_empty() {
+        while more || !text.text.is_empty() {
             if more && !read_ahead {
-                let want = window.max(text.len() + window / 4) - text.len();
-                let read = opened.read_into(&mut text, want, &mut cap);
+                let held = text.held(ci);
+                let want = window.max(held + window / 4) - held;
+                let read = text.fill(opened, want, &mut cap, unwrapper.as_mut());
                 more = within_limit(read, opened, &mut parts.stopped)?;
             }
             read_ahead = false;
+            let parse_format = *parse_format.get_or_insert_with(|| match ci {
+                true => inner_format(&text.text),
+                false => format,
+            });
             // While more is to come, only complete lines are cut at.
             let complete = match more {
-                true => memchr::memrchr(b'\n', &text).map_or(0, |i| i + 1),
-                false => text.len(),
+                true => memchr::memrchr(b'\n', &text.text).map_or(0, |i| i + 1),
+                false => text.text.len(),
             };
-            let mut starts = run_chunk_starts(&text[..complete]);
+            let mut starts = run_chunk_starts(&text.text[..complete]);
             let upto = if !more {
-                text.len()
+                text.text.len()
             } else if starts.len() > 1 {
                 starts.pop().unwrap_or(0)
-            } else if text.len() >= window {
-                starts = chunk::line_chunk_starts(&text[..complete]);
+            } else if text.held(ci) >= window {
+                starts = chunk::line_chunk_starts(&text.text[..complete]);
                 complete
             } else {
                 continue;
             };
+            let part = &text.text[..upto];
+            let lines = memchr::memchr_iter(b'\n', part).count();
+            let raw_upto = if ci { text.raw_end(upto, lines) } else { 0 };
+            // A CI log's findings quote its original lines and name its steps.
+            let original = decode(&text.raw[..raw_upto]);
+            let context = unwrapper
+                .as_ref()
+                .map(|u| CiContext::new(u.system(), u.steps().from_line(line), line, &original));
             // The next window is read while this part is analysed: the
             // reading is serial, and would leave the other threads idle.
-            next.clear();
-            next.extend_from_slice(&text[upto..]);
-            let part = &text[..upto];
+            next.carry(&text, upto, raw_upto);
             let ((results, pasted), read) = rayon::join(
                 || {
-                    (
-                        analyze_chunks(part, &starts, line, format, rules, options, None),
-                        pasted(part, line, format),
-                    )
+                    let context = context.as_ref();
+                    let mut pasted = pasted(part, line, parse_format);
+                    if let Some(context) = context {
+                        pasted.iter_mut().for_each(|f| context.restore_lines(f));
+                    }
+                    let results =
+                        analyze_chunks(part, &starts, line, parse_format, rules, options, context);
+                    (results, pasted)
                 },
                 || {
                     more.then(|| {
-                        let want = window.max(next.len() + window / 4) - next.len();
-                        opened.read_into(&mut next, want, &mut cap)
+                        let held = next.held(ci);
+                        let want = window.max(held + window / 4) - held;
+                        next.fill(opened, want, &mut cap, unwrapper.as_mut())
                     })
                 },
             );
-            parts.results.extend(results);
+            results.into_iter().for_each(|result| parts.push(result));
             parts.pasted.push(pasted);
-            line += memchr::memchr_iter(b'\n', part).count();
+            line += lines;
+            drop(context);
             std::mem::swap(&mut text, &mut next);
+            if let Some(u) = unwrapper.as_mut() {
+                u.forget_before(line);
+            }
             if let Some(read) = read {
                 more = within_limit(read, opened, &mut parts.stopped)?;
                 read_ahead = true;
@@ -152,15 +293,40 @@ impl Parts {
         }
         let label = opened.label().to_string();
         parts.notes = cap.cuts().notes(&label, cap.max());
-        Ok(parts)
+        parts.parsed_as = parse_format.filter(|f| *f != format);
+        Ok(self)
     }
 
     /// The input's report ([`merge`]), with the notes.
     pub(super) fn merge(self, path: &str, format: Format, rules: &RuleSet) -> InputReport {
-        let mut report = merge(path, format, format, rules, self.results, self.pasted, None);
+        let parse_format = self.parsed_as.unwrap_or(format);
+        let mut report = merge(
+            path,
+            format,
+            parse_format,
+            rules,
+            self.results,
+            self.pasted,
+            self.repeats,
+        );
         report.notes = self.notes;
         report.errors.extend(self.stopped);
         report
+    }
+}
+
+/// The format a CI log's inner text is parsed as: sniffed from its head
+/// (`text` is the unwrapped text of its first window); text when it still
+/// looks like a CI log.
+fn inner_format(text: &[u8]) -> Format {
+    let mut end = text.len().min(formats::SNIFF_BYTES);
+    // The unwrapped text is UTF-8: back off to a character's first byte.
+    while end < text.len() && text[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    match formats::sniff(&decode(&text[..end])) {
+        f if f.ci_system().is_some() => Format::Text,
+        f => f,
     }
 }
 
@@ -174,14 +340,17 @@ fn within_limit(
     match read {
         Ok(more) => Ok(more),
         Err(e) if e.is_size_limit() => {
-            *stopped = Some(format!(
-                "{e}: its first {} bytes analysed, the rest not read",
-                opened.bytes_read()
-            ));
+            *stopped = Some(stopped_at(&e, opened.bytes_read()));
             Ok(false)
         }
         Err(e) => Err(e),
     }
+}
+
+/// What a report says of an input a size limit stopped after `read`
+/// bytes: those were analysed.
+pub(super) fn stopped_at(e: &InputError, read: u64) -> String {
+    format!("{e}: its first {read} bytes analysed, the rest not read")
 }
 
 /// The chunks of `text` (starting at `starts`, its first line being
@@ -240,7 +409,7 @@ pub(super) fn merge(
     rules: &RuleSet,
     results: Vec<ChunkResult>,
     pasted_parts: Vec<Vec<finding::Finding>>,
-    ci: Option<&CiContext<'_>>,
+    repeats: Repeats,
 ) -> InputReport {
     let mut report = InputReport::new(path.to_string(), Some(format.into()));
     report
@@ -248,7 +417,9 @@ pub(super) fn merge(
         .reserve(results.iter().map(|c| c.findings.len()).sum());
     let mut incidents = 0;
     let mut batch_inputs = Vec::new();
+    let mut offsets = Vec::with_capacity(results.len());
     for mut chunk in results {
+        offsets.push(incidents);
         for f in &mut chunk.findings {
             f.incident += incidents;
         }
@@ -258,12 +429,10 @@ pub(super) fn merge(
         report.unclassified.append(&mut chunk.unclassified);
         batch_inputs.append(&mut chunk.batch_inputs);
     }
+    report.repeated = repeats.counted(&offsets);
     let mut pasted: Vec<finding::Finding> = pasted_parts.into_iter().flatten().collect();
     for (n, f) in pasted.iter_mut().enumerate() {
         f.incident = incidents + n;
-    }
-    if let Some(ci) = ci {
-        pasted.iter_mut().for_each(|f| ci.restore_lines(f));
     }
     // A failure the pasted file explains (no credentials found, and the
     // file's key pair is broken) is shown after the file's mistake.

@@ -16,6 +16,7 @@
 mod ci;
 pub mod events;
 mod logs;
+mod repeats;
 mod stream;
 #[cfg(test)]
 mod tests;
@@ -66,16 +67,16 @@ pub fn analyze_bytes(path: &str, text: &[u8], rules: &RuleSet, options: &Options
         _ => {}
     }
     match format.ci_system() {
-        Some(system) => ci::analyze_ci_log(path, &decode(text), system, format, rules, options),
-        None => logs::analyze_parsed(path, text, format, format, rules, options, None),
+        Some(system) => ci::analyze_ci_log(path, text, system, format, rules, options),
+        None => logs::analyze_whole(path, text, format, rules, options),
     }
 }
 
 /// Analyzes an opened input, and says how many bytes it held (once
 /// decompressed). Text logs are analysed as they are read, window by
-/// window (UTF-16 too, decoded as read); event inputs and CI logs, whose
-/// parsers need the document or the job whole, are read whole (within
-/// [`input::Limits::input_bytes`]).
+/// window (UTF-16 too, decoded as read; CI job logs unwrapped as read);
+/// event inputs, whose parsers need the document whole, are read whole
+/// (within [`input::Limits::input_bytes`]).
 pub fn analyze_opened(
     mut opened: input::Opened,
     rules: &RuleSet,
@@ -94,9 +95,11 @@ pub fn analyze_opened(
         return Ok((report, 0));
     }
     let format = input_format(head, options);
-    let whole =
-        matches!(format, Format::Cloudtrail | Format::S3AccessLog) || format.ci_system().is_some();
-    if !whole {
+    if let Some(system) = format.ci_system() {
+        let report = ci::analyze_ci_stream(&mut opened, system, format, rules, options)?;
+        return Ok((report, opened.bytes_read()));
+    }
+    if !matches!(format, Format::Cloudtrail | Format::S3AccessLog) {
         let report = logs::analyze_stream(&mut opened, format, rules, options)?;
         return Ok((report, opened.bytes_read()));
     }

@@ -88,7 +88,8 @@ fn as_it_arrives(
                     break;
                 }
             }
-            let result = analyze_piece(text, &piece, rules, options);
+            parts.push(analyze_piece(text, &piece, rules, options));
+            let result = parts.results.last().expect("a piece was just kept");
             let mut so_far = InputReport::new(label.to_string(), Some(Format::AwsDebug.into()));
             so_far.findings = result.findings.clone();
             so_far
@@ -97,7 +98,6 @@ fn as_it_arrives(
                 .for_each(|f| f.incident += incidents);
             incidents += result.incidents;
             shown(&so_far);
-            parts.results.push(result);
         }
         if !streams {
             return read_on(arriving.into_opened(0), rules, options);
@@ -117,12 +117,9 @@ fn as_it_arrives(
             // file is, window by window.
             let first_line = cuts.first_line;
             let mut rest = arriving.into_opened(cuts.start);
-            let more = logs::Parts::read(&mut rest, first_line, Format::AwsDebug, rules, options)?;
-            parts.results.extend(more.results);
-            parts.pasted.extend(more.pasted);
-            parts.notes = more.notes;
-            parts.stopped = more.stopped;
-            return Ok(parts.merge(label, Format::AwsDebug, rules));
+            let format = Format::AwsDebug;
+            let parts = parts.read_on(&mut rest, first_line, format, None, rules, options)?;
+            return Ok(parts.merge(label, format, rules));
         }
     }
     // Whole by now (nothing was dropped unless the head was confirmed):
@@ -136,12 +133,13 @@ fn as_it_arrives(
     }
     let text = arriving.bytes();
     let rest = cuts.rest(text.len());
-    parts
-        .results
-        .push(analyze_piece(text, &rest, rules, options));
+    parts.push(analyze_piece(text, &rest, rules, options));
     parts
         .pasted
         .push(logs::pasted(text, kept_line, Format::AwsDebug));
+    parts.stopped = arriving
+        .stopped()
+        .map(|e| logs::stopped_at(&e, arriving.received()));
     Ok(parts.merge(label, Format::AwsDebug, rules))
 }
 

@@ -44,32 +44,161 @@ pub struct Unwrapped {
     pub system: CiSystem,
     /// The tools' own output, one line per original line.
     pub text: String,
-    /// Steps in order: the 1-based line where each starts, and its name.
-    pub steps: Vec<(usize, String)>,
-    /// Environment variables a step header shows (GitHub Actions prints a
-    /// run step's `env:` block): (step start line, name, value, line).
-    pub env: Vec<(usize, String, String, usize)>,
+    /// Its steps and their environments.
+    pub steps: Steps,
 }
 
-impl Unwrapped {
+/// A job log's steps (sections, stages), and the environment variables
+/// their headers show.
+#[derive(Debug, Clone, Default)]
+pub struct Steps {
+    /// Steps in order: the 1-based line where each starts, and its name.
+    pub starts: Vec<(usize, String)>,
+    /// Environment variables a step header shows (GitHub Actions prints a
+    /// run step's `env:` block), in order.
+    pub env: Vec<StepEnv>,
+}
+
+/// One variable of a step header's `env:` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepEnv {
+    /// The line its step starts on.
+    pub step: usize,
+    /// The variable's name and value.
+    pub name: String,
+    /// Its value, trimmed.
+    pub value: String,
+    /// The line that shows it.
+    pub line: usize,
+    /// That line as the log has it, prefixes and all: findings quote it
+    /// when the rest of the log is no longer held.
+    pub original: String,
+}
+
+impl Steps {
     /// The step a line belongs to.
     pub fn step_at(&self, line: usize) -> Option<&str> {
-        self.step_start(line).map(|i| self.steps[i].1.as_str())
+        self.step_start(line).map(|i| self.starts[i].1.as_str())
     }
 
-    /// A variable the step of `line` had in its environment, with the line
-    /// that shows it.
-    pub fn env_at(&self, line: usize, name: &str) -> Option<(&str, usize)> {
-        let start = self.steps[self.step_start(line)?].0;
-        self.env
-            .iter()
-            .find(|(step, n, _, _)| *step == start && n == name)
-            .map(|(_, _, value, line)| (value.as_str(), *line))
+    /// A variable the step of `line` had in its environment.
+    pub fn env_at(&self, line: usize, name: &str) -> Option<&StepEnv> {
+        let start = self.starts[self.step_start(line)?].0;
+        self.env.iter().find(|e| e.step == start && e.name == name)
     }
 
     fn step_start(&self, line: usize) -> Option<usize> {
-        let i = self.steps.partition_point(|(start, _)| *start <= line);
+        let i = self.starts.partition_point(|(start, _)| *start <= line);
         i.checked_sub(1)
+    }
+
+    /// The steps lines `from..` can belong to: the one in effect at `from`
+    /// and those after, with their environments. A log read window by
+    /// window keeps only these, so what it holds does not grow with the
+    /// number of steps before.
+    pub fn from_line(&self, from: usize) -> Steps {
+        let first = self.step_start(from).unwrap_or(0);
+        let starts = self.starts[first..].to_vec();
+        let oldest = starts.first().map_or(usize::MAX, |s| s.0);
+        Steps {
+            env: self
+                .env
+                .iter()
+                .filter(|e| e.step >= oldest)
+                .cloned()
+                .collect(),
+            starts,
+        }
+    }
+}
+
+/// Unwraps a job log as it is read, line by line: the steps seen so far
+/// are kept ([`Unwrapper::steps`]), the lines are not.
+#[derive(Debug, Clone)]
+pub struct Unwrapper {
+    system: CiSystem,
+    steps: Steps,
+    /// The lines unwrapped so far.
+    lines: usize,
+    /// GitHub Actions: inside a step header (between `##[group]` and
+    /// `##[endgroup]`), after an `env:` line.
+    in_header_env: bool,
+}
+
+impl Unwrapper {
+    /// Unwraps a log `system` wrote.
+    pub fn new(system: CiSystem) -> Self {
+        Unwrapper {
+            system,
+            steps: Steps::default(),
+            lines: 0,
+            in_header_env: false,
+        }
+    }
+
+    /// Which CI system wrote the log.
+    pub fn system(&self) -> CiSystem {
+        self.system
+    }
+
+    /// The steps seen so far.
+    pub fn steps(&self) -> &Steps {
+        &self.steps
+    }
+
+    /// Forgets the steps no line from `line` on can belong to.
+    pub fn forget_before(&mut self, line: usize) {
+        self.steps = self.steps.from_line(line);
+    }
+
+    /// Unwraps the next lines of the log into `out`, one inner line per
+    /// line; `text` ends at a line end, or at the log's end.
+    pub fn push(&mut self, text: &str, out: &mut String) {
+        for line in text.split_inclusive('\n') {
+            let (line, end) = match line.strip_suffix('\n') {
+                Some(line) => (line, "\n"),
+                None => (line, ""),
+            };
+            self.line(line, out);
+            out.push_str(end);
+        }
+    }
+
+    /// One line's inner text, into `out`.
+    fn line(&mut self, original: &str, out: &mut String) {
+        self.lines += 1;
+        let number = self.lines;
+        let line = original.strip_suffix('\r').unwrap_or(original);
+        let steps = &mut self.steps;
+        if self.system == CiSystem::GithubActions {
+            let body = GITHUB_PREFIX.find(line).map_or(line, |m| &line[m.end()..]);
+            if body.starts_with("##[group]") || body.starts_with("##[endgroup]") {
+                self.in_header_env = false;
+            } else if body == "env:" && !steps.starts.is_empty() {
+                self.in_header_env = true;
+            } else if self.in_header_env {
+                match ENV_ENTRY.captures(body) {
+                    Some(c) => {
+                        let step = steps.starts.last().expect("env follows a group").0;
+                        steps.env.push(StepEnv {
+                            step,
+                            name: c[1].to_string(),
+                            value: c[2].trim().to_string(),
+                            line: number,
+                            original: original.trim_end_matches('\r').to_string(),
+                        });
+                    }
+                    None => self.in_header_env = false,
+                }
+            }
+        }
+        let inner = match self.system {
+            CiSystem::GithubActions => github_line(line, number, &mut steps.starts),
+            CiSystem::GitlabCi => gitlab_line(line, number, &mut steps.starts),
+            CiSystem::Jenkins => jenkins_line(line, number, &mut steps.starts),
+        };
+        // Colour codes never carry meaning for the parsers.
+        out.push_str(&strip_ansi(&inner));
     }
 }
 
@@ -153,47 +282,13 @@ pub fn detect(text: &str) -> Option<CiSystem> {
 
 /// Strips the CI system's wrapping, one inner line per original line.
 pub fn unwrap(text: &str, system: CiSystem) -> Unwrapped {
+    let mut unwrapper = Unwrapper::new(system);
     let mut out = String::with_capacity(text.len());
-    let mut steps = Vec::new();
-    let mut env = Vec::new();
-    // GitHub Actions: inside a step header (between `##[group]` and
-    // `##[endgroup]`), after an `env:` line.
-    let mut in_header_env = false;
-    for (i, line) in text.split('\n').enumerate() {
-        let number = i + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if system == CiSystem::GithubActions {
-            let body = GITHUB_PREFIX.find(line).map_or(line, |m| &line[m.end()..]);
-            if body.starts_with("##[group]") || body.starts_with("##[endgroup]") {
-                in_header_env = false;
-            } else if body == "env:" && !steps.is_empty() {
-                in_header_env = true;
-            } else if in_header_env {
-                match ENV_ENTRY.captures(body) {
-                    Some(c) => {
-                        let step: &(usize, String) = steps.last().expect("env follows a group");
-                        env.push((step.0, c[1].to_string(), c[2].trim().to_string(), number));
-                    }
-                    None => in_header_env = false,
-                }
-            }
-        }
-        let inner = match system {
-            CiSystem::GithubActions => github_line(line, number, &mut steps),
-            CiSystem::GitlabCi => gitlab_line(line, number, &mut steps),
-            CiSystem::Jenkins => jenkins_line(line, number, &mut steps),
-        };
-        if i > 0 {
-            out.push('\n');
-        }
-        // Colour codes never carry meaning for the parsers.
-        out.push_str(&strip_ansi(&inner));
-    }
+    unwrapper.push(text, &mut out);
     Unwrapped {
         system,
         text: out,
-        steps,
-        env,
+        steps: unwrapper.steps,
     }
 }
 
@@ -279,8 +374,8 @@ mod tests {
         );
         assert_eq!(lines[4], "continuation without a timestamp");
         assert_eq!(lines[5], "Process completed with exit code 254.");
-        assert_eq!(u.step_at(4), Some("Run aws sts get-caller-identity"));
-        assert_eq!(u.step_at(0), None);
+        assert_eq!(u.steps.step_at(4), Some("Run aws sts get-caller-identity"));
+        assert_eq!(u.steps.step_at(0), None);
     }
 
     #[test]
@@ -309,13 +404,40 @@ mod tests {
                    2024-01-02T03:04:05.2234567Z ##[endgroup]\n\
                    2024-01-02T03:04:06.0000000Z   NOT_ENV: x";
         let u = unwrap(log, CiSystem::GithubActions);
-        assert_eq!(u.env_at(8, "AWS_PROFILE"), Some(("prod", 5)));
-        assert_eq!(u.env_at(8, "AWS_ACCESS_KEY_ID"), Some(("***", 6)));
+        let env = |name| u.steps.env_at(8, name).map(|e| (e.value.as_str(), e.line));
+        assert_eq!(env("AWS_PROFILE"), Some(("prod", 5)));
+        assert_eq!(env("AWS_ACCESS_KEY_ID"), Some(("***", 6)));
+        assert_eq!(env("NOT_ENV"), None, "output lines are not the env block");
+    }
+
+    #[test]
+    fn unwrapped_in_pieces_as_whole() {
+        let log = "2024-01-02T03:04:05.1234567Z ##[group]Run a\n\
+                   2024-01-02T03:04:05.1234567Z env:\n\
+                   2024-01-02T03:04:05.1234567Z   AWS_PROFILE: prod\r\n\
+                   2024-01-02T03:04:05.2234567Z ##[endgroup]\n\
+                   2024-01-02T03:04:06.0000000Z x\n\
+                   2024-01-02T03:04:05.1234567Z ##[group]Run b\n\
+                   2024-01-02T03:04:06.0000000Z y";
+        let whole = unwrap(log, CiSystem::GithubActions);
+        let mut pieces = Unwrapper::new(CiSystem::GithubActions);
+        let mut text = String::new();
+        let cut = log.match_indices('\n').nth(2).unwrap().0 + 1;
+        pieces.push(&log[..cut], &mut text);
+        pieces.push(&log[cut..], &mut text);
+        assert_eq!(text, whole.text);
+        assert_eq!(pieces.steps().starts, whole.steps.starts);
+        assert_eq!(pieces.steps().env, whole.steps.env);
+        let env = pieces.steps().env_at(5, "AWS_PROFILE").unwrap();
         assert_eq!(
-            u.env_at(8, "NOT_ENV"),
-            None,
-            "output lines are not the env block"
+            env.original,
+            "2024-01-02T03:04:05.1234567Z   AWS_PROFILE: prod"
         );
+        // Only the steps later lines can belong to are kept.
+        pieces.forget_before(7);
+        assert_eq!(pieces.steps().starts, vec![(6, "Run b".to_string())]);
+        assert!(pieces.steps().env.is_empty());
+        assert_eq!(pieces.steps().step_at(7), Some("Run b"));
     }
 
     #[test]
@@ -333,8 +455,8 @@ mod tests {
         assert_eq!(lines[2], "Executing \"step_script\"");
         assert_eq!(lines[3], "$ aws sts get-caller-identity");
         assert_eq!(lines[4], "Unable to locate credentials");
-        assert_eq!(u.step_at(5), Some("step_script"));
-        assert_eq!(u.step_at(2), Some("prepare_script"));
+        assert_eq!(u.steps.step_at(5), Some("step_script"));
+        assert_eq!(u.steps.step_at(2), Some("prepare_script"));
     }
 
     #[test]
@@ -348,7 +470,7 @@ mod tests {
         assert_eq!(lines.len(), 6);
         assert_eq!(lines[3], "+ aws sts get-caller-identity");
         assert_eq!(lines[4], "Unable to locate credentials");
-        assert_eq!(u.step_at(5), Some("Deploy"));
+        assert_eq!(u.steps.step_at(5), Some("Deploy"));
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct Arriving {
     received: u64,
     /// [`Limits::input_bytes`].
     max_bytes: u64,
+    /// The text reached [`Limits::input_bytes`]: what was within it is
+    /// kept, the rest not read.
+    stopped: bool,
 }
 
 /// Opens stdin: waits for its first block (or a pause after some bytes, or
@@ -93,6 +96,7 @@ pub fn open(
         ended: false,
         received: 0,
         max_bytes: limits.input_bytes,
+        stopped: false,
     };
     // The first block: enough to judge, or what came before a pause.
     while arriving.bytes.len() < BINARY_SNIFF_BYTES {
@@ -126,11 +130,16 @@ impl Arriving {
         }
         match self.blocks.recv_timeout(quiet) {
             Ok(Ok(block)) => {
-                self.received += block.len() as u64;
-                if self.received > self.max_bytes {
-                    return Err(too_large(&self.label, self.max_bytes));
+                // Past the limit, what is within it is kept, as a file's
+                // first bytes are: the text ends there.
+                let left = self.max_bytes.saturating_sub(self.received);
+                let kept = &block[..block.len().min(left as usize)];
+                self.received += kept.len() as u64;
+                self.bytes.extend_from_slice(kept);
+                if kept.len() < block.len() {
+                    self.ended = true;
+                    self.stopped = true;
                 }
-                self.bytes.extend_from_slice(&block);
                 Ok(Arrival::More)
             }
             Ok(Err(e)) => Err(InputError::from_io(&self.label, e)),
@@ -140,6 +149,16 @@ impl Arriving {
                 Ok(Arrival::End)
             }
         }
+    }
+
+    /// The size limit, when the text reached it (the rest was not read).
+    pub fn stopped(&self) -> Option<InputError> {
+        self.stopped.then(|| too_large(&self.label, self.max_bytes))
+    }
+
+    /// Bytes received in all (dropped ones too).
+    pub fn received(&self) -> u64 {
+        self.received
     }
 
     /// The text so far (since the last [`Arriving::drop_front`]).
@@ -154,12 +173,12 @@ impl Arriving {
     }
 
     /// [`Arriving::into_reader`] as an input read on as a file is, within
-    /// what is left of [`Limits::input_bytes`].
+    /// what is left of [`Limits::input_bytes`] (and ending at it, when the
+    /// text reached it).
     pub fn into_opened(self, from: usize) -> Opened {
         let before = self.received - self.bytes.len() as u64 + from as u64;
-        let left = self.max_bytes.saturating_sub(before);
-        let label = self.label.clone();
-        Opened::text(self.into_reader(from), &label, left)
+        let (label, max, stopped) = (self.label.clone(), self.max_bytes, self.stopped);
+        Opened::text(self.into_reader(from), &label, max).after(before, stopped)
     }
 
     /// The text from `from` on, and all that is still to come, as one
@@ -174,8 +193,12 @@ impl Arriving {
         io::Cursor::new(self.bytes).chain(rest)
     }
 
-    /// The whole text, once [`Arrival::End`] was seen; refused when empty.
+    /// The whole text, once [`Arrival::End`] was seen; refused when empty
+    /// or over [`Limits::input_bytes`].
     pub fn finish(self) -> Result<Text, InputError> {
+        if let Some(e) = self.stopped() {
+            return Err(e);
+        }
         check_text(&self.bytes, &self.label)?;
         Ok(Text::Bytes(self.bytes))
     }

@@ -38,6 +38,9 @@ pub struct Opened {
     size: Option<u64>,
     /// Bytes read at most ([`Limits::input_bytes`]).
     max_bytes: u64,
+    /// The input passed `max_bytes` before the reader's end (stdin whose
+    /// first part was read elsewhere): its end is the limit's.
+    stopped: bool,
 }
 
 impl Opened {
@@ -81,6 +84,7 @@ impl Opened {
             read: 0,
             size,
             max_bytes: limits.input_bytes,
+            stopped: false,
         })
     }
 
@@ -95,7 +99,18 @@ impl Opened {
             read: 0,
             size: None,
             max_bytes,
+            stopped: false,
         }
+    }
+
+    /// The rest of an input whose first `before` bytes were read
+    /// elsewhere (stdin as it arrived); `stopped` when that reading
+    /// already reached [`Limits::input_bytes`], so the reader ends there.
+    /// Limits and messages then count the input from its start.
+    pub fn after(mut self, before: u64, stopped: bool) -> Self {
+        self.read = before;
+        self.stopped = stopped;
+        self
     }
 
     /// How reports name the input.
@@ -114,7 +129,7 @@ impl Opened {
     /// The whole input, decoded; refused past [`Limits::input_bytes`] or
     /// when empty.
     pub fn whole(mut self) -> Result<Text, InputError> {
-        let max = self.max_bytes;
+        let max = self.max_bytes.saturating_sub(self.read);
         if let Some(size) = self.size {
             let size = size.min(max.saturating_add(1)) as usize;
             self.head
@@ -126,8 +141,8 @@ impl Opened {
             max.saturating_add(1),
             &self.label,
         )?;
-        if self.head.len() as u64 > max {
-            return Err(too_large(&self.label, max));
+        if self.head.len() as u64 > max || self.stopped {
+            return Err(too_large(&self.label, self.max_bytes));
         }
         check_text(&self.head, &self.label)?;
         Ok(Text::Bytes(self.head))
@@ -156,6 +171,9 @@ impl Opened {
             };
             if n == 0 {
                 cap.finish(out);
+                if self.stopped {
+                    return Err(too_large(&self.label, self.max_bytes));
+                }
                 if self.blank {
                     check_text(b"", &self.label)?;
                 }

@@ -337,6 +337,23 @@ fn render_single(
         .collect();
     out.reserve(rendered.iter().map(String::len).sum());
     out.extend(rendered);
+    // After every block: stdin's blocks, shown as they came, stay the
+    // beginning of the report.
+    for r in &input.repeated {
+        let at = input
+            .findings
+            .iter()
+            .find(|f| f.incident == r.incident)
+            .and_then(|f| f.headline.as_ref())
+            .map_or(String::new(), |h| format!(" at line {}", h.line));
+        let _ = writeln!(
+            out,
+            "{} {} more like the failure{at} ({path}), the last at line {}: counted, not listed\n",
+            style.bad("✖"),
+            r.more,
+            r.last_line
+        );
+    }
 }
 
 fn render_batch(

@@ -113,6 +113,7 @@ pub fn input(input: &InputReport, options: &RenderOptions) -> String {
         records: input.records,
         findings,
         unclassified: rest["unclassified"].take(),
+        repeated: &input.repeated,
         errors: rest["errors"].take(),
     };
     serde_json::to_string(&document).expect("an input always serialises")
@@ -120,12 +121,14 @@ pub fn input(input: &InputReport, options: &RenderOptions) -> String {
 
 /// An input's object; its findings arrive already serialised.
 #[derive(Serialize)]
-struct InputDocument {
+struct InputDocument<'a> {
     path: Value,
     format: Option<&'static str>,
     records: usize,
     findings: Vec<Box<RawValue>>,
     unclassified: Value,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    repeated: &'a [crate::outcome::Repeated],
     errors: Value,
 }
 
