@@ -544,9 +544,11 @@ fn repeated_failures_are_counted_not_kept() {
         peak
     };
     let (small, big) = (peak(4_000), peak(40_000));
-    // Kept whole, the 36,000 more would have cost about 180 MB.
+    // Kept whole, the 36,000 more would have cost about 180 MB. What
+    // still grows is each incident's facts, kept for the batch rules
+    // (about 2 KB a failure with mimalloc's small pages: 71 MB here).
     assert!(
-        small > 0 && big < small + (60 << 10),
+        small > 0 && big < small + (100 << 10),
         "4,000 runs: {small} kB, 40,000: {big} kB"
     );
 }

@@ -28,6 +28,7 @@ fn every_envelope_gives_the_findings_of_the_records_it_holds() {
         "filter-log-events.json",
         "logs-insights.json",
         "lake-query-results.json",
+        "cloudwatch-export.txt",
     ] {
         let out = run(
             &["--format", "json", &fixture(&format!("envelopes/{name}"))],
@@ -117,6 +118,74 @@ fn a_document_cut_short_is_read_up_to_the_cut_and_the_cut_reported() {
     let out = run(&["--format", "json", "-"], cut.as_bytes());
     assert_eq!(out.status.code(), Some(2));
     assert!(json(&out)["inputs"][0]["records"].as_u64().unwrap() >= 3);
+}
+
+#[test]
+fn a_cloudwatch_export_is_read_gzipped_as_delivered_and_up_to_a_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(fixture("envelopes/cloudwatch-export.txt")).unwrap();
+    // As the export task writes it: `<prefix>/<task>/<stream>/000000.gz`.
+    let stream = dir
+        .path()
+        .join("exportedlogs/task/111122223333_CloudTrail_us-east-1");
+    std::fs::create_dir_all(&stream).unwrap();
+    let whole = common::gzip(&text);
+    std::fs::write(stream.join("000000.gz"), &whole).unwrap();
+    let out = run(
+        &["--format", "json", "-q", dir.path().to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert_eq!(report["inputs"][0]["records"], 7);
+    assert_eq!(report["summary"]["events"], 7);
+    // A download that stopped: the gzip data ends in the middle of the
+    // last event. The six before it are read, and both cuts reported.
+    let cut = &whole[..whole.len() - 40];
+    let path = dir.path().join("cut.gz");
+    std::fs::write(&path, cut).unwrap();
+    let out = run(&["--format", "json", path.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    let input = &report["inputs"][0];
+    assert!(input["records"].as_u64().unwrap() >= 5, "{input}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cut.gz: the input ends in the middle of event"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cut.gz: corrupt or truncated gzip data"),
+        "{stderr}"
+    );
+    // A line of another shape is named, not guessed at.
+    let mut broken = text.clone();
+    broken.extend_from_slice(b"not an export line\n");
+    let out = run(&["--format", "json", "-"], &broken);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("line 8: not a line of a CloudWatch Logs export"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_delivery_file_whose_gzip_is_cut_is_read_up_to_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = common::gzip(&std::fs::read(fixture("records.json")).unwrap());
+    let path = dir.path().join("cut.json.gz");
+    std::fs::write(&path, &whole[..whole.len() * 3 / 4]).unwrap();
+    let out = run(&["--format", "json", path.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let records = json(&out)["inputs"][0]["records"].as_u64().unwrap();
+    assert!((1..7).contains(&records), "{records}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the input ends in the middle of event"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -484,9 +484,16 @@ fn failed_events_in(path: &std::path::Path) -> usize {
     let text = std::fs::read_to_string(path).unwrap();
     match serde_json::from_str::<Value>(&text) {
         Ok(v) => walk(&v),
+        // JSON Lines; or a CloudWatch Logs export, a time and a space
+        // before each line's event.
         Err(_) => text
             .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter_map(|l| {
+                serde_json::from_str::<Value>(l).ok().or_else(|| {
+                    let (_, event) = l.split_once(' ')?;
+                    serde_json::from_str::<Value>(event).ok()
+                })
+            })
             .map(|v| walk(&v))
             .sum(),
     }

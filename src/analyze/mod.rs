@@ -104,8 +104,13 @@ pub fn analyze_opened(
         return Ok((report, opened.bytes_read()));
     }
     let label = opened.label().to_string();
-    let text = opened.whole()?;
-    let report = analyze_bytes(&label, &text, rules, options);
+    let (text, cut) = opened.whole_to_cut()?;
+    let mut report = analyze_bytes(&label, &text, rules, options);
+    if let Some(cut) = cut {
+        report
+            .errors
+            .push(format!("{cut}: what came before the cut was read"));
+    }
     let unpacked = text.len() as u64;
     // Freeing a big input takes milliseconds: an idle worker does it
     // while the run goes on.

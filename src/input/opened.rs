@@ -41,6 +41,27 @@ pub struct Opened {
     /// The input passed `max_bytes` before the reader's end (stdin whose
     /// first part was read elsewhere): its end is the limit's.
     stopped: bool,
+    /// Where gzip data was cut short, once met: what came before it is in
+    /// `head`, and the input ends there.
+    cut: Option<InputError>,
+}
+
+/// [`fill`], except that gzip data cut short after some bytes were read
+/// is no error yet: the cut is handed back, and `reader` ends there.
+fn fill_to_cut(
+    reader: &mut Box<dyn Read + Send>,
+    buf: &mut Vec<u8>,
+    upto: u64,
+    label: &str,
+) -> Result<Option<InputError>, InputError> {
+    match fill(reader, buf, upto, label) {
+        Ok(()) => Ok(None),
+        Err(e @ InputError::Gzip { .. }) if !buf.is_empty() => {
+            *reader = Box::new(io::empty());
+            Ok(Some(e))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 impl Opened {
@@ -56,12 +77,13 @@ impl Opened {
         let mut reader: Box<dyn Read + Send> = Box::new(reader);
         let mut head = Vec::with_capacity(BINARY_SNIFF_BYTES);
         fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
+        let mut cut = None;
         if head.starts_with(&GZIP_MAGIC) {
             let raw = io::Cursor::new(head).chain(reader);
             reader = Box::new(Gunzip::new(raw, label, INFLATE_RATIO_FLOOR, limits));
             size = None;
             head = Vec::with_capacity(BINARY_SNIFF_BYTES);
-            fill(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
+            cut = fill_to_cut(&mut reader, &mut head, BINARY_SNIFF_BYTES as u64, label)?;
         }
         if let Some(little) = utf16_order(&head) {
             // Decoded as read; its NULs (every other byte of ASCII text)
@@ -85,6 +107,7 @@ impl Opened {
             size,
             max_bytes: limits.input_bytes,
             stopped: false,
+            cut,
         })
     }
 
@@ -100,6 +123,7 @@ impl Opened {
             size: None,
             max_bytes,
             stopped: false,
+            cut: None,
         }
     }
 
@@ -120,32 +144,46 @@ impl Opened {
 
     /// The input's first `n` bytes (all of it when shorter), read ahead.
     pub fn peek(&mut self, n: usize) -> Result<&[u8], InputError> {
-        if self.head.len() < n {
-            fill(&mut self.rest, &mut self.head, n as u64, &self.label)?;
+        if self.head.len() < n && self.cut.is_none() {
+            self.cut = fill_to_cut(&mut self.rest, &mut self.head, n as u64, &self.label)?;
         }
         Ok(&self.head[..self.head.len().min(n)])
     }
 
     /// The whole input, decoded; refused past [`Limits::input_bytes`] or
     /// when empty.
-    pub fn whole(mut self) -> Result<Text, InputError> {
+    pub fn whole(self) -> Result<Text, InputError> {
+        match self.whole_to_cut()? {
+            (text, None) => Ok(text),
+            (_, Some(cut)) => Err(cut),
+        }
+    }
+
+    /// [`Opened::whole`], except that gzip data cut short (a download or
+    /// copy that stopped) gives what it inflated to before the cut, with
+    /// the error that says so: an export's events before the cut can
+    /// still be read.
+    pub fn whole_to_cut(mut self) -> Result<(Text, Option<InputError>), InputError> {
         let max = self.max_bytes.saturating_sub(self.read);
         if let Some(size) = self.size {
             let size = size.min(max.saturating_add(1)) as usize;
             self.head
                 .reserve_exact(size.saturating_sub(self.head.len()) + 1);
         }
-        fill(
-            &mut self.rest,
-            &mut self.head,
-            max.saturating_add(1),
-            &self.label,
-        )?;
+        let cut = match self.cut.take() {
+            Some(cut) => Some(cut),
+            None => fill_to_cut(
+                &mut self.rest,
+                &mut self.head,
+                max.saturating_add(1),
+                &self.label,
+            )?,
+        };
         if self.head.len() as u64 > max || self.stopped {
             return Err(too_large(&self.label, self.max_bytes));
         }
         check_text(&self.head, &self.label)?;
-        Ok(Text::Bytes(self.head))
+        Ok((Text::Bytes(self.head), cut))
     }
 
     /// Appends at least `want` more bytes to `out` (fewer at the end),
@@ -170,6 +208,10 @@ impl Opened {
                 Err(e) => return Err(InputError::from_io(&self.label, e)),
             };
             if n == 0 {
+                // A text log cut short stays an error, as before.
+                if let Some(cut) = self.cut.take() {
+                    return Err(cut);
+                }
                 cap.finish(out);
                 if self.stopped {
                     return Err(too_large(&self.label, self.max_bytes));

@@ -11,7 +11,9 @@
 use crate::facts::{Fact, Facts};
 use crate::finding::Severity;
 
-use super::summary::{At, Capped, MAX_GROUPS, NO_CAUSE, Sample, Tally, Verdict, principal};
+use super::summary::{
+    At, Capped, MAX_GROUPS, NO_CAUSE, Sample, SampleRef, Tally, Verdict, principal,
+};
 
 /// Auth failures by (cause, principal, action, source), at most
 /// [`MAX_GROUPS`]; the rest is how many failures were in groups not kept.
@@ -91,7 +93,8 @@ impl FindingGroups {
         let who = principal(facts);
         let action = action(facts);
         let source = facts.str(Fact::SourceIp).unwrap_or(NO_ADDRESS);
-        let key = grouped_key(facts, rule);
+        let key = key_of(rule, who, &action, source);
+        let sample = SampleRef::of(facts, at);
         let new = || FindingGroup {
             cause: rule.to_string(),
             title: cause.map_or(String::new(), |v| v.title.to_string()),
@@ -100,18 +103,17 @@ impl FindingGroups {
             action: action.clone(),
             source: source.to_string(),
             count: 0,
-            first: Sample::of(facts, at),
-            last: Sample::of(facts, at),
+            first: sample.to_sample(),
+            last: sample.to_sample(),
             evidence: at.evidence.to_string(),
         };
         self.update(&key, new, |group| {
-            let sample = Sample::of(facts, at);
-            if sample < group.first {
-                group.first = sample.clone();
+            if sample.cmp(&group.first).is_lt() {
+                group.first = sample.to_sample();
                 group.evidence = at.evidence.to_string();
             }
-            if sample > group.last {
-                group.last = sample;
+            if sample.cmp(&group.last).is_gt() {
+                group.last = sample.to_sample();
             }
             if count {
                 group.count += 1;
@@ -134,9 +136,11 @@ const NO_ADDRESS: &str = "(no address)";
 /// The key of the group of a failure with root cause `rule`: cause,
 /// principal, action and source.
 pub(crate) fn grouped_key(facts: &Facts, rule: &str) -> String {
-    let who = principal(facts);
-    let action = action(facts);
     let source = facts.str(Fact::SourceIp).unwrap_or(NO_ADDRESS);
+    key_of(rule, principal(facts), &action(facts), source)
+}
+
+fn key_of(rule: &str, who: &str, action: &str, source: &str) -> String {
     format!("{rule}\u{1f}{who}\u{1f}{action}\u{1f}{source}")
 }
 

@@ -513,6 +513,57 @@ impl Sample {
     }
 }
 
+/// A failed event's place as [`Sample::of`] makes it, borrowed. Every
+/// failed event is offered to its groups as their first or last sample,
+/// and few replace one: it is compared as it is, and made a [`Sample`]
+/// (two strings) only when it does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SampleRef<'a> {
+    time: Option<i64>,
+    path: &'a str,
+    line: usize,
+    id: Option<&'a str>,
+}
+
+impl<'a> SampleRef<'a> {
+    pub(crate) fn of(facts: &'a Facts, at: At<'a>) -> Self {
+        SampleRef {
+            time: facts.int(Fact::EventTime),
+            path: at.path,
+            line: at.line,
+            id: facts.str(Fact::EventId),
+        }
+    }
+
+    pub(crate) fn to_sample(self) -> Sample {
+        Sample {
+            time: self.time,
+            path: self.path.to_string(),
+            line: self.line,
+            event: self.id.map_or_else(
+                || format!("line {}", self.line),
+                |id| format!("eventID {id}"),
+            ),
+        }
+    }
+
+    /// How the sample it makes would order against `s` (`Sample`'s order:
+    /// time, path, line, event).
+    pub(crate) fn cmp(&self, s: &Sample) -> std::cmp::Ordering {
+        self.time
+            .cmp(&s.time)
+            .then_with(|| self.path.cmp(&s.path))
+            .then(self.line.cmp(&s.line))
+            .then_with(|| match self.id {
+                Some(id) => b"eventID "
+                    .iter()
+                    .chain(id.as_bytes())
+                    .cmp(s.event.as_bytes().iter()),
+                None => format!("line {}", self.line).as_str().cmp(&s.event),
+            })
+    }
+}
+
 /// A group of failures: how many, the first and last, and where from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Group {
@@ -693,23 +744,22 @@ impl Summary {
         at: At<'_>,
         count: bool,
     ) {
-        let sample = || Sample::of(facts, at);
+        let sample = SampleRef::of(facts, at);
         let new = || Group {
             count: 0,
-            first: sample(),
-            last: sample(),
+            first: sample.to_sample(),
+            last: sample.to_sample(),
             source_ips: Counts::default(),
             user_agents: Counts::default(),
             error_codes: Counts::default(),
         };
         let groups = self.groups.entry(kind).or_default();
         groups.update(key.as_ref(), new, |group| {
-            let candidate = sample();
-            if candidate < group.first {
-                group.first = candidate.clone();
+            if sample.cmp(&group.first).is_lt() {
+                group.first = sample.to_sample();
             }
-            if candidate > group.last {
-                group.last = candidate;
+            if sample.cmp(&group.last).is_gt() {
+                group.last = sample.to_sample();
             }
             if !count {
                 return;
@@ -1131,6 +1181,39 @@ fn latest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_borrowed_sample_orders_as_the_sample_it_makes() {
+        let mut places = Vec::new();
+        for time in [None, Some(5), Some(6)] {
+            for path in ["a.json", "b.json"] {
+                for line in [1, 2, 10] {
+                    for id in [None, Some("e"), Some("e1"), Some("f"), Some("")] {
+                        let mut facts = Facts::default();
+                        if let Some(t) = time {
+                            facts.set(Fact::EventTime, t, None);
+                        }
+                        if let Some(id) = id {
+                            facts.set(Fact::EventId, id, None);
+                        }
+                        places.push((facts, path, line));
+                    }
+                }
+            }
+        }
+        let at = |path, line| At {
+            path,
+            line,
+            evidence: "",
+        };
+        for (fa, pa, la) in &places {
+            let a = SampleRef::of(fa, at(pa, *la));
+            for (fb, pb, lb) in &places {
+                let b = Sample::of(fb, at(pb, *lb));
+                assert_eq!(a.cmp(&b), a.to_sample().cmp(&b), "{a:?} against {b:?}");
+            }
+        }
+    }
 
     /// A failure the rule `rule` explains.
     pub(super) fn explained(rule: Option<&str>) -> Failure<'_> {

@@ -9,6 +9,15 @@ use super::Skip;
 /// recognised, then reported as broken rather than read as a text log.
 pub fn sniff(head: &str) -> bool {
     let trimmed = head.trim_start_matches('\u{feff}').trim_start();
+    // A CloudWatch Logs export: a time and a space before each event.
+    if let Some(message) = trimmed
+        .lines()
+        .next()
+        .and_then(super::envelopes::export_message)
+        && (message.contains("\"eventVersion\"") || message.contains("\"eventSource\""))
+    {
+        return true;
+    }
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return false;
     }

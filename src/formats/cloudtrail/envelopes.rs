@@ -13,7 +13,11 @@
 //!   `{"results":[[{"field":"@message","value":"<event>"},…]]}`);
 //! * CloudTrail Lake query results (`aws cloudtrail get-query-results`:
 //!   `{"QueryResultRows":[[{"eventID":"…"},{"eventTime":"…"},…]]}`), one
-//!   event per row, from the columns the query selected.
+//!   event per row, from the columns the query selected;
+//! * CloudWatch Logs exports to S3 (`aws logs create-export-task`): text
+//!   (`…/<stream>/000000.gz`), one log event a line, its time, a space, then
+//!   the message: `2024-05-01T10:00:05.000Z {"eventVersion":…}`
+//!   ([`export_message`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -73,6 +77,9 @@ pub enum Envelope {
     LogsInsights,
     /// CloudTrail Lake query results.
     Lake,
+    /// A CloudWatch Logs export to S3: a timestamp, a space and the event,
+    /// a line each.
+    LogsExport,
 }
 
 /// The events an envelope held, as JSON.
@@ -137,6 +144,41 @@ pub(super) fn eventbridge_detail(json: &str) -> Option<&str> {
         .then(|| detail.get())
 }
 
+/// The message of a line of a CloudWatch Logs export to S3, when `line`
+/// is one and holds a JSON object: what follows its timestamp
+/// (`2024-05-01T10:00:05.000Z`, UTC, fractions optional) and one space.
+pub(super) fn export_message(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape = digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && b.get(10) == Some(&b'T')
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19);
+    if !shape {
+        return None;
+    }
+    let mut at = 19;
+    if b.get(at) == Some(&b'.') {
+        at += 1;
+        while b.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+    }
+    if b.get(at) != Some(&b'Z') || b.get(at + 1) != Some(&b' ') {
+        return None;
+    }
+    let message = &line[at + 2..];
+    message.starts_with('{').then_some(message)
+}
+
 /// A CloudTrail Lake result row (one `{column: value}` per column) as a
 /// CloudTrail event. Columns named like a nested field
 /// (`userIdentity.arn`) are nested; values that are JSON objects
@@ -198,6 +240,25 @@ mod tests {
         assert_eq!(event["eventTime"], "2024-05-01T10:00:05Z");
         assert_eq!(event["userIdentity"]["arn"], "arn:aws:iam::1:user/a");
         assert_eq!(event["requestParameters"]["roleArn"], "r");
+    }
+
+    #[test]
+    fn an_export_line_is_a_time_a_space_and_an_object() {
+        let line = r#"2024-05-01T10:00:05.000Z {"eventVersion":"1.09"}"#;
+        assert_eq!(export_message(line), Some(r#"{"eventVersion":"1.09"}"#));
+        assert_eq!(
+            export_message(r#"2024-05-01T10:00:05Z {"a":1}"#),
+            Some(r#"{"a":1}"#)
+        );
+        for not in [
+            r#"{"eventVersion":"1.09"}"#,
+            "2024-05-01T10:00:05.000Z plain text",
+            r#"2024-05-01 10:00:05.000Z {"a":1}"#,
+            r#"2024-05-01T10:00:05.000+02:00 {"a":1}"#,
+            "2024-05-01T10:00",
+        ] {
+            assert_eq!(export_message(not), None, "{not}");
+        }
     }
 
     #[test]

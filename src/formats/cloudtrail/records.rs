@@ -128,6 +128,14 @@ pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
         insights: 0,
         cut: None,
     };
+    if body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .and_then(envelopes::export_message)
+        .is_some()
+    {
+        return logs_export(body, out);
+    }
     let stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
     let mut values = 0usize;
     let mut saw_records = false;
@@ -183,6 +191,43 @@ pub fn events(text: &str) -> Result<Result<Events<'_>, Skip>, String> {
         out.shape = Shape::JsonLines;
     } else if saw_records {
         out.shape = Shape::Records;
+    }
+    if out.items.is_empty() && out.insights > 0 {
+        return Ok(Err(Skip::Insight));
+    }
+    Ok(Ok(out))
+}
+
+/// Reads a CloudWatch Logs export to S3 ([`envelopes::export_message`]):
+/// each line's event, borrowed. A last line cut short (a download or copy
+/// that stopped) is the cut; a line of another shape, or whose event is
+/// broken before the end, is an error.
+fn logs_export<'a>(body: &'a str, mut out: Events<'a>) -> Result<Result<Events<'a>, Skip>, String> {
+    out.shape = Shape::Envelope(Envelope::LogsExport);
+    let mut lines = body.lines().enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
+        let n = i + 1;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some(message) = envelopes::export_message(line) else {
+            return Err(format!(
+                "line {n}: not a line of a CloudWatch Logs export (a time, a space, then the event as JSON)"
+            ));
+        };
+        match serde_json::from_str::<&RawValue>(message) {
+            Ok(_) => push_event(&mut out, Cow::Borrowed(message), n),
+            Err(e) if e.is_eof() && lines.peek().is_none_or(|(_, l)| l.trim().is_empty()) => {
+                out.cut = Some(format!(
+                    "the input ends in the middle of event {} (line {n}): cut short, as a download or copy that stopped; the {} before the cut were read",
+                    out.items.len() + out.insights + 1,
+                    crate::text::counted(out.items.len() + out.insights, "event")
+                ));
+                break;
+            }
+            Err(e) => return Err(json_error(&e, n)),
+        }
     }
     if out.items.is_empty() && out.insights > 0 {
         return Ok(Err(Skip::Insight));
