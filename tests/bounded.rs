@@ -173,16 +173,20 @@ fn assert_big_log_in_bounded_memory(encode: impl Fn(Vec<u8>) -> Vec<u8>) {
     );
     let dir = tempfile::tempdir().unwrap();
     let peak = |megabytes: usize| {
-        let copies = (megabytes << 20) / ok.len() + 1;
-        let path = dir.path().join(format!("{megabytes}.log"));
-        std::fs::write(&path, encode([ok.repeat(copies), denied.clone()].concat())).unwrap();
-        let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
-        let findings = report["inputs"][0]["findings"].as_array().unwrap();
-        assert_eq!(findings.len(), 1, "{findings:?}");
-        assert_eq!(findings[0]["rule"], GOOD_VERDICT);
-        let line = copies * String::from_utf8_lossy(&ok).lines().count() + denied_at;
-        assert_eq!(findings[0]["evidence"][0]["line"], line);
-        peak
+        peak_on_big_log(
+            dir.path(),
+            &ok,
+            &denied,
+            megabytes,
+            &encode,
+            &|input, copies| {
+                let findings = input["findings"].as_array().unwrap();
+                assert_eq!(findings.len(), 1, "{findings:?}");
+                assert_eq!(findings[0]["rule"], GOOD_VERDICT);
+                let line = copies * String::from_utf8_lossy(&ok).lines().count() + denied_at;
+                assert_eq!(findings[0]["evidence"][0]["line"], line);
+            },
+        )
     };
     let (small, big) = (peak(24), peak(48));
     assert!(
@@ -213,26 +217,50 @@ fn a_big_ci_log_is_analysed_in_bounded_memory() {
         .to_string();
     let dir = tempfile::tempdir().unwrap();
     let peak = |megabytes: usize| {
-        let copies = (megabytes << 20) / ok.len() + 1;
-        let path = dir.path().join(format!("{megabytes}.log"));
-        std::fs::write(&path, [ok.repeat(copies), denied.clone()].concat()).unwrap();
-        let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
-        let input = &report["inputs"][0];
-        assert_eq!(input["format"], "github-actions", "{input}");
-        let findings = input["findings"].as_array().unwrap();
-        assert_eq!(findings.len(), 1, "{findings:?}");
-        assert_eq!(findings[0]["rule"], expected["verdict"]);
-        let line = copies * ok.iter().filter(|b| **b == b'\n').count() + denied_at;
-        assert_eq!(findings[0]["evidence"][0]["line"], line);
-        assert_eq!(findings[0]["evidence"][0]["text"], denied_line.trim_end());
-        assert_eq!(findings[0]["facts"]["ci.step"], expected["step"], "{input}");
-        peak
+        peak_on_big_log(
+            dir.path(),
+            &ok,
+            &denied,
+            megabytes,
+            &|t| t,
+            &|input, copies| {
+                assert_eq!(input["format"], "github-actions", "{input}");
+                let findings = input["findings"].as_array().unwrap();
+                assert_eq!(findings.len(), 1, "{findings:?}");
+                assert_eq!(findings[0]["rule"], expected["verdict"]);
+                let line = copies * ok.iter().filter(|b| **b == b'\n').count() + denied_at;
+                assert_eq!(findings[0]["evidence"][0]["line"], line);
+                assert_eq!(findings[0]["evidence"][0]["text"], denied_line.trim_end());
+                assert_eq!(findings[0]["facts"]["ci.step"], expected["step"], "{input}");
+            },
+        )
     };
     let (small, big) = (peak(24), peak(48));
     assert!(
         small > 0 && big < small + (12 << 10),
         "24 MB: {small} kB, 48 MB: {big} kB"
     );
+}
+
+/// Writes `ok` copied to at least `megabytes` MB, then `denied`, as
+/// `encode` makes them; runs authsift (JSON report) on the file, hands
+/// the input's report and the number of copies to `check`, and returns
+/// the peak RSS (kB).
+#[cfg(target_os = "linux")]
+fn peak_on_big_log(
+    dir: &std::path::Path,
+    ok: &[u8],
+    denied: &[u8],
+    megabytes: usize,
+    encode: &dyn Fn(Vec<u8>) -> Vec<u8>,
+    check: &dyn Fn(&serde_json::Value, usize),
+) -> u64 {
+    let copies = (megabytes << 20) / ok.len() + 1;
+    let path = dir.join(format!("{megabytes}.log"));
+    std::fs::write(&path, encode([ok.repeat(copies), denied.to_vec()].concat())).unwrap();
+    let (report, peak) = run_watched(&[path.to_str().unwrap()], Vec::new(), 0);
+    check(&report["inputs"][0], copies);
+    peak
 }
 
 /// Runs authsift (JSON report) on `args` with nothing on stdin; the
